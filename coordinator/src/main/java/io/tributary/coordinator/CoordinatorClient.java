@@ -1,0 +1,38 @@
+package io.tributary.coordinator;
+
+import io.tributary.staging.TableId;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The control contract between the coordinator and the services that write tables. Every method
+ * may throw {@link io.tributary.staging.TributaryException}: {@code COORDINATOR_UNAVAILABLE} when
+ * the coordinator cannot be reached (retryable), {@code STALE_EPOCH} when the caller was fenced,
+ * {@code COMMIT_CONFLICT} when the version was taken, {@code COMMIT_OUTCOME_UNKNOWN} when a commit
+ * was sent but no answer came back (re-read the table's status before doing anything else), and
+ * {@code UNKNOWN_TABLE}.
+ */
+public interface CoordinatorClient extends AutoCloseable {
+  /** Registers a table, or returns its status if it is already registered identically. */
+  TableStatus register(TableRegistration registration);
+
+  Optional<TableStatus> table(TableId tableId);
+
+  List<TableStatus> tables();
+
+  /** Takes the table's lease for {@code writer}, bumping its epoch; any earlier holder is fenced. */
+  Lease acquireLease(TableId tableId, WriterId writer, Duration ttl);
+
+  /** Extends a lease; refused with {@code STALE_EPOCH} if the table's epoch has moved on. */
+  Lease renewLease(Lease lease, Duration ttl);
+
+  /** Gives a lease up so that another writer can take the table without waiting for expiry. */
+  void releaseLease(Lease lease);
+
+  /** Ratifies and publishes one commit; see {@link CommitProposal}. */
+  CommitReceipt commit(CommitProposal proposal);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,38 @@
+package io.tributary.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the coordinator knows of one table: its latest ratified Delta version ({@code -1} before the
+ * first commit), the source position applied up to, and who holds its lease at which epoch.
+ */
+public record TableStatus(
+    TableId tableId,
+    URI location,
+    List<String> keyColumns,
+    long version,
+    Optional<SourcePosition> appliedPosition,
+    Epoch epoch,
+    Optional<WriterId> leaseHolder,
+    Optional<Instant> leaseExpiresAt) {
+
+  public TableStatus {
+    requireNonNull(tableId, "tableId is null");
+    requireNonNull(location, "location is null");
+    keyColumns = List.copyOf(requireNonNull(keyColumns, "keyColumns is null"));
+    requireNonNull(appliedPosition, "appliedPosition is null");
+    requireNonNull(epoch, "epoch is null");
+    requireNonNull(leaseHolder, "leaseHolder is null");
+    requireNonNull(leaseExpiresAt, "leaseExpiresAt is null");
+    if (version < -1) {
+      throw new IllegalArgumentException("version must be >= -1: " + version);
+    }
+  }
+}

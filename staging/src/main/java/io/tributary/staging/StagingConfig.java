@@ -1,0 +1,60 @@
+package io.tributary.staging;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where segments are staged.
+ *
+ * @param location the staging root: a {@code file:} URI (default) or, from #3, {@code s3a://bucket/prefix}
+ * @param spoolDirectory local directory where segments are written before they are published; by
+ *     default {@code _spool} under a local root, so that publishing is an atomic link
+ * @param hadoopProperties Hadoop file-system settings passed through (e.g. {@code fs.s3a.endpoint})
+ */
+public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<String, String> hadoopProperties) {
+  public StagingConfig {
+    requireNonNull(location, "location is null");
+    requireNonNull(spoolDirectory, "spoolDirectory is null");
+    hadoopProperties = Map.copyOf(requireNonNull(hadoopProperties, "hadoopProperties is null"));
+    if (location.getScheme() == null) {
+      throw new IllegalArgumentException("Invalid staging location '" + location + "': needs a scheme such as file: or s3a:");
+    }
+    if (!"file".equals(location.getScheme()) && spoolDirectory.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Staging location " + location + " is not local: set 'staging.spool-dir' to a local directory");
+    }
+  }
+
+  /**
+   * Reads the {@code staging} section: {@code location}, {@code spool-dir} and {@code hadoop.*}.
+   * Problems are recorded in the reader; {@code defaultLocation} is used when none is set.
+   */
+  public static StagingConfig from(io.tributary.staging.config.ConfigReader staging, Path defaultLocation) {
+    String location = staging.string("location", defaultLocation.toAbsolutePath().normalize().toUri().toString(),
+        "Where segments are staged: a local directory or file: URI, or s3a://bucket/prefix");
+    Optional<Path> spool = staging.optionalString("spool-dir",
+        "Local directory where segments are written before publication (default: <location>/_spool for local staging)").map(Path::of);
+    Map<String, String> hadoop = staging.stringMap("hadoop", "Hadoop file-system properties passed through, e.g. fs.s3a.endpoint");
+    URI uri = location.contains(":") ? URI.create(location) : Path.of(location).toAbsolutePath().normalize().toUri();
+    try {
+      return new StagingConfig(uri, spool, hadoop);
+    } catch (IllegalArgumentException e) {
+      staging.problem("location", location, e.getMessage());
+      return local(defaultLocation);
+    }
+  }
+
+  /** Staging in a local directory with default settings. */
+  public static StagingConfig local(Path directory) {
+    return new StagingConfig(directory.toAbsolutePath().normalize().toUri(), Optional.empty(), Map.of());
+  }
+
+  /** The local directory segments are written to before they are published. */
+  public Path effectiveSpoolDirectory() {
+    return spoolDirectory.orElseGet(() -> Path.of(location).resolve("_spool"));
+  }
+}

@@ -1,0 +1,259 @@
+package io.tributary.staging;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.internal.ChecksummingOutputFile;
+import io.tributary.staging.internal.SegmentFormat;
+import io.tributary.staging.internal.TableSchemaCodec;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+
+/**
+ * The staging area: where segments are written, published, read back and eventually deleted.
+ * Works on any Hadoop file system; local directories ({@code file:}) are the default.
+ *
+ * <p>Layout: {@code <root>/<source>/<schema>.<table>/<yyyy-MM-dd>/<sequence>_<first>_<last>.parquet},
+ * where the day is the UTC day the segment was opened and {@code first}/{@code last} are the source
+ * positions it covers, so retention and replay need no index. Segments are never modified once
+ * visible. Thread-safe.
+ */
+public final class StagingStore implements AutoCloseable {
+  private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{12})_([0-9a-f-]+)_([0-9a-f-]+)\\.parquet");
+  private static final int CHECKSUM_BUFFER = 1 << 16;
+
+  private final StagingConfig config;
+  private final Clock clock;
+  private final Configuration hadoop;
+  private final FileSystem fileSystem;
+  private final Path root;
+  private final java.nio.file.Path spool;
+  private final boolean localRoot;
+
+  private StagingStore(StagingConfig config, Clock clock) throws IOException {
+    this.config = config;
+    this.clock = clock;
+    this.hadoop = new Configuration();
+    config.hadoopProperties().forEach(hadoop::set);
+    this.root = new Path(config.location());
+    this.fileSystem = FileSystem.newInstance(config.location(), hadoop);
+    this.spool = config.effectiveSpoolDirectory();
+    this.localRoot = "file".equals(config.location().getScheme());
+    Files.createDirectories(spool);
+    if (localRoot) {
+      Files.createDirectories(java.nio.file.Path.of(config.location()));
+    }
+  }
+
+  /**
+   * Opens the staging area described by {@code config}, creating local directories as needed.
+   *
+   * @throws TributaryException with {@link ErrorCode#STORAGE_FAILURE} if it cannot be reached
+   */
+  public static StagingStore open(StagingConfig config, Clock clock) {
+    requireNonNull(config, "config is null");
+    requireNonNull(clock, "clock is null");
+    try {
+      return new StagingStore(config, clock);
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE,
+          "Cannot open staging location " + config.location() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public StagingConfig config() {
+    return config;
+  }
+
+  /** A writer for a new segment of {@code schema}'s table, numbered {@code sequence}. */
+  public SegmentWriter newSegmentWriter(TableSchema schema, long sequence) {
+    java.nio.file.Path spoolFile = spool.resolve(schema.tableId().canonical() + "-" + sequence + "-" + UUID.randomUUID() + ".parquet");
+    return new SegmentWriter(this, schema, sequence, LocalDate.now(clock.withZone(ZoneOffset.UTC)), spoolFile, hadoop);
+  }
+
+  /** The directory holding every segment of a table. */
+  public URI tableDirectory(TableId tableId) {
+    return new Path(new Path(root, tableId.source()), tableId.qualifiedName()).toUri();
+  }
+
+  /** The final path of a segment. */
+  public URI segmentPath(TableId tableId, LocalDate day, long sequence, SourcePosition first, SourcePosition last) {
+    String name = String.format("%012d_%s_%s.parquet", sequence, first.value(), last.value());
+    return new Path(new Path(new Path(tableDirectory(tableId)), day.toString()), name).toUri();
+  }
+
+  /** Makes a finished spool file visible under the segment's final path, never overwriting. */
+  SegmentInfo publish(java.nio.file.Path spoolFile, SegmentInfo segment) {
+    try {
+      if (localRoot) {
+        java.nio.file.Path target = java.nio.file.Path.of(segment.path());
+        Files.createDirectories(target.getParent());
+        // A hard link is atomic and fails if the target exists, unlike rename.
+        Files.createLink(target, spoolFile);
+        Files.delete(spoolFile);
+        forceDirectory(target.getParent());
+      } else {
+        fileSystem.copyFromLocalFile(true, false, new Path(spoolFile.toUri()), new Path(segment.path()));
+      }
+      return segment;
+    } catch (FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE,
+          "Segment " + segment.path() + " already exists; segments are never overwritten", e);
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE,
+          "Cannot publish segment " + segment.path() + " of " + segment.tableId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void forceDirectory(java.nio.file.Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  /**
+   * Opens the segment a manifest announces, after checking that its size, checksum and schema are
+   * the ones announced.
+   *
+   * @throws TributaryException with {@link ErrorCode#SEGMENT_CORRUPT} if they are not, or
+   *     {@link ErrorCode#STORAGE_FAILURE} if the file cannot be read
+   */
+  public SegmentReader openSegment(ManifestRecord manifest) {
+    URI path = manifest.segmentPath();
+    Path file = new Path(path);
+    try {
+      verifyChecksum(manifest, file);
+      Map<String, String> footer;
+      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop))) {
+        footer = reader.getFooter().getFileMetaData().getKeyValueMetaData();
+      }
+      String version = footer.get(SegmentFormat.META_FORMAT_VERSION);
+      if (!Integer.toString(SegmentFormat.FORMAT_VERSION).equals(version)) {
+        throw corrupt(manifest, "segment format version " + version + " is not supported (expected " + SegmentFormat.FORMAT_VERSION + ")");
+      }
+      TableSchema schema;
+      try {
+        schema = TableSchemaCodec.fromJson(footer.get(SegmentFormat.META_SCHEMA));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw corrupt(manifest, "its schema cannot be read: " + e.getMessage());
+      }
+      if (!schema.tableId().equals(manifest.tableId())) {
+        throw corrupt(manifest, "it holds rows of " + schema.tableId());
+      }
+      if (!schema.fingerprint().equals(manifest.schemaFingerprint())) {
+        throw corrupt(manifest, "its schema fingerprint " + schema.fingerprint() + " differs from the announced " + manifest.schemaFingerprint());
+      }
+      return new SegmentReader(path, schema, hadoop);
+    } catch (FileNotFoundException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE,
+          "Segment " + path + " of " + manifest.tableId() + " is missing from staging", e);
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE,
+          "Cannot read segment " + path + " of " + manifest.tableId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void verifyChecksum(ManifestRecord manifest, Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    long length = 0;
+    byte[] buffer = new byte[CHECKSUM_BUFFER];
+    try (InputStream in = fileSystem.open(file)) {
+      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        crc.update(buffer, 0, read);
+        length += read;
+      }
+    }
+    if (length != manifest.bytes()) {
+      throw corrupt(manifest, "it has " + length + " bytes, the manifest announced " + manifest.bytes());
+    }
+    String checksum = ChecksummingOutputFile.formatChecksum(crc.getValue());
+    if (!checksum.equals(manifest.checksum())) {
+      throw corrupt(manifest, "its checksum is " + checksum + ", the manifest announced " + manifest.checksum());
+    }
+  }
+
+  private static TributaryException corrupt(ManifestRecord manifest, String problem) {
+    return new TributaryException(ErrorCode.SEGMENT_CORRUPT, "Segment " + manifest.segmentPath() + " of "
+        + manifest.tableId() + " (sequence " + manifest.sequence() + ") is corrupt: " + problem
+        + ". It will not be applied; resync the table or restore the file.");
+  }
+
+  /** Every staged segment of a table, oldest sequence first. */
+  public List<URI> listSegments(TableId tableId) {
+    List<URI> segments = new ArrayList<>();
+    Path directory = new Path(tableDirectory(tableId));
+    try {
+      if (!fileSystem.exists(directory)) {
+        return segments;
+      }
+      RemoteIterator<LocatedFileStatus> files = fileSystem.listFiles(directory, true);
+      while (files.hasNext()) {
+        FileStatus status = files.next();
+        if (SEGMENT_NAME.matcher(status.getPath().getName()).matches()) {
+          segments.add(status.getPath().toUri());
+        }
+      }
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot list segments of " + tableId + ": " + e.getMessage(), e);
+    }
+    segments.sort((a, b) -> Long.compare(sequenceOf(a), sequenceOf(b)));
+    return segments;
+  }
+
+  /** The highest segment sequence staged for the table, or -1 if it has none. */
+  public long lastSequence(TableId tableId) {
+    List<URI> segments = listSegments(tableId);
+    return segments.isEmpty() ? -1 : sequenceOf(segments.get(segments.size() - 1));
+  }
+
+  /** The sequence number encoded in a segment's file name. */
+  public static long sequenceOf(URI segment) {
+    Matcher matcher = SEGMENT_NAME.matcher(new Path(segment).getName());
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("Not a segment file name: " + segment);
+    }
+    return Long.parseLong(matcher.group(1));
+  }
+
+  /** Deletes a segment; used only by retention. Returns whether it existed. */
+  public boolean deleteSegment(URI segment) {
+    try {
+      return fileSystem.delete(new Path(segment), false);
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot delete segment " + segment + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      fileSystem.close();
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot close staging file system " + config.location(), e);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package io.tributary.staging.internal;
+
+import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.Column;
+import io.tributary.staging.TableSchema;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+/** Writes {@link ChangeEvent}s as rows of the {@link SegmentFormat} layout. */
+public final class ChangeEventWriteSupport extends WriteSupport<ChangeEvent> {
+  private final TableSchema schema;
+  private final MessageType messageType;
+  private final Map<String, String> footer;
+  private final List<Column> columns;
+  private RecordConsumer consumer;
+
+  public ChangeEventWriteSupport(TableSchema schema, Map<String, String> footer) {
+    this.schema = schema;
+    this.messageType = SegmentFormat.messageType(schema);
+    this.footer = Map.copyOf(footer);
+    this.columns = schema.columns();
+  }
+
+  @Override
+  public WriteContext init(Configuration configuration) {
+    return new WriteContext(messageType, footer);
+  }
+
+  @Override
+  public void prepareForWrite(RecordConsumer recordConsumer) {
+    this.consumer = recordConsumer;
+  }
+
+  @Override
+  public void write(ChangeEvent event) {
+    consumer.startMessage();
+    writeString(0, SegmentFormat.OP, event.operation().code());
+    writeString(1, SegmentFormat.POS, event.position().value());
+    consumer.startField(SegmentFormat.TS_MS, 2);
+    consumer.addLong(event.sourceTimestampMillis());
+    consumer.endField(SegmentFormat.TS_MS, 2);
+    if (event.transactionId().isPresent()) {
+      writeString(3, SegmentFormat.TXID, event.transactionId().get());
+    }
+    consumer.startField(SegmentFormat.CAPTURE_MS, 4);
+    consumer.addLong(event.captureTimestampMillis());
+    consumer.endField(SegmentFormat.CAPTURE_MS, 4);
+    if (!event.unavailable().isEmpty()) {
+      StringBuilder indexes = new StringBuilder();
+      event.unavailable().stream().forEach(i -> indexes.append(indexes.length() == 0 ? "" : ",").append(i));
+      writeString(5, SegmentFormat.UNAVAILABLE, indexes.toString());
+    }
+    consumer.startField(SegmentFormat.ROW, 6);
+    consumer.startGroup();
+    Object[] values = event.values();
+    if (values.length != columns.size()) {
+      throw new IllegalArgumentException("Event of " + schema.tableId() + " at " + event.position()
+          + " has " + values.length + " values for " + columns.size() + " columns");
+    }
+    for (int i = 0; i < values.length; i++) {
+      Object value = values[i];
+      if (value == null) {
+        continue;
+      }
+      Column column = columns.get(i);
+      consumer.startField(column.name(), i);
+      writeValue(column, value);
+      consumer.endField(column.name(), i);
+    }
+    consumer.endGroup();
+    consumer.endField(SegmentFormat.ROW, 6);
+    consumer.endMessage();
+  }
+
+  private void writeString(int index, String field, String value) {
+    consumer.startField(field, index);
+    consumer.addBinary(Binary.fromString(value));
+    consumer.endField(field, index);
+  }
+
+  private void writeValue(Column column, Object value) {
+    try {
+      switch (column.type().kind()) {
+        case BOOLEAN -> consumer.addBoolean((Boolean) value);
+        case INT, DATE -> consumer.addInteger((Integer) value);
+        case LONG, TIMESTAMP, TIMESTAMP_NTZ -> consumer.addLong((Long) value);
+        case FLOAT -> consumer.addFloat((Float) value);
+        case DOUBLE -> consumer.addDouble((Double) value);
+        case STRING -> consumer.addBinary(Binary.fromString((String) value));
+        case BINARY -> consumer.addBinary(Binary.fromConstantByteArray((byte[]) value));
+        case DECIMAL -> consumer.addBinary(Binary.fromConstantByteArray(
+            decimalBytes((BigDecimal) value, column)));
+      }
+    } catch (ClassCastException e) {
+      throw new IllegalArgumentException("Column '" + column.name() + "' of " + schema.tableId() + " has type "
+          + column.type() + " but got a " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static byte[] decimalBytes(BigDecimal value, Column column) {
+    int scale = column.type().scale();
+    BigInteger unscaled = value.setScale(scale, java.math.RoundingMode.UNNECESSARY).unscaledValue();
+    byte[] minimal = unscaled.toByteArray();
+    int length = SegmentFormat.decimalBytes(column.type().precision());
+    if (minimal.length > length) {
+      throw new IllegalArgumentException("Value " + value + " of column '" + column.name()
+          + "' does not fit " + column.type());
+    }
+    byte[] padded = new byte[length];
+    byte fill = (byte) (unscaled.signum() < 0 ? 0xFF : 0x00);
+    int pad = length - minimal.length;
+    for (int i = 0; i < pad; i++) {
+      padded[i] = fill;
+    }
+    System.arraycopy(minimal, 0, padded, pad, minimal.length);
+    return padded;
+  }
+
+  static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
