@@ -1,0 +1,38 @@
+package io.tributary.staging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ManifestSerdeTest {
+  private static final ManifestRecord RECORD = new ManifestRecord(1, ManifestRecord.Kind.SEGMENT,
+      TableId.parse("shop.public.orders"), 7, URI.create("file:/staging/shop/public.orders/2026-11-21/000000000007_a_b.parquet"),
+      120, 4096, "crc32c:0badf00d", SourcePosition.of(1, 10, 11, 0), SourcePosition.of(1, 10, 99, 0), "abc123", 1_700_000_000_000L);
+
+  @Test
+  void roundTrips() {
+    assertThat(ManifestSerde.deserialize(ManifestSerde.serialize(RECORD))).isEqualTo(RECORD);
+    assertThat(new String(ManifestSerde.key(RECORD.tableId()), StandardCharsets.UTF_8)).isEqualTo("shop.public.orders");
+  }
+
+  @Test
+  void refusesGarbageWithAClearError() {
+    assertThatThrownBy(() -> ManifestSerde.deserialize("not json".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MANIFEST_INVALID))
+        .hasMessageContaining("not JSON");
+    assertThatThrownBy(() -> ManifestSerde.deserialize("{\"format_version\":1}".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("field 'kind' is missing");
+    assertThatThrownBy(() -> ManifestSerde.deserialize(new byte[0])).hasMessageContaining("empty value");
+  }
+
+  @Test
+  void refusesNewerFormatVersions() {
+    String json = new String(ManifestSerde.serialize(RECORD), StandardCharsets.UTF_8).replace("\"format_version\":1", "\"format_version\":2");
+    assertThatThrownBy(() -> ManifestSerde.deserialize(json.getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("Unsupported manifest format version 2");
+  }
+}

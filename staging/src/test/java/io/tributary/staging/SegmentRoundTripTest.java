@@ -1,0 +1,131 @@
+package io.tributary.staging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.io.RandomAccessFile;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmentRoundTripTest {
+  private static final TableId TABLE = TableId.parse("shop.public.orders");
+  private static final TableSchema SCHEMA = new TableSchema(TABLE, List.of(
+      new Column("id", ColumnType.LONG, false),
+      new Column("small", ColumnType.INT, true),
+      new Column("flag", ColumnType.BOOLEAN, true),
+      new Column("ratio", ColumnType.FLOAT, true),
+      new Column("score", ColumnType.DOUBLE, true),
+      new Column("price", ColumnType.decimal(12, 2), true),
+      new Column("big", ColumnType.decimal(38, 10), true),
+      new Column("note", ColumnType.STRING, true),
+      new Column("blob", ColumnType.BINARY, true),
+      new Column("day", ColumnType.DATE, true),
+      new Column("at", ColumnType.TIMESTAMP, true),
+      new Column("local_at", ColumnType.TIMESTAMP_NTZ, true)), List.of("id"));
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:15:30Z"), ZoneOffset.UTC);
+
+  @TempDir
+  Path directory;
+
+  @Test
+  void writesPublishesAndReadsBackEveryType() {
+    List<ChangeEvent> events = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      BitSet unavailable = new BitSet();
+      if (i % 10 == 3) {
+        unavailable.set(7);
+      }
+      Object[] values = {(long) i, i % 7 == 0 ? null : i, i % 2 == 0, i / 3f, i * 1.5d, new BigDecimal(i + ".25"),
+          new BigDecimal("-1234567890123456789012345678.0123456789"), unavailable.get(7) ? null : "note " + i,
+          new byte[] {(byte) i, 0, -1}, 20_000 + i, 1_700_000_000_000_000L + i, -5L};
+      Operation operation = i % 5 == 4 ? Operation.DELETE : Operation.UPDATE;
+      events.add(new ChangeEvent(TABLE, operation, SourcePosition.of(1, i / 10, i, 0), values, unavailable,
+          1_700_000_000_000L + i, i % 3 == 0 ? Optional.empty() : Optional.of("tx" + i / 10), 1_700_000_000_500L));
+    }
+    SegmentInfo info;
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      SegmentWriter writer = store.newSegmentWriter(SCHEMA, 3);
+      events.forEach(writer::append);
+      assertThat(writer.rowCount()).isEqualTo(1000);
+      info = writer.finish();
+      assertThat(info.path().getPath()).contains("/shop/public.orders/2026-11-21/000000000003_");
+      assertThat(Files.exists(Path.of(info.path()))).isTrue();
+      assertThat(directory.resolve("_spool")).isEmptyDirectory();
+      assertThat(store.lastSequence(TABLE)).isEqualTo(3);
+
+      ManifestRecord manifest = ManifestRecord.forSegment(info, 0);
+      try (SegmentReader reader = store.openSegment(manifest)) {
+        assertThat(reader.schema()).isEqualTo(SCHEMA);
+        assertThat(reader.readAll()).containsExactlyElementsOf(events);
+      }
+    }
+  }
+
+  @Test
+  void refusesOutOfOrderEventsAndOtherTables() {
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK);
+        SegmentWriter writer = store.newSegmentWriter(SCHEMA, 0)) {
+      writer.append(event(5));
+      assertThatThrownBy(() -> writer.append(event(4))).hasMessageContaining("comes before the previous event");
+      ChangeEvent other = new ChangeEvent(TableId.parse("shop.public.other"), Operation.INSERT, SourcePosition.of(9),
+          new Object[12], new BitSet(), 0, Optional.empty(), 0);
+      assertThatThrownBy(() -> writer.append(other)).hasMessageContaining("appended to a segment of shop.public.orders");
+    }
+    assertThat(directory.resolve("_spool")).isEmptyDirectory();
+  }
+
+  @Test
+  void detectsCorruptionBeforeReading() throws Exception {
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      SegmentWriter writer = store.newSegmentWriter(SCHEMA, 1);
+      for (int i = 0; i < 10; i++) {
+        writer.append(event(i));
+      }
+      ManifestRecord manifest = ManifestRecord.forSegment(writer.finish(), 0);
+      Path file = Path.of(manifest.segmentPath());
+      try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+        raw.seek(raw.length() / 2);
+        int b = raw.read();
+        raw.seek(raw.length() / 2);
+        raw.write(b ^ 0xFF);
+      }
+      assertThatThrownBy(() -> store.openSegment(manifest))
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_CORRUPT))
+          .hasMessageContaining("its checksum is");
+
+      try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+        raw.setLength(raw.length() - 7);
+      }
+      assertThatThrownBy(() -> store.openSegment(manifest)).hasMessageContaining("bytes, the manifest announced");
+    }
+  }
+
+  @Test
+  void neverOverwritesAPublishedSegment() {
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      SegmentWriter first = store.newSegmentWriter(SCHEMA, 1);
+      first.append(event(1));
+      first.finish();
+      SegmentWriter second = store.newSegmentWriter(SCHEMA, 1);
+      second.append(event(1));
+      assertThatThrownBy(second::finish).hasMessageContaining("already exists");
+    }
+  }
+
+  private static ChangeEvent event(int i) {
+    Object[] values = new Object[12];
+    values[0] = (long) i;
+    return new ChangeEvent(TABLE, Operation.INSERT, SourcePosition.of(1, i), values, new BitSet(), 0, Optional.empty(), 0);
+  }
+}
