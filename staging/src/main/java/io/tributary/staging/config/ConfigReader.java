@@ -50,6 +50,11 @@ public final class ConfigReader {
 
   /** A reader over a YAML file; a missing or unparsable file is an immediate, clear error. */
   public static ConfigReader fromYamlFile(Path file, Function<String, String> environment) {
+    return fromYamlFile(file, environment, Map.of());
+  }
+
+  /** A reader over a YAML file with some dotted keys set or replaced. */
+  public static ConfigReader fromYamlFile(Path file, Function<String, String> environment, Map<String, String> overrides) {
     String text;
     try {
       text = Files.readString(file);
@@ -58,11 +63,19 @@ public final class ConfigReader {
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.CONFIG_INVALID, "Cannot read configuration file " + file + ": " + e.getMessage(), e);
     }
-    return fromYaml(text, file.toString(), environment);
+    return fromYaml(text, file.toString(), environment, overrides);
   }
 
   /** A reader over YAML text; {@code origin} names it in error messages. */
   public static ConfigReader fromYaml(String yaml, String origin, Function<String, String> environment) {
+    return fromYaml(yaml, origin, environment, Map.of());
+  }
+
+  /**
+   * A reader over YAML text with some dotted keys set or replaced, e.g. the bootstrap servers of an
+   * embedded Kafka broker that only exists once the launcher has started it.
+   */
+  public static ConfigReader fromYaml(String yaml, String origin, Function<String, String> environment, Map<String, String> overrides) {
     JsonNode tree;
     try {
       tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
@@ -74,6 +87,15 @@ public final class ConfigReader {
     }
     if (!tree.isObject()) {
       throw new TributaryException(ErrorCode.CONFIG_INVALID, "Configuration " + origin + " must be a YAML mapping of keys to values");
+    }
+    for (Map.Entry<String, String> override : overrides.entrySet()) {
+      String[] path = override.getKey().split("\\.");
+      com.fasterxml.jackson.databind.node.ObjectNode parent = (com.fasterxml.jackson.databind.node.ObjectNode) tree;
+      for (int i = 0; i < path.length - 1; i++) {
+        JsonNode child = parent.path(path[i]);
+        parent = child.isObject() ? (com.fasterxml.jackson.databind.node.ObjectNode) child : parent.putObject(path[i]);
+      }
+      parent.put(path[path.length - 1], override.getValue());
     }
     Shared shared = new Shared(origin, requireNonNull(environment, "environment is null"));
     shared.root = tree;

@@ -1,0 +1,50 @@
+package io.tributary.cli;
+
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tributary} launcher. Exit codes: 0 success, 1 verification found differences, 2 invalid
+ * usage or configuration, 3 any other failure (the message says what and where).
+ */
+@Command(
+    name = "tributary",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Continuous, exactly-once change data capture into Delta Lake tables.",
+    subcommands = {QuickstartCommand.class, StandaloneCommand.class, VerifyCommand.class})
+public final class Main {
+  public static final int EXIT_DIFFERENT = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_FAILURE = 3;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the launcher and returns its exit code instead of exiting: what tests call. */
+  public static int run(String... args) {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+      if (exception instanceof TributaryException failure) {
+        cmd.getErr().println("Error [" + failure.code() + "]: " + failure.getMessage());
+        return failure.code() == ErrorCode.CONFIG_INVALID ? EXIT_USAGE : EXIT_FAILURE;
+      }
+      cmd.getErr().println("Error: " + exception);
+      exception.printStackTrace(cmd.getErr());
+      return EXIT_FAILURE;
+    });
+    return commandLine.execute(args);
+  }
+
+  /** The version from the jar manifest, or "development" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"tributary " + (version == null ? "development" : version)};
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.tributary.cli.internal;
+
+import io.tributary.staging.ColumnType;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+
+/**
+ * One canonical text per value, whichever side it comes from: a JDBC result set of the source or a
+ * row read back from Delta (Java values as {@link ColumnType} documents them). Two values are equal
+ * for verification exactly when their canonical texts are.
+ */
+final class CanonicalValues {
+  static final String NULL = "\u2400";
+
+  private CanonicalValues() {}
+
+  /** The canonical text of a value read from Delta. */
+  static String ofStaged(ColumnType type, Object value) {
+    if (value == null) {
+      return NULL;
+    }
+    return switch (type.kind()) {
+      case DECIMAL -> ((BigDecimal) value).setScale(type.scale(), RoundingMode.UNNECESSARY).toPlainString();
+      case BINARY -> HexFormat.of().formatHex((byte[]) value);
+      case FLOAT -> Float.toString(((Number) value).floatValue());
+      case DOUBLE -> Double.toString(((Number) value).doubleValue());
+      default -> value.toString();
+    };
+  }
+
+  /** The canonical text of column {@code index} (1-based) of the current source row. */
+  static String ofSource(ColumnType type, ResultSet row, int index) throws SQLException {
+    Object raw = row.getObject(index);
+    if (raw == null) {
+      return NULL;
+    }
+    return switch (type.kind()) {
+      case BOOLEAN -> Boolean.toString(row.getBoolean(index));
+      case INT -> Integer.toString(row.getInt(index));
+      case LONG -> Long.toString(row.getLong(index));
+      case FLOAT -> Float.toString(row.getFloat(index));
+      case DOUBLE -> Double.toString(row.getDouble(index));
+      case DECIMAL -> row.getBigDecimal(index).setScale(type.scale(), RoundingMode.UNNECESSARY).toPlainString();
+      case STRING -> row.getString(index);
+      case BINARY -> HexFormat.of().formatHex(row.getBytes(index));
+      case DATE -> Long.toString(row.getObject(index, LocalDate.class).toEpochDay());
+      case TIMESTAMP -> Long.toString(micros(row.getObject(index, OffsetDateTime.class).toInstant()
+          .atOffset(ZoneOffset.UTC).toLocalDateTime()));
+      case TIMESTAMP_NTZ -> Long.toString(micros(row.getObject(index, LocalDateTime.class)));
+    };
+  }
+
+  private static long micros(LocalDateTime value) {
+    return ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), value);
+  }
+}

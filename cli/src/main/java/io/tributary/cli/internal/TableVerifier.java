@@ -1,0 +1,113 @@
+package io.tributary.cli.internal;
+
+import io.tributary.staging.Column;
+import io.tributary.staging.TableSchema;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares a source table with its Delta table: row count, then for every key a SHA-256 of the
+ * canonical text of every column. Memory is one hash per row of the Delta side.
+ */
+public final class TableVerifier {
+  private TableVerifier() {}
+
+  /**
+   * Compares the Delta rows (values in {@code schema}'s column order) with the source table of the
+   * same schema read through {@code source}.
+   */
+  public static TableComparison compare(TableSchema schema, Iterable<Object[]> deltaRows, Connection source) {
+    List<Column> columns = schema.columns();
+    int[] keyIndexes = schema.keyIndexes();
+    if (keyIndexes.length == 0) {
+      keyIndexes = new int[columns.size()];
+      for (int i = 0; i < keyIndexes.length; i++) {
+        keyIndexes[i] = i;
+      }
+    }
+    Map<String, String> deltaHashes = new HashMap<>();
+    long deltaCount = 0;
+    List<String> extra = new ArrayList<>();
+    for (Object[] row : deltaRows) {
+      deltaCount++;
+      String[] canonical = new String[columns.size()];
+      for (int i = 0; i < canonical.length; i++) {
+        canonical[i] = CanonicalValues.ofStaged(columns.get(i).type(), row[i]);
+      }
+      String key = key(canonical, keyIndexes);
+      if (deltaHashes.put(key, hash(canonical)) != null && extra.size() < TableComparison.MAX_LISTED) {
+        extra.add(key + " (duplicated)");
+      }
+    }
+    long sourceCount = 0;
+    List<String> missing = new ArrayList<>();
+    List<String> different = new ArrayList<>();
+    String sql = "SELECT " + String.join(", ", columns.stream().map(c -> quote(c.name())).toList())
+        + " FROM " + quote(schema.tableId().schema()) + "." + quote(schema.tableId().table());
+    try (PreparedStatement statement = source.prepareStatement(sql)) {
+      statement.setFetchSize(5000);
+      source.setAutoCommit(false);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          sourceCount++;
+          String[] canonical = new String[columns.size()];
+          for (int i = 0; i < canonical.length; i++) {
+            canonical[i] = CanonicalValues.ofSource(columns.get(i).type(), rows, i + 1);
+          }
+          String key = key(canonical, keyIndexes);
+          String deltaHash = deltaHashes.remove(key);
+          if (deltaHash == null) {
+            if (missing.size() < TableComparison.MAX_LISTED) {
+              missing.add(key);
+            }
+          } else if (!deltaHash.equals(hash(canonical)) && different.size() < TableComparison.MAX_LISTED) {
+            different.add(key);
+          }
+        }
+      }
+      source.commit();
+    } catch (SQLException e) {
+      throw new TributaryException(ErrorCode.SOURCE_UNREACHABLE,
+          "Cannot read source table " + schema.tableId().qualifiedName() + " for verification: " + e.getMessage(), e);
+    }
+    deltaHashes.keySet().stream().limit(TableComparison.MAX_LISTED - extra.size()).forEach(extra::add);
+    return new TableComparison(schema.tableId(), sourceCount, deltaCount, missing, extra, different);
+  }
+
+  private static String key(String[] canonical, int[] keyIndexes) {
+    StringBuilder key = new StringBuilder();
+    for (int index : keyIndexes) {
+      key.append(key.length() == 0 ? "" : ",").append(canonical[index]);
+    }
+    return key.toString();
+  }
+
+  private static String hash(String[] canonical) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (String value : canonical) {
+        digest.update(value.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  private static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+}
