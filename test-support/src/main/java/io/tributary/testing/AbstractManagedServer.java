@@ -20,13 +20,12 @@ import org.slf4j.LoggerFactory;
  * stop bounded by running it on a named thread that is abandoned after the stop timeout.
  */
 abstract class AbstractManagedServer implements ManagedServer {
-    private static final Logger LOG = LoggerFactory.getLogger(AbstractManagedServer.class);
-
     private final String name;
     private final Path directory;
     private final Duration stopTimeout;
     private final AtomicReference<ServerState> state = new AtomicReference<>(ServerState.NEW);
     private final Object lifecycleLock = new Object();
+    private final Logger log = LoggerFactory.getLogger(getClass());
 
     AbstractManagedServer(String name, Path directory, Duration stopTimeout) {
         this.name = requireNonNull(name, "name is null");
@@ -130,7 +129,7 @@ abstract class AbstractManagedServer implements ManagedServer {
             throw failure;
         }
         transition(ServerState.STARTING, ServerState.RUNNING, "start");
-        LOG.info("{} is running on {}:{} (started in {} ms, data in {})",
+        log.info("{} is running on {}:{} (started in {} ms, data in {})",
                 name, host(), port(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), directory);
     }
 
@@ -147,7 +146,7 @@ abstract class AbstractManagedServer implements ManagedServer {
                 return null;
             });
             stopped.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("{} stopped in {} ms", name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+            log.info("{} stopped in {} ms", name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
         } catch (TimeoutException e) {
             throw new FixtureException(name + " did not stop within " + stopTimeout + " (data in " + directory
                     + "); its stop thread '" + name + "-stop' was abandoned", e);
@@ -167,7 +166,7 @@ abstract class AbstractManagedServer implements ManagedServer {
             throw new IllegalStateException(
                     "Cannot " + action + " " + name + ": it is " + state.get() + ", expected " + from);
         }
-        LOG.info("{}: {} -> {}", name, from, to);
+        log.info("{}: {} -> {}", name, from, to);
     }
 
     static Duration requirePositive(Duration duration, String what) {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -20,11 +21,17 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real PostgreSQL server (zonky embedded binaries) configured for logical decoding
@@ -32,31 +39,44 @@ import java.util.stream.Stream;
  * (SCRAM) authentication for every role including the superuser.
  *
  * <p>Layout under {@link #directory()}: {@code data/} (PGDATA, created by {@code initdb} on the
- * first start and reused afterwards, also by a later server built on the same directory),
- * {@code binaries/} (the unpacked PostgreSQL distribution), {@code postgres.log} (server output).
- * The server runs with {@code fsync} off: it is a fixture, not a durable database.
+ * first start and reused afterwards, also by a later server built on the same directory) and
+ * {@code postgres.log} (initdb and server output). The PostgreSQL distribution is unpacked
+ * (about 60 MB) into {@code binaries/} there unless {@link Builder#binariesDirectory} says
+ * otherwise; zonky remembers the first unpacked copy for the whole JVM and reuses it while it
+ * exists, so later servers in the same JVM unpack nothing.
+ *
+ * <p>When run as root, zonky runs {@code initdb} and {@code postgres} under {@code unshare -U}
+ * (PostgreSQL refuses root); files stay owned by root. The server runs with {@code fsync} off:
+ * it is a fixture, not a durable database.
  */
 public final class PostgresServer extends AbstractManagedServer {
 
     /** Name of the superuser role created by {@code initdb}. */
     public static final String SUPERUSER = "postgres";
 
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
     private static final String MAINTENANCE_DATABASE = "postgres";
     private static final Set<String> RESERVED_SETTINGS = Set.of("listen_addresses", "port", "unix_socket_directories");
     private static final Duration HBA_RELOAD_TIMEOUT = Duration.ofSeconds(10);
+    // invalid_password, invalid_authorization_specification, and pgjdbc's "no password supplied".
+    private static final Set<String> AUTHENTICATION_FAILURES = Set.of("28P01", "28000", "08004");
 
     private final int port;
     private final String superuserPassword;
     private final Map<String, String> serverConfig;
     private final Duration startupTimeout;
+    private final Path binariesDirectory;
     private volatile EmbeddedPostgres postgres;
 
     private PostgresServer(Builder builder) {
-        super("postgres", builder.directory, builder.stopTimeout);
+        super(builder.name, builder.directory, builder.stopTimeout);
         this.port = builder.port != 0 ? builder.port : Loopback.freePort();
         this.superuserPassword = builder.superuserPassword != null ? builder.superuserPassword : randomPassword();
         this.serverConfig = Map.copyOf(builder.serverConfig);
         this.startupTimeout = builder.startupTimeout;
+        this.binariesDirectory = builder.binariesDirectory != null
+                ? builder.binariesDirectory.toAbsolutePath().normalize()
+                : directory().resolve("binaries");
     }
 
     /** Starts building a server whose data and log go under {@code directory} (typically under {@code target/}). */
@@ -134,11 +154,10 @@ public final class PostgresServer extends AbstractManagedServer {
     @Override
     void doStart() throws Exception {
         Path data = directory().resolve("data");
-        Path binaries = directory().resolve("binaries");
         File log = directory().resolve("postgres.log").toFile();
-        Files.createDirectories(binaries);
+        Files.createDirectories(directory());
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(binaries.toFile())
+                .setOverrideWorkingDirectory(binariesDirectory.toFile())
                 .setDataDirectory(data)
                 .setCleanDataDirectory(false)
                 .setPort(port)
@@ -146,7 +165,12 @@ public final class PostgresServer extends AbstractManagedServer {
                 .setLocaleConfig("locale", "C")
                 .setOutputRedirector(Redirect.appendTo(log))
                 .setErrorRedirector(Redirect.appendTo(log))
-                .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath(), true));
+                .setDataDirectoryCustomizer(dir -> {
+                    // Runs once zonky holds the directory's lock: a postmaster still running here
+                    // was orphaned by a JVM that died without closing it.
+                    killPostmaster(dir.toPath().resolve("postmaster.pid"), "orphaned");
+                    writeHba(dir.toPath(), true);
+                });
         serverConfig.forEach(builder::setServerConfig);
         postgres = builder.start();
         requireSuperuserPassword(data);
@@ -159,14 +183,14 @@ public final class PostgresServer extends AbstractManagedServer {
         if (running != null) {
             running.close();
         }
-        stopLeftoverPostmaster(directory().resolve("data").resolve("postmaster.pid"));
+        killPostmaster(directory().resolve("data").resolve("postmaster.pid"), "still running after pg_ctl stop");
     }
 
     /**
      * zonky's initdb trusts every local login. The server therefore starts with only the superuser
      * trusted (so the superuser can set its password), then switches to passwords for everyone.
      */
-    private void requireSuperuserPassword(Path data) throws SQLException, InterruptedException {
+    private void requireSuperuserPassword(Path data) throws InterruptedException {
         execute(MAINTENANCE_DATABASE, "ALTER ROLE " + quoteIdentifier(SUPERUSER) + " PASSWORD " + quoteLiteral(superuserPassword));
         writeHba(data, false);
         execute(MAINTENANCE_DATABASE, "SELECT pg_reload_conf()");
@@ -181,10 +205,14 @@ public final class PostgresServer extends AbstractManagedServer {
     }
 
     private boolean trustsSuperuser() {
-        try (Connection ignored = DriverManager.getConnection(jdbcUrl(MAINTENANCE_DATABASE), connectionProperties(SUPERUSER, ""))) {
+        try {
+            DriverManager.getConnection(jdbcUrl(MAINTENANCE_DATABASE), connectionProperties(SUPERUSER, "")).close();
             return true;
-        } catch (SQLException expected) {
-            return false;
+        } catch (SQLException e) {
+            if (AUTHENTICATION_FAILURES.contains(e.getSQLState())) {
+                return false;
+            }
+            throw new FixtureException("PostgreSQL on " + this + " failed while switching to password logins: " + e.getMessage(), e);
         }
     }
 
@@ -203,22 +231,41 @@ public final class PostgresServer extends AbstractManagedServer {
         }
     }
 
-    /** Kills a postmaster that {@code pg_ctl stop} left running (zonky logs that failure instead of throwing). */
-    private static void stopLeftoverPostmaster(Path pidFile) throws Exception {
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-        if (lines.isEmpty()) {
-            return;
-        }
-        long pid = Long.parseLong(lines.get(0).trim());
-        var postmaster = ProcessHandle.of(pid)
+    /**
+     * Kills the postmaster named in {@code pidFile}, and its backends, if it is still alive: after a
+     * failed {@code pg_ctl stop} (zonky logs that failure instead of throwing) or when a previous
+     * JVM died without closing the server.
+     */
+    private static void killPostmaster(Path pidFile, String why) {
+        Optional<ProcessHandle> postmaster = readPid(pidFile)
+                .flatMap(ProcessHandle::of)
                 .filter(ProcessHandle::isAlive)
                 .filter(process -> process.info().command().map(command -> command.endsWith("/postgres")).orElse(false));
-        if (postmaster.isPresent()) {
-            postmaster.get().destroyForcibly();
-            postmaster.get().onExit().get(5, TimeUnit.SECONDS);
+        if (postmaster.isEmpty()) {
+            return;
+        }
+        LOG.warn("Killing PostgreSQL postmaster {} ({}) of {}", postmaster.get().pid(), why, pidFile.getParent());
+        List<ProcessHandle> processes = Stream.concat(Stream.of(postmaster.get()), postmaster.get().descendants()).toList();
+        processes.forEach(ProcessHandle::destroyForcibly);
+        try {
+            CompletableFuture.allOf(processes.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                    .get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new FixtureException("PostgreSQL postmaster " + postmaster.get().pid() + " of " + pidFile.getParent()
+                    + " did not exit after SIGKILL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FixtureException("Interrupted while killing PostgreSQL postmaster " + postmaster.get().pid(), e);
+        }
+    }
+
+    private static Optional<Long> readPid(Path pidFile) {
+        try {
+            return Files.readAllLines(pidFile, StandardCharsets.UTF_8).stream().findFirst().map(String::trim).map(Long::valueOf);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + pidFile, e);
         }
     }
 
@@ -257,8 +304,10 @@ public final class PostgresServer extends AbstractManagedServer {
     public static final class Builder {
         private final Path directory;
         private final Map<String, String> serverConfig = new LinkedHashMap<>();
+        private String name = "postgres";
         private int port;
         private String superuserPassword;
+        private Path binariesDirectory;
         private Duration startupTimeout = Duration.ofSeconds(30);
         private Duration stopTimeout = Duration.ofSeconds(20);
 
@@ -272,6 +321,12 @@ public final class PostgresServer extends AbstractManagedServer {
             serverConfig.put("max_wal_senders", "16");
             serverConfig.put("max_connections", "100");
             serverConfig.put("timezone", "UTC");
+        }
+
+        /** Names the server in logs and thread names instead of {@code "postgres"}. */
+        public Builder name(String name) {
+            this.name = requireNonBlank(name, "name");
+            return this;
         }
 
         /** Listens on this port instead of a free one. */
@@ -297,6 +352,15 @@ public final class PostgresServer extends AbstractManagedServer {
                 throw new IllegalArgumentException("Setting '" + key + "' is fixed by " + PostgresServer.class.getSimpleName());
             }
             serverConfig.put(key, value);
+            return this;
+        }
+
+        /**
+         * Where to unpack the PostgreSQL distribution instead of {@code <directory>/binaries}; a
+         * shared place (for example {@code target/postgres-binaries}) avoids unpacking it per run.
+         */
+        public Builder binariesDirectory(Path directory) {
+            this.binariesDirectory = requireNonNull(directory, "binaries directory is null");
             return this;
         }
 
