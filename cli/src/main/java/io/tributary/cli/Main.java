@@ -26,7 +26,14 @@ public final class Main {
 
   /** Runs the launcher and returns its exit code instead of exiting: what tests call. */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the launcher with the given output streams and returns its exit code. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
       if (exception instanceof TributaryException failure) {
         cmd.getErr().println("Error [" + failure.code() + "]: " + failure.getMessage());

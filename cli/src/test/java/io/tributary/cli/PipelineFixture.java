@@ -1,0 +1,111 @@
+package io.tributary.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.cli.internal.DemoWorkload;
+import io.tributary.cli.internal.StandalonePipeline;
+import io.tributary.cli.internal.TableComparison;
+import io.tributary.cli.internal.Verification;
+import io.tributary.testing.KafkaBroker;
+import io.tributary.testing.PostgresServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Real PostgreSQL and a real Kafka broker under {@code target/it/<name>}, the demo schema, and a
+ * way to run the standalone pipeline over them and verify every table.
+ */
+final class PipelineFixture implements AutoCloseable {
+  static final String SOURCE = "shop";
+
+  final Path directory;
+  final PostgresServer postgres;
+  final KafkaBroker kafka;
+  final DemoWorkload workload = new DemoWorkload(7);
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  PipelineFixture(String name) throws IOException, SQLException {
+    directory = Path.of("target", "it", name).toAbsolutePath();
+    deleteRecursively(directory);
+    Files.createDirectories(directory);
+    postgres = PostgresServer.builder(directory.resolve("postgres")).build();
+    postgres.start();
+    kafka = KafkaBroker.builder(directory.resolve("kafka")).build();
+    kafka.start();
+    postgres.createDatabase("shop");
+    try (Connection connection = postgres.connect("shop")) {
+      workload.createSchema(connection, 300, 50, 500);
+    }
+  }
+
+  Path writeConfig(String extraYaml) throws IOException {
+    Path config = directory.resolve("tributary.yaml");
+    Files.writeString(config, """
+        source:
+          name: %s
+          host: 127.0.0.1
+          port: %d
+          database: shop
+          user: %s
+          password: %s
+          tables: [public.customers, public.products, public.orders]
+        gateway:
+          segment:
+            max-age: 200ms
+        kafka:
+          bootstrap-servers: %s
+        %s
+        """.formatted(SOURCE, postgres.port(), postgres.superuser(), postgres.superuserPassword(),
+        kafka.bootstrapServers(), extraYaml));
+    return config;
+  }
+
+  StandalonePipeline.Settings settings(Path config) {
+    return StandalonePipeline.configure(config, directory.resolve("data"), System::getenv);
+  }
+
+  StandalonePipeline start(StandalonePipeline.Settings settings) {
+    return StandalonePipeline.start(settings, Clock.systemUTC(), registry);
+  }
+
+  /** Runs demo transactions until at least {@code changes} row changes have been made. */
+  void generate(long changes) throws SQLException {
+    try (Connection connection = postgres.connect("shop")) {
+      connection.setAutoCommit(false);
+      long bound = changes * 4;
+      while (workload.changes() < changes && workload.transactions() < bound) {
+        workload.runOne(connection);
+      }
+    }
+  }
+
+  List<TableComparison> awaitEqual(StandalonePipeline.Settings settings, Duration timeout) {
+    return Verification.awaitEqual(
+        () -> Verification.compareAll(postgres.connect("shop"), settings, SOURCE, DemoWorkload.TABLES),
+        timeout, Clock.systemUTC(), () -> {});
+  }
+
+  @Override
+  public void close() {
+    try (postgres; kafka) {
+      // closes both, Kafka first
+    }
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (var paths = Files.walk(path)) {
+      for (Path each : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(each);
+      }
+    }
+  }
+}
