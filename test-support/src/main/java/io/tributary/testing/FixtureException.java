@@ -5,15 +5,15 @@ package io.tributary.testing;
  * directory or port, and the cause; the server's own log file (under its directory) has the rest.
  */
 public final class FixtureException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with a message saying what failed and where. */
-    public FixtureException(String message) {
-        super(message);
-    }
+  /** Creates the exception with a message saying what failed and where. */
+  public FixtureException(String message) {
+    super(message);
+  }
 
-    /** Creates the exception with a message saying what failed and where, and its cause. */
-    public FixtureException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  /** Creates the exception with a message saying what failed and where, and its cause. */
+  public FixtureException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -40,242 +40,242 @@ import org.apache.kafka.metadata.storage.Formatter;
  */
 public final class KafkaBroker extends AbstractManagedServer {
 
-    private static final int NODE_ID = 1;
-    private static final String CLIENT_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final Set<String> RESERVED_SETTINGS = Set.of(
-            "process.roles", "node.id", "listeners", "advertised.listeners", "controller.listener.names",
-            "inter.broker.listener.name", "listener.security.protocol.map", "controller.quorum.voters",
-            "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "metadata.log.dir");
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final int NODE_ID = 1;
+  private static final String CLIENT_LISTENER = "PLAINTEXT";
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final Set<String> RESERVED_SETTINGS = Set.of(
+      "process.roles", "node.id", "listeners", "advertised.listeners", "controller.listener.names",
+      "inter.broker.listener.name", "listener.security.protocol.map", "controller.quorum.voters",
+      "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "metadata.log.dir");
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-    private final int port;
-    private final int controllerPort;
-    private final Map<String, String> brokerConfig;
-    private final Duration startupTimeout;
-    private volatile KafkaRaftServer server;
+  private final int port;
+  private final int controllerPort;
+  private final Map<String, String> brokerConfig;
+  private final Duration startupTimeout;
+  private volatile KafkaRaftServer server;
 
-    private KafkaBroker(Builder builder) {
-        super(builder.name, builder.directory, builder.stopTimeout);
-        this.port = builder.port != 0 ? builder.port : Loopback.freePort();
-        this.controllerPort = builder.controllerPort != 0 ? builder.controllerPort : Loopback.freePort();
-        if (port == controllerPort) {
-            throw new IllegalArgumentException("port and controllerPort must differ: " + port);
-        }
-        this.startupTimeout = builder.startupTimeout;
-        Map<String, String> config = new LinkedHashMap<>(builder.brokerConfig);
-        String logDir = directory().resolve("kraft-logs").toString();
-        config.put("process.roles", "broker,controller");
-        config.put("node.id", Integer.toString(NODE_ID));
-        config.put("listeners", CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port
-                + "," + CONTROLLER_LISTENER + "://" + Loopback.HOST + ":" + controllerPort);
-        config.put("advertised.listeners", CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port);
-        config.put("controller.listener.names", CONTROLLER_LISTENER);
-        config.put("inter.broker.listener.name", CLIENT_LISTENER);
-        config.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        // A static single-voter quorum: no KIP-853 bootstrap, and the controller port may change
-        // between runs on the same directory.
-        config.put("controller.quorum.voters", NODE_ID + "@" + Loopback.HOST + ":" + controllerPort);
-        config.put("log.dirs", logDir);
-        this.brokerConfig = Map.copyOf(config);
+  private KafkaBroker(Builder builder) {
+    super(builder.name, builder.directory, builder.stopTimeout);
+    this.port = builder.port != 0 ? builder.port : Loopback.freePort();
+    this.controllerPort = builder.controllerPort != 0 ? builder.controllerPort : Loopback.freePort();
+    if (port == controllerPort) {
+      throw new IllegalArgumentException("port and controllerPort must differ: " + port);
+    }
+    this.startupTimeout = builder.startupTimeout;
+    Map<String, String> config = new LinkedHashMap<>(builder.brokerConfig);
+    String logDir = directory().resolve("kraft-logs").toString();
+    config.put("process.roles", "broker,controller");
+    config.put("node.id", Integer.toString(NODE_ID));
+    config.put("listeners", CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port
+        + "," + CONTROLLER_LISTENER + "://" + Loopback.HOST + ":" + controllerPort);
+    config.put("advertised.listeners", CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port);
+    config.put("controller.listener.names", CONTROLLER_LISTENER);
+    config.put("inter.broker.listener.name", CLIENT_LISTENER);
+    config.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    // A static single-voter quorum: no KIP-853 bootstrap, and the controller port may change
+    // between runs on the same directory.
+    config.put("controller.quorum.voters", NODE_ID + "@" + Loopback.HOST + ":" + controllerPort);
+    config.put("log.dirs", logDir);
+    this.brokerConfig = Map.copyOf(config);
+  }
+
+  /** Starts building a broker whose log directory goes under {@code directory} (typically under {@code target/}). */
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  /** The client (PLAINTEXT) port. */
+  @Override
+  public int port() {
+    return port;
+  }
+
+  /** The KRaft controller listener port. */
+  public int controllerPort() {
+    return controllerPort;
+  }
+
+  /** The {@code bootstrap.servers} value for clients: {@code 127.0.0.1:<port>}. */
+  public String bootstrapServers() {
+    return Loopback.HOST + ":" + port;
+  }
+
+  /** The effective broker configuration (defaults, caller overrides, fixed listeners and directories). */
+  public Map<String, String> brokerConfig() {
+    return brokerConfig;
+  }
+
+  /**
+   * Creates topic {@code name} with {@code partitions} partitions, one replica, and the given
+   * topic-level configs ({@code retention.ms}, {@code cleanup.policy}, …); waits until created.
+   */
+  public void createTopic(String name, int partitions, Map<String, String> configs) {
+    requireNonNull(name, "name is null");
+    requireNonNull(configs, "configs is null");
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
+    }
+    NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(Map.copyOf(configs));
+    try (Admin admin = Admin.create(adminConfig())) {
+      admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new FixtureException("Cannot create topic '" + name + "' on " + this + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new FixtureException("Topic '" + name + "' was not created on " + this + " within " + ADMIN_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FixtureException("Interrupted while creating topic '" + name + "' on " + this, e);
+    }
+  }
+
+  private Map<String, Object> adminConfig() {
+    return Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.CLIENT_ID_CONFIG, "tributary-test-support-admin",
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+  }
+
+  @Override
+  void doStart() throws Exception {
+    Properties properties = new Properties();
+    properties.putAll(brokerConfig);
+    KafkaConfig config = KafkaConfig.fromProps(properties, false);
+    formatIfNeeded(config);
+    KafkaRaftServer starting = new KafkaRaftServer(config, Time.SYSTEM);
+    server = starting;
+    // KafkaRaftServer.startup() waits without a bound for the broker to be unfenced.
+    ExecutorService starter = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, name() + "-startup");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      Future<?> started = starter.submit(starting::startup);
+      try {
+        started.get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        started.cancel(true);
+        throw new FixtureException("Kafka broker " + bootstrapServers() + " did not start within " + startupTimeout
+            + " (log directory " + config.metadataLogDir() + ")", e);
+      } catch (ExecutionException e) {
+        throw new FixtureException("Kafka broker " + bootstrapServers() + " failed to start: "
+            + e.getCause().getMessage(), e.getCause());
+      }
+    } finally {
+      starter.shutdown();
+    }
+  }
+
+  @Override
+  void doStop() {
+    KafkaRaftServer running = server;
+    server = null;
+    if (running != null) {
+      running.shutdown();
+      running.awaitShutdown();
+    }
+  }
+
+  /** What {@code kafka-storage.sh format} does, for a node whose directory has no {@code meta.properties} yet. */
+  private static void formatIfNeeded(KafkaConfig config) throws Exception {
+    Path logDir = Path.of(config.metadataLogDir());
+    if (Files.exists(logDir.resolve("meta.properties"))) {
+      return;
+    }
+    Files.createDirectories(logDir);
+    new Formatter()
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+        .setNodeId(config.nodeId())
+        .setClusterId(Uuid.randomUuid().toString())
+        .setControllerListenerName(CONTROLLER_LISTENER)
+        .setMetadataLogDirectory(config.metadataLogDir())
+        .addDirectory(config.metadataLogDir())
+        .setHasDynamicQuorum(false)
+        .run();
+  }
+
+  /** Settings of a {@link KafkaBroker}; every one has a default. */
+  public static final class Builder {
+    private final Path directory;
+    private final Map<String, String> brokerConfig = new LinkedHashMap<>();
+    private String name = "kafka";
+    private int port;
+    private int controllerPort;
+    private Duration startupTimeout = Duration.ofSeconds(60);
+    private Duration stopTimeout = Duration.ofSeconds(30);
+
+    private Builder(Path directory) {
+      this.directory = requireNonNull(directory, "directory is null");
+      brokerConfig.put("num.partitions", "1");
+      brokerConfig.put("default.replication.factor", "1");
+      brokerConfig.put("min.insync.replicas", "1");
+      brokerConfig.put("auto.create.topics.enable", "false");
+      brokerConfig.put("offsets.topic.replication.factor", "1");
+      brokerConfig.put("offsets.topic.num.partitions", "1");
+      brokerConfig.put("transaction.state.log.replication.factor", "1");
+      brokerConfig.put("transaction.state.log.min.isr", "1");
+      brokerConfig.put("transaction.state.log.num.partitions", "1");
+      brokerConfig.put("share.coordinator.state.topic.replication.factor", "1");
+      brokerConfig.put("share.coordinator.state.topic.min.isr", "1");
+      brokerConfig.put("group.initial.rebalance.delay.ms", "0");
+      // The default 128 MiB compaction buffer is sized for production brokers.
+      brokerConfig.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+      brokerConfig.put("num.network.threads", "2");
+      brokerConfig.put("num.io.threads", "4");
     }
 
-    /** Starts building a broker whose log directory goes under {@code directory} (typically under {@code target/}). */
-    public static Builder builder(Path directory) {
-        return new Builder(directory);
+    /** Names the broker in logs and thread names instead of {@code "kafka"}. */
+    public Builder name(String name) {
+      requireNonNull(name, "name is null");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name is blank");
+      }
+      this.name = name;
+      return this;
     }
 
-    /** The client (PLAINTEXT) port. */
-    @Override
-    public int port() {
-        return port;
+    /** Listens for clients on this port instead of a free one. */
+    public Builder port(int port) {
+      this.port = Loopback.checkPort(port);
+      return this;
     }
 
-    /** The KRaft controller listener port. */
-    public int controllerPort() {
-        return controllerPort;
-    }
-
-    /** The {@code bootstrap.servers} value for clients: {@code 127.0.0.1:<port>}. */
-    public String bootstrapServers() {
-        return Loopback.HOST + ":" + port;
-    }
-
-    /** The effective broker configuration (defaults, caller overrides, fixed listeners and directories). */
-    public Map<String, String> brokerConfig() {
-        return brokerConfig;
+    /** Listens for the controller on this port instead of a free one. */
+    public Builder controllerPort(int port) {
+      this.controllerPort = Loopback.checkPort(port);
+      return this;
     }
 
     /**
-     * Creates topic {@code name} with {@code partitions} partitions, one replica, and the given
-     * topic-level configs ({@code retention.ms}, {@code cleanup.policy}, …); waits until created.
+     * Adds or overrides a broker setting. Roles, node id, listeners, quorum voters and log
+     * directories are reserved: the broker listens on 127.0.0.1 only, under its directory.
      */
-    public void createTopic(String name, int partitions, Map<String, String> configs) {
-        requireNonNull(name, "name is null");
-        requireNonNull(configs, "configs is null");
-        if (partitions < 1) {
-            throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
-        }
-        NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(Map.copyOf(configs));
-        try (Admin admin = Admin.create(adminConfig())) {
-            admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new FixtureException("Cannot create topic '" + name + "' on " + this + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new FixtureException("Topic '" + name + "' was not created on " + this + " within " + ADMIN_TIMEOUT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FixtureException("Interrupted while creating topic '" + name + "' on " + this, e);
-        }
+    public Builder brokerConfig(String key, String value) {
+      requireNonNull(key, "key is null");
+      requireNonNull(value, "value of " + key + " is null");
+      if (RESERVED_SETTINGS.contains(key)) {
+        throw new IllegalArgumentException("Setting '" + key + "' is fixed by " + KafkaBroker.class.getSimpleName());
+      }
+      brokerConfig.put(key, value);
+      return this;
     }
 
-    private Map<String, Object> adminConfig() {
-        return Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "tributary-test-support-admin",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+    /** How long {@code start()} waits for the broker to be ready for clients (default 60 s). */
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = requirePositive(timeout, "startupTimeout");
+      return this;
     }
 
-    @Override
-    void doStart() throws Exception {
-        Properties properties = new Properties();
-        properties.putAll(brokerConfig);
-        KafkaConfig config = KafkaConfig.fromProps(properties, false);
-        formatIfNeeded(config);
-        KafkaRaftServer starting = new KafkaRaftServer(config, Time.SYSTEM);
-        server = starting;
-        // KafkaRaftServer.startup() waits without a bound for the broker to be unfenced.
-        ExecutorService starter = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, name() + "-startup");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            Future<?> started = starter.submit(starting::startup);
-            try {
-                started.get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                started.cancel(true);
-                throw new FixtureException("Kafka broker " + bootstrapServers() + " did not start within " + startupTimeout
-                        + " (log directory " + config.metadataLogDir() + ")", e);
-            } catch (ExecutionException e) {
-                throw new FixtureException("Kafka broker " + bootstrapServers() + " failed to start: "
-                        + e.getCause().getMessage(), e.getCause());
-            }
-        } finally {
-            starter.shutdown();
-        }
+    /** How long {@code close()} waits for the broker to shut down (default 30 s). */
+    public Builder stopTimeout(Duration timeout) {
+      this.stopTimeout = requirePositive(timeout, "stopTimeout");
+      return this;
     }
 
-    @Override
-    void doStop() {
-        KafkaRaftServer running = server;
-        server = null;
-        if (running != null) {
-            running.shutdown();
-            running.awaitShutdown();
-        }
+    /** Builds the broker (choosing its ports now); call {@link KafkaBroker#start()} next. */
+    public KafkaBroker build() {
+      return new KafkaBroker(this);
     }
-
-    /** What {@code kafka-storage.sh format} does, for a node whose directory has no {@code meta.properties} yet. */
-    private static void formatIfNeeded(KafkaConfig config) throws Exception {
-        Path logDir = Path.of(config.metadataLogDir());
-        if (Files.exists(logDir.resolve("meta.properties"))) {
-            return;
-        }
-        Files.createDirectories(logDir);
-        new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(config.nodeId())
-                .setClusterId(Uuid.randomUuid().toString())
-                .setControllerListenerName(CONTROLLER_LISTENER)
-                .setMetadataLogDirectory(config.metadataLogDir())
-                .addDirectory(config.metadataLogDir())
-                .setHasDynamicQuorum(false)
-                .run();
-    }
-
-    /** Settings of a {@link KafkaBroker}; every one has a default. */
-    public static final class Builder {
-        private final Path directory;
-        private final Map<String, String> brokerConfig = new LinkedHashMap<>();
-        private String name = "kafka";
-        private int port;
-        private int controllerPort;
-        private Duration startupTimeout = Duration.ofSeconds(60);
-        private Duration stopTimeout = Duration.ofSeconds(30);
-
-        private Builder(Path directory) {
-            this.directory = requireNonNull(directory, "directory is null");
-            brokerConfig.put("num.partitions", "1");
-            brokerConfig.put("default.replication.factor", "1");
-            brokerConfig.put("min.insync.replicas", "1");
-            brokerConfig.put("auto.create.topics.enable", "false");
-            brokerConfig.put("offsets.topic.replication.factor", "1");
-            brokerConfig.put("offsets.topic.num.partitions", "1");
-            brokerConfig.put("transaction.state.log.replication.factor", "1");
-            brokerConfig.put("transaction.state.log.min.isr", "1");
-            brokerConfig.put("transaction.state.log.num.partitions", "1");
-            brokerConfig.put("share.coordinator.state.topic.replication.factor", "1");
-            brokerConfig.put("share.coordinator.state.topic.min.isr", "1");
-            brokerConfig.put("group.initial.rebalance.delay.ms", "0");
-            // The default 128 MiB compaction buffer is sized for production brokers.
-            brokerConfig.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
-            brokerConfig.put("num.network.threads", "2");
-            brokerConfig.put("num.io.threads", "4");
-        }
-
-        /** Names the broker in logs and thread names instead of {@code "kafka"}. */
-        public Builder name(String name) {
-            requireNonNull(name, "name is null");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name is blank");
-            }
-            this.name = name;
-            return this;
-        }
-
-        /** Listens for clients on this port instead of a free one. */
-        public Builder port(int port) {
-            this.port = Loopback.checkPort(port);
-            return this;
-        }
-
-        /** Listens for the controller on this port instead of a free one. */
-        public Builder controllerPort(int port) {
-            this.controllerPort = Loopback.checkPort(port);
-            return this;
-        }
-
-        /**
-         * Adds or overrides a broker setting. Roles, node id, listeners, quorum voters and log
-         * directories are reserved: the broker listens on 127.0.0.1 only, under its directory.
-         */
-        public Builder brokerConfig(String key, String value) {
-            requireNonNull(key, "key is null");
-            requireNonNull(value, "value of " + key + " is null");
-            if (RESERVED_SETTINGS.contains(key)) {
-                throw new IllegalArgumentException("Setting '" + key + "' is fixed by " + KafkaBroker.class.getSimpleName());
-            }
-            brokerConfig.put(key, value);
-            return this;
-        }
-
-        /** How long {@code start()} waits for the broker to be ready for clients (default 60 s). */
-        public Builder startupTimeout(Duration timeout) {
-            this.startupTimeout = requirePositive(timeout, "startupTimeout");
-            return this;
-        }
-
-        /** How long {@code close()} waits for the broker to shut down (default 30 s). */
-        public Builder stopTimeout(Duration timeout) {
-            this.stopTimeout = requirePositive(timeout, "stopTimeout");
-            return this;
-        }
-
-        /** Builds the broker (choosing its ports now); call {@link KafkaBroker#start()} next. */
-        public KafkaBroker build() {
-            return new KafkaBroker(this);
-        }
-    }
+  }
 }

@@ -13,47 +13,47 @@ import java.nio.file.Path;
  */
 public interface ManagedServer extends AutoCloseable {
 
-    /** A short name for logs and thread names, for example {@code "postgres"}. */
-    String name();
+  /** A short name for logs and thread names, for example {@code "postgres"}. */
+  String name();
 
-    /** The address clients connect to: always {@value Loopback#HOST}. */
-    default String host() {
-        return Loopback.HOST;
-    }
+  /** The address clients connect to: always {@value Loopback#HOST}. */
+  default String host() {
+    return Loopback.HOST;
+  }
 
-    /** The main client port (PostgreSQL port, Kafka PLAINTEXT port, …), fixed for the server's life. */
-    int port();
+  /** The main client port (PostgreSQL port, Kafka PLAINTEXT port, …), fixed for the server's life. */
+  int port();
 
-    /** The directory holding this server's data, configuration and log file. */
-    Path directory();
+  /** The directory holding this server's data, configuration and log file. */
+  Path directory();
 
-    /** The current lifecycle state. */
-    ServerState state();
+  /** The current lifecycle state. */
+  ServerState state();
 
-    /**
-     * Starts the server and returns once it accepts client connections.
-     *
-     * @throws FixtureException if it did not start; whatever had started is stopped again and
-     *         the state becomes {@link ServerState#FAILED}
-     * @throws IllegalStateException if the server is not {@link ServerState#NEW}
-     */
-    void start();
+  /**
+   * Starts the server and returns once it accepts client connections.
+   *
+   * @throws FixtureException if it did not start; whatever had started is stopped again and
+   *         the state becomes {@link ServerState#FAILED}
+   * @throws IllegalStateException if the server is not {@link ServerState#NEW}
+   */
+  void start();
 
-    /**
-     * Stops the server and starts it again on the same ports with the same data, for fault
-     * tests (connection loss, broker bounce).
-     *
-     * @throws IllegalStateException if the server is not {@link ServerState#RUNNING}
-     */
-    void restart();
+  /**
+   * Stops the server and starts it again on the same ports with the same data, for fault
+   * tests (connection loss, broker bounce).
+   *
+   * @throws IllegalStateException if the server is not {@link ServerState#RUNNING}
+   */
+  void restart();
 
-    /**
-     * Stops the server, releasing its ports; data stays in {@link #directory()}. Idempotent, and
-     * bounded in time by the server's stop timeout.
-     *
-     * @throws FixtureException if the server did not stop cleanly within its stop timeout (the
-     *         state still becomes {@link ServerState#STOPPED})
-     */
-    @Override
-    void close();
+  /**
+   * Stops the server, releasing its ports; data stays in {@link #directory()}. Idempotent, and
+   * bounded in time by the server's stop timeout.
+   *
+   * @throws FixtureException if the server did not stop cleanly within its stop timeout (the
+   *         state still becomes {@link ServerState#STOPPED})
+   */
+  @Override
+  void close();
 }

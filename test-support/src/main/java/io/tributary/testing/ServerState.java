@@ -10,16 +10,16 @@ package io.tributary.testing;
  * </pre>
  */
 public enum ServerState {
-    /** Built, never started. */
-    NEW,
-    /** Starting; the ports are not yet guaranteed to accept connections. */
-    STARTING,
-    /** Accepting connections on its ports. */
-    RUNNING,
-    /** Shutting down (by {@code close()} or as the first half of {@code restart()}). */
-    STOPPING,
-    /** A start or a restart failed; whatever had started was stopped again. */
-    FAILED,
-    /** Closed for good; a closed server cannot be started again. */
-    STOPPED
+  /** Built, never started. */
+  NEW,
+  /** Starting; the ports are not yet guaranteed to accept connections. */
+  STARTING,
+  /** Accepting connections on its ports. */
+  RUNNING,
+  /** Shutting down (by {@code close()} or as the first half of {@code restart()}). */
+  STOPPING,
+  /** A start or a restart failed; whatever had started was stopped again. */
+  FAILED,
+  /** Closed for good; a closed server cannot be started again. */
+  STOPPED
 }
