@@ -1,0 +1,89 @@
+package io.tributary.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.staging.config.ConfigReader;
+import io.tributary.staging.config.Secret;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Settings of the coordinator server (the {@code coordinator} section).
+ *
+ * @param listenHost the address to listen on; {@code 127.0.0.1} keeps the API on this machine
+ * @param listenPort the port to listen on; {@code 0} picks a free one
+ * @param dataDir where the embedded store keeps its journal
+ * @param authToken when present, every {@code /api} call must carry {@code Authorization: Bearer <token>}
+ * @param leaseTtl how long a lease lasts when the writer does not say
+ * @param hadoopProperties Hadoop file-system settings for publishing to non-local table locations
+ */
+public record CoordinatorConfig(
+    String listenHost,
+    int listenPort,
+    Path dataDir,
+    Optional<Secret> authToken,
+    Duration leaseTtl,
+    Map<String, String> hadoopProperties) {
+
+  public CoordinatorConfig {
+    requireNonNull(listenHost, "listenHost is null");
+    requireNonNull(dataDir, "dataDir is null");
+    requireNonNull(authToken, "authToken is null");
+    requireNonNull(leaseTtl, "leaseTtl is null");
+    hadoopProperties = Map.copyOf(requireNonNull(hadoopProperties, "hadoopProperties is null"));
+    if (listenHost.isBlank()) {
+      throw new IllegalArgumentException("listenHost is blank");
+    }
+    if (listenPort < 0 || listenPort > 65535) {
+      throw new IllegalArgumentException("listenPort must be between 0 and 65535: " + listenPort);
+    }
+    if (leaseTtl.isNegative() || leaseTtl.isZero()) {
+      throw new IllegalArgumentException("leaseTtl must be positive: " + leaseTtl);
+    }
+  }
+
+  /**
+   * Reads the {@code coordinator} section. Problems are recorded in the reader;
+   * {@code defaultDataDir} is used when {@code data-dir} is not set.
+   */
+  public static CoordinatorConfig from(ConfigReader coordinator, Path defaultDataDir) {
+    String host = coordinator.string("listen-host", "127.0.0.1",
+        "Address the coordinator listens on; 0.0.0.0 to accept connections from other machines");
+    if (host.isBlank()) {
+      coordinator.problem("listen-host", host, "must not be blank");
+      host = "127.0.0.1";
+    }
+    int port = (int) coordinator.longValue("listen-port", 0, 0, 65535,
+        "Port the coordinator listens on; 0 picks a free port");
+    Path dataDir = Path.of(coordinator.string("data-dir", defaultDataDir.toString(),
+        "Directory of the embedded store (its journal)"));
+    Optional<Secret> token = coordinator.secret("auth-token",
+        "Bearer token required on every coordinator API call; unset means no authentication");
+    if (token.isPresent() && token.get().reveal().isBlank()) {
+      coordinator.problem("auth-token", "", "must not be blank");
+      token = Optional.empty();
+    }
+    Duration leaseTtl = coordinator.duration("lease-ttl", Duration.ofSeconds(30), Duration.ofSeconds(1),
+        "How long a writer's table lease lasts when the writer does not ask for a duration");
+    Map<String, String> hadoop = coordinator.stringMap("hadoop",
+        "Hadoop file-system properties for publishing to table locations, e.g. fs.s3a.endpoint");
+    return new CoordinatorConfig(host, port, dataDir, token, leaseTtl, hadoop);
+  }
+
+  /** A coordinator on 127.0.0.1, on a free port, storing its journal in {@code dataDir}, without authentication. */
+  public static CoordinatorConfig local(Path dataDir) {
+    return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Duration.ofSeconds(30), Map.of());
+  }
+
+  /** The same settings with a bearer token required. */
+  public CoordinatorConfig withAuthToken(Secret token) {
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, Optional.of(token), leaseTtl, hadoopProperties);
+  }
+
+  /** The same settings on a fixed port. */
+  public CoordinatorConfig withListenPort(int port) {
+    return new CoordinatorConfig(listenHost, port, dataDir, authToken, leaseTtl, hadoopProperties);
+  }
+}

@@ -1,0 +1,210 @@
+package io.tributary.coordinator;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.coordinator.internal.ApiHandler;
+import io.tributary.coordinator.internal.CoordinatorMetrics;
+import io.tributary.coordinator.internal.CoordinatorService;
+import io.tributary.coordinator.internal.CoordinatorStore;
+import io.tributary.coordinator.internal.DeltaLogPublisher;
+import io.tributary.coordinator.internal.FileCoordinatorStore;
+import io.tributary.coordinator.internal.ProbeHandler;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit service as an HTTP/JSON server: table registry, writer leases with fencing epochs and
+ * commit ratification over the embedded file-backed store, plus {@code /healthz}, {@code /readyz}
+ * and {@code /metrics}. The composition root of the coordinator: {@link #start} builds and starts
+ * every part, {@link #close()} stops them.
+ */
+public final class CoordinatorServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
+  private static final int HTTP_THREADS = 8;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** The server's lifecycle; each transition is logged. */
+  public enum State {
+    STARTING,
+    RUNNING,
+    CLOSING,
+    CLOSED
+  }
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+  private final CoordinatorStore store;
+  private final DeltaLogPublisher publisher;
+  private final CoordinatorMetrics metrics;
+  private final CoordinatorService service;
+  private final ThreadPoolExecutor executor;
+  private final HttpServer http;
+  private final URI uri;
+
+  private CoordinatorServer(CoordinatorConfig config, Clock clock, MeterRegistry registry, CoordinatorStore store,
+      DeltaLogPublisher publisher) {
+    this.store = store;
+    this.publisher = publisher;
+    // Bound first: a coordinator that cannot listen must not touch the caller's meter registry.
+    try {
+      this.http = HttpServer.create(new InetSocketAddress(config.listenHost(), config.listenPort()), 0);
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.CONFIG_INVALID, "The coordinator cannot listen on " + config.listenHost()
+          + ":" + config.listenPort() + ": " + e.getMessage() + "; check coordinator.listen-host and listen-port", e);
+    }
+    this.metrics = new CoordinatorMetrics(registry, store);
+    this.service = new CoordinatorService(store, publisher, metrics, clock, config.leaseTtl());
+    this.executor = newExecutor();
+    http.setExecutor(executor);
+    ProbeHandler probes = new ProbeHandler(() -> state.get().name(), this::ready, registry);
+    http.createContext("/healthz", probes);
+    http.createContext("/readyz", probes);
+    http.createContext("/metrics", probes);
+    http.createContext("/", new ApiHandler(service, config.authToken(), this::ready));
+    this.uri = uri(config.listenHost(), http.getAddress().getPort());
+  }
+
+  /**
+   * Opens the store in {@code config.dataDir()}, starts listening, publishes any commit a crash left
+   * ratified but unpublished, and starts answering API calls.
+   *
+   * @throws TributaryException {@code CONFIG_INVALID} if the address cannot be bound or the data
+   *     directory is in use, {@code INTERNAL} if the journal is corrupt
+   */
+  public static CoordinatorServer start(CoordinatorConfig config, Clock clock, MeterRegistry registry) {
+    requireNonNull(config, "config is null");
+    requireNonNull(clock, "clock is null");
+    requireNonNull(registry, "registry is null");
+    LOG.info("Coordinator is STARTING with data directory {}", config.dataDir());
+    FileCoordinatorStore store = FileCoordinatorStore.open(config.dataDir());
+    DeltaLogPublisher publisher = new DeltaLogPublisher(config.hadoopProperties());
+    CoordinatorServer server;
+    try {
+      server = new CoordinatorServer(config, clock, registry, store, publisher);
+    } catch (RuntimeException e) {
+      closeQuietly(store, publisher, e);
+      throw e;
+    }
+    try {
+      server.http.start();
+      server.service.recover();
+      server.transition(State.STARTING, State.RUNNING);
+      LOG.info("Coordinator is RUNNING at {}", server.uri);
+      return server;
+    } catch (RuntimeException e) {
+      try {
+        server.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** The base URI of the API, e.g. {@code http://127.0.0.1:41234}. */
+  public URI uri() {
+    return uri;
+  }
+
+  /** Where the server is in its lifecycle; the API answers only while {@link State#RUNNING}. */
+  public State state() {
+    return state.get();
+  }
+
+  /** Stops listening, lets calls in progress finish (bounded), and closes the store. Idempotent. */
+  @Override
+  public void close() {
+    State previous = state.getAndUpdate(current -> current == State.CLOSING || current == State.CLOSED ? current : State.CLOSING);
+    if (previous == State.CLOSING || previous == State.CLOSED) {
+      return;
+    }
+    LOG.info("Coordinator at {} is CLOSING", uri);
+    http.stop(0);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("Coordinator calls still running after {}; interrupting them", CLOSE_TIMEOUT);
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    metrics.close();
+    RuntimeException failure = null;
+    try {
+      publisher.close();
+    } catch (IOException e) {
+      failure = new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot close the coordinator's file systems", e);
+    }
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    state.set(State.CLOSED);
+    LOG.info("Coordinator at {} is CLOSED", uri);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private boolean ready() {
+    return state.get() == State.RUNNING && store.healthy();
+  }
+
+  private void transition(State from, State to) {
+    if (!state.compareAndSet(from, to)) {
+      throw new IllegalStateException("Coordinator cannot go from " + state.get() + " to " + to);
+    }
+  }
+
+  private static ThreadPoolExecutor newExecutor() {
+    AtomicInteger count = new AtomicInteger();
+    return new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        runnable -> {
+          Thread thread = new Thread(runnable, "coordinator-http-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+  }
+
+  private static URI uri(String host, int port) {
+    try {
+      return new URI("http", null, host, port, null, null, null);
+    } catch (URISyntaxException e) {
+      throw new TributaryException(ErrorCode.CONFIG_INVALID, "Invalid coordinator listen-host '" + host + "'", e);
+    }
+  }
+
+  private static void closeQuietly(CoordinatorStore store, DeltaLogPublisher publisher, RuntimeException failure) {
+    try {
+      publisher.close();
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+}

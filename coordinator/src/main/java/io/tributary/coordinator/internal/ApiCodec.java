@@ -1,0 +1,280 @@
+package io.tributary.coordinator.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.coordinator.CommitProposal;
+import io.tributary.coordinator.CommitReceipt;
+import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import java.net.URI;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The JSON form of the control contract as the HTTP API speaks it: snake_case fields, table ids in
+ * canonical form, instants in ISO-8601, absent optionals as {@code null}. Shared by the server and
+ * {@link io.tributary.coordinator.client.HttpCoordinatorClient}; reading fails with
+ * {@link IllegalArgumentException} naming the field.
+ */
+public final class ApiCodec {
+  /** The one mapper of the module; thread-safe once configured. */
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private ApiCodec() {}
+
+  public static ObjectNode toJson(TableRegistration registration) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", registration.tableId().canonical());
+    node.put("location", registration.location().toString());
+    strings(node.putArray("key_columns"), registration.keyColumns());
+    return node;
+  }
+
+  public static TableRegistration registration(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new TableRegistration(fields.tableId("table_id"), fields.uri("location"), fields.textList("key_columns"));
+  }
+
+  public static ObjectNode toJson(TableStatus status) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", status.tableId().canonical());
+    node.put("location", status.location().toString());
+    strings(node.putArray("key_columns"), status.keyColumns());
+    node.put("version", status.version());
+    node.put("applied_position", status.appliedPosition().map(SourcePosition::value).orElse(null));
+    node.put("epoch", status.epoch().value());
+    node.put("lease_holder", status.leaseHolder().map(WriterId::value).orElse(null));
+    node.put("lease_expires_at", status.leaseExpiresAt().map(Instant::toString).orElse(null));
+    return node;
+  }
+
+  public static TableStatus tableStatus(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new TableStatus(fields.tableId("table_id"), fields.uri("location"), fields.textList("key_columns"),
+        fields.longValue("version"), fields.optionalText("applied_position").map(SourcePosition::new),
+        new Epoch(fields.longValue("epoch")), fields.optionalText("lease_holder").map(WriterId::new),
+        fields.optionalText("lease_expires_at").map(text -> Fields.parseInstant("lease_expires_at", text)));
+  }
+
+  public static ObjectNode toJson(Lease lease) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", lease.tableId().canonical());
+    node.put("writer", lease.writer().value());
+    node.put("epoch", lease.epoch().value());
+    node.put("expires_at", lease.expiresAt().toString());
+    return node;
+  }
+
+  public static Lease lease(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new Lease(fields.tableId("table_id"), new WriterId(fields.text("writer")), new Epoch(fields.longValue("epoch")),
+        fields.instant("expires_at"));
+  }
+
+  public static ObjectNode toJson(CommitProposal proposal) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", proposal.tableId().canonical());
+    node.put("writer", proposal.writer().value());
+    node.put("epoch", proposal.epoch().value());
+    node.put("version", proposal.version());
+    node.put("staged_commit", proposal.stagedCommit().toString());
+    node.put("watermark", proposal.watermark().map(SourcePosition::value).orElse(null));
+    strings(node.putArray("segments"), proposal.segments().stream().map(URI::toString).toList());
+    node.put("rows_changed", proposal.rowsChanged());
+    return node;
+  }
+
+  public static CommitProposal proposal(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new CommitProposal(fields.tableId("table_id"), new WriterId(fields.text("writer")),
+        new Epoch(fields.longValue("epoch")), fields.longValue("version"), fields.uri("staged_commit"),
+        fields.optionalText("watermark").map(SourcePosition::new), fields.uriList("segments"),
+        fields.longValue("rows_changed"));
+  }
+
+  public static ObjectNode toJson(CommitReceipt receipt) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", receipt.tableId().canonical());
+    node.put("version", receipt.version());
+    node.put("published_commit", receipt.publishedCommit().toString());
+    node.put("size", receipt.size());
+    node.put("modification_time", receipt.modificationTime());
+    return node;
+  }
+
+  public static CommitReceipt receipt(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new CommitReceipt(fields.tableId("table_id"), fields.longValue("version"), fields.uri("published_commit"),
+        fields.longValue("size"), fields.longValue("modification_time"));
+  }
+
+  public static ObjectNode toJson(CommitRecord record) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", record.tableId().canonical());
+    node.put("version", record.version());
+    node.put("writer", record.writer().value());
+    node.put("epoch", record.epoch().value());
+    node.put("watermark", record.watermark().map(SourcePosition::value).orElse(null));
+    strings(node.putArray("segments"), record.segments().stream().map(URI::toString).toList());
+    node.put("rows_changed", record.rowsChanged());
+    node.put("committed_at", record.committedAt().toString());
+    node.put("published_commit", record.publishedCommit().toString());
+    node.put("status", record.status().name());
+    return node;
+  }
+
+  public static CommitRecord commitRecord(JsonNode node) {
+    Fields fields = new Fields(node);
+    String status = fields.text("status");
+    CommitRecord.Status parsedStatus;
+    try {
+      parsedStatus = CommitRecord.Status.valueOf(status);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("field 'status' must be RATIFIED or PUBLISHED, not '" + status + "'", e);
+    }
+    return new CommitRecord(fields.tableId("table_id"), fields.longValue("version"), new WriterId(fields.text("writer")),
+        new Epoch(fields.longValue("epoch")), fields.optionalText("watermark").map(SourcePosition::new),
+        fields.uriList("segments"), fields.longValue("rows_changed"), fields.instant("committed_at"),
+        fields.uri("published_commit"), parsedStatus);
+  }
+
+  public static <T> List<T> list(JsonNode node, Function<JsonNode, T> reader) {
+    if (node == null || !node.isArray()) {
+      throw new IllegalArgumentException("expected a JSON array");
+    }
+    List<T> items = new ArrayList<>();
+    node.forEach(item -> items.add(reader.apply(item)));
+    return items;
+  }
+
+  public static ObjectNode error(String code, String message) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("code", code);
+    node.put("message", message);
+    return node;
+  }
+
+  private static void strings(ArrayNode array, List<String> values) {
+    values.forEach(array::add);
+  }
+
+  /** Reads typed fields of one JSON object, failing with the field's name. */
+  public static final class Fields {
+    private final JsonNode node;
+
+    public Fields(JsonNode node) {
+      if (node == null || !node.isObject()) {
+        throw new IllegalArgumentException("expected a JSON object");
+      }
+      this.node = node;
+    }
+
+    public String text(String field) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        throw new IllegalArgumentException("missing field '" + field + "'");
+      }
+      if (!value.isTextual()) {
+        throw new IllegalArgumentException("field '" + field + "' must be a string");
+      }
+      return value.textValue();
+    }
+
+    public Optional<String> optionalText(String field) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        return Optional.empty();
+      }
+      return Optional.of(text(field));
+    }
+
+    public long longValue(String field) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        throw new IllegalArgumentException("missing field '" + field + "'");
+      }
+      if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+        throw new IllegalArgumentException("field '" + field + "' must be an integer");
+      }
+      return value.longValue();
+    }
+
+    public Optional<Long> optionalLong(String field) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        return Optional.empty();
+      }
+      return Optional.of(longValue(field));
+    }
+
+    public TableId tableId(String field) {
+      return TableId.parse(text(field));
+    }
+
+    public URI uri(String field) {
+      String text = text(field);
+      try {
+        return new URI(text);
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("field '" + field + "' is not a URI: " + e.getMessage(), e);
+      }
+    }
+
+    public Instant instant(String field) {
+      return parseInstant(field, text(field));
+    }
+
+    public List<String> textList(String field) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        throw new IllegalArgumentException("missing field '" + field + "'");
+      }
+      if (!value.isArray()) {
+        throw new IllegalArgumentException("field '" + field + "' must be a list");
+      }
+      List<String> items = new ArrayList<>();
+      for (JsonNode item : value) {
+        if (!item.isTextual()) {
+          throw new IllegalArgumentException("field '" + field + "' must be a list of strings");
+        }
+        items.add(item.textValue());
+      }
+      return items;
+    }
+
+    public List<URI> uriList(String field) {
+      List<URI> uris = new ArrayList<>();
+      for (String text : textList(field)) {
+        try {
+          uris.add(new URI(text));
+        } catch (java.net.URISyntaxException e) {
+          throw new IllegalArgumentException("field '" + field + "' holds a value that is not a URI: " + e.getMessage(), e);
+        }
+      }
+      return uris;
+    }
+
+    static Instant parseInstant(String field, String text) {
+      requireNonNull(text, "text is null");
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("field '" + field + "' must be an ISO-8601 instant, not '" + text + "'", e);
+      }
+    }
+  }
+}

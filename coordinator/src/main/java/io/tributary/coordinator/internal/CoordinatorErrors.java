@@ -1,0 +1,108 @@
+package io.tributary.coordinator.internal;
+
+import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Every user-facing error of the coordinator, built in one place so that the wording stays uniform. */
+public final class CoordinatorErrors {
+  private CoordinatorErrors() {}
+
+  public static TributaryException unknownTable(TableId tableId) {
+    return new TributaryException(ErrorCode.UNKNOWN_TABLE,
+        "Table " + tableId + " is not registered with the coordinator; register it first");
+  }
+
+  public static TributaryException registrationMismatch(TableRegistration existing, TableRegistration requested) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "Table " + requested.tableId() + " is already registered at " + existing.location() + " with key "
+            + existing.keyColumns() + "; it cannot be registered again at " + requested.location() + " with key "
+            + requested.keyColumns());
+  }
+
+  public static TributaryException fenced(TableId tableId, WriterId writer, Epoch epoch, Epoch current,
+      Optional<WriterId> holder, String action) {
+    return new TributaryException(ErrorCode.STALE_EPOCH,
+        "Writer " + writer + " was fenced from table " + tableId + ": cannot " + action + " with epoch " + epoch
+            + ", the current epoch is " + current + " (lease held by " + holder.map(WriterId::value).orElse("nobody")
+            + "). Stop writing this table; acquire the lease again if this writer should own it.");
+  }
+
+  public static TributaryException notHolder(TableId tableId, WriterId writer, Epoch epoch, Optional<WriterId> holder,
+      String action) {
+    return new TributaryException(ErrorCode.STALE_EPOCH,
+        "Writer " + writer + " cannot " + action + " on table " + tableId + ": it does not hold the lease at epoch "
+            + epoch + " (held by " + holder.map(WriterId::value).orElse("nobody, it was released")
+            + "). Acquire the lease again if this writer should own the table.");
+  }
+
+  public static TributaryException versionTaken(TableId tableId, long proposed, long latest, Epoch epoch) {
+    return new TributaryException(ErrorCode.COMMIT_CONFLICT,
+        "Version " + proposed + " of table " + tableId + " cannot be committed under epoch " + epoch
+            + ": the latest ratified version is " + latest + ", so the next one must be " + (latest + 1)
+            + ". Reload the table's snapshot and rebuild the commit.");
+  }
+
+  public static TributaryException publishConflict(TableId tableId, long version, URI target) {
+    return new TributaryException(ErrorCode.COMMIT_CONFLICT,
+        "Version " + version + " of table " + tableId + " was taken outside the coordinator: " + target
+            + " already exists with other content. The ratification was withdrawn; find out who else writes"
+            + " this table before committing again.");
+  }
+
+  public static TributaryException invalidProposal(TableId tableId, long version, String problem) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "Invalid commit proposal for version " + version + " of table " + tableId + ": " + problem);
+  }
+
+  public static TributaryException stagedCommitUnreadable(TableId tableId, long version, URI staged, Exception cause) {
+    return new TributaryException(ErrorCode.STORAGE_FAILURE,
+        "Cannot read staged commit " + staged + " for version " + version + " of table " + tableId + ": "
+            + cause.getMessage() + ". Nothing was ratified; retry the commit.", cause);
+  }
+
+  public static TributaryException outcomeUnknown(TableId tableId, long version, Exception cause) {
+    return new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN,
+        "The outcome of committing version " + version + " of table " + tableId + " is unknown: " + cause.getMessage()
+            + ". Read the table's status before doing anything else; do not delete anything the commit refers to.",
+        cause);
+  }
+
+  public static TributaryException publishPending(TableId tableId, long version, Exception cause) {
+    return new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE,
+        "Version " + version + " of table " + tableId + " is ratified but its log entry could not be published yet: "
+            + cause.getMessage() + ". Nothing new was ratified; retry later.", cause);
+  }
+
+  public static TributaryException journalWriteFailed(Path journal, Exception cause) {
+    return new TributaryException(ErrorCode.STORAGE_FAILURE,
+        "Cannot write the coordinator journal " + journal + ": " + cause.getMessage()
+            + ". The coordinator refuses every further change until it is restarted.", cause);
+  }
+
+  public static TributaryException storeFailed(Path journal) {
+    return new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE,
+        "The coordinator store could not write its journal " + journal
+            + " earlier and refuses changes until the coordinator is restarted");
+  }
+
+  public static TributaryException storeClosed() {
+    return new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE, "The coordinator store is closed");
+  }
+
+  public static TributaryException journalCorrupt(Path journal, long line, String problem) {
+    return new TributaryException(ErrorCode.INTERNAL,
+        "Coordinator journal " + journal + " line " + line + " is corrupt: " + problem
+            + ". The coordinator cannot start; restore the journal from a backup or repair that line.");
+  }
+
+  public static TributaryException invalidRequest(String problem) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID, "Invalid request: " + problem);
+  }
+}

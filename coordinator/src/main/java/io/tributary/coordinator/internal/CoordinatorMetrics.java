@@ -1,0 +1,101 @@
+package io.tributary.coordinator.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The coordinator's meters, named {@code tributary.coordinator.*} (Prometheus:
+ * {@code tributary_coordinator_*}): commits ratified, commits refused by reason, commit latency,
+ * tables registered, and each table's version and epoch. {@link #close()} removes them from the
+ * registry, which the caller owns.
+ */
+public final class CoordinatorMetrics implements AutoCloseable {
+  private final MeterRegistry registry;
+  private final CoordinatorStore store;
+  private final Counter ratified;
+  private final Timer latency;
+  private final Map<ErrorCode, Counter> refused = new ConcurrentHashMap<>();
+  private final Set<TableId> tracked = ConcurrentHashMap.newKeySet();
+  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+
+  public CoordinatorMetrics(MeterRegistry registry, CoordinatorStore store) {
+    this.registry = requireNonNull(registry, "registry is null");
+    this.store = requireNonNull(store, "store is null");
+    this.ratified = register(Counter.builder("tributary.coordinator.commits.ratified")
+        .description("Commits ratified and published")
+        .register(registry));
+    this.latency = register(Timer.builder("tributary.coordinator.commit.latency")
+        .description("Time to answer a commit proposal, publication included")
+        .register(registry));
+    register(Gauge.builder("tributary.coordinator.tables.registered", store, s -> s.tables().size())
+        .description("Tables registered with the coordinator")
+        .strongReference(true)
+        .register(registry));
+  }
+
+  void commitRatified() {
+    ratified.increment();
+  }
+
+  /** Counts a refused commit under its reason, e.g. {@code stale_epoch} or {@code commit_conflict}. */
+  void commitRefused(ErrorCode reason) {
+    refused.computeIfAbsent(reason, code -> register(Counter.builder("tributary.coordinator.commits.refused")
+        .description("Commit proposals refused, by reason")
+        .tag("reason", code.name().toLowerCase(Locale.ROOT))
+        .register(registry))).increment();
+  }
+
+  /** Starts timing one commit proposal; hand the result to {@link #commitAnswered}. */
+  Timer.Sample commitReceived() {
+    return Timer.start(registry);
+  }
+
+  void commitAnswered(Timer.Sample sample) {
+    sample.stop(latency);
+  }
+
+  /** Adds the version and epoch gauges of a table, once. */
+  void track(TableId tableId) {
+    if (!tracked.add(tableId)) {
+      return;
+    }
+    register(Gauge.builder("tributary.coordinator.table.version", store,
+            s -> s.table(tableId).map(TableState::version).orElse(-1L))
+        .description("Latest ratified Delta version of the table")
+        .strongReference(true)
+        .tag("table", tableId.canonical())
+        .register(registry));
+    register(Gauge.builder("tributary.coordinator.table.epoch", store,
+            s -> s.table(tableId).map(state -> state.epoch().value()).orElse(0L))
+        .description("Current fencing epoch of the table's lease")
+        .strongReference(true)
+        .tag("table", tableId.canonical())
+        .register(registry));
+  }
+
+  @Override
+  public void close() {
+    meters.forEach(registry::remove);
+    meters.clear();
+    refused.clear();
+    tracked.clear();
+  }
+
+  private <M extends Meter> M register(M meter) {
+    meters.add(meter);
+    return meter;
+  }
+}

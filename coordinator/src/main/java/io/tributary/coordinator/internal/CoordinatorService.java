@@ -1,0 +1,342 @@
+package io.tributary.coordinator.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Timer;
+import io.tributary.coordinator.CommitProposal;
+import io.tributary.coordinator.CommitReceipt;
+import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.NoSuchFileException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit service's rules in motion: registration, leases and commit ratification with
+ * publication. All changes to one table run one at a time under that table's lock, so a commit is
+ * checked, ratified, published and recorded before anything else touches the table.
+ *
+ * <p>Commit order, for crash safety: the commit is recorded as ratified (durably) before its log
+ * entry is published, then marked published; a ratified commit found unpublished (after a crash or
+ * a failed publication) is published again before the table's next commit and at startup.
+ */
+public final class CoordinatorService {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
+  private static final Pattern STAGED_NAME = Pattern.compile("(\\d{20})\\.[0-9a-fA-F-]{36}\\.json");
+  static final Duration MAX_LEASE_TTL = Duration.ofDays(1);
+
+  private final CoordinatorStore store;
+  private final DeltaLogPublisher publisher;
+  private final CoordinatorMetrics metrics;
+  private final Clock clock;
+  private final Duration defaultLeaseTtl;
+  private final ConcurrentHashMap<TableId, ReentrantLock> tableLocks = new ConcurrentHashMap<>();
+
+  public CoordinatorService(CoordinatorStore store, DeltaLogPublisher publisher, CoordinatorMetrics metrics, Clock clock,
+      Duration defaultLeaseTtl) {
+    this.store = requireNonNull(store, "store is null");
+    this.publisher = requireNonNull(publisher, "publisher is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.defaultLeaseTtl = checkTtl(requireNonNull(defaultLeaseTtl, "defaultLeaseTtl is null"));
+    store.tables().forEach(table -> metrics.track(table.tableId()));
+  }
+
+  public TableStatus register(TableRegistration registration) {
+    TableId tableId = registration.tableId();
+    return locked(tableId, () -> {
+      boolean known = store.table(tableId).isPresent();
+      TableState state = store.register(registration, clock.instant());
+      if (!known) {
+        LOG.info("Registered table {} at {} with key {}", tableId, state.location(), state.keyColumns());
+      }
+      metrics.track(tableId);
+      return state.status();
+    });
+  }
+
+  public Optional<TableStatus> table(TableId tableId) {
+    return store.table(tableId).map(TableState::status);
+  }
+
+  public List<TableStatus> tables() {
+    return store.tables().stream().map(TableState::status).toList();
+  }
+
+  /** Gives the lease to {@code writer} at the next epoch; the newest acquirer always wins. */
+  public Lease acquireLease(TableId tableId, WriterId writer, Optional<Duration> ttl) {
+    Duration leaseTtl = checkTtl(ttl.orElse(defaultLeaseTtl));
+    return lockedExisting(tableId, () -> {
+      TableState before = store.table(tableId).orElseThrow();
+      Instant now = clock.instant();
+      Lease lease = store.acquireLease(tableId, writer, now, now.plus(leaseTtl));
+      LOG.info("Writer {} acquired the lease of {} at epoch {}{}", writer, tableId, lease.epoch(),
+          before.leaseHolder().map(holder -> ", fencing " + holder + " (epoch " + before.epoch() + ")").orElse(""));
+      return lease;
+    });
+  }
+
+  public Lease renewLease(TableId tableId, WriterId writer, Epoch epoch, Optional<Duration> ttl) {
+    Duration leaseTtl = checkTtl(ttl.orElse(defaultLeaseTtl));
+    return lockedExisting(tableId, () -> {
+      Instant now = clock.instant();
+      return store.renewLease(tableId, writer, epoch, now, now.plus(leaseTtl));
+    });
+  }
+
+  /** Frees the lease if {@code writer} still holds it at {@code epoch}; otherwise changes nothing. */
+  public TableStatus releaseLease(TableId tableId, WriterId writer, Epoch epoch) {
+    return lockedExisting(tableId, () -> {
+      TableState before = store.table(tableId).orElseThrow();
+      TableState after = store.releaseLease(tableId, writer, epoch, clock.instant());
+      if (before.leaseHolder().isPresent() && after.leaseHolder().isEmpty()) {
+        LOG.info("Writer {} released the lease of {} at epoch {}", writer, tableId, epoch);
+      } else {
+        LOG.info("Writer {} released the lease of {} at epoch {}, which it no longer held (epoch {}, holder {})",
+            writer, tableId, epoch, after.epoch(), after.leaseHolder().map(WriterId::value).orElse("nobody"));
+      }
+      return after.status();
+    });
+  }
+
+  /**
+   * Ratifies, publishes and records one commit. Refusals ({@code STALE_EPOCH}, {@code COMMIT_CONFLICT},
+   * {@code CONFIG_INVALID}, {@code UNKNOWN_TABLE}, {@code STORAGE_FAILURE}, {@code COORDINATOR_UNAVAILABLE})
+   * mean the version was not taken by this proposal; {@code COMMIT_OUTCOME_UNKNOWN} means it may have been.
+   * Proposing the very same commit again after it was published returns its receipt.
+   */
+  public CommitReceipt commit(CommitProposal proposal) {
+    Timer.Sample sample = metrics.commitReceived();
+    try {
+      CommitReceipt receipt = lockedExisting(proposal.tableId(), () -> commitLocked(proposal));
+      metrics.commitRatified();
+      return receipt;
+    } catch (TributaryException e) {
+      metrics.commitRefused(e.code());
+      if (e.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN) {
+        LOG.warn("Version {} of {} from writer {} at epoch {} failed: {}", proposal.version(), proposal.tableId(),
+            proposal.writer(), proposal.epoch(), e.getMessage(), e.getCause());
+      } else {
+        LOG.info("Refused version {} of {} from writer {} at epoch {}: {}", proposal.version(), proposal.tableId(),
+            proposal.writer(), proposal.epoch(), e.getMessage());
+      }
+      throw e;
+    } finally {
+      metrics.commitAnswered(sample);
+    }
+  }
+
+  /** The recorded commits of a table, newest first. */
+  public List<CommitRecord> history(TableId tableId) {
+    return store.history(tableId).stream().map(CommitEntry::record).toList();
+  }
+
+  /** Publishes every ratified commit left unpublished, e.g. by a crash; failures are left for later. */
+  public void recover() {
+    List<TableId> tables = store.unpublished().stream().map(entry -> entry.record().tableId()).distinct().toList();
+    for (TableId tableId : tables) {
+      try {
+        locked(tableId, () -> {
+          finishPending(tableId);
+          return null;
+        });
+      } catch (TributaryException e) {
+        LOG.warn("Cannot finish publishing the ratified commits of {} yet; the table's next commit retries: {}",
+            tableId, e.getMessage());
+      }
+    }
+  }
+
+  private CommitReceipt commitLocked(CommitProposal proposal) {
+    TableId tableId = proposal.tableId();
+    long version = proposal.version();
+    finishPending(tableId);
+    Optional<CommitEntry> existing = store.commit(tableId, version);
+    if (existing.isPresent() && existing.get().published() && sameCommit(existing.get(), proposal)) {
+      LOG.info("Version {} of {} was already committed by this very proposal; answering with its receipt", version, tableId);
+      return existing.get().receipt();
+    }
+    TableState table = store.table(tableId).orElseThrow(() -> CoordinatorErrors.unknownTable(tableId));
+    table.checkHolder(proposal.writer(), proposal.epoch(), "commit version " + version);
+    table.checkNextVersion(version, proposal.epoch());
+    checkStagedLocation(table, proposal);
+    DeltaLogPublisher.Content content;
+    try {
+      content = publisher.inspect(proposal.stagedCommit());
+    } catch (NoSuchFileException e) {
+      throw CoordinatorErrors.invalidProposal(tableId, version, "staged commit " + proposal.stagedCommit() + " does not exist");
+    } catch (IOException e) {
+      throw CoordinatorErrors.stagedCommitUnreadable(tableId, version, proposal.stagedCommit(), e);
+    }
+    CommitRecord record = new CommitRecord(tableId, version, proposal.writer(), proposal.epoch(), proposal.watermark(),
+        proposal.segments(), proposal.rowsChanged(), clock.instant(), table.publishedCommit(version),
+        CommitRecord.Status.RATIFIED);
+    CommitEntry ratified;
+    try {
+      ratified = store.ratify(new CommitEntry(record, proposal.stagedCommit(), content.sha256(), content.size(),
+          OptionalLong.empty()));
+    } catch (TributaryException e) {
+      if (e.code() == ErrorCode.STORAGE_FAILURE) {
+        throw CoordinatorErrors.outcomeUnknown(tableId, version, e);
+      }
+      throw e;
+    }
+    // The version is taken from here on: any failure but a withdrawal leaves the outcome unknown.
+    try {
+      CommitEntry published = publish(ratified);
+      LOG.debug("Committed version {} of {} from writer {} at epoch {}", version, tableId, proposal.writer(), proposal.epoch());
+      return published.receipt();
+    } catch (Withdrawn e) {
+      throw e.refusal;
+    } catch (IOException | RuntimeException e) {
+      // Stays ratified: published before the table's next commit, or at the next startup.
+      throw CoordinatorErrors.outcomeUnknown(tableId, version, e);
+    }
+  }
+
+  /** Publishes (or withdraws) the table's ratified but unpublished commits. */
+  private void finishPending(TableId tableId) {
+    for (CommitEntry pending : store.unpublished()) {
+      if (!pending.record().tableId().equals(tableId)) {
+        continue;
+      }
+      try {
+        publish(pending);
+        LOG.info("Published version {} of {}, ratified earlier", pending.version(), tableId);
+      } catch (Withdrawn e) {
+        LOG.info("Withdrew version {} of {}: {}", pending.version(), tableId, e.refusal.getMessage());
+      } catch (IOException e) {
+        throw CoordinatorErrors.publishPending(tableId, pending.version(), e);
+      }
+    }
+  }
+
+  /**
+   * Publishes a ratified commit and records it as published.
+   *
+   * @throws Withdrawn if it could not be published and its ratification was taken back
+   * @throws IOException if publication failed; the commit stays ratified
+   */
+  private CommitEntry publish(CommitEntry entry) throws IOException, Withdrawn {
+    TableId tableId = entry.record().tableId();
+    URI target = entry.record().publishedCommit();
+    DeltaLogPublisher.Outcome outcome = publisher.publish(entry.stagedCommit(), target, entry.sha256());
+    if (outcome instanceof DeltaLogPublisher.Outcome.Published published) {
+      CommitEntry done = store.markPublished(tableId, entry.version(), published.size(), published.modificationTime(),
+          clock.instant());
+      try {
+        publisher.delete(entry.stagedCommit());
+      } catch (IOException e) {
+        LOG.warn("Cannot delete staged commit {} of {} after publishing it: {}", entry.stagedCommit(), tableId, e.toString());
+      }
+      return done;
+    }
+    TributaryException refusal;
+    String reason;
+    if (outcome instanceof DeltaLogPublisher.Outcome.TargetDiffers) {
+      reason = target + " exists with other content";
+      refusal = CoordinatorErrors.publishConflict(tableId, entry.version(), target);
+    } else {
+      reason = "staged commit " + entry.stagedCommit() + " vanished before it was published";
+      refusal = new TributaryException(ErrorCode.STORAGE_FAILURE, "Version " + entry.version() + " of " + tableId
+          + " was not committed: its " + reason + ". The ratification was withdrawn; retry the commit.");
+    }
+    LOG.error("Withdrawing the ratification of version {} of {}: {}", entry.version(), tableId, reason);
+    store.withdraw(tableId, entry.version(), reason, clock.instant());
+    throw new Withdrawn(refusal);
+  }
+
+  private static boolean sameCommit(CommitEntry entry, CommitProposal proposal) {
+    CommitRecord record = entry.record();
+    return entry.stagedCommit().equals(proposal.stagedCommit()) && record.writer().equals(proposal.writer())
+        && record.epoch().equals(proposal.epoch());
+  }
+
+  private static void checkStagedLocation(TableState table, CommitProposal proposal) {
+    org.apache.hadoop.fs.Path staged;
+    try {
+      staged = new org.apache.hadoop.fs.Path(proposal.stagedCommit());
+    } catch (IllegalArgumentException e) {
+      throw CoordinatorErrors.invalidProposal(table.tableId(), proposal.version(), e.getMessage());
+    }
+    org.apache.hadoop.fs.Path expectedDirectory = table.stagedCommitDirectory();
+    if (staged.getParent() == null || !sameLocation(staged.getParent().toUri(), expectedDirectory.toUri())) {
+      throw CoordinatorErrors.invalidProposal(table.tableId(), proposal.version(),
+          "staged commit " + proposal.stagedCommit() + " is not in the table's " + expectedDirectory);
+    }
+    Matcher name = STAGED_NAME.matcher(staged.getName());
+    if (!name.matches() || Long.parseLong(name.group(1)) != proposal.version()) {
+      throw CoordinatorErrors.invalidProposal(table.tableId(), proposal.version(), "staged commit " + staged.getName()
+          + " must be named " + String.format("%020d", proposal.version()) + ".<uuid>.json");
+    }
+  }
+
+  private static boolean sameLocation(URI a, URI b) {
+    return a.getScheme() != null && a.getScheme().toLowerCase(Locale.ROOT).equals(b.getScheme().toLowerCase(Locale.ROOT))
+        && Objects.equals(emptyIfNull(a.getAuthority()), emptyIfNull(b.getAuthority()))
+        && Objects.equals(a.getPath(), b.getPath());
+  }
+
+  private static String emptyIfNull(String text) {
+    return text == null ? "" : text;
+  }
+
+  private static Duration checkTtl(Duration ttl) {
+    if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_LEASE_TTL) > 0) {
+      throw CoordinatorErrors.invalidRequest("lease ttl must be between 1 ms and " + MAX_LEASE_TTL.toHours() + " h, not "
+          + ttl.toMillis() + " ms");
+    }
+    return ttl;
+  }
+
+  private <T> T lockedExisting(TableId tableId, Supplier<T> action) {
+    // Checked before taking a lock so that requests for unknown tables do not create locks.
+    if (store.table(tableId).isEmpty()) {
+      throw CoordinatorErrors.unknownTable(tableId);
+    }
+    return locked(tableId, action);
+  }
+
+  private <T> T locked(TableId tableId, Supplier<T> action) {
+    ReentrantLock lock = tableLocks.computeIfAbsent(tableId, id -> new ReentrantLock());
+    lock.lock();
+    try {
+      return action.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A ratification taken back; carries the refusal to answer with. */
+  private static final class Withdrawn extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient TributaryException refusal;
+
+    Withdrawn(TributaryException refusal) {
+      super(refusal.getMessage(), null, false, false);
+      this.refusal = refusal;
+    }
+  }
+}

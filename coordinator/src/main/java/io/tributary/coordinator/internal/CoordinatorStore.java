@@ -1,0 +1,67 @@
+package io.tributary.coordinator.internal;
+
+import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.TableId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the coordinator's state lives: tables, leases and ratified commits. Every mutation checks its
+ * precondition with the rules of {@link TableState} and is durable when the method returns, so that
+ * a check and its effect are one atomic step even when several coordinators share the store (the
+ * PostgreSQL store of #5). Mutations of one table are additionally serialized by the caller.
+ *
+ * <p>Failures: {@code UNKNOWN_TABLE}, {@code STALE_EPOCH}, {@code COMMIT_CONFLICT} and
+ * {@code CONFIG_INVALID} mean nothing changed; {@code COORDINATOR_UNAVAILABLE} means the store refused
+ * before trying; {@code STORAGE_FAILURE} means the write was attempted and its outcome is unknown.
+ */
+public interface CoordinatorStore extends AutoCloseable {
+  /** Registers a table, or returns it unchanged if registered identically; refuses a different registration. */
+  TableState register(TableRegistration registration, Instant at);
+
+  Optional<TableState> table(TableId tableId);
+
+  List<TableState> tables();
+
+  /** Gives the lease to {@code writer} at the next epoch, fencing any earlier holder. */
+  Lease acquireLease(TableId tableId, WriterId writer, Instant at, Instant expiresAt);
+
+  /** Extends the lease of its current holder at the current epoch. */
+  Lease renewLease(TableId tableId, WriterId writer, Epoch epoch, Instant at, Instant expiresAt);
+
+  /**
+   * Frees the lease if {@code writer} holds it at {@code epoch}; a lease already superseded or released
+   * is left alone. Returns the table's state afterwards.
+   */
+  TableState releaseLease(TableId tableId, WriterId writer, Epoch epoch, Instant at);
+
+  /**
+   * Records a commit as ratified after checking that its writer holds the lease at its epoch and that
+   * its version is the next one.
+   */
+  CommitEntry ratify(CommitEntry commit);
+
+  /** Records that the log entry of a ratified commit is in place. */
+  CommitEntry markPublished(TableId tableId, long version, long size, long modificationTime, Instant at);
+
+  /** Takes back the ratification of the table's latest, unpublished commit. */
+  TableState withdraw(TableId tableId, long version, String reason, Instant at);
+
+  Optional<CommitEntry> commit(TableId tableId, long version);
+
+  /** The commits of a table, newest first. */
+  List<CommitEntry> history(TableId tableId);
+
+  /** Every ratified commit whose log entry is not yet known to be published. */
+  List<CommitEntry> unpublished();
+
+  /** Whether the store accepts changes. */
+  boolean healthy();
+
+  @Override
+  void close();
+}

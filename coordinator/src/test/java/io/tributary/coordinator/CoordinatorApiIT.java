@@ -1,0 +1,323 @@
+package io.tributary.coordinator;
+
+import static io.tributary.coordinator.TestCoordinator.proposal;
+import static io.tributary.coordinator.TestCoordinator.published;
+import static io.tributary.coordinator.TestCoordinator.stage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tributary.coordinator.client.HttpCoordinatorClient;
+import io.tributary.coordinator.internal.ApiCodec;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.config.Secret;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP API on a real server on 127.0.0.1, through the real client and raw HTTP. */
+class CoordinatorApiIT {
+  private static final TableId ORDERS = TableId.parse("pg1.public.orders");
+  private static final WriterId A = new WriterId("applier-a");
+  private static final WriterId B = new WriterId("applier-b");
+  private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+
+  @TempDir
+  Path temp;
+
+  private final TestClock clock = new TestClock(T0);
+  private TestCoordinator coordinator;
+  private HttpCoordinatorClient client;
+  private Path table;
+
+  @BeforeEach
+  void start() {
+    coordinator = TestCoordinator.start(CoordinatorConfig.local(temp.resolve("coordinator")), clock);
+    client = coordinator.client();
+    table = temp.resolve("orders");
+  }
+
+  @AfterEach
+  void stop() {
+    coordinator.close();
+  }
+
+  @Test
+  void registersListsAndReadsTables() {
+    TableStatus registered = coordinator.register(ORDERS, table);
+
+    assertThat(registered.tableId()).isEqualTo(ORDERS);
+    assertThat(registered.location()).isEqualTo(URI.create("file:" + table));
+    assertThat(registered.keyColumns()).containsExactly("id");
+    assertThat(registered.version()).isEqualTo(-1);
+    assertThat(registered.epoch()).isEqualTo(Epoch.NONE);
+    assertThat(registered.leaseHolder()).isEmpty();
+    assertThat(registered.appliedPosition()).isEmpty();
+    assertThat(coordinator.register(ORDERS, table)).isEqualTo(registered);
+    assertThat(client.tables()).containsExactly(registered);
+    assertThat(client.table(ORDERS)).contains(registered);
+    assertThat(client.table(TableId.parse("pg1.public.missing"))).isEmpty();
+
+    assertRefused(() -> client.register(new TableRegistration(ORDERS, temp.resolve("elsewhere").toUri(), List.of("id"))),
+        ErrorCode.CONFIG_INVALID, "already registered");
+  }
+
+  @Test
+  void tableIdsWithAnyCharacterSurviveThePath() {
+    TableId odd = new TableId("pg1", "Sales%20#1", "Ördér?s+x");
+    TableStatus registered = coordinator.register(odd, temp.resolve("odd table"));
+
+    assertThat(client.table(odd)).contains(registered);
+    assertThat(client.acquireLease(odd, A, Duration.ofSeconds(5)).tableId()).isEqualTo(odd);
+    assertThat(client.history(odd)).isEmpty();
+  }
+
+  @Test
+  void busyPortOrDataDirectoryIsAClearError() {
+    int port = coordinator.server().uri().getPort();
+    assertRefused(() -> CoordinatorServer.start(CoordinatorConfig.local(temp.resolve("other")).withListenPort(port), clock,
+        coordinator.registry()), ErrorCode.CONFIG_INVALID, "cannot listen on 127.0.0.1:" + port);
+    assertRefused(() -> CoordinatorServer.start(CoordinatorConfig.local(temp.resolve("coordinator")), clock,
+        coordinator.registry()), ErrorCode.CONFIG_INVALID, "in use by another coordinator");
+    assertThat(client.tables()).isEmpty();
+  }
+
+  @Test
+  void newestAcquirerWinsAndFencesTheOlderHolder() {
+    coordinator.register(ORDERS, table);
+    Lease first = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+    assertThat(first.epoch()).isEqualTo(new Epoch(1));
+    assertThat(first.expiresAt()).isEqualTo(T0.plusSeconds(30));
+
+    Lease second = client.acquireLease(ORDERS, B, Duration.ofSeconds(30));
+    assertThat(second.epoch()).isEqualTo(new Epoch(2));
+
+    assertRefused(() -> client.renewLease(first, Duration.ofSeconds(30)), ErrorCode.STALE_EPOCH,
+        "Writer applier-a was fenced from table pg1.public.orders");
+    clock.advance(Duration.ofSeconds(10));
+    Lease renewed = client.renewLease(second, Duration.ofSeconds(60));
+    assertThat(renewed.expiresAt()).isEqualTo(T0.plusSeconds(70));
+    assertThat(client.table(ORDERS).orElseThrow().leaseExpiresAt()).contains(T0.plusSeconds(70));
+
+    // A fenced writer's release changes nothing; the holder's frees the table at the same epoch.
+    client.releaseLease(first);
+    assertThat(client.table(ORDERS).orElseThrow().leaseHolder()).contains(B);
+    client.releaseLease(renewed);
+    TableStatus released = client.table(ORDERS).orElseThrow();
+    assertThat(released.leaseHolder()).isEmpty();
+    assertThat(released.leaseExpiresAt()).isEmpty();
+    assertThat(released.epoch()).isEqualTo(new Epoch(2));
+    assertRefused(() -> client.renewLease(renewed, Duration.ofSeconds(30)), ErrorCode.STALE_EPOCH, "does not hold the lease");
+  }
+
+  @Test
+  void commitIsPublishedRecordedAndAnsweredAgainWhenRepeated() throws IOException {
+    coordinator.register(ORDERS, table);
+    Lease lease = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+    URI staged = stage(table, 0, "{\"commitInfo\":{}}\n");
+    CommitProposal proposal = new CommitProposal(ORDERS, A, lease.epoch(), 0, staged,
+        Optional.of(SourcePosition.of(1, 7)), List.of(URI.create("file:/staging/seg-1.parquet")), 12);
+
+    CommitReceipt receipt = client.commit(proposal);
+
+    Path log = published(table, 0);
+    assertThat(receipt.version()).isZero();
+    assertThat(receipt.publishedCommit()).isEqualTo(URI.create("file:" + log));
+    assertThat(Files.readString(log)).isEqualTo("{\"commitInfo\":{}}\n");
+    assertThat(receipt.size()).isEqualTo(Files.size(log));
+    assertThat(receipt.modificationTime()).isEqualTo(Files.getLastModifiedTime(log).toMillis());
+    assertThat(Path.of(staged)).doesNotExist();
+
+    TableStatus status = client.table(ORDERS).orElseThrow();
+    assertThat(status.version()).isZero();
+    assertThat(status.appliedPosition()).contains(SourcePosition.of(1, 7));
+
+    // The same proposal again (an answer was lost) gets the same receipt; another one for that version is refused.
+    assertThat(client.commit(proposal)).isEqualTo(receipt);
+    assertRefused(() -> client.commit(proposal(lease, 0, stage(table, 0, "other"))), ErrorCode.COMMIT_CONFLICT,
+        "the latest ratified version is 0, so the next one must be 1");
+
+    clock.advance(Duration.ofSeconds(1));
+    client.commit(proposal(lease, 1, stage(table, 1, "{}\n")));
+    List<CommitRecord> history = client.history(ORDERS);
+    assertThat(history).extracting(CommitRecord::version).containsExactly(1L, 0L);
+    CommitRecord first = history.get(1);
+    assertThat(first.writer()).isEqualTo(A);
+    assertThat(first.epoch()).isEqualTo(lease.epoch());
+    assertThat(first.watermark()).contains(SourcePosition.of(1, 7));
+    assertThat(first.segments()).containsExactly(URI.create("file:/staging/seg-1.parquet"));
+    assertThat(first.rowsChanged()).isEqualTo(12);
+    assertThat(first.committedAt()).isEqualTo(T0);
+    assertThat(first.status()).isEqualTo(CommitRecord.Status.PUBLISHED);
+    assertThat(history.get(0).committedAt()).isEqualTo(T0.plusSeconds(1));
+    assertThat(history.get(0).watermark()).isEmpty();
+  }
+
+  @Test
+  void proposalsOutsideTheTableOrWithoutAStagedFileAreRefused() throws IOException {
+    coordinator.register(ORDERS, table);
+    Lease lease = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+
+    assertRefused(() -> client.commit(proposal(lease, 0, stage(temp.resolve("other-table"), 0, "{}"))),
+        ErrorCode.CONFIG_INVALID, "is not in the table's");
+    assertRefused(() -> client.commit(proposal(lease, 0, stage(table, 3, "{}"))), ErrorCode.CONFIG_INVALID,
+        "must be named 00000000000000000000.<uuid>.json");
+    URI missing = stage(table, 0, "{}");
+    Files.delete(Path.of(missing));
+    assertRefused(() -> client.commit(proposal(lease, 0, missing)), ErrorCode.CONFIG_INVALID, "does not exist");
+    assertThat(client.table(ORDERS).orElseThrow().version()).isEqualTo(-1);
+  }
+
+  @Test
+  void versionTakenOutsideTheCoordinatorIsAConflictAndTheRatificationIsWithdrawn() throws IOException {
+    coordinator.register(ORDERS, table);
+    Lease lease = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+    URI staged = stage(table, 0, "{\"mine\":true}\n");
+    Files.writeString(published(table, 0), "{\"theirs\":true}\n");
+
+    assertRefused(() -> client.commit(proposal(lease, 0, staged)), ErrorCode.COMMIT_CONFLICT,
+        "was taken outside the coordinator");
+
+    assertThat(client.table(ORDERS).orElseThrow().version()).isEqualTo(-1);
+    assertThat(client.history(ORDERS)).isEmpty();
+    assertThat(Files.readString(published(table, 0))).isEqualTo("{\"theirs\":true}\n");
+
+    // The same bytes already in place count as published: that is what a retried publication finds.
+    Files.writeString(published(table, 0), "{\"mine\":true}\n");
+    assertThat(client.commit(proposal(lease, 0, staged)).version()).isZero();
+  }
+
+  @Test
+  void unknownTablesAreReportedAsSuch() {
+    TableId missing = TableId.parse("pg1.public.missing");
+    assertRefused(() -> client.acquireLease(missing, A, Duration.ofSeconds(30)), ErrorCode.UNKNOWN_TABLE,
+        "pg1.public.missing is not registered");
+    assertRefused(() -> client.history(missing), ErrorCode.UNKNOWN_TABLE, "not registered");
+    assertRefused(() -> client.commit(new CommitProposal(missing, A, new Epoch(1), 0, stage(table, 0, "{}"),
+        Optional.empty(), List.of(), 0)), ErrorCode.UNKNOWN_TABLE, "not registered");
+  }
+
+  @Test
+  void errorsAreJsonWithCodeAndStatus() throws Exception {
+    coordinator.register(ORDERS, table);
+    Lease first = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+    client.acquireLease(ORDERS, B, Duration.ofSeconds(30));
+    URI base = coordinator.server().uri();
+
+    assertError(raw("GET", base + "/api/v1/tables/pg1.public.missing", null), 404, "UNKNOWN_TABLE");
+    assertError(raw("POST", base + "/api/v1/tables/pg1.public.orders/lease/renew",
+        "{\"writer\":\"applier-a\",\"epoch\":" + first.epoch().value() + ",\"ttl_ms\":1000}"), 409, "STALE_EPOCH");
+    assertError(raw("POST", base + "/api/v1/tables/pg1.public.orders/lease", "{\"writer\":"), 400, "CONFIG_INVALID");
+    assertError(raw("POST", base + "/api/v1/tables/pg1.public.orders/lease", "{}"), 400, "CONFIG_INVALID");
+    assertError(raw("POST", base + "/api/v1/tables/pg1.public.orders/lease", "{\"writer\":\"w\",\"ttl_ms\":0}"), 400,
+        "CONFIG_INVALID");
+    assertError(raw("GET", base + "/api/v1/tables/not-a-table-id", null), 400, "CONFIG_INVALID");
+    assertError(raw("GET", base + "/api/v1/tables/pg1.public.orders/nothing", null), 404, "CONFIG_INVALID");
+    assertError(raw("DELETE", base + "/api/v1/tables/pg1.public.orders", null), 405, "CONFIG_INVALID");
+
+    HttpResponse<String> lease = raw("POST", base + "/api/v1/tables/pg1.public.orders/lease",
+        "{\"writer\":\"applier-c\",\"ttl_ms\":5000}");
+    assertThat(lease.statusCode()).isEqualTo(200);
+    JsonNode body = ApiCodec.MAPPER.readTree(lease.body());
+    assertThat(body.get("table_id").asText()).isEqualTo("pg1.public.orders");
+    assertThat(body.get("writer").asText()).isEqualTo("applier-c");
+    assertThat(body.get("epoch").asLong()).isEqualTo(3);
+    assertThat(body.get("expires_at").asText()).isEqualTo("2026-11-01T10:00:05Z");
+    assertThat(lease.headers().firstValue("Content-Type")).contains("application/json");
+  }
+
+  @Test
+  void probesAndMetricsNeedNoToken() throws Exception {
+    coordinator.close();
+    coordinator = TestCoordinator.start(CoordinatorConfig.local(temp.resolve("coordinator")).withAuthToken(new Secret("s3cr3t")),
+        clock);
+    client = coordinator.client();
+    coordinator.register(ORDERS, table);
+    Lease first = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+    Lease second = client.acquireLease(ORDERS, B, Duration.ofSeconds(30));
+    client.commit(proposal(second, 0, stage(table, 0, "{}\n")));
+    assertRefused(() -> client.commit(proposal(first, 1, stage(table, 1, "{}\n"))), ErrorCode.STALE_EPOCH, "fenced");
+    URI base = coordinator.server().uri();
+
+    assertThat(raw("GET", base + "/healthz", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> ready = raw("GET", base + "/readyz", null);
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).contains("RUNNING");
+    HttpResponse<String> metrics = raw("GET", base + "/metrics", null);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("tributary_coordinator_commits_ratified_total 1.0")
+        .contains("tributary_coordinator_commits_refused_total{reason=\"stale_epoch\"} 1.0")
+        .contains("tributary_coordinator_commit_latency_seconds_count 2")
+        .contains("tributary_coordinator_tables_registered 1.0")
+        .contains("tributary_coordinator_table_version{table=\"pg1.public.orders\"} 0.0")
+        .contains("tributary_coordinator_table_epoch{table=\"pg1.public.orders\"} 2.0");
+  }
+
+  @Test
+  void apiNeedsTheBearerTokenWhenOneIsSet() throws Exception {
+    coordinator.close();
+    coordinator = TestCoordinator.start(CoordinatorConfig.local(temp.resolve("coordinator")).withAuthToken(new Secret("s3cr3t")),
+        clock);
+    URI base = coordinator.server().uri();
+
+    try (HttpCoordinatorClient anonymous = HttpCoordinatorClient.create(base, Optional.empty());
+        HttpCoordinatorClient wrong = HttpCoordinatorClient.create(base, Optional.of(new Secret("guess")))) {
+      assertRefused(anonymous::tables, ErrorCode.CONFIG_INVALID, "bearer token");
+      assertRefused(wrong::tables, ErrorCode.CONFIG_INVALID, "bearer token");
+    }
+    HttpResponse<String> response = raw("GET", base + "/api/v1/tables", null);
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+    assertThat(coordinator.client().tables()).isEmpty();
+  }
+
+  @Test
+  void closedServerIsUnavailableAndClosesOnce() {
+    URI base = coordinator.server().uri();
+    coordinator.server().close();
+    coordinator.server().close();
+    assertThat(coordinator.server().state()).isEqualTo(CoordinatorServer.State.CLOSED);
+
+    try (HttpCoordinatorClient late = HttpCoordinatorClient.create(base, Optional.empty())) {
+      assertRefused(late::tables, ErrorCode.COORDINATOR_UNAVAILABLE, "Cannot reach the coordinator");
+    }
+  }
+
+  private static void assertRefused(ThrowingCallable call, ErrorCode code, String message) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(code))
+        .hasMessageContaining(message);
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String code) throws IOException {
+    assertThat(response.statusCode()).isEqualTo(status);
+    JsonNode body = ApiCodec.MAPPER.readTree(response.body());
+    assertThat(body.get("code").asText()).isEqualTo(code);
+    assertThat(body.get("message").asText()).isNotBlank();
+  }
+
+  private static HttpResponse<String> raw(String method, String uri, String body) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,78 @@
+package io.tributary.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.config.ConfigKey;
+import io.tributary.staging.config.ConfigReader;
+import io.tributary.staging.config.Secret;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorConfigTest {
+  private static final Path DEFAULT_DIR = Path.of("/var/lib/tributary/coordinator");
+
+  @Test
+  void defaults() {
+    ConfigReader root = ConfigReader.fromYaml("coordinator: {}", "test", name -> null);
+    CoordinatorConfig config = CoordinatorConfig.from(root.section("coordinator"), DEFAULT_DIR);
+    root.throwIfInvalid();
+
+    assertThat(config.listenHost()).isEqualTo("127.0.0.1");
+    assertThat(config.listenPort()).isZero();
+    assertThat(config.dataDir()).isEqualTo(DEFAULT_DIR);
+    assertThat(config.authToken()).isEmpty();
+    assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.hadoopProperties()).isEmpty();
+    assertThat(config).isEqualTo(CoordinatorConfig.local(DEFAULT_DIR));
+    assertThat(root.keys()).extracting(ConfigKey::name).containsExactly(
+        "coordinator.listen-host", "coordinator.listen-port", "coordinator.data-dir", "coordinator.auth-token",
+        "coordinator.lease-ttl", "coordinator.hadoop");
+    assertThat(root.keys()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
+  }
+
+  @Test
+  void everyKey() {
+    ConfigReader root = ConfigReader.fromYaml("""
+        coordinator:
+          listen-host: 0.0.0.0
+          listen-port: 7070
+          data-dir: /data/coordinator
+          auth-token: ${env:TOKEN}
+          lease-ttl: 2m
+          hadoop:
+            fs.s3a.endpoint: http://127.0.0.1:9090
+        """, "test", name -> name.equals("TOKEN") ? "s3cr3t" : null);
+    CoordinatorConfig config = CoordinatorConfig.from(root.section("coordinator"), DEFAULT_DIR);
+    root.throwIfInvalid();
+
+    assertThat(config.listenHost()).isEqualTo("0.0.0.0");
+    assertThat(config.listenPort()).isEqualTo(7070);
+    assertThat(config.dataDir()).isEqualTo(Path.of("/data/coordinator"));
+    assertThat(config.authToken()).contains(new Secret("s3cr3t"));
+    assertThat(config.leaseTtl()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.hadoopProperties()).isEqualTo(Map.of("fs.s3a.endpoint", "http://127.0.0.1:9090"));
+    assertThat(config.toString()).doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void invalidValuesAreAllReported() {
+    ConfigReader root = ConfigReader.fromYaml("""
+        coordinator:
+          listen-port: 70000
+          lease-ttl: 10ms
+          auth-token: ""
+        """, "test", name -> null);
+    CoordinatorConfig.from(root.section("coordinator"), DEFAULT_DIR);
+
+    assertThatThrownBy(root::throwIfInvalid)
+        .isInstanceOf(TributaryException.class)
+        .hasMessageContaining("3 problems")
+        .hasMessageContaining("Invalid value 70000 for 'coordinator.listen-port': must be at most 65535")
+        .hasMessageContaining("Invalid value 10ms for 'coordinator.lease-ttl': must be at least 1s")
+        .hasMessageContaining("Invalid value **** for 'coordinator.auth-token': must not be blank");
+  }
+}
