@@ -1,0 +1,217 @@
+package io.tributary.applier;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.StagingConfig;
+import io.tributary.staging.TableId;
+import io.tributary.staging.config.ConfigReader;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Settings of an applier: where the Delta tables live, which consumer group it joins on which
+ * manifest topic, how it batches, and how long its table leases last.
+ *
+ * @param tablesLocation root of the Delta tables; a table lives at
+ *     {@code <root>/<source>/<schema>/<table>} ({@link #tableLocation(TableId)})
+ * @param groupId the Kafka consumer group every applier of a deployment joins
+ * @param writerId how this applier names itself to the coordinator
+ * @param batchMaxSegments the most manifests (segments) of one table applied in one Delta commit
+ * @param batchMaxWait how long manifests are gathered before they are applied
+ * @param leaseTtl how long a table lease lasts without renewal; renewed every third of it
+ * @param consumerProperties Kafka consumer settings passed through (security, timeouts, ...)
+ * @param bootstrapServers the Kafka bootstrap servers
+ * @param topic the manifest topic
+ * @param staging where segments are read from
+ */
+public record ApplierConfig(
+    URI tablesLocation,
+    String groupId,
+    WriterId writerId,
+    int batchMaxSegments,
+    Duration batchMaxWait,
+    Duration leaseTtl,
+    Map<String, String> consumerProperties,
+    String bootstrapServers,
+    String topic,
+    StagingConfig staging) {
+
+  /** Consumer settings the applier sets itself; passing them through would break exactly-once. */
+  public static final Set<String> RESERVED_CONSUMER_PROPERTIES = Set.of(
+      "bootstrap.servers", "group.id", "enable.auto.commit", "isolation.level", "auto.offset.reset",
+      "key.deserializer", "value.deserializer");
+
+  public static final String DEFAULT_GROUP_ID = "tributary-appliers";
+  public static final String DEFAULT_TOPIC = "tributary.manifests";
+  public static final int DEFAULT_BATCH_MAX_SEGMENTS = 64;
+  public static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(200);
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
+  public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
+
+  public ApplierConfig {
+    requireNonNull(tablesLocation, "tablesLocation is null");
+    requireNonNull(groupId, "groupId is null");
+    requireNonNull(writerId, "writerId is null");
+    requireNonNull(batchMaxWait, "batchMaxWait is null");
+    requireNonNull(leaseTtl, "leaseTtl is null");
+    consumerProperties = Map.copyOf(requireNonNull(consumerProperties, "consumerProperties is null"));
+    requireNonNull(bootstrapServers, "bootstrapServers is null");
+    requireNonNull(topic, "topic is null");
+    requireNonNull(staging, "staging is null");
+    if (tablesLocation.getScheme() == null) {
+      throw new IllegalArgumentException("Invalid tables location '" + tablesLocation + "': needs a scheme such as file: or s3a:");
+    }
+    if (groupId.isBlank()) {
+      throw new IllegalArgumentException("groupId is blank");
+    }
+    if (batchMaxSegments < 1) {
+      throw new IllegalArgumentException("batchMaxSegments must be >= 1: " + batchMaxSegments);
+    }
+    if (batchMaxWait.isNegative()) {
+      throw new IllegalArgumentException("batchMaxWait must be >= 0: " + batchMaxWait);
+    }
+    if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
+      throw new IllegalArgumentException("leaseTtl must be at least " + MIN_LEASE_TTL + ": " + leaseTtl);
+    }
+    if (bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("bootstrapServers is blank");
+    }
+    if (topic.isBlank()) {
+      throw new IllegalArgumentException("topic is blank");
+    }
+    for (String key : consumerProperties.keySet()) {
+      if (RESERVED_CONSUMER_PROPERTIES.contains(key)) {
+        throw new IllegalArgumentException("Consumer property '" + key + "' is set by the applier and cannot be passed through");
+      }
+    }
+  }
+
+  /**
+   * Reads the {@code applier}, {@code kafka} and {@code staging} sections. Problems are recorded in
+   * the reader (call {@link ConfigReader#throwIfInvalid()} afterwards); defaults stand in for
+   * invalid values so that every problem is found in one pass.
+   *
+   * @param defaultDataDir where tables ({@code delta/}) and staging ({@code staging/}) live by default
+   */
+  public static ApplierConfig from(ConfigReader root, Path defaultDataDir) {
+    requireNonNull(root, "root is null");
+    requireNonNull(defaultDataDir, "defaultDataDir is null");
+    ConfigReader applier = root.section("applier");
+    Path defaultTables = defaultDataDir.resolve("delta").toAbsolutePath().normalize();
+    String location = applier.string("tables-location", defaultTables.toUri().toString(),
+        "Root of the Delta tables, a local directory or file: URI, or s3a://bucket/prefix; a table lives at <root>/<source>/<schema>/<table>");
+    URI tablesLocation;
+    try {
+      tablesLocation = toUri(location);
+    } catch (IllegalArgumentException e) {
+      applier.problem("tables-location", location, "is not a valid path or URI");
+      tablesLocation = defaultTables.toUri();
+    }
+    String groupId = applier.string("group-id", DEFAULT_GROUP_ID,
+        "Kafka consumer group shared by every applier of a deployment");
+    if (groupId.isBlank()) {
+      applier.problem("group-id", groupId, "must not be blank");
+      groupId = DEFAULT_GROUP_ID;
+    }
+    String defaultWriter = defaultWriterId();
+    String writer = applier.string("writer-id", defaultWriter,
+        "How this applier names itself to the coordinator (default: <hostname>-<pid>)");
+    WriterId writerId;
+    try {
+      writerId = new WriterId(writer);
+    } catch (IllegalArgumentException e) {
+      applier.problem("writer-id", writer, "must be 1-200 characters");
+      writerId = new WriterId(defaultWriter);
+    }
+    ConfigReader batch = applier.section("batch");
+    int maxSegments = batch.integer("max-segments", DEFAULT_BATCH_MAX_SEGMENTS, 1,
+        "Most manifests (segments) of one table applied in one Delta commit");
+    Duration maxWait = batch.duration("max-wait", DEFAULT_BATCH_MAX_WAIT, Duration.ZERO,
+        "How long manifests are gathered before they are applied");
+    Duration leaseTtl = applier.duration("lease-ttl", DEFAULT_LEASE_TTL, MIN_LEASE_TTL,
+        "How long a table lease lasts without renewal; it is renewed every third of it");
+    Map<String, String> consumer = applier.stringMap("consumer",
+        "Kafka consumer properties passed through, e.g. security.protocol (group, offsets and isolation are set by the applier)");
+    for (String key : Set.copyOf(consumer.keySet())) {
+      if (RESERVED_CONSUMER_PROPERTIES.contains(key)) {
+        applier.problem("consumer." + key, consumer.get(key), "is set by the applier and cannot be passed through");
+        consumer.remove(key);
+      }
+    }
+    ConfigReader kafka = root.section("kafka");
+    String bootstrap = kafka.requiredString("bootstrap-servers", "Kafka bootstrap servers, host:port[,host:port...]");
+    String topic = kafka.string("topic", DEFAULT_TOPIC, "Kafka topic of the manifest records");
+    if (topic.isBlank()) {
+      kafka.problem("topic", topic, "must not be blank");
+      topic = DEFAULT_TOPIC;
+    }
+    StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
+    return new ApplierConfig(tablesLocation, groupId, writerId, maxSegments, maxWait, leaseTtl, consumer,
+        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging);
+  }
+
+  /**
+   * Where the Delta table of {@code tableId} lives: {@code <root>/<source>/<schema>/<table>}. In
+   * the schema and table names, every character but ASCII letters, digits, {@code _}, {@code -}
+   * and {@code $} is written {@code ~XX} (its UTF-8 bytes in hex): Kernel handles path strings
+   * with URI escapes inconsistently (the log and the data files would land in different directories).
+   */
+  public URI tableLocation(TableId tableId) {
+    requireNonNull(tableId, "tableId is null");
+    String root = tablesLocation.getPath() == null ? "" : tablesLocation.getPath();
+    if (root.endsWith("/")) {
+      root = root.substring(0, root.length() - 1);
+    }
+    String path = root + "/" + directoryName(tableId.source()) + "/" + directoryName(tableId.schema()) + "/"
+        + directoryName(tableId.table());
+    try {
+      return new URI(tablesLocation.getScheme(), tablesLocation.getAuthority(), path, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("No table location for " + tableId + " under " + tablesLocation, e);
+    }
+  }
+
+  private static String directoryName(String name) {
+    StringBuilder safe = new StringBuilder(name.length());
+    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '$') {
+        safe.append(c);
+      } else {
+        safe.append('~').append(HexFormat.of().withUpperCase().toHexDigits(b));
+      }
+    }
+    return safe.toString();
+  }
+
+  private static URI toUri(String location) {
+    if (location.contains(":")) {
+      return URI.create(location);
+    }
+    try {
+      return Path.of(location).toAbsolutePath().normalize().toUri();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static String defaultWriterId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "localhost";
+    }
+    String id = host + "-" + ProcessHandle.current().pid();
+    return id.length() > 200 ? id.substring(id.length() - 200) : id;
+  }
+}

@@ -1,0 +1,125 @@
+package io.tributary.applier.internal;
+
+import io.delta.kernel.commit.CommitFailedException;
+import io.delta.kernel.exceptions.CommitStateUnknownException;
+import io.delta.kernel.exceptions.ConcurrentWriteException;
+import io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
+
+/** Every error the applier raises on purpose, worded in one place: what, on which table, what to do. */
+public final class ApplierErrors {
+  private ApplierErrors() {}
+
+  public static TributaryException missingPrimaryKey(TableId tableId) {
+    return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY, "Table " + tableId
+        + " has no primary key; SCD type 1 applies changes by key. Give the source table a primary key and resync it.");
+  }
+
+  public static TributaryException schemaChanged(TableId tableId, URI segment, TableSchema staged, String tableColumns) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE, "Segment " + segment + " of " + tableId
+        + " has columns " + staged.columns() + " with key " + staged.keyColumns() + ", which differ from the Delta table's "
+        + tableColumns + ". This applier does not evolve schemas yet; resync the table.");
+  }
+
+  public static TributaryException tableMissing(TableId tableId, URI location, long coordinatorVersion) {
+    return new TributaryException(ErrorCode.TABLE_NOT_FOUND, "The coordinator records version " + coordinatorVersion
+        + " of " + tableId + " but there is no Delta table at " + location
+        + ". It will not be recreated over its own history; restore the table or resync it.");
+  }
+
+  public static TributaryException notTributaryTable(URI location, String property) {
+    return new TributaryException(ErrorCode.TABLE_NOT_FOUND, "The Delta table at " + location
+        + " has no '" + property + "' property: it was not written by Tributary.");
+  }
+
+  public static TributaryException foreignTable(TableId tableId, URI location, String found) {
+    return new TributaryException(ErrorCode.TABLE_NOT_FOUND, "The Delta table at " + location + " belongs to " + found
+        + ", not " + tableId + ". Move it away or change 'applier.tables-location'.");
+  }
+
+  public static TributaryException keyChanged(TableId tableId, URI location, List<String> tableKey, List<String> stagedKey) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE, "The Delta table of " + tableId + " at " + location
+        + " is keyed by " + tableKey + " but its segments by " + stagedKey + ". Resync the table.");
+  }
+
+  public static TributaryException unknownTable(TableId tableId) {
+    return new TributaryException(ErrorCode.UNKNOWN_TABLE, "The coordinator does not know " + tableId
+        + " right after registering it; check the coordinator's store.");
+  }
+
+  public static TributaryException replayNotRefused(TableId tableId, long fromOffset, long toOffset, long committedTxn) {
+    return new TributaryException(ErrorCode.INTERNAL, "Delta Kernel accepted a transaction for offsets " + fromOffset + ".."
+        + toOffset + " of " + tableId + " although transaction " + committedTxn + " is already committed; "
+        + "refusing to apply the batch twice.");
+  }
+
+  public static TributaryException outcomeStillUnknown(TableId tableId, long txnVersion, Throwable cause) {
+    return new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN, "The commit of " + tableId + " for offset " + txnVersion
+        + " got no answer and is not visible in the table yet; the batch will be retried and refused if it landed meanwhile.",
+        cause);
+  }
+
+  public static TributaryException partitionMoved(TableId tableId, String from, String to) {
+    return new TributaryException(ErrorCode.INTERNAL, "Manifests of " + tableId + " arrived on " + to + " after " + from
+        + "; the manifest topic's partition count must not change while tables are applied.");
+  }
+
+  public static TributaryException unreadable(TableId tableId, URI location, Throwable cause) {
+    return new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot read or write the Delta table of " + tableId + " at "
+        + location + ": " + cause.getMessage(), cause);
+  }
+
+  /**
+   * Whether a failed commit may nevertheless have landed: the coordinator said it does not know,
+   * or the committer failed in a way it could not explain (an internal error, a receipt for
+   * another version). Such a commit must be looked for before anything else is done.
+   */
+  public static boolean outcomeUnknown(TributaryException classified, RuntimeException failure) {
+    if (classified.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN) {
+      return true;
+    }
+    boolean fromCommitter = false;
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      fromCommitter |= cause instanceof CommitFailedException;
+    }
+    return fromCommitter && classified.code() == ErrorCode.INTERNAL;
+  }
+
+  /**
+   * The Tributary error behind a failure of Kernel or of the committer: a {@link TributaryException}
+   * anywhere in the cause chain (the coordinator's refusal carried through Kernel's
+   * {@code CommitFailedException}) wins; then Kernel's own outcome-unknown and conflict
+   * exceptions (a conflict only if the committer said so); then I/O failures, which may pass on
+   * retry; anything else is internal.
+   */
+  public static TributaryException classify(TableId tableId, URI location, RuntimeException failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TributaryException tributary) {
+        return tributary;
+      }
+    }
+    if (failure instanceof CommitStateUnknownException) {
+      return new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN,
+          "The outcome of a commit to " + tableId + " is unknown: " + failure.getMessage(), failure);
+    }
+    if (failure instanceof ConcurrentWriteException
+        || (failure instanceof MaxCommitRetryLimitReachedException && failure.getCause() instanceof CommitFailedException cfe
+            && cfe.isConflict())) {
+      return new TributaryException(ErrorCode.COMMIT_CONFLICT,
+          "Another commit to " + tableId + " won the version: " + failure.getMessage(), failure);
+    }
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException || cause instanceof UncheckedIOException) {
+        return unreadable(tableId, location, cause);
+      }
+    }
+    return new TributaryException(ErrorCode.INTERNAL, "Applying to " + tableId + " failed: " + failure, failure);
+  }
+}

@@ -1,0 +1,122 @@
+package io.tributary.applier.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.tributary.staging.TableId;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The applier's meters, named {@code tributary.applier.*} (Prometheus: {@code tributary_applier_*},
+ * counters ending in {@code _total}), one set per table, tagged {@code table}.
+ */
+public final class ApplierMetrics {
+  public static final String PREFIX = "tributary.applier.";
+
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Counter invalidManifests;
+  private final Map<TableId, Table> tables = new ConcurrentHashMap<>();
+
+  public ApplierMetrics(MeterRegistry registry, Clock clock) {
+    this.registry = requireNonNull(registry, "registry is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.invalidManifests = Counter.builder(PREFIX + "manifests.invalid")
+        .description("Manifest records that could not be parsed").register(registry);
+  }
+
+  public void invalidManifest() {
+    invalidManifests.increment();
+  }
+
+  /** The meters of a table; the same instance every time, since gauges hold on to it. */
+  public Table forTable(TableId tableId) {
+    return tables.computeIfAbsent(tableId, Table::new);
+  }
+
+  /** The meters of one table. */
+  public final class Table {
+    private final Counter batchesApplied;
+    private final Counter replaysRefused;
+    private final Counter duplicatesDropped;
+    private final Counter rowsUpserted;
+    private final Counter rowsDeleted;
+    private final Counter filesRead;
+    private final Counter filesAdded;
+    private final Counter filesRemoved;
+    private final Counter bytesWritten;
+    private final Timer commitLatency;
+    private final AtomicLong lastCaptureMillis = new AtomicLong(-1);
+    private final AtomicLong version = new AtomicLong(-1);
+    private final AtomicLong positionKnown = new AtomicLong(0);
+
+    private Table(TableId tableId) {
+      Tags tags = Tags.of("table", tableId.canonical());
+      batchesApplied = counter("batches.applied", "Batches committed to Delta", tags);
+      replaysRefused = counter("batches.replay.refused", "Replayed batches Delta Kernel refused as already committed", tags);
+      duplicatesDropped = counter("events.duplicate.dropped", "Change events dropped as already applied or repeated", tags);
+      rowsUpserted = counter("rows.upserted", "Rows inserted or updated", tags);
+      rowsDeleted = counter("rows.deleted", "Rows deleted", tags);
+      filesRead = counter("files.read", "Data files read because data skipping could not rule out the batch's keys", tags);
+      filesAdded = counter("files.added", "Data files added", tags);
+      filesRemoved = counter("files.removed", "Data files removed (rewritten)", tags);
+      bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
+      commitLatency = Timer.builder(PREFIX + "commit.latency").description("Time to commit one batch through the coordinator")
+          .tags(tags).register(registry);
+      Gauge.builder(PREFIX + "applied.lag", this, Table::lagSeconds).description(
+          "Seconds between now and the capture of the last applied event").baseUnit("seconds").tags(tags).register(registry);
+      Gauge.builder(PREFIX + "table.version", version, AtomicLong::get).description("Latest Delta version of the table")
+          .tags(tags).register(registry);
+      Gauge.builder(PREFIX + "applied.position.known", positionKnown, AtomicLong::get).description(
+          "1 when the applier knows the table's applied source position").tags(tags).register(registry);
+    }
+
+    private Counter counter(String name, String description, Tags tags) {
+      return Counter.builder(PREFIX + name).description(description).tags(tags).register(registry);
+    }
+
+    private double lagSeconds() {
+      long capture = lastCaptureMillis.get();
+      return capture < 0 ? Double.NaN : Math.max(0, clock.millis() - capture) / 1000.0;
+    }
+
+    public void replayRefused() {
+      replaysRefused.increment();
+    }
+
+    public void duplicatesDropped(long count) {
+      duplicatesDropped.increment(count);
+    }
+
+    public void committed(long newVersion, CopyOnWriteWriter.Result result, long captureMillis, Duration latency) {
+      batchesApplied.increment();
+      rowsUpserted.increment(result.upserted());
+      rowsDeleted.increment(result.deleted());
+      filesRead.increment(result.filesRead());
+      filesAdded.increment(result.filesAdded());
+      filesRemoved.increment(result.filesRemoved());
+      bytesWritten.increment(result.bytesWritten());
+      commitLatency.record(latency);
+      if (captureMillis > 0) {
+        lastCaptureMillis.set(captureMillis);
+      }
+      version.set(newVersion);
+    }
+
+    public void version(long newVersion) {
+      version.set(newVersion);
+    }
+
+    public void positionKnown(boolean known) {
+      positionKnown.set(known ? 1 : 0);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.tributary.applier.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.delta.kernel.DataWriteContext;
+import io.delta.kernel.Scan;
+import io.delta.kernel.ScanBuilder;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.expressions.Predicate;
+import io.delta.kernel.internal.actions.SingleAction;
+import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.DataFileStatus;
+import io.tributary.staging.TableSchema;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Applies a reduced batch to a Delta table by copy-on-write (SCD type 1): finds the files that may
+ * hold the batch's keys by data skipping, reads them, keeps the rows whose key the batch does not
+ * touch, and writes those survivors together with the batch's upserted rows, sorted by key, as new
+ * files; the files read are removed. A truncate removes every file. Returns the add and remove
+ * actions for the batch's single commit; nothing is committed here.
+ */
+public final class CopyOnWriteWriter {
+  /** Rows per columnar batch handed to the Parquet writer. */
+  private static final int ROWS_PER_BATCH = 4096;
+
+  private final Engine engine;
+  private final TableSchema schema;
+  private final int[] keyIndexes;
+  private final Clock clock;
+
+  public CopyOnWriteWriter(Engine engine, TableSchema schema, Clock clock) {
+    this.engine = requireNonNull(engine, "engine is null");
+    this.schema = requireNonNull(schema, "schema is null");
+    this.keyIndexes = schema.keyIndexes();
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** What writing a batch produced. */
+  public record Result(
+      List<Row> actions,
+      long filesRead,
+      long filesAdded,
+      long filesRemoved,
+      long bytesWritten,
+      long rowsWritten,
+      long rowsRemoved,
+      long upserted,
+      long deleted) {
+    public Result {
+      actions = List.copyOf(actions);
+    }
+
+    /** The change in the table's row count. */
+    public long rowDelta() {
+      return rowsWritten - rowsRemoved;
+    }
+  }
+
+  /** Writes the new data files of {@code batch} over {@code snapshot} for {@code transaction}. */
+  public Result write(Snapshot snapshot, Transaction transaction, ReducedBatch batch) {
+    ScanBuilder scanBuilder = snapshot.getScanBuilder();
+    if (!batch.truncate()) {
+      Optional<Predicate> filter = KeyPredicates.forKeys(schema, batch.changes().keySet());
+      if (filter.isPresent()) {
+        scanBuilder = scanBuilder.withFilter(filter.get());
+      }
+    }
+    Scan scan = scanBuilder.build();
+    Row scanState = scan.getScanState(engine);
+
+    long removedAt = clock.millis();
+    List<Row> removes = new ArrayList<>();
+    List<Object[]> survivors = new ArrayList<>();
+    Map<RowKey, Object[]> current = new HashMap<>();
+    long[] rowsRemoved = {0};
+    long[] filesRead = {0};
+    DeltaFiles.forEachFile(engine, scan, file -> {
+      List<Object[]> kept = new ArrayList<>();
+      boolean[] touched = {batch.truncate()};
+      long[] rows = {0};
+      if (!batch.truncate()) {
+        filesRead[0]++;
+        DeltaFiles.forEachRow(engine, scanState, file.scanRow(), row -> {
+          rows[0]++;
+          RowKey key = RowKey.of(row, keyIndexes);
+          if (batch.changes().containsKey(key)) {
+            touched[0] = true;
+            current.put(key, row);
+          } else {
+            kept.add(row);
+          }
+        });
+      }
+      if (touched[0]) {
+        // Removes must carry the file's size; toRemoveFileRow copies it from the add action.
+        removes.add(SingleAction.createRemoveFileSingleAction(
+            file.add().toRemoveFileRow(true, Optional.of(removedAt))));
+        survivors.addAll(kept);
+        rowsRemoved[0] += batch.truncate() ? file.add().getNumRecords().orElse(0L) : rows[0];
+      }
+    });
+
+    TreeMap<RowKey, Object[]> sorted = new TreeMap<>();
+    for (Object[] row : survivors) {
+      sorted.put(RowKey.of(row, keyIndexes), row);
+    }
+    long upserted = 0;
+    long deleted = batch.truncate() ? rowsRemoved[0] : 0;
+    for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
+      Object[] old = current.get(change.getKey());
+      if (change.getValue() instanceof RowChange.Upsert upsert) {
+        sorted.put(change.getKey(), upsert.resolve(old));
+        upserted++;
+      } else if (old != null) {
+        deleted++;
+      }
+    }
+    // Written in key order, so that files stay clustered by key and data skipping stays selective.
+    List<Object[]> rows = new ArrayList<>(sorted.values());
+
+    List<Row> actions = new ArrayList<>(removes);
+    long filesAdded = 0;
+    long bytesWritten = 0;
+    if (!rows.isEmpty()) {
+      List<DataFileStatus> files = writeFiles(transaction, rows, actions);
+      filesAdded = files.size();
+      bytesWritten = files.stream().mapToLong(DataFileStatus::getSize).sum();
+    }
+    return new Result(actions, filesRead[0], filesAdded, removes.size(), bytesWritten, rows.size(), rowsRemoved[0], upserted, deleted);
+  }
+
+  /** Writes the rows as new data files and appends their add actions to {@code actions}. */
+  private List<DataFileStatus> writeFiles(Transaction transaction, List<Object[]> rows, List<Row> actions) {
+    Row txnState = transaction.getTransactionState(engine);
+    StructType tableSchema = transaction.getSchema(engine);
+    DataWriteContext context = Transaction.getWriteContext(engine, txnState, Map.of());
+    List<FilteredColumnarBatch> batches = new ArrayList<>();
+    for (int from = 0; from < rows.size(); from += ROWS_PER_BATCH) {
+      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_BATCH));
+      batches.add(new FilteredColumnarBatch(new RowColumnarBatch(tableSchema, chunk), Optional.empty()));
+    }
+    List<DataFileStatus> files = new ArrayList<>();
+    try (CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(
+            engine, txnState, Utils.toCloseableIterator(batches.iterator()), Map.of());
+         CloseableIterator<DataFileStatus> written = engine.getParquetHandler().writeParquetFiles(
+             context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
+      while (written.hasNext()) {
+        files.add(written.next());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write data files of " + schema.tableId() + ": " + e.getMessage(), e);
+    }
+    try (CloseableIterator<Row> adds = Transaction.generateAppendActions(
+        engine, txnState, Utils.toCloseableIterator(files.iterator()), context)) {
+      while (adds.hasNext()) {
+        actions.add(adds.next());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+}

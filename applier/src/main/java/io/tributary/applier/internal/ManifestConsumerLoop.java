@@ -1,0 +1,389 @@
+package io.tributary.applier.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.applier.AppliedTableStatus;
+import io.tributary.applier.FaultPoint;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.ManifestSerde;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The applier's polling thread: reads manifests from its assigned partitions, gathers them per
+ * table for {@code batch.max-wait} (or until {@code batch.max-segments}), applies each table's
+ * batch as one Delta commit and only then commits the Kafka offsets the commits cover. On
+ * revocation it applies what it already read, commits, and releases the tables' leases.
+ */
+public final class ManifestConsumerLoop implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(ManifestConsumerLoop.class);
+  private static final Duration IDLE_POLL = Duration.ofSeconds(1);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How the loop ended. */
+  public enum Exit { STOPPED, HALTED, FAILED }
+
+  private final ApplierContext context;
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+  private final TableOpener opener;
+  private final FaultPoint faultPoint;
+  private final Consumer<Exit> onExit;
+  private final Map<TableId, TableSlot> slots = new LinkedHashMap<>();
+  private final PartitionOffsets offsets = new PartitionOffsets();
+  private final Map<TableId, AppliedTableStatus> statuses = new ConcurrentHashMap<>();
+  private final Map<TableId, TableApplier> leased = new ConcurrentHashMap<>();
+  private volatile boolean running = true;
+  private boolean halted;
+
+  public ManifestConsumerLoop(ApplierContext context, org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+      FaultPoint faultPoint, Consumer<Exit> onExit) {
+    this.context = requireNonNull(context, "context is null");
+    this.consumer = requireNonNull(consumer, "consumer is null");
+    this.faultPoint = requireNonNull(faultPoint, "faultPoint is null");
+    this.onExit = requireNonNull(onExit, "onExit is null");
+    this.opener = new TableOpener(context);
+  }
+
+  /** The status of every table met, safe to read from any thread. */
+  public Map<TableId, AppliedTableStatus> statuses() {
+    return Map.copyOf(statuses);
+  }
+
+  /** The appliers whose leases must be renewed, safe to read from any thread. */
+  public Collection<TableApplier> leased() {
+    return List.copyOf(leased.values());
+  }
+
+  /** Asks the loop to finish the batch in progress, commit its offsets, release its leases and end. */
+  public void stop() {
+    running = false;
+    consumer.wakeup();
+  }
+
+  @Override
+  public void run() {
+    Exit exit = Exit.FAILED;
+    try {
+      consumer.subscribe(List.of(context.config().topic()), new Rebalance());
+      while (running && !halted) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout())) {
+          accept(record);
+        }
+        applyReady(slots.keySet(), false);
+        dropFenced();
+        if (!halted) {
+          commitOffsets(List.copyOf(offsets.partitions()));
+        }
+      }
+      exit = halted ? Exit.HALTED : Exit.STOPPED;
+    } catch (WakeupException e) {
+      exit = Exit.STOPPED;
+    } catch (RuntimeException e) {
+      LOG.error("The applier's polling loop failed; it stops. Tables it owned are taken over by other appliers", e);
+    } finally {
+      try {
+        shutDown();
+      } finally {
+        onExit.accept(exit);
+      }
+    }
+  }
+
+  private void shutDown() {
+    if (halted) {
+      // As a crash would: no offset commit, no lease release. Leaving the group only spares the
+      // next owner the session timeout.
+      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+      return;
+    }
+    try {
+      try {
+        commitOffsets(List.copyOf(offsets.partitions()));
+      } catch (WakeupException e) {
+        // The wake-up of stop() was still pending; it is consumed now, so this one goes through.
+        commitOffsets(List.copyOf(offsets.partitions()));
+      }
+      releaseLeases(List.copyOf(slots.values()));
+      // Closing revokes the partitions again; there is nothing left to finish or release.
+      slots.clear();
+    } finally {
+      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+    }
+  }
+
+  private Duration pollTimeout() {
+    long now = context.clock().millis();
+    long wait = IDLE_POLL.toMillis();
+    for (TableSlot slot : slots.values()) {
+      if (slot.isStopped() || !slot.hasPending()) {
+        continue;
+      }
+      long readyAt = slot.pendingCount() >= context.config().batchMaxSegments()
+          ? now : slot.oldestReceivedMillis() + context.config().batchMaxWait().toMillis();
+      wait = Math.min(wait, Math.max(0, Math.max(readyAt, slot.retryAtMillis()) - now));
+    }
+    return Duration.ofMillis(wait);
+  }
+
+  private void accept(ConsumerRecord<byte[], byte[]> record) {
+    int partition = record.partition();
+    long offset = record.offset();
+    offsets.read(partition, offset);
+    TableId tableId;
+    try {
+      tableId = TableId.parse(new String(requireNonNull(record.key(), "no key"), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      context.metrics().invalidManifest();
+      LOG.error("Record {}-{}@{} has no valid table id as its key ({}); the partition's offset is held there",
+          record.topic(), partition, offset, e.getMessage());
+      offsets.hold(partition, offset);
+      return;
+    }
+    TableSlot slot = slots.computeIfAbsent(tableId,
+        id -> new TableSlot(id, partition, context.config().tableLocation(id)));
+    if (slot.partition() != partition) {
+      TributaryException moved = ApplierErrors.partitionMoved(tableId, "partition " + slot.partition(), "partition " + partition);
+      LOG.error(moved.getMessage());
+      offsets.hold(partition, offset);
+      return;
+    }
+    ManifestRecord manifest;
+    try {
+      manifest = ManifestSerde.deserialize(record.value());
+    } catch (TributaryException e) {
+      context.metrics().invalidManifest();
+      LOG.error("Manifest {}@{} of {} is invalid; the table stops here: {}", partition, offset, tableId, e.getMessage());
+      slot.failAt(offset, e.getMessage());
+      publish(slot);
+      return;
+    }
+    slot.add(new PendingManifest(partition, offset, manifest, context.clock().millis()));
+    publish(slot);
+  }
+
+  private void applyReady(Collection<TableId> tables, boolean finishing) {
+    for (TableId tableId : List.copyOf(tables)) {
+      TableSlot slot = slots.get(tableId);
+      if (halted) {
+        return;
+      }
+      if (slot != null && ready(slot, finishing)) {
+        process(slot);
+      }
+    }
+  }
+
+  private boolean ready(TableSlot slot, boolean finishing) {
+    if (slot.isStopped() || !slot.hasPending()) {
+      return false;
+    }
+    long now = context.clock().millis();
+    if (finishing) {
+      return true;
+    }
+    return now >= slot.retryAtMillis()
+        && (slot.pendingCount() >= context.config().batchMaxSegments()
+            || now - slot.oldestReceivedMillis() >= context.config().batchMaxWait().toMillis());
+  }
+
+  private void process(TableSlot slot) {
+    try {
+      if (slot.applier().isEmpty()) {
+        TableApplier applier = opener.open(slot.tableId(), slot.nextBatch(1).get(0).manifest());
+        slot.opened(applier);
+        leased.put(slot.tableId(), applier);
+      }
+      TableApplier applier = slot.applier().get();
+      if (applier.isFenced()) {
+        throw new TributaryException(ErrorCode.STALE_EPOCH, "the coordinator refused to renew the lease of " + slot.tableId());
+      }
+      List<PendingManifest> batch = slot.nextBatch(context.config().batchMaxSegments());
+      BatchResult result = applier.apply(batch);
+      if (result.outcome() == BatchResult.Outcome.COMMITTED
+          && faultPoint.afterDeltaCommit(slot.tableId(), result.version()) == FaultPoint.Action.HALT) {
+        LOG.warn("Fault point: halting after version {} of {}, before its Kafka offsets are committed",
+            result.version(), slot.tableId());
+        halted = true;
+        return;
+      }
+      slot.acknowledge(batch.size());
+      slot.active();
+    } catch (TributaryException e) {
+      failed(slot, e);
+    }
+    publish(slot);
+  }
+
+  /** Tables whose lease renewal was refused stop now, even without pending manifests. */
+  private void dropFenced() {
+    for (TableSlot slot : List.copyOf(slots.values())) {
+      if (!slot.isStopped() && slot.applier().map(TableApplier::isFenced).orElse(false)) {
+        failed(slot, new TributaryException(ErrorCode.STALE_EPOCH,
+            "the coordinator refused to renew the lease of " + slot.tableId()));
+        publish(slot);
+      }
+    }
+  }
+
+  private void failed(TableSlot slot, TributaryException e) {
+    if (e.code() == ErrorCode.STALE_EPOCH) {
+      // Fenced: another applier holds the lease. Never retry blindly; drop the table.
+      LOG.warn("{} was fenced ({}); this applier stops working on it", slot.tableId(), e.getMessage());
+      slot.stop(AppliedTableStatus.State.FENCED, e.getMessage());
+      leased.remove(slot.tableId());
+    } else if (e.retryable() || e.code() == ErrorCode.COMMIT_CONFLICT || e.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN) {
+      slot.retryLater(e.getMessage(), context.clock().millis());
+      LOG.warn("Applying {} failed, retrying in {} ms: {}", slot.tableId(),
+          slot.retryAtMillis() - context.clock().millis(), e.getMessage());
+    } else {
+      LOG.error("Applying {} stopped ({}); its offsets are held until an operator acts", slot.tableId(), e.code(), e);
+      slot.stop(AppliedTableStatus.State.FAILED, e.getMessage());
+      leased.remove(slot.tableId());
+    }
+  }
+
+  private void commitOffsets(Collection<Integer> partitions) {
+    Map<Integer, Long> toCommit = offsets.toCommit(partitions, this::firstUnacknowledged);
+    if (toCommit.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
+    toCommit.forEach((partition, offset) ->
+        kafkaOffsets.put(new TopicPartition(context.config().topic(), partition), new OffsetAndMetadata(offset)));
+    try {
+      consumer.commitSync(kafkaOffsets);
+      offsets.committed(toCommit);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // The next owner re-reads from the last committed offset; Kernel refuses what was applied.
+      LOG.warn("Cannot commit offsets {}: {}", toCommit, e.toString());
+    }
+  }
+
+  private OptionalLong firstUnacknowledged(int partition) {
+    OptionalLong lowest = OptionalLong.empty();
+    for (TableSlot slot : slots.values()) {
+      OptionalLong first = slot.partition() == partition ? slot.firstUnacknowledged() : OptionalLong.empty();
+      if (first.isPresent() && (lowest.isEmpty() || first.getAsLong() < lowest.getAsLong())) {
+        lowest = first;
+      }
+    }
+    return lowest;
+  }
+
+  private void releaseLeases(List<TableSlot> released) {
+    for (TableSlot slot : released) {
+      if (slot.applier().isPresent() && !slot.isStopped()) {
+        try {
+          slot.applier().get().releaseLease();
+        } catch (TributaryException e) {
+          LOG.warn("Cannot release the lease of {}: {}", slot.tableId(), e.getMessage());
+        }
+      }
+      if (!slot.isStopped()) {
+        slot.released();
+      }
+      leased.remove(slot.tableId());
+      publish(slot);
+    }
+  }
+
+  private void publish(TableSlot slot) {
+    statuses.put(slot.tableId(), slot.status());
+  }
+
+  private List<TableSlot> slotsOn(Set<Integer> partitions) {
+    return slots.values().stream().filter(slot -> partitions.contains(slot.partition())).collect(Collectors.toList());
+  }
+
+  private Set<Integer> ours(Collection<TopicPartition> partitions) {
+    return partitions.stream().filter(tp -> tp.topic().equals(context.config().topic()))
+        .map(TopicPartition::partition).collect(Collectors.toSet());
+  }
+
+  /** Rebalance callbacks; Kafka runs them on the polling thread, inside {@code poll}. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        LOG.info("Assigned manifest partitions {}", ours(partitions));
+      }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      Set<Integer> revoked = ours(partitions);
+      if (halted || revoked.isEmpty()) {
+        return;
+      }
+      List<TableSlot> leaving = slotsOn(revoked);
+      if (leaving.isEmpty()) {
+        offsets.forget(new ArrayList<>(revoked));
+        return;
+      }
+      LOG.info("Manifest partitions {} revoked; finishing their batches and releasing their {} tables", revoked,
+          leaving.size());
+      if (running) {
+        for (TableSlot slot : leaving) {
+          int rounds = slot.pendingCount() / context.config().batchMaxSegments() + 1;
+          for (int i = 0; i < rounds && !halted && ready(slot, true); i++) {
+            process(slot);
+          }
+        }
+      }
+      if (halted) {
+        return;
+      }
+      commitOffsets(revoked);
+      releaseLeases(leaving);
+      forget(revoked, leaving);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      Set<Integer> lost = ours(partitions);
+      if (halted || lost.isEmpty()) {
+        return;
+      }
+      List<TableSlot> leaving = slotsOn(lost);
+      LOG.warn("Manifest partitions {} lost; dropping {} tables without committing", lost, leaving.size());
+      for (TableSlot slot : leaving) {
+        slot.stop(AppliedTableStatus.State.RELEASED, "partition lost");
+        publish(slot);
+        leased.remove(slot.tableId());
+      }
+      forget(lost, leaving);
+    }
+
+    private void forget(Set<Integer> partitions, List<TableSlot> leaving) {
+      for (TableSlot slot : leaving) {
+        slots.remove(slot.tableId());
+      }
+      offsets.forget(new ArrayList<>(partitions));
+    }
+  }
+}

@@ -1,0 +1,287 @@
+package io.tributary.applier.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.delta.kernel.Operation;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.TableManager;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.TransactionCommitResult;
+import io.delta.kernel.exceptions.ConcurrentTransactionException;
+import io.delta.kernel.hook.PostCommitHook;
+import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.utils.CloseableIterable;
+import io.tributary.applier.AppliedTableStatus;
+import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.SegmentReader;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies batches of manifests of one owned table, one Delta commit per batch (SCD type 1).
+ *
+ * <p>Each commit carries the Delta transaction identifier ({@code tributary-applier/<table>},
+ * Kafka offset of the batch's last manifest). After a restart or a hand-over the new owner reads
+ * again from the committed Kafka offset; the part of a batch at or below the table's latest
+ * transaction version is first offered to Kernel as it was, and Kernel refuses it as already
+ * committed ({@link ConcurrentTransactionException}, raised when the transaction is built), which
+ * is counted and logged; the rest is applied.
+ *
+ * <p>Used by the polling thread only, except the lease, which the renewal thread refreshes.
+ */
+public final class TableApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(TableApplier.class);
+  private static final int TXN_LOOK_BACK = 32;
+
+  private final ApplierContext context;
+  private final TableId tableId;
+  private final URI location;
+  private final TableSchema schema;
+  private final String appId;
+  private final ChangeReducer reducer;
+  private final CopyOnWriteWriter writer;
+  private final ApplierMetrics.Table metrics;
+  private volatile Lease lease;
+  private volatile boolean fenced;
+  private volatile Optional<SourcePosition> appliedPosition;
+  private volatile long version;
+  private volatile long rows;
+
+  TableApplier(ApplierContext context, TableId tableId, URI location, TableSchema schema, Lease lease,
+      Optional<SourcePosition> appliedPosition, long version, long rows) {
+    this.context = requireNonNull(context, "context is null");
+    this.tableId = requireNonNull(tableId, "tableId is null");
+    this.location = requireNonNull(location, "location is null");
+    this.schema = requireNonNull(schema, "schema is null");
+    this.lease = requireNonNull(lease, "lease is null");
+    this.appliedPosition = requireNonNull(appliedPosition, "appliedPosition is null");
+    this.version = version;
+    this.rows = rows;
+    this.appId = ApplierContext.APP_ID_PREFIX + tableId.canonical();
+    this.reducer = new ChangeReducer(schema);
+    this.writer = new CopyOnWriteWriter(context.engine(), schema, context.clock());
+    this.metrics = context.metrics().forTable(tableId);
+    metrics.version(version);
+    metrics.positionKnown(appliedPosition.isPresent());
+  }
+
+  public TableId tableId() {
+    return tableId;
+  }
+
+  public Lease lease() {
+    return lease;
+  }
+
+  /** Whether the lease renewal found that another applier took the table. */
+  public boolean isFenced() {
+    return fenced;
+  }
+
+  public Optional<SourcePosition> appliedPosition() {
+    return appliedPosition;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  /** The table's status as this applier sees it. */
+  public AppliedTableStatus status(AppliedTableStatus.State state, Optional<String> problem) {
+    return new AppliedTableStatus(tableId, location, state, version, appliedPosition, rows, lease.epoch(), problem);
+  }
+
+  /**
+   * Applies a batch of manifests, in offset order, as one Delta commit.
+   *
+   * @throws TributaryException {@code STALE_EPOCH} if this applier was fenced, {@code COMMIT_CONFLICT}
+   *     or {@code COMMIT_OUTCOME_UNKNOWN} (after re-reading the table) when the batch should be tried
+   *     again, or another code for the failure
+   */
+  public BatchResult apply(List<PendingManifest> batch) {
+    if (batch.isEmpty()) {
+      throw new IllegalArgumentException("empty batch of " + tableId);
+    }
+    DeferredCommitter committer = new DeferredCommitter();
+    try {
+      Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
+      version = snapshot.getVersion();
+      List<PendingManifest> rest = refuseReplayedPart(snapshot, batch);
+      if (rest.isEmpty()) {
+        return new BatchResult(BatchResult.Outcome.REPLAY_REFUSED, version);
+      }
+      return applyNew(snapshot, committer, rest);
+    } catch (RuntimeException e) {
+      throw ApplierErrors.classify(tableId, location, e);
+    }
+  }
+
+  /** Offers the part of the batch at or below the latest committed transaction to Kernel, which refuses it. */
+  private List<PendingManifest> refuseReplayedPart(Snapshot snapshot, List<PendingManifest> batch) {
+    Optional<Long> committed = snapshot.getLatestTransactionVersion(context.engine(), appId);
+    if (committed.isEmpty() || batch.get(0).offset() > committed.get()) {
+      return batch;
+    }
+    int split = 0;
+    while (split < batch.size() && batch.get(split).offset() <= committed.get()) {
+      split++;
+    }
+    long from = batch.get(0).offset();
+    long to = batch.get(split - 1).offset();
+    try {
+      snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
+          .withTransactionId(appId, to)
+          .withMaxRetries(0)
+          .build(context.engine());
+    } catch (ConcurrentTransactionException refused) {
+      metrics.replayRefused();
+      OptionalLong in = TransactionLocator.commitVersionOf(context.engine(), snapshot, appId, to, TXN_LOOK_BACK);
+      LOG.info("batch of offsets {}..{} of {} already committed in version {}; skipped", from, to, tableId,
+          in.isPresent() ? Long.toString(in.getAsLong()) : "<= " + snapshot.getVersion());
+      refreshAppliedPosition();
+      return batch.subList(split, batch.size());
+    }
+    throw ApplierErrors.replayNotRefused(tableId, from, to, committed.get());
+  }
+
+  private BatchResult applyNew(Snapshot snapshot, DeferredCommitter committer, List<PendingManifest> batch) {
+    List<ChangeEvent> events = new ArrayList<>();
+    List<URI> segments = new ArrayList<>();
+    SourcePosition watermark = appliedPosition.orElse(null);
+    for (PendingManifest pending : batch) {
+      ManifestRecord manifest = pending.manifest();
+      segments.add(manifest.segmentPath());
+      events.addAll(readSegment(manifest));
+      if (watermark == null || manifest.lastPosition().isAfter(watermark)) {
+        watermark = manifest.lastPosition();
+      }
+    }
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition);
+    metrics.duplicatesDropped(reduced.duplicatesDropped());
+    long first = batch.get(0).offset();
+    long txnVersion = batch.get(batch.size() - 1).offset();
+    if (reduced.eventsKept() == 0) {
+      LOG.debug("Offsets {}..{} of {} hold only events applied before; nothing to commit", first, txnVersion, tableId);
+      return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
+    }
+    Transaction transaction = snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
+        .withTransactionId(appId, txnVersion)
+        .withMaxRetries(0)
+        .build(context.engine());
+    CopyOnWriteWriter.Result result = writer.write(snapshot, transaction, reduced);
+    committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.of(watermark), segments,
+        result.upserted() + result.deleted()));
+    long started = context.clock().millis();
+    TransactionCommitResult commit;
+    try {
+      commit = transaction.commit(context.engine(), CloseableIterable.inMemoryIterable(
+          Utils.toCloseableIterator(result.actions().iterator())));
+    } catch (RuntimeException e) {
+      TributaryException failure = ApplierErrors.classify(tableId, location, e);
+      if (!ApplierErrors.outcomeUnknown(failure, e)) {
+        throw failure;
+      }
+      return resolveUnknownOutcome(txnVersion, watermark, result, reduced, failure);
+    }
+    Duration latency = Duration.ofMillis(Math.max(0, context.clock().millis() - started));
+    runPostCommitHooks(commit);
+    committed(commit.getVersion(), watermark, result, reduced, latency);
+    LOG.debug("Committed offsets {}..{} of {} as version {}: {} upserted, {} deleted, {} files added, {} removed",
+        first, txnVersion, tableId, version, result.upserted(), result.deleted(), result.filesAdded(), result.filesRemoved());
+    return new BatchResult(BatchResult.Outcome.COMMITTED, version);
+  }
+
+  private List<ChangeEvent> readSegment(ManifestRecord manifest) {
+    try (SegmentReader reader = context.staging().openSegment(manifest)) {
+      TableSchema staged = reader.schema();
+      if (!staged.fingerprint().equals(schema.fingerprint())
+          && !(staged.keyColumns().equals(schema.keyColumns()) && DeltaTypes.sameColumns(staged, DeltaTypes.toStructType(schema)))) {
+        throw ApplierErrors.schemaChanged(tableId, manifest.segmentPath(), staged, schema.columns().toString());
+      }
+      return reader.readAll();
+    }
+  }
+
+  /**
+   * The commit was sent but no answer came: re-read the coordinator's status and the table's
+   * transaction version before anything else. Visible means committed; otherwise the batch is
+   * retried later, and refused then if it landed meanwhile.
+   */
+  private BatchResult resolveUnknownOutcome(long txnVersion, SourcePosition watermark, CopyOnWriteWriter.Result result,
+      ReducedBatch reduced, TributaryException failure) {
+    LOG.warn("Outcome of the commit of {} for offset {} is unknown; re-reading its status", tableId, txnVersion);
+    TableStatus status = context.coordinator().table(tableId).orElseThrow(() -> ApplierErrors.unknownTable(tableId));
+    Snapshot latest = TableManager.loadSnapshot(location.toString()).build(context.engine());
+    Optional<Long> committed = latest.getLatestTransactionVersion(context.engine(), appId);
+    if (committed.isEmpty() || committed.get() < txnVersion) {
+      throw ApplierErrors.outcomeStillUnknown(tableId, txnVersion, failure);
+    }
+    LOG.info("Commit of {} for offset {} did land (table at version {}, coordinator at {})",
+        tableId, txnVersion, latest.getVersion(), status.version());
+    committed(latest.getVersion(), watermark, result, reduced, Duration.ZERO);
+    return new BatchResult(BatchResult.Outcome.COMMITTED, version);
+  }
+
+  private void committed(long newVersion, SourcePosition watermark, CopyOnWriteWriter.Result result,
+      ReducedBatch reduced, Duration latency) {
+    version = newVersion;
+    appliedPosition = Optional.of(watermark);
+    if (rows >= 0) {
+      rows += result.rowDelta();
+    }
+    metrics.committed(newVersion, result, reduced.lastCaptureMillis(), latency);
+    metrics.positionKnown(true);
+  }
+
+  private void refreshAppliedPosition() {
+    Optional<SourcePosition> known = context.coordinator().table(tableId).flatMap(TableStatus::appliedPosition);
+    if (known.isPresent() && (appliedPosition.isEmpty() || known.get().isAfter(appliedPosition.get()))) {
+      appliedPosition = known;
+      metrics.positionKnown(true);
+    }
+  }
+
+  /** Runs what Kernel returns instead of doing itself: checkpoint, checksum, log compaction. */
+  private void runPostCommitHooks(TransactionCommitResult commit) {
+    for (PostCommitHook hook : commit.getPostCommitHooks()) {
+      try {
+        hook.threadSafeInvoke(context.engine());
+      } catch (IOException | RuntimeException e) {
+        // The commit is durable; a missing checkpoint only slows readers until the next one.
+        LOG.warn("Post-commit {} of {} version {} failed: {}", hook.getType(), tableId, commit.getVersion(), e.toString());
+      }
+    }
+  }
+
+  /** Extends the lease; marks the table fenced if the coordinator says another applier took it. */
+  public void renewLease(Duration ttl) {
+    try {
+      lease = context.coordinator().renewLease(lease, ttl);
+    } catch (TributaryException e) {
+      if (e.code() == ErrorCode.STALE_EPOCH) {
+        fenced = true;
+      }
+      throw e;
+    }
+  }
+
+  /** Gives the lease up so that the next owner need not wait for it to expire. */
+  public void releaseLease() {
+    context.coordinator().releaseLease(lease);
+  }
+}

@@ -1,0 +1,127 @@
+package io.tributary.applier.internal;
+
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.TableManager;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.TransactionCommitResult;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.hook.PostCommitHook;
+import io.delta.kernel.utils.CloseableIterable;
+import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.SegmentReader;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a table the applier met for the first time: registers it with the coordinator (location
+ * and key columns), acquires its lease (bumping the fencing epoch, so that any earlier owner can
+ * no longer commit), reads how far it is applied, and creates its Delta table on first sight,
+ * version 0, through the coordinated committer.
+ */
+public final class TableOpener {
+  private static final Logger LOG = LoggerFactory.getLogger(TableOpener.class);
+
+  private final ApplierContext context;
+
+  public TableOpener(ApplierContext context) {
+    this.context = context;
+  }
+
+  /** Opens {@code tableId}, whose schema is read from the segment of its first pending manifest. */
+  public TableApplier open(TableId tableId, ManifestRecord firstManifest) {
+    TableSchema schema;
+    try (SegmentReader reader = context.staging().openSegment(firstManifest)) {
+      schema = reader.schema();
+    }
+    if (!schema.hasPrimaryKey()) {
+      throw ApplierErrors.missingPrimaryKey(tableId);
+    }
+    URI location = context.config().tableLocation(tableId);
+    context.coordinator().register(new TableRegistration(tableId, location, schema.keyColumns()));
+    Lease lease = context.coordinator().acquireLease(tableId, context.config().writerId(), context.config().leaseTtl());
+    try {
+      // Read after the lease: the previous owner is fenced now, so this position is final.
+      TableStatus status = context.coordinator().table(tableId).orElseThrow(() -> ApplierErrors.unknownTable(tableId));
+      Snapshot snapshot = loadOrCreate(tableId, location, schema, lease, status);
+      checkTable(tableId, location, schema, snapshot);
+      long rows = countRows(snapshot);
+      LOG.info("Took {} at epoch {}: Delta version {}, applied up to {}, {} rows", tableId, lease.epoch(),
+          snapshot.getVersion(), status.appliedPosition().map(Object::toString).orElse("nothing"), rows);
+      return new TableApplier(context, tableId, location, schema, lease, status.appliedPosition(), snapshot.getVersion(), rows);
+    } catch (RuntimeException e) {
+      releaseQuietly(lease);
+      throw ApplierErrors.classify(tableId, location, e);
+    }
+  }
+
+  private Snapshot loadOrCreate(TableId tableId, URI location, TableSchema schema, Lease lease, TableStatus status) {
+    try {
+      return TableManager.loadSnapshot(location.toString()).build(context.engine());
+    } catch (TableNotFoundException e) {
+      if (status.version() >= 0) {
+        throw ApplierErrors.tableMissing(tableId, location, status.version());
+      }
+    }
+    Transaction create = TableManager.buildCreateTableTransaction(location.toString(), DeltaTypes.toStructType(schema),
+            ApplierContext.ENGINE_INFO)
+        .withTableProperties(TributaryTableProperties.of(schema))
+        .withCommitter(context.committers().create(context.coordinator(), lease, Optional.empty(), List.of(), 0))
+        .withMaxRetries(0)
+        .build(context.engine());
+    TransactionCommitResult result = create.commit(context.engine(), CloseableIterable.emptyIterable());
+    for (PostCommitHook hook : result.getPostCommitHooks()) {
+      try {
+        hook.threadSafeInvoke(context.engine());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Post-commit {} of new table {} failed: {}", hook.getType(), tableId, e.toString());
+      }
+    }
+    LOG.info("Created Delta table {} at {} (version {})", tableId, location, result.getVersion());
+    return TableManager.loadSnapshot(location.toString()).build(context.engine());
+  }
+
+  private static void checkTable(TableId tableId, URI location, TableSchema schema, Snapshot snapshot) {
+    Map<String, String> properties = snapshot.getTableProperties();
+    TableId owner = TributaryTableProperties.tableId(properties)
+        .orElseThrow(() -> ApplierErrors.notTributaryTable(location, TributaryTableProperties.TABLE_ID));
+    if (!owner.equals(tableId)) {
+      throw ApplierErrors.foreignTable(tableId, location, owner.canonical());
+    }
+    List<String> key = TributaryTableProperties.keyColumns(properties)
+        .orElseThrow(() -> ApplierErrors.notTributaryTable(location, TributaryTableProperties.KEY_COLUMNS));
+    if (!key.equals(schema.keyColumns())) {
+      throw ApplierErrors.keyChanged(tableId, location, key, schema.keyColumns());
+    }
+    if (!DeltaTypes.sameColumns(schema, snapshot.getSchema())) {
+      throw ApplierErrors.schemaChanged(tableId, location, schema, snapshot.getSchema().toString());
+    }
+  }
+
+  /** The table's row count from file statistics, or -1 if a file has none. */
+  private long countRows(Snapshot snapshot) {
+    long[] rows = {0};
+    DeltaFiles.forEachFile(context.engine(), snapshot.getScanBuilder().build(), file -> {
+      Optional<Long> records = file.add().getNumRecords();
+      rows[0] = rows[0] < 0 || records.isEmpty() ? -1 : rows[0] + records.get();
+    });
+    return rows[0];
+  }
+
+  private void releaseQuietly(Lease lease) {
+    try {
+      context.coordinator().releaseLease(lease);
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot release the lease of {} after failing to open it: {}", lease.tableId(), e.toString());
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.tributary.applier.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.applier.AppliedTableStatus;
+import io.tributary.coordinator.Epoch;
+import io.tributary.staging.TableId;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One table met on an assigned partition: its pending manifests and, once opened, its applier.
+ * A fenced or failed table applies nothing more but holds its partition's committable offset at
+ * its first unapplied manifest, so that nothing of it is skipped by the group. Polling thread only.
+ */
+final class TableSlot {
+  private final TableId tableId;
+  private final int partition;
+  private final URI location;
+  private final Deque<PendingManifest> pending = new ArrayDeque<>();
+  private Optional<TableApplier> applier = Optional.empty();
+  private AppliedTableStatus.State state = AppliedTableStatus.State.OPENING;
+  private Optional<String> problem = Optional.empty();
+  private OptionalLong heldOffset = OptionalLong.empty();
+  private long retryAtMillis;
+  private int failures;
+
+  TableSlot(TableId tableId, int partition, URI location) {
+    this.tableId = requireNonNull(tableId, "tableId is null");
+    this.partition = partition;
+    this.location = requireNonNull(location, "location is null");
+  }
+
+  TableId tableId() {
+    return tableId;
+  }
+
+  int partition() {
+    return partition;
+  }
+
+  AppliedTableStatus.State state() {
+    return state;
+  }
+
+  Optional<TableApplier> applier() {
+    return applier;
+  }
+
+  boolean isStopped() {
+    return state == AppliedTableStatus.State.FENCED || state == AppliedTableStatus.State.FAILED;
+  }
+
+  void add(PendingManifest manifest) {
+    if (isStopped()) {
+      if (heldOffset.isEmpty()) {
+        heldOffset = OptionalLong.of(manifest.offset());
+      }
+      return;
+    }
+    pending.addLast(manifest);
+  }
+
+  boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  int pendingCount() {
+    return pending.size();
+  }
+
+  long oldestReceivedMillis() {
+    return pending.isEmpty() ? Long.MAX_VALUE : pending.peekFirst().receivedAtMillis();
+  }
+
+  long retryAtMillis() {
+    return retryAtMillis;
+  }
+
+  /** The first manifests, at most {@code max}, in offset order. */
+  List<PendingManifest> nextBatch(int max) {
+    List<PendingManifest> batch = new ArrayList<>(Math.min(max, pending.size()));
+    for (PendingManifest manifest : pending) {
+      if (batch.size() == max) {
+        break;
+      }
+      batch.add(manifest);
+    }
+    return batch;
+  }
+
+  /** Forgets the first {@code count} manifests: they are applied (or were already). */
+  void acknowledge(int count) {
+    for (int i = 0; i < count; i++) {
+      pending.removeFirst();
+    }
+  }
+
+  /** The lowest offset of this table not yet acknowledged, if any. */
+  OptionalLong firstUnacknowledged() {
+    if (heldOffset.isPresent()) {
+      return heldOffset;
+    }
+    return pending.isEmpty() ? OptionalLong.empty() : OptionalLong.of(pending.peekFirst().offset());
+  }
+
+  void opened(TableApplier opened) {
+    this.applier = Optional.of(opened);
+    active();
+  }
+
+  void active() {
+    state = AppliedTableStatus.State.ACTIVE;
+    problem = Optional.empty();
+    failures = 0;
+  }
+
+  /** A failure worth retrying: back off exponentially, 1 s doubling up to 60 s. */
+  void retryLater(String reason, long nowMillis) {
+    failures++;
+    long backoff = Math.min(60_000L, 1000L << Math.min(failures - 1, 6));
+    retryAtMillis = nowMillis + backoff;
+    problem = Optional.of(reason);
+    if (state != AppliedTableStatus.State.OPENING) {
+      state = AppliedTableStatus.State.RETRYING;
+    }
+  }
+
+  /** Stops the table for good in this applier; its first pending offset stays held. */
+  void stop(AppliedTableStatus.State stoppedState, String reason) {
+    if (heldOffset.isEmpty() && !pending.isEmpty()) {
+      heldOffset = OptionalLong.of(pending.peekFirst().offset());
+    }
+    pending.clear();
+    state = stoppedState;
+    problem = Optional.of(reason);
+  }
+
+  /** Stops the table at a record that cannot be applied (an invalid manifest), holding its offset. */
+  void failAt(long offset, String reason) {
+    stop(AppliedTableStatus.State.FAILED, reason);
+    if (heldOffset.isEmpty() || offset < heldOffset.getAsLong()) {
+      heldOffset = OptionalLong.of(offset);
+    }
+  }
+
+  void released() {
+    state = AppliedTableStatus.State.RELEASED;
+  }
+
+  AppliedTableStatus status() {
+    if (applier.isPresent()) {
+      return applier.get().status(state, problem);
+    }
+    return new AppliedTableStatus(tableId, location, state, -1, Optional.empty(), -1, Epoch.NONE, problem);
+  }
+}

@@ -1,0 +1,215 @@
+package io.tributary.applier;
+
+import static io.tributary.applier.testing.Segments.position;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.applier.testing.Segments;
+import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.CoordinatorConfig;
+import io.tributary.coordinator.CoordinatorServer;
+import io.tributary.coordinator.WriterId;
+import io.tributary.coordinator.client.HttpCoordinatorClient;
+import io.tributary.staging.Column;
+import io.tributary.staging.ColumnType;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.ManifestSerde;
+import io.tributary.staging.Operation;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.StagingConfig;
+import io.tributary.staging.StagingStore;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
+import io.tributary.testing.KafkaBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Appliers in a real Kafka consumer group (an in-JVM KRaft broker) committing through the real
+ * coordinator server over HTTP, with Kernel's default engine on local tables.
+ */
+class ApplierServiceIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Clock CLOCK = Clock.systemUTC();
+  private static Path root;
+  private static KafkaBroker kafka;
+  private static CoordinatorServer coordinatorServer;
+
+  private Path dir;
+  private String topic;
+  private StagingStore staging;
+  private HttpCoordinatorClient coordinator;
+  private KafkaProducer<byte[], byte[]> producer;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    root = Files.createDirectories(Path.of("target", "it", "applier-" + UUID.randomUUID())).toAbsolutePath();
+    kafka = KafkaBroker.builder(root.resolve("kafka")).build();
+    kafka.start();
+    coordinatorServer = CoordinatorServer.start(CoordinatorConfig.local(root.resolve("coordinator")), CLOCK,
+        new SimpleMeterRegistry());
+  }
+
+  @AfterAll
+  static void stopServers() {
+    if (coordinatorServer != null) {
+      coordinatorServer.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dir = Files.createDirectories(root.resolve("test-" + UUID.randomUUID()));
+    topic = "manifests-" + UUID.randomUUID();
+    kafka.createTopic(topic, 2, Map.of());
+    staging = StagingStore.open(StagingConfig.local(dir.resolve("staging")), CLOCK);
+    coordinator = HttpCoordinatorClient.create(coordinatorServer.uri(), Optional.empty());
+    producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    producer.close();
+    coordinator.close();
+    staging.close();
+  }
+
+  private ApplierConfig config(String writer) {
+    return new ApplierConfig(dir.resolve("delta").toUri(), "appliers-" + topic, new WriterId(writer), 64,
+        Duration.ofMillis(100), Duration.ofSeconds(30), Map.of(), kafka.bootstrapServers(), topic,
+        StagingConfig.local(dir.resolve("staging")));
+  }
+
+  private static TableSchema schema(TableId tableId) {
+    return new TableSchema(tableId, List.of(new Column("id", ColumnType.LONG, false), new Column("v", ColumnType.STRING, true)),
+        List.of("id"));
+  }
+
+  private void send(ManifestRecord manifest) throws Exception {
+    producer.send(new ProducerRecord<>(topic, ManifestSerde.key(manifest.tableId()), ManifestSerde.serialize(manifest)))
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private List<List<Object>> rows(TableId tableId, ApplierConfig config) {
+    return new DeltaTableReader(Map.of()).read(config.tableLocation(tableId)).rows().stream().map(Arrays::asList).toList();
+  }
+
+  private static boolean appliedUpTo(ApplierService service, TableId tableId, SourcePosition position) {
+    AppliedTableStatus status = service.status().get(tableId);
+    return status != null && status.appliedPosition().equals(Optional.of(position));
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String groupId) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static long committedOffsetSum(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    return offsets.values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+  }
+
+  @Test
+  void appliesTheTablesOfItsPartitionsAndCommitsOffsetsAfterDelta() throws Exception {
+    TableId orders = new TableId("pg", "public", "orders");
+    TableId users = new TableId("pg", "public", "users");
+    Segments orderSegments = new Segments(staging, schema(orders));
+    Segments userSegments = new Segments(staging, schema(users));
+    send(orderSegments.segment(orderSegments.event(Operation.INSERT, 1, 1L, "one"), orderSegments.event(Operation.INSERT, 2, 2L, "two")));
+    send(userSegments.segment(userSegments.event(Operation.INSERT, 1, 10L, "ada")));
+    send(orderSegments.segment(orderSegments.event(Operation.UPDATE, 3, 1L, "uno"), orderSegments.event(Operation.DELETE, 4, 2L, null)));
+    ApplierConfig config = config("applier-a");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, registry)) {
+      service.start();
+      assertThat(service.state()).isEqualTo(ApplierService.State.RUNNING);
+      await().atMost(WAIT).until(() -> appliedUpTo(service, orders, position(4)) && appliedUpTo(service, users, position(1)));
+
+      assertThat(rows(orders, config)).containsExactly(List.of(1L, "uno"));
+      assertThat(rows(users, config)).containsExactly(List.of(10L, "ada"));
+      await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(config.groupId())) == 3);
+
+      send(userSegments.segment(userSegments.event(Operation.UPDATE, 2, 10L, "ada lovelace"),
+          userSegments.event(Operation.INSERT, 3, 11L, "bob")));
+      await().atMost(WAIT).until(() -> appliedUpTo(service, users, position(3)));
+      assertThat(rows(users, config)).containsExactly(List.of(10L, "ada lovelace"), List.of(11L, "bob"));
+      assertThat(service.status().get(users).rows()).isEqualTo(2);
+      assertThat(service.status().get(users).state()).isEqualTo(AppliedTableStatus.State.ACTIVE);
+      await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(config.groupId())) == 4);
+    }
+
+    assertThat(coordinator.table(orders).orElseThrow().leaseHolder()).isEmpty();
+    assertThat(coordinator.table(orders).orElseThrow().appliedPosition()).contains(position(4));
+    assertThat(registry.get("tributary.applier.batches.applied").tag("table", "pg.public.users").counter().count())
+        .isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void aSuccessorRefusesTheBatchAnApplierCommittedBeforeHaltingAndAppliesTheRest() throws Exception {
+    TableId accounts = new TableId("pg", "public", "accounts");
+    Segments segments = new Segments(staging, schema(accounts));
+    send(segments.segment(segments.event(Operation.INSERT, 1, 1L, "a"), segments.event(Operation.INSERT, 2, 2L, "b")));
+    send(segments.segment(segments.event(Operation.UPDATE, 3, 1L, "a2")));
+    ApplierConfig first = config("applier-first");
+    FaultPoint haltAfterFirstCommit = (tableId, version) -> FaultPoint.Action.HALT;
+
+    ApplierService crashed = new ApplierService(first, coordinator, CLOCK, new SimpleMeterRegistry(),
+        io.tributary.coordinator.client.CoordinatedCommitter::new, haltAfterFirstCommit);
+    try {
+      crashed.start();
+      await().atMost(WAIT).until(() -> crashed.state() == ApplierService.State.HALTED);
+    } finally {
+      crashed.close();
+    }
+    assertThat(new DeltaTableReader(Map.of()).version(first.tableLocation(accounts))).contains(1L);
+    assertThat(committedOffsetSum(committedOffsets(first.groupId()))).isZero();
+    assertThat(coordinator.table(accounts).orElseThrow().leaseHolder()).contains(new WriterId("applier-first"));
+
+    send(segments.segment(segments.event(Operation.DELETE, 4, 2L, null), segments.event(Operation.INSERT, 5, 3L, "c")));
+    ApplierConfig second = config("applier-second");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ApplierService successor = new ApplierService(second, coordinator, CLOCK, registry)) {
+      successor.start();
+      await().atMost(WAIT).until(() -> appliedUpTo(successor, accounts, position(5)));
+
+      assertThat(registry.get("tributary.applier.batches.replay.refused").tag("table", accounts.canonical()).counter().count())
+          .isEqualTo(1);
+      assertThat(rows(accounts, second)).containsExactly(List.of(1L, "a2"), List.of(3L, "c"));
+      assertThat(new DeltaTableReader(Map.of()).version(second.tableLocation(accounts))).contains(2L);
+      List<CommitRecord> history = coordinator.history(accounts);
+      assertThat(history).extracting(CommitRecord::version).containsExactly(2L, 1L, 0L);
+      assertThat(history.get(0).writer()).isEqualTo(new WriterId("applier-second"));
+      assertThat(history.get(0).epoch()).isEqualTo(successor.status().get(accounts).epoch());
+      await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(second.groupId())) == 3);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package io.tributary.applier.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.coordinator.CommitProposal;
+import io.tributary.coordinator.CommitReceipt;
+import io.tributary.coordinator.CoordinatorClient;
+import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An in-memory coordinator for local tables: registry, leases with fencing epochs, and commit
+ * ratification that publishes the staged commit file as {@code _delta_log/<version>.json} with
+ * put-if-absent (a hard link). Failures can be injected for the next commit. Thread-safe.
+ */
+public final class FakeCoordinator implements CoordinatorClient {
+  /** A failure to inject into the next commit. */
+  public enum Failure {
+    /** Publish, then answer as if the connection dropped. */
+    OUTCOME_UNKNOWN_AFTER_PUBLISH,
+    /** Answer as if the connection dropped before anything happened. */
+    OUTCOME_UNKNOWN_BEFORE_PUBLISH,
+    UNAVAILABLE
+  }
+
+  private final Clock clock;
+  private final Map<TableId, TableStatus> tables = new LinkedHashMap<>();
+  private final List<CommitProposal> commits = new ArrayList<>();
+  private Optional<Failure> nextFailure = Optional.empty();
+
+  public FakeCoordinator(Clock clock) {
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  public synchronized void failNextCommit(Failure failure) {
+    nextFailure = Optional.of(failure);
+  }
+
+  /** Every ratified commit, in order. */
+  public synchronized List<CommitProposal> commits() {
+    return List.copyOf(commits);
+  }
+
+  @Override
+  public synchronized TableStatus register(TableRegistration registration) {
+    TableStatus existing = tables.get(registration.tableId());
+    if (existing != null) {
+      if (!existing.location().equals(registration.location()) || !existing.keyColumns().equals(registration.keyColumns())) {
+        throw new TributaryException(ErrorCode.CONFIG_INVALID, registration.tableId() + " is registered differently");
+      }
+      return existing;
+    }
+    TableStatus status = new TableStatus(registration.tableId(), registration.location(), registration.keyColumns(), -1,
+        Optional.empty(), Epoch.NONE, Optional.empty(), Optional.empty());
+    tables.put(registration.tableId(), status);
+    return status;
+  }
+
+  @Override
+  public synchronized Optional<TableStatus> table(TableId tableId) {
+    return Optional.ofNullable(tables.get(tableId));
+  }
+
+  @Override
+  public synchronized List<TableStatus> tables() {
+    return List.copyOf(tables.values());
+  }
+
+  @Override
+  public synchronized Lease acquireLease(TableId tableId, WriterId writer, Duration ttl) {
+    TableStatus status = known(tableId);
+    Epoch epoch = status.epoch().next();
+    Lease lease = new Lease(tableId, writer, epoch, clock.instant().plus(ttl));
+    tables.put(tableId, new TableStatus(tableId, status.location(), status.keyColumns(), status.version(),
+        status.appliedPosition(), epoch, Optional.of(writer), Optional.of(lease.expiresAt())));
+    return lease;
+  }
+
+  @Override
+  public synchronized Lease renewLease(Lease lease, Duration ttl) {
+    TableStatus status = known(lease.tableId());
+    if (!status.epoch().equals(lease.epoch()) || status.leaseHolder().isEmpty()) {
+      throw new TributaryException(ErrorCode.STALE_EPOCH, "Lease of " + lease.tableId() + " at epoch " + lease.epoch()
+          + " is stale; the table is at epoch " + status.epoch());
+    }
+    Lease renewed = new Lease(lease.tableId(), lease.writer(), lease.epoch(), clock.instant().plus(ttl));
+    tables.put(lease.tableId(), new TableStatus(lease.tableId(), status.location(), status.keyColumns(), status.version(),
+        status.appliedPosition(), status.epoch(), status.leaseHolder(), Optional.of(renewed.expiresAt())));
+    return renewed;
+  }
+
+  @Override
+  public synchronized void releaseLease(Lease lease) {
+    TableStatus status = known(lease.tableId());
+    if (status.epoch().equals(lease.epoch())) {
+      tables.put(lease.tableId(), new TableStatus(lease.tableId(), status.location(), status.keyColumns(),
+          status.version(), status.appliedPosition(), status.epoch(), Optional.empty(), Optional.empty()));
+    }
+  }
+
+  @Override
+  public synchronized CommitReceipt commit(CommitProposal proposal) {
+    Optional<Failure> failure = nextFailure;
+    nextFailure = Optional.empty();
+    if (failure.equals(Optional.of(Failure.UNAVAILABLE))) {
+      throw new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE, "coordinator unavailable (injected)");
+    }
+    if (failure.equals(Optional.of(Failure.OUTCOME_UNKNOWN_BEFORE_PUBLISH))) {
+      throw new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN, "no answer (injected, not published)");
+    }
+    TableStatus status = known(proposal.tableId());
+    if (!proposal.epoch().equals(status.epoch())) {
+      throw new TributaryException(ErrorCode.STALE_EPOCH, "Commit of " + proposal.tableId() + " at epoch "
+          + proposal.epoch() + " refused: the table is at epoch " + status.epoch());
+    }
+    if (proposal.version() != status.version() + 1) {
+      throw new TributaryException(ErrorCode.COMMIT_CONFLICT, "Version " + proposal.version() + " of "
+          + proposal.tableId() + " refused: the latest is " + status.version());
+    }
+    Path staged = Path.of(proposal.stagedCommit());
+    Path published = staged.getParent().getParent().resolve(String.format("%020d.json", proposal.version()));
+    try {
+      Files.createLink(published, staged);
+    } catch (FileAlreadyExistsException e) {
+      throw new TributaryException(ErrorCode.COMMIT_CONFLICT, "Version " + proposal.version() + " exists", e);
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot publish " + published, e);
+    }
+    tables.put(proposal.tableId(), new TableStatus(proposal.tableId(), status.location(), status.keyColumns(),
+        proposal.version(), proposal.watermark().or(status::appliedPosition), status.epoch(), status.leaseHolder(),
+        status.leaseExpiresAt()));
+    commits.add(proposal);
+    if (failure.equals(Optional.of(Failure.OUTCOME_UNKNOWN_AFTER_PUBLISH))) {
+      throw new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN, "no answer (injected, published)");
+    }
+    try {
+      return new CommitReceipt(proposal.tableId(), proposal.version(), published.toUri(), Files.size(published),
+          Files.getLastModifiedTime(published).toMillis());
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot stat " + published, e);
+    }
+  }
+
+  private TableStatus known(TableId tableId) {
+    TableStatus status = tables.get(tableId);
+    if (status == null) {
+      throw new TributaryException(ErrorCode.UNKNOWN_TABLE, "Unknown table " + tableId);
+    }
+    return status;
+  }
+
+  /** The location a table was registered with. */
+  public synchronized URI location(TableId tableId) {
+    return known(tableId).location();
+  }
+
+  @Override
+  public void close() {}
+}

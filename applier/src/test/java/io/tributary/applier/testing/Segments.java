@@ -1,0 +1,58 @@
+package io.tributary.applier.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.Operation;
+import io.tributary.staging.SegmentInfo;
+import io.tributary.staging.SegmentWriter;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.StagingStore;
+import io.tributary.staging.TableSchema;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+
+/** Writes real segments of one table to a staging store, the way the gateway does. */
+public final class Segments {
+  private final StagingStore store;
+  private final TableSchema schema;
+  private long sequence;
+
+  public Segments(StagingStore store, TableSchema schema) {
+    this.store = requireNonNull(store, "store is null");
+    this.schema = requireNonNull(schema, "schema is null");
+  }
+
+  /** A streamed position: phase 1, then {@code n}. */
+  public static SourcePosition position(long n) {
+    return SourcePosition.of(SourcePosition.PHASE_STREAM, n);
+  }
+
+  public ChangeEvent event(Operation operation, long position, Object... values) {
+    return event(operation, position, new BitSet(), values);
+  }
+
+  public ChangeEvent event(Operation operation, long position, BitSet unavailable, Object... values) {
+    return new ChangeEvent(schema.tableId(), operation, position(position), values, unavailable, 1_000 + position,
+        Optional.empty(), 2_000 + position);
+  }
+
+  public ChangeEvent truncate(long position) {
+    return event(Operation.TRUNCATE, position, new Object[schema.columns().size()]);
+  }
+
+  /** Writes the events as the next segment and returns its manifest. */
+  public ManifestRecord segment(List<ChangeEvent> events) {
+    try (SegmentWriter writer = store.newSegmentWriter(schema, sequence++)) {
+      events.forEach(writer::append);
+      SegmentInfo info = writer.finish();
+      return ManifestRecord.forSegment(info, 0);
+    }
+  }
+
+  public ManifestRecord segment(ChangeEvent... events) {
+    return segment(List.of(events));
+  }
+}

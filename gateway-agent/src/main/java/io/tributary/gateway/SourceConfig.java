@@ -1,0 +1,194 @@
+package io.tributary.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.staging.TableId;
+import io.tributary.staging.config.ConfigReader;
+import io.tributary.staging.config.Secret;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The database a gateway captures (section {@code source}): where it is, how to log in, which tables
+ * to capture and the replication objects (slot, publication) the gateway owns there.
+ *
+ * @param name the source's name, the first part of every {@link TableId} it captures
+ * @param connector which kind of database it is
+ * @param tables the captured tables, in configuration order
+ * @param snapshotMode Debezium's {@code snapshot.mode}: {@code initial}, {@code initial_only} or {@code no_data}
+ * @param connectTimeout bound on connecting to the database during the start-up checks
+ * @param debezium further Debezium connector properties, passed through unchanged
+ */
+public record SourceConfig(
+    String name,
+    Connector connector,
+    String host,
+    int port,
+    String database,
+    String user,
+    Optional<Secret> password,
+    List<TableId> tables,
+    String slotName,
+    String publicationName,
+    String snapshotMode,
+    Duration connectTimeout,
+    Map<String, String> debezium) {
+
+  /** The kinds of source database a gateway captures. MySQL, MariaDB and SQL Server come later. */
+  public enum Connector {
+    POSTGRESQL
+  }
+
+  /** Snapshot modes whose positions keep every snapshot read before every streamed change. */
+  public static final Set<String> SNAPSHOT_MODES = Set.of("initial", "initial_only", "no_data");
+
+  /**
+   * Debezium properties the gateway sets itself because the data contract depends on them; setting
+   * them under {@code source.debezium} is a configuration error.
+   */
+  public static final Set<String> MANAGED_DEBEZIUM_PROPERTIES = Set.of(
+      "connector.class", "name", "topic.prefix", "database.hostname", "database.port", "database.user",
+      "database.password", "database.dbname", "table.include.list", "table.exclude.list", "schema.include.list",
+      "schema.exclude.list", "plugin.name", "slot.name", "publication.name", "publication.autocreate.mode",
+      "snapshot.mode", "decimal.handling.mode", "skipped.operations", "tombstones.on.delete",
+      "heartbeat.interval.ms", "offset.storage", "offset.storage.file.filename", "offset.flush.interval.ms",
+      "offset.commit.policy", "transforms", "predicates", "provide.transaction.metadata", "hstore.handling.mode",
+      // Debezium 3.5: the driver flushing keepalive LSNs, or an offset moved forward to the slot,
+      // would confirm changes to the server that are not yet durable in staging.
+      "lsn.flush.mode", "flush.lsn.source", "offset.mismatch.strategy", "slot.seek.to.known.offset.on.start",
+      "slot.drop.on.stop");
+
+  private static final Pattern REPLICATION_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+  public SourceConfig {
+    requireNonNull(name, "name is null");
+    requireNonNull(connector, "connector is null");
+    requireNonNull(host, "host is null");
+    requireNonNull(database, "database is null");
+    requireNonNull(user, "user is null");
+    requireNonNull(password, "password is null");
+    tables = List.copyOf(requireNonNull(tables, "tables is null"));
+    requireNonNull(slotName, "slotName is null");
+    requireNonNull(publicationName, "publicationName is null");
+    requireNonNull(snapshotMode, "snapshotMode is null");
+    requireNonNull(connectTimeout, "connectTimeout is null");
+    debezium = Map.copyOf(requireNonNull(debezium, "debezium is null"));
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
+    }
+    for (TableId table : tables) {
+      if (!table.source().equals(name)) {
+        throw new IllegalArgumentException("Table " + table + " does not belong to source " + name);
+      }
+    }
+  }
+
+  /** {@code host:port}, as error messages name the server. */
+  public String address() {
+    return host + ":" + port;
+  }
+
+  /** The default name of the replication slot and publication: {@code tributary_<name>}, lower case. */
+  public static String defaultReplicationName(String sourceName) {
+    return "tributary_" + sourceName.toLowerCase(Locale.ROOT).replace('-', '_');
+  }
+
+  static SourceConfig from(ConfigReader source) {
+    String name = source.requiredString("name",
+        "Name of the captured database; the first part of every table id (source.schema.table)");
+    if (!name.isEmpty() && !isValidSourceName(name)) {
+      source.problem("name", name, "use 1-64 letters, digits, '_' or '-'");
+    }
+    String validName = isValidSourceName(name) ? name : "source";
+
+    String connectorName = source.string("connector", "postgresql",
+        "Kind of source database: postgresql (mysql, mariadb and sqlserver come later)");
+    Connector connector = Connector.POSTGRESQL;
+    if (!connectorName.equalsIgnoreCase("postgresql")) {
+      source.problem("connector", connectorName, "must be postgresql; mysql, mariadb and sqlserver are not supported yet");
+    }
+    String host = source.requiredString("host", "Host name or address of the source database server");
+    int port = source.integer("port", 5432, 1, "TCP port of the source database server");
+    if (port > 65535) {
+      source.problem("port", Integer.toString(port), "must be at most 65535");
+      port = 5432;
+    }
+    String database = source.requiredString("database", "Database to capture");
+    String user = source.requiredString("user", "User the gateway logs in as; needs the REPLICATION attribute");
+    Optional<Secret> password = source.secret("password", "Password of the source user");
+    List<String> tableNames = source.stringList("tables", List.of(),
+        "Tables to capture, each as schema.table; every one needs a primary key");
+    List<TableId> tables = parseTables(source, validName, tableNames);
+    String slot = source.string("slot-name", defaultReplicationName(validName),
+        "Logical replication slot the gateway creates and reads (default tributary_<name>)");
+    if (!REPLICATION_NAME.matcher(slot).matches()) {
+      source.problem("slot-name", slot, "use 1-63 lower-case letters, digits or '_'");
+      slot = defaultReplicationName(validName);
+    }
+    String publication = source.string("publication-name", defaultReplicationName(validName),
+        "Publication of the captured tables; created FOR TABLE the captured tables when missing (default tributary_<name>)");
+    if (!REPLICATION_NAME.matcher(publication).matches()) {
+      source.problem("publication-name", publication, "use 1-63 lower-case letters, digits or '_'");
+      publication = defaultReplicationName(validName);
+    }
+    String snapshotMode = source.string("snapshot-mode", "initial",
+        "What to read before streaming: initial (existing rows, then changes), initial_only or no_data");
+    if (!SNAPSHOT_MODES.contains(snapshotMode)) {
+      source.problem("snapshot-mode", snapshotMode, "must be one of initial, initial_only, no_data");
+      snapshotMode = "initial";
+    }
+    Duration connectTimeout = source.duration("connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100),
+        "Bound on connecting to the source database during the start-up checks");
+    Map<String, String> debezium = source.stringMap("debezium",
+        "Further Debezium connector properties, passed through (e.g. column.exclude.list)");
+    for (String key : debezium.keySet()) {
+      if (MANAGED_DEBEZIUM_PROPERTIES.contains(key)) {
+        source.problem("debezium." + key, debezium.get(key),
+            "is set by the gateway itself; use the source.* keys instead");
+      }
+    }
+    debezium.keySet().removeAll(MANAGED_DEBEZIUM_PROPERTIES);
+    return new SourceConfig(validName, connector, host, port, database, user, password, tables, slot, publication,
+        snapshotMode, connectTimeout, debezium);
+  }
+
+  private static List<TableId> parseTables(ConfigReader source, String sourceName, List<String> names) {
+    if (names.isEmpty()) {
+      source.problem("tables", "[]", "must list at least one table as schema.table");
+    }
+    List<TableId> tables = new ArrayList<>();
+    for (String qualified : names) {
+      String[] parts = qualified.trim().split("\\.", -1);
+      if (parts.length != 2) {
+        source.problem("tables", qualified, "each table must be written schema.table");
+        continue;
+      }
+      try {
+        TableId table = new TableId(sourceName, parts[0], parts[1]);
+        if (tables.contains(table)) {
+          source.problem("tables", qualified, "is listed twice");
+        } else {
+          tables.add(table);
+        }
+      } catch (IllegalArgumentException e) {
+        source.problem("tables", qualified, e.getMessage());
+      }
+    }
+    return tables;
+  }
+
+  private static boolean isValidSourceName(String name) {
+    try {
+      new TableId(name, "schema", "table");
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

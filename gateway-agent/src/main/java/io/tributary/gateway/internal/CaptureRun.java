@@ -1,0 +1,275 @@
+package io.tributary.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.spi.OffsetCommitPolicy;
+import io.tributary.gateway.GatewayConfig;
+import io.tributary.staging.StagingStore;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a gateway: the state directory lock, staging store, manifest producer, segment
+ * pipeline and Debezium engine, with the two threads it owns ({@code <name>-engine} runs the engine,
+ * {@code <name>-roller} rolls segments by age when no change arrives). Built by {@link #start}, which
+ * runs the start-up checks first; {@link #close} releases everything within a bound.
+ */
+public final class CaptureRun {
+  private static final Logger LOG = LoggerFactory.getLogger(CaptureRun.class);
+
+  private final GatewayConfig config;
+  private final StateDirectory stateDirectory;
+  private final StagingStore store;
+  private final KafkaManifestSink sink;
+  private final SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline;
+  private final ChangeBatchHandler handler;
+  private final Consumer<Throwable> onFailure;
+  private final Runnable onStopped;
+  private final CountDownLatch streaming = new CountDownLatch(1);
+  private final CountDownLatch engineFinished = new CountDownLatch(1);
+  private final AtomicReference<Throwable> engineFailure = new AtomicReference<>();
+  private final ExecutorService engineThread;
+  private final ScheduledExecutorService roller;
+  private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
+  private boolean closed;
+
+  private CaptureRun(GatewayConfig config, StateDirectory stateDirectory, StagingStore store, KafkaManifestSink sink,
+      SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline, ChangeBatchHandler handler,
+      Consumer<Throwable> onFailure, Runnable onStopped) {
+    this.config = config;
+    this.stateDirectory = stateDirectory;
+    this.store = store;
+    this.sink = sink;
+    this.pipeline = pipeline;
+    this.handler = handler;
+    this.onFailure = onFailure;
+    this.onStopped = onStopped;
+    String prefix = "tributary-gateway-" + config.source().name();
+    this.engineThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, prefix + "-engine"));
+    this.roller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-roller");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** Whether the gateway's state directory holds committed offsets (read without locking it). */
+  public static boolean hasCommittedOffsets(GatewayConfig config) {
+    try {
+      return OffsetFile.committedOffset(config.stateDirectory().resolve("offsets.json"),
+          EngineProperties.engineName(config)).isPresent();
+    } catch (IOException | RuntimeException e) {
+      throw GatewayErrors.offsetCommitFailed(config.stateDirectory().resolve("offsets.json"),
+          "it cannot be read (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * Locks the state directory, runs the start-up checks, opens staging and the producer and starts
+   * the engine. On failure everything opened is closed again.
+   *
+   * @param onFailure told of the first failure of the engine or the roller
+   * @param onStopped told when the engine ends by itself without an error
+   */
+  public static CaptureRun start(GatewayConfig config, SourceConnector connector, Clock clock, GatewayMetrics metrics,
+      Consumer<Throwable> onFailure, Runnable onStopped) {
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    try {
+      StateDirectory stateDirectory = StateDirectory.open(config.stateDirectory());
+      opened.push(stateDirectory);
+      String engineName = EngineProperties.engineName(config);
+      Optional<Map<String, Object>> committed = stateDirectory.committedOffset(engineName);
+      connector.preflight(config, committed.isPresent());
+      ManifestTopic.ensure(config.kafka());
+      StagingStore store = StagingStore.open(config.staging(), clock);
+      opened.push(store);
+      KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName);
+      opened.push(sink);
+      PositionExtractor positions = connector.positions(stateDirectory::nextSnapshotEpoch);
+      RecordMapper mapper = new RecordMapper(config.source().name(), Set.copyOf(config.source().tables()), positions,
+          clock, EngineProperties.unavailablePlaceholder(config));
+      SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
+          new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
+      opened.push(pipeline);
+      boolean snapshotBarrier = committed.map(offset -> !ChangeBatchHandler.isPastSnapshot(offset)).orElse(true);
+      ChangeBatchHandler handler = new ChangeBatchHandler(pipeline, mapper, metrics,
+          () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(), snapshotBarrier);
+      CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, onFailure, onStopped);
+      run.launch(connector, clock);
+      return run;
+    } catch (RuntimeException e) {
+      closeAll(opened);
+      throw e;
+    }
+  }
+
+  private void launch(SourceConnector connector, Clock clock) {
+    engine = DebeziumEngine.create(Connect.class)
+        .using(EngineProperties.of(config, connector, stateDirectory.offsetFile()))
+        .using(OffsetCommitPolicy.always())
+        .using(clock)
+        .using(new DebeziumEngine.ConnectorCallback() {
+          @Override
+          public void pollingStarted() {
+            streaming.countDown();
+          }
+        })
+        .using((success, message, error) -> engineEnded(success, message, error))
+        .notifying(handler)
+        .build();
+    engineThread.execute(engine);
+    long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 4));
+    roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
+    LOG.info("Capturing {} from {} (database {}) into {}, announcing on {} at {}", config.source().tables(),
+        config.source().address(), config.source().database(), config.staging().location(), config.kafka().topic(),
+        config.kafka().bootstrapServers());
+  }
+
+  /**
+   * Waits until the engine streams (or snapshots).
+   *
+   * @throws TributaryException the engine's failure, or if it did not start within {@code timeout}
+   */
+  public void awaitStreaming(Duration timeout) {
+    try {
+      if (!streaming.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new TributaryException(ErrorCode.SOURCE_UNREACHABLE, "The capture engine of source "
+            + config.source().name() + " did not start within " + timeout.toMillis() + " ms (gateway.startup-timeout)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TributaryException(ErrorCode.INTERNAL, "Interrupted while starting the capture engine", e);
+    }
+    Throwable failure = engineFailure.get();
+    if (failure != null) {
+      throw asTributary(failure);
+    }
+  }
+
+  /** Announces every open segment and marks the final frontier, within {@code timeout}. */
+  public void drain(Duration timeout) {
+    try {
+      if (handler.drain(timeout)) {
+        LOG.info("Announced every open segment of source {} before stopping", config.source().name());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("Interrupted while announcing open segments; they will be captured again on restart");
+    } catch (RuntimeException e) {
+      LOG.warn("Could not announce open segments before stopping ({}); they will be captured again on restart",
+          e.getMessage(), e);
+    }
+  }
+
+  /** Stops the engine and releases everything, waiting at most about {@code timeout}. Idempotent. */
+  public synchronized void close(Duration timeout) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    roller.shutdownNow();
+    stopEngine(timeout);
+    engineThread.shutdownNow();
+    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    resources.push(stateDirectory);
+    resources.push(store);
+    resources.push(() -> sink.close(Duration.ofSeconds(5)));
+    resources.push(pipeline);
+    closeAll(resources);
+  }
+
+  private void stopEngine(Duration timeout) {
+    long remaining = timeout.toMillis();
+    try {
+      while (engineFinished.getCount() > 0 && remaining > 0) {
+        try {
+          engine.close();
+          break;
+        } catch (IllegalStateException e) {
+          // The engine is starting its tasks, which it refuses to interrupt, or already stopping.
+          engineFinished.await(100, TimeUnit.MILLISECONDS);
+          remaining -= 100;
+        } catch (IOException e) {
+          LOG.warn("Stopping the capture engine failed: {}", e.getMessage(), e);
+          break;
+        }
+      }
+      if (!engineFinished.await(Math.max(remaining, 1000), TimeUnit.MILLISECONDS)) {
+        LOG.warn("The capture engine of source {} did not stop within {} ms", config.source().name(), timeout.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void rollExpired() {
+    try {
+      pipeline.rollExpired();
+    } catch (RuntimeException e) {
+      onFailure.accept(e);
+    }
+  }
+
+  private void engineEnded(boolean success, String message, Throwable error) {
+    if (!success) {
+      Throwable failure = error != null ? error : new TributaryException(ErrorCode.INTERNAL, message);
+      engineFailure.compareAndSet(null, failure);
+      onFailure.accept(asTributary(failure));
+    } else {
+      LOG.info("Capture engine of source {} ended: {}", config.source().name(), message);
+      onStopped.run();
+    }
+    engineFinished.countDown();
+    streaming.countDown();
+  }
+
+  private TributaryException asTributary(Throwable error) {
+    if (error instanceof TributaryException tributary) {
+      return tributary;
+    }
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      if (root instanceof TributaryException) {
+        break;
+      }
+      root = root.getCause();
+    }
+    if (root instanceof TributaryException tributary) {
+      return tributary;
+    }
+    return new TributaryException(ErrorCode.INTERNAL, "The capture engine of source " + config.source().name()
+        + " failed: " + error.getMessage() + (root != error ? " (" + root.getMessage() + ")" : ""), error);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources) {
+    while (!resources.isEmpty()) {
+      AutoCloseable resource = resources.pop();
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.warn("Releasing {} failed: {}", resource, e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.tributary.gateway.internal;
+
+import io.tributary.staging.Column;
+import io.tributary.staging.ColumnType;
+import io.tributary.staging.TableId;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * The one place where Debezium's column schemas meet staging's {@link ColumnType}s: for each column
+ * of a change event's row, which type it is staged as and how its Connect value becomes the Java
+ * value {@link ColumnType} documents.
+ *
+ * <table>
+ *   <caption>Mapping</caption>
+ *   <tr><th>Connect schema</th><th>staged as</th></tr>
+ *   <tr><td>int8, int16, int32, {@code io.debezium.time.Year}</td><td>INT</td></tr>
+ *   <tr><td>int64</td><td>LONG</td></tr>
+ *   <tr><td>float32 / float64</td><td>FLOAT / DOUBLE</td></tr>
+ *   <tr><td>boolean</td><td>BOOLEAN</td></tr>
+ *   <tr><td>string, and string-valued logical types (Json, Uuid, Enum, Xml, ZonedTime, Interval, ...)</td><td>STRING</td></tr>
+ *   <tr><td>bytes (also {@code io.debezium.data.Bits})</td><td>BINARY</td></tr>
+ *   <tr><td>{@code Decimal} with {@code connect.decimal.precision} p (38 when absent) and scale s</td><td>DECIMAL(p,s); STRING (plain form) when p &gt; 38 or s is outside 0..p</td></tr>
+ *   <tr><td>{@code io.debezium.data.VariableScaleDecimal} (numeric without precision)</td><td>STRING (plain form)</td></tr>
+ *   <tr><td>{@code io.debezium.time.Date}, Connect {@code Date}</td><td>DATE (days)</td></tr>
+ *   <tr><td>{@code Timestamp} (ms), {@code MicroTimestamp}, {@code NanoTimestamp}, Connect {@code Timestamp}</td><td>TIMESTAMP_NTZ (µs)</td></tr>
+ *   <tr><td>{@code ZonedTimestamp} (ISO-8601 text)</td><td>TIMESTAMP (µs, UTC)</td></tr>
+ *   <tr><td>{@code Time} (ms), {@code MicroTime}, {@code NanoTime}, Connect {@code Time}</td><td>LONG (µs of the day)</td></tr>
+ *   <tr><td>{@code MicroDuration}</td><td>LONG (µs)</td></tr>
+ *   <tr><td>struct, array, map (geometry, arrays, ...)</td><td>refused: UNSUPPORTED_TYPE</td></tr>
+ * </table>
+ */
+public final class ConnectTypeMapper {
+  /** How one column is staged: its staging column and the conversion of its non-null values. */
+  public record ColumnMapping(Column column, UnaryOperator<Object> converter) {}
+
+  private static final String PRECISION_PARAMETER = "connect.decimal.precision";
+  private static final int MICROS_PER_MILLI = 1000;
+  private static final long MILLIS_PER_DAY = 86_400_000L;
+
+  private ConnectTypeMapper() {}
+
+  /**
+   * The mapping of one field of a row schema.
+   *
+   * @throws io.tributary.staging.TributaryException with UNSUPPORTED_TYPE naming table, column and type
+   */
+  public static ColumnMapping map(TableId table, Field field) {
+    String name = field.name();
+    if (name.startsWith("__")) {
+      throw GatewayErrors.reservedColumnName(table, name);
+    }
+    Schema schema = field.schema();
+    boolean nullable = schema.isOptional();
+    String logical = schema.name() == null ? "" : schema.name();
+    switch (logical) {
+      case Decimal.LOGICAL_NAME:
+        return decimal(name, schema, nullable);
+      case io.debezium.data.VariableScaleDecimal.LOGICAL_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.STRING, nullable), ConnectTypeMapper::variableScaleDecimal);
+      case io.debezium.time.Date.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.DATE, nullable), value -> ((Number) value).intValue());
+      case org.apache.kafka.connect.data.Date.LOGICAL_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.DATE, nullable),
+            value -> (int) Math.floorDiv(((java.util.Date) value).getTime(), MILLIS_PER_DAY));
+      case io.debezium.time.Timestamp.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.TIMESTAMP_NTZ, nullable),
+            value -> Math.multiplyExact(((Number) value).longValue(), MICROS_PER_MILLI));
+      case io.debezium.time.MicroTimestamp.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.TIMESTAMP_NTZ, nullable), value -> ((Number) value).longValue());
+      case io.debezium.time.NanoTimestamp.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.TIMESTAMP_NTZ, nullable),
+            value -> Math.floorDiv(((Number) value).longValue(), 1000L));
+      case org.apache.kafka.connect.data.Timestamp.LOGICAL_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.TIMESTAMP_NTZ, nullable),
+            value -> Math.multiplyExact(((java.util.Date) value).getTime(), MICROS_PER_MILLI));
+      case io.debezium.time.ZonedTimestamp.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.TIMESTAMP, nullable), ConnectTypeMapper::zonedTimestamp);
+      case io.debezium.time.Time.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.LONG, nullable),
+            value -> ((Number) value).longValue() * MICROS_PER_MILLI);
+      case io.debezium.time.MicroTime.SCHEMA_NAME, io.debezium.time.MicroDuration.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.LONG, nullable), value -> ((Number) value).longValue());
+      case io.debezium.time.NanoTime.SCHEMA_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.LONG, nullable),
+            value -> Math.floorDiv(((Number) value).longValue(), 1000L));
+      case org.apache.kafka.connect.data.Time.LOGICAL_NAME:
+        return new ColumnMapping(new Column(name, ColumnType.LONG, nullable),
+            value -> ((java.util.Date) value).getTime() * MICROS_PER_MILLI);
+      default:
+        return byConnectType(table, name, schema, nullable);
+    }
+  }
+
+  /** A readable name of a field's type for error messages: logical name and Connect type. */
+  static String describe(Schema schema) {
+    return schema.name() == null ? schema.type().getName() : schema.name() + " (" + schema.type().getName() + ")";
+  }
+
+  private static ColumnMapping byConnectType(TableId table, String name, Schema schema, boolean nullable) {
+    return switch (schema.type()) {
+      case INT8, INT16, INT32 -> new ColumnMapping(new Column(name, ColumnType.INT, nullable),
+          value -> ((Number) value).intValue());
+      case INT64 -> new ColumnMapping(new Column(name, ColumnType.LONG, nullable), value -> ((Number) value).longValue());
+      case FLOAT32 -> new ColumnMapping(new Column(name, ColumnType.FLOAT, nullable), value -> ((Number) value).floatValue());
+      case FLOAT64 -> new ColumnMapping(new Column(name, ColumnType.DOUBLE, nullable), value -> ((Number) value).doubleValue());
+      case BOOLEAN -> new ColumnMapping(new Column(name, ColumnType.BOOLEAN, nullable), value -> (Boolean) value);
+      case STRING -> new ColumnMapping(new Column(name, ColumnType.STRING, nullable), value -> (String) value);
+      case BYTES -> new ColumnMapping(new Column(name, ColumnType.BINARY, nullable), ConnectTypeMapper::bytes);
+      case STRUCT, ARRAY, MAP -> throw GatewayErrors.unsupportedType(table, name, describe(schema));
+    };
+  }
+
+  private static ColumnMapping decimal(String name, Schema schema, boolean nullable) {
+    Map<String, String> parameters = schema.parameters() == null ? Map.of() : schema.parameters();
+    int scale = Integer.parseInt(parameters.getOrDefault(Decimal.SCALE_FIELD, "0"));
+    String precisionText = parameters.get(PRECISION_PARAMETER);
+    int precision = precisionText == null ? ColumnType.MAX_DECIMAL_PRECISION : Integer.parseInt(precisionText);
+    if (precision > ColumnType.MAX_DECIMAL_PRECISION || scale < 0 || scale > precision) {
+      // Delta and Parquet decimals stop at 38 digits and need 0 <= scale <= precision; the exact
+      // text keeps every digit of the wider (or negative-scale) PostgreSQL numerics.
+      return new ColumnMapping(new Column(name, ColumnType.STRING, nullable), value -> ((BigDecimal) value).toPlainString());
+    }
+    return new ColumnMapping(new Column(name, ColumnType.decimal(precision, scale), nullable),
+        value -> ((BigDecimal) value).setScale(scale, RoundingMode.UNNECESSARY));
+  }
+
+  private static Object variableScaleDecimal(Object value) {
+    Struct struct = (Struct) value;
+    Integer scale = struct.getInt32(io.debezium.data.VariableScaleDecimal.SCALE_FIELD);
+    byte[] unscaled = bytes(struct.get(io.debezium.data.VariableScaleDecimal.VALUE_FIELD));
+    return new BigDecimal(new BigInteger(unscaled), scale == null ? 0 : scale).toPlainString();
+  }
+
+  private static Object zonedTimestamp(Object value) {
+    Instant instant = OffsetDateTime.parse((String) value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
+  }
+
+  static byte[] bytes(Object value) {
+    if (value instanceof byte[] array) {
+      return array;
+    }
+    ByteBuffer buffer = ((ByteBuffer) value).duplicate();
+    byte[] array = new byte[buffer.remaining()];
+    buffer.get(array);
+    return array;
+  }
+}

@@ -1,0 +1,50 @@
+package io.tributary.gateway.internal;
+
+import io.tributary.gateway.GatewayConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The Debezium engine configuration of a gateway: the user's pass-through properties, overridden by
+ * the connector's, overridden by the ones the data contract and durability chain depend on.
+ */
+public final class EngineProperties {
+  /** Debezium's default placeholder for unchanged TOASTed values. */
+  public static final String DEFAULT_UNAVAILABLE_PLACEHOLDER = "__debezium_unavailable_value";
+
+  private EngineProperties() {}
+
+  /** The engine's name: the namespace of its committed offsets, so it must never change. */
+  public static String engineName(GatewayConfig config) {
+    return "tributary-gateway-" + config.source().name();
+  }
+
+  /** The placeholder Debezium puts for unchanged TOASTed values. */
+  public static String unavailablePlaceholder(GatewayConfig config) {
+    return config.source().debezium().getOrDefault("unavailable.value.placeholder", DEFAULT_UNAVAILABLE_PLACEHOLDER);
+  }
+
+  public static Properties of(GatewayConfig config, SourceConnector connector, Path offsetFile) {
+    Properties properties = new Properties();
+    properties.putAll(config.source().debezium());
+    properties.putAll(connector.debeziumProperties(config));
+    Map<String, String> managed = Map.ofEntries(
+        Map.entry("name", engineName(config)),
+        Map.entry("topic.prefix", config.source().name()),
+        Map.entry("offset.storage", DurableOffsetStore.class.getName()),
+        Map.entry(DurableOffsetStore.FILE_PROPERTY, offsetFile.toString()),
+        // Commit on every markBatchFinished; what is committed is decided by the durable frontier.
+        Map.entry("offset.flush.interval.ms", "0"),
+        Map.entry("offset.flush.timeout.ms", "30000"),
+        Map.entry("heartbeat.interval.ms", Long.toString(config.heartbeatInterval().toMillis())),
+        // Truncates are part of the change stream (Debezium skips them by default).
+        Map.entry("skipped.operations", "none"),
+        Map.entry("tombstones.on.delete", "false"),
+        Map.entry("decimal.handling.mode", "precise"),
+        Map.entry("task.management.timeout.ms", Long.toString(
+            Math.max(config.startupTimeout().toMillis(), config.shutdownTimeout().toMillis()))));
+    properties.putAll(managed);
+    return properties;
+  }
+}

@@ -1,0 +1,151 @@
+package io.tributary.gateway.internal;
+
+import io.tributary.gateway.SourceConfig;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Every user-facing error of the gateway, built in one place so that the wording stays uniform. */
+public final class GatewayErrors {
+  private GatewayErrors() {}
+
+  public static TributaryException sourceAuthFailed(SourceConfig source, String serverMessage) {
+    return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
+        "Cannot log in to PostgreSQL database '" + source.database() + "' at " + source.address() + " as user '"
+            + source.user() + "': " + serverMessage + ". Check source.user and source.password, and that the"
+            + " server's pg_hba.conf admits this user from this machine.");
+  }
+
+  public static TributaryException sourceUnreachable(SourceConfig source, String cause, Throwable error) {
+    return new TributaryException(ErrorCode.SOURCE_UNREACHABLE,
+        "Cannot reach PostgreSQL at " + source.address() + " (database '" + source.database() + "'): " + cause
+            + ". Check source.host and source.port, and that the server accepts TCP connections from this machine.",
+        error);
+  }
+
+  public static TributaryException databaseNotFound(SourceConfig source, String serverMessage) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "PostgreSQL at " + source.address() + " has no database '" + source.database() + "' (" + serverMessage
+            + "). Check source.database.");
+  }
+
+  public static TributaryException walLevelNotLogical(SourceConfig source, String walLevel) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "PostgreSQL at " + source.address() + " runs with wal_level=" + walLevel + "; change capture needs"
+            + " wal_level=logical. Set it in postgresql.conf and restart the server.");
+  }
+
+  public static TributaryException missingReplicationPrivilege(SourceConfig source) {
+    return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
+        "User '" + source.user() + "' of PostgreSQL database '" + source.database() + "' at " + source.address()
+            + " may not stream changes: it needs the REPLICATION attribute (ALTER ROLE " + source.user()
+            + " WITH REPLICATION).");
+  }
+
+  public static TributaryException tablesNotFound(SourceConfig source, List<TableId> tables) {
+    String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    return new TributaryException(ErrorCode.TABLE_NOT_FOUND,
+        (tables.size() == 1 ? "Table " + names + " does not exist" : "Tables " + names + " do not exist")
+            + " in PostgreSQL database '" + source.database() + "' at " + source.address()
+            + ". Check source.tables (each written schema.table, names are case-sensitive).");
+  }
+
+  public static TributaryException missingPrimaryKey(SourceConfig source, List<TableId> tables) {
+    String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY,
+        (tables.size() == 1 ? "Table " + names + " has no primary key" : "Tables " + names + " have no primary key")
+            + " in PostgreSQL database '" + source.database() + "' at " + source.address()
+            + ". The gateway captures only tables with a primary key for now (keyless tables come with issue #4):"
+            + " add a primary key or remove the table from source.tables.");
+  }
+
+  public static TributaryException slotLost(SourceConfig source, Path stateDirectory) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "Replication slot '" + source.slotName() + "' does not exist in PostgreSQL database '" + source.database()
+            + "' at " + source.address() + ", although this gateway has committed offsets in " + stateDirectory
+            + ": changes made since the last commit can no longer be read. The captured tables need a resync;"
+            + " to capture from scratch, remove the state directory and the source's staged data.");
+  }
+
+  public static TributaryException kafkaUnreachable(String bootstrapServers, Duration timeout, String cause,
+      Throwable error) {
+    return new TributaryException(ErrorCode.KAFKA_UNREACHABLE,
+        "Cannot reach Kafka at " + bootstrapServers + " within " + timeout.toMillis() + " ms: " + cause
+            + ". Check kafka.bootstrap-servers and that the brokers are reachable from this machine.", error);
+  }
+
+  public static TributaryException topicUnavailable(String topic, String bootstrapServers, String cause,
+      Throwable error) {
+    return new TributaryException(ErrorCode.KAFKA_UNREACHABLE,
+        "Cannot find or create manifest topic '" + topic + "' on Kafka at " + bootstrapServers + ": " + cause
+            + ". Create it (cleanup.policy=delete) or grant the gateway's principal the right to create it.", error);
+  }
+
+  public static TributaryException publishFailed(ManifestRecord manifest, String topic, String cause,
+      Throwable error) {
+    return new TributaryException(ErrorCode.KAFKA_UNREACHABLE,
+        "Cannot announce segment " + manifest.segmentPath() + " (sequence " + manifest.sequence() + ", positions "
+            + manifest.firstPosition() + " to " + manifest.lastPosition() + ") of table " + manifest.tableId()
+            + " on topic '" + topic + "': " + cause + ". The gateway stops without committing these changes;"
+            + " they are captured again when it restarts.", error);
+  }
+
+  public static TributaryException stagingFailed(TableId table, long sequence, Throwable error) {
+    return new TributaryException(ErrorCode.STORAGE_FAILURE,
+        "Cannot stage segment " + sequence + " of table " + table + ": " + error.getMessage()
+            + ". The gateway stops without committing these changes; they are captured again when it restarts.",
+        error);
+  }
+
+  public static TributaryException unsupportedType(TableId table, String column, String type) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
+        "Column '" + column + "' of table " + table + " has type " + type + ", which the gateway cannot stage yet."
+            + " Exclude the column with source.debezium.column.exclude.list: " + table.qualifiedName() + "." + column);
+  }
+
+  public static TributaryException reservedColumnName(TableId table, String column) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
+        "Column '" + column + "' of table " + table + " starts with '__', which Tributary reserves for its own"
+            + " columns. Rename it, or exclude it with source.debezium.column.exclude.list: "
+            + table.qualifiedName() + "." + column);
+  }
+
+  public static TributaryException valueNotConvertible(TableId table, String column, String type, Object value,
+      Throwable error) {
+    return new TributaryException(ErrorCode.INTERNAL,
+        "Cannot stage a value of column '" + column + "' (" + type + ") of table " + table + ": got "
+            + (value == null ? "null" : value.getClass().getName()) + " (" + error.getMessage() + ")", error);
+  }
+
+  public static TributaryException unexpectedRecord(String what) {
+    return new TributaryException(ErrorCode.INTERNAL,
+        "Debezium delivered " + what + "; the gateway stops rather than skip it");
+  }
+
+  public static TributaryException offsetCommitFailed(Path offsetFile, String what) {
+    return new TributaryException(ErrorCode.STORAGE_FAILURE,
+        "Cannot commit the capture position to " + offsetFile + ": " + what
+            + ". The gateway stops; nothing staged is lost, and changes after the last commit are captured again.");
+  }
+
+  public static TributaryException stateDirectoryLocked(Path stateDirectory) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "State directory " + stateDirectory + " is in use by another gateway process; each source needs its own"
+            + " gateway and state directory.");
+  }
+
+  public static TributaryException stateDirectoryUnusable(Path stateDirectory, Throwable error) {
+    return new TributaryException(ErrorCode.STORAGE_FAILURE,
+        "Cannot use state directory " + stateDirectory + ": " + error.getMessage(), error);
+  }
+
+  public static TributaryException pipelineFailed(Throwable cause) {
+    return new TributaryException(ErrorCode.INTERNAL,
+        "The gateway's staging pipeline stopped after an earlier failure: " + cause.getMessage(), cause);
+  }
+}

@@ -1,0 +1,157 @@
+package io.tributary.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import io.tributary.gateway.TableProgress;
+import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.SegmentInfo;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The gateway's meters, named {@code tributary.gateway.*} (Prometheus: {@code tributary_gateway_*}):
+ * events captured by table and operation, snapshot rows by table, segments and bytes staged and
+ * manifests published by table, offset commits, and the capture lag (now minus the source commit
+ * time of the last captured change). Also keeps the per-table progress {@code GatewayStatus} shows.
+ * {@link #close()} removes the meters from the registry, which the caller owns. Thread-safe.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<TableId, TableCounters> tables = new ConcurrentHashMap<>();
+  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final LongAdder eventsCaptured = new LongAdder();
+  private final LongAdder segmentsStaged = new LongAdder();
+  private final LongAdder bytesStaged = new LongAdder();
+  private final Counter offsetsCommitted;
+  private final AtomicLong lastSourceMillis = new AtomicLong();
+
+  private static final class TableCounters {
+    final LongAdder captured = new LongAdder();
+    final LongAdder segments = new LongAdder();
+    volatile SourcePosition lastCaptured;
+    volatile SourcePosition lastStaged;
+  }
+
+  public GatewayMetrics(MeterRegistry registry, Clock clock) {
+    this.registry = requireNonNull(registry, "registry is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.offsetsCommitted = register(Counter.builder("tributary.gateway.offsets.committed")
+        .description("Commits of the capture position after the durable frontier moved")
+        .register(registry));
+    register(TimeGauge.builder("tributary.gateway.capture.lag", this, TimeUnit.MILLISECONDS, GatewayMetrics::lagMillis)
+        .description("Now minus the source commit time of the last captured change")
+        .register(registry));
+  }
+
+  void captured(ChangeEvent event, boolean snapshot) {
+    TableId table = event.tableId();
+    counter("tributary.gateway.events.captured", "Changes read from the source", table, event.operation().code())
+        .increment();
+    if (snapshot) {
+      counter("tributary.gateway.snapshot.rows", "Rows read by snapshots", table, null).increment();
+    }
+    eventsCaptured.increment();
+    TableCounters counters = table(table);
+    counters.captured.increment();
+    counters.lastCaptured = event.position();
+    lastSourceMillis.set(event.sourceTimestampMillis());
+  }
+
+  void staged(SegmentInfo segment) {
+    counter("tributary.gateway.segments.staged", "Segments made durable and visible in staging", segment.tableId(), null)
+        .increment();
+    counter("tributary.gateway.bytes.staged", "Bytes of segments staged", segment.tableId(), null)
+        .increment(segment.bytes());
+    bytesStaged.add(segment.bytes());
+  }
+
+  void published(SegmentInfo segment) {
+    counter("tributary.gateway.manifests.published", "Manifests acknowledged by Kafka", segment.tableId(), null)
+        .increment();
+    segmentsStaged.increment();
+    TableCounters counters = table(segment.tableId());
+    counters.segments.increment();
+    counters.lastStaged = segment.lastPosition();
+  }
+
+  void offsetsCommitted() {
+    offsetsCommitted.increment();
+  }
+
+  public long eventsCaptured() {
+    return eventsCaptured.sum();
+  }
+
+  public long segmentsStaged() {
+    return segmentsStaged.sum();
+  }
+
+  public long bytesStaged() {
+    return bytesStaged.sum();
+  }
+
+  public long offsetCommits() {
+    return (long) offsetsCommitted.count();
+  }
+
+  /** Progress of every table that captured at least one change. */
+  public Map<TableId, TableProgress> tables() {
+    Map<TableId, TableProgress> progress = new TreeMap<>();
+    tables.forEach((table, counters) -> progress.put(table, new TableProgress(table, counters.captured.sum(),
+        counters.segments.sum(), Optional.ofNullable(counters.lastCaptured), Optional.ofNullable(counters.lastStaged))));
+    return progress;
+  }
+
+  private double lagMillis() {
+    long last = lastSourceMillis.get();
+    return last == 0 ? 0 : Math.max(0, clock.millis() - last);
+  }
+
+  private TableCounters table(TableId table) {
+    return tables.computeIfAbsent(table, t -> new TableCounters());
+  }
+
+  private Counter counter(String name, String description, TableId table, String op) {
+    String key = name + '|' + table.canonical() + '|' + op;
+    return counters.computeIfAbsent(key, k -> {
+      Counter.Builder builder = Counter.builder(name).description(description).tag("table", table.canonical());
+      if (op != null) {
+        builder.tag("op", op);
+      }
+      if (name.endsWith("bytes.staged")) {
+        builder.baseUnit("bytes");
+      }
+      return register(builder.register(registry));
+    });
+  }
+
+  private <M extends Meter> M register(M meter) {
+    meters.add(meter);
+    return meter;
+  }
+
+  @Override
+  public void close() {
+    for (Meter meter : meters) {
+      registry.remove(meter);
+    }
+    meters.clear();
+    counters.clear();
+  }
+}

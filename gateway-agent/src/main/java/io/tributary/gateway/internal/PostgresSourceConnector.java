@@ -1,0 +1,183 @@
+package io.tributary.gateway.internal;
+
+import io.tributary.gateway.GatewayConfig;
+import io.tributary.gateway.SourceConfig;
+import io.tributary.staging.TableId;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * PostgreSQL through Debezium's connector with the built-in {@code pgoutput} plugin.
+ *
+ * <p>The publication is created by Debezium ({@code publication.autocreate.mode=filtered}): when
+ * missing, {@code CREATE PUBLICATION ... FOR TABLE} exactly the configured tables, and when it
+ * exists with other tables, altered to them. This keeps the publication in step with
+ * {@code source.tables} on every start without the gateway issuing DDL itself; it needs the source
+ * user to own the tables (or to be a superuser). Create the publication beforehand to run with less.
+ */
+final class PostgresSourceConnector implements SourceConnector {
+  private static final String CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector";
+
+  @Override
+  public void preflight(GatewayConfig config, boolean resuming) {
+    SourceConfig source = config.source();
+    try (Connection connection = connect(source)) {
+      checkWalLevel(connection, source);
+      checkReplicationPrivilege(connection, source);
+      checkTables(connection, source);
+      if (resuming && !slotExists(connection, source.slotName())) {
+        throw GatewayErrors.slotLost(source, config.stateDirectory());
+      }
+    } catch (SQLException e) {
+      throw GatewayErrors.sourceUnreachable(source, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Map<String, String> debeziumProperties(GatewayConfig config) {
+    SourceConfig source = config.source();
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("connector.class", CONNECTOR_CLASS);
+    properties.put("database.hostname", source.host());
+    properties.put("database.port", Integer.toString(source.port()));
+    properties.put("database.user", source.user());
+    source.password().ifPresent(password -> properties.put("database.password", password.reveal()));
+    properties.put("database.dbname", source.database());
+    properties.put("plugin.name", "pgoutput");
+    properties.put("slot.name", source.slotName());
+    properties.put("publication.name", source.publicationName());
+    properties.put("publication.autocreate.mode", "filtered");
+    properties.put("table.include.list", includeList(source.tables()));
+    properties.put("snapshot.mode", source.snapshotMode());
+    // hstore as JSON text rather than a Connect map, which has no staging type.
+    properties.put("hstore.handling.mode", "json");
+    properties.put("provide.transaction.metadata", "false");
+    // Only the connector confirms LSNs to the slot, and only those of committed (durable) offsets.
+    properties.put("lsn.flush.mode", "connector");
+    properties.put("offset.mismatch.strategy", "no_validation");
+    properties.put("slot.drop.on.stop", "false");
+    return properties;
+  }
+
+  @Override
+  public PositionExtractor positions(LongSupplier nextSnapshotEpoch) {
+    return new PostgresPositions(nextSnapshotEpoch);
+  }
+
+  /** Debezium matches each entry, a regular expression, against the whole {@code schema.table}. */
+  static String includeList(List<TableId> tables) {
+    return tables.stream()
+        .map(table -> escape(table.schema()) + "\\." + escape(table.table()))
+        .collect(Collectors.joining(","));
+  }
+
+  private static String escape(String name) {
+    StringBuilder escaped = new StringBuilder(name.length() + 8);
+    for (char c : name.toCharArray()) {
+      if ("\\^$.|?*+()[]{},".indexOf(c) >= 0) {
+        escaped.append('\\');
+      }
+      escaped.append(c);
+    }
+    return escaped.toString();
+  }
+
+  private static Connection connect(SourceConfig source) {
+    Properties properties = new Properties();
+    properties.setProperty("user", source.user());
+    source.password().ifPresent(password -> properties.setProperty("password", password.reveal()));
+    int seconds = (int) Math.max(1, Math.ceil(source.connectTimeout().toMillis() / 1000.0));
+    properties.setProperty("connectTimeout", Integer.toString(seconds));
+    properties.setProperty("loginTimeout", Integer.toString(seconds));
+    properties.setProperty("socketTimeout", Integer.toString(Math.max(30, seconds)));
+    properties.setProperty("ApplicationName", "tributary-gateway-preflight");
+    String url = "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database();
+    try {
+      return DriverManager.getConnection(url, properties);
+    } catch (SQLException e) {
+      String state = e.getSQLState() == null ? "" : e.getSQLState();
+      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      if (state.equals("28P01") || state.equals("28000")) {
+        throw GatewayErrors.sourceAuthFailed(source, serverMessage(message));
+      }
+      if (state.equals("3D000")) {
+        throw GatewayErrors.databaseNotFound(source, serverMessage(message));
+      }
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw GatewayErrors.sourceUnreachable(source, cause.getMessage() == null ? message : cause.getMessage(), e);
+    }
+  }
+
+  /** The server's message without the driver's "FATAL: " prefix. */
+  private static String serverMessage(String message) {
+    return message.replaceFirst("^(FATAL|ERROR): ", "");
+  }
+
+  private static void checkWalLevel(Connection connection, SourceConfig source) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SHOW wal_level")) {
+      String level = result.next() ? result.getString(1) : "unknown";
+      if (!"logical".equals(level)) {
+        throw GatewayErrors.walLevelNotLogical(source, level);
+      }
+    }
+  }
+
+  private static void checkReplicationPrivilege(Connection connection, SourceConfig source) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(
+            "SELECT rolreplication OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")) {
+      if (!result.next() || !result.getBoolean(1)) {
+        throw GatewayErrors.missingReplicationPrivilege(source);
+      }
+    }
+  }
+
+  private static void checkTables(Connection connection, SourceConfig source) throws SQLException {
+    List<TableId> missing = new ArrayList<>();
+    List<TableId> keyless = new ArrayList<>();
+    String query = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)"
+        + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')";
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      for (TableId table : source.tables()) {
+        statement.setString(1, table.schema());
+        statement.setString(2, table.table());
+        try (ResultSet result = statement.executeQuery()) {
+          if (!result.next()) {
+            missing.add(table);
+          } else if (!result.getBoolean(1)) {
+            keyless.add(table);
+          }
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw GatewayErrors.tablesNotFound(source, missing);
+    }
+    if (!keyless.isEmpty()) {
+      throw GatewayErrors.missingPrimaryKey(source, keyless);
+    }
+  }
+
+  private static boolean slotExists(Connection connection, String slot) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
+      statement.setString(1, slot);
+      try (ResultSet result = statement.executeQuery()) {
+        return result.next();
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.tributary.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.gateway.internal.TableMapping.Row;
+import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.Operation;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Maps Debezium's Connect records to staging {@link ChangeEvent}s. A record whose value is a change
+ * envelope ({@code op}, {@code before}, {@code after}, {@code source}) becomes a {@link Captured.Change};
+ * anything else (heartbeats, logical decoding messages) a {@link Captured.Marker}. A change it cannot
+ * map faithfully is an error, never skipped. Used from one thread.
+ */
+final class RecordMapper {
+  private final String sourceName;
+  private final Set<TableId> tables;
+  private final PositionExtractor positions;
+  private final Clock clock;
+  private final String placeholder;
+  private final Map<TableId, TableMapping> mappings = new HashMap<>();
+
+  RecordMapper(String sourceName, Set<TableId> tables, PositionExtractor positions, Clock clock, String placeholder) {
+    this.sourceName = requireNonNull(sourceName, "sourceName is null");
+    this.tables = Set.copyOf(tables);
+    this.positions = requireNonNull(positions, "positions is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.placeholder = requireNonNull(placeholder, "placeholder is null");
+  }
+
+  Captured map(SourceRecord record) {
+    Schema valueSchema = record.valueSchema();
+    if (!(record.value() instanceof Struct envelope) || valueSchema == null
+        || valueSchema.field("op") == null || valueSchema.field("source") == null) {
+      return new Captured.Marker(markerKind(record));
+    }
+    String op = envelope.getString("op");
+    if ("m".equals(op)) {
+      return new Captured.Marker("message");
+    }
+    Struct source = envelope.getStruct("source");
+    TableId table = tableOf(source, record);
+    Operation operation = operation(op, table);
+    if (valueSchema.field("after") == null) {
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " without an 'after' field in its schema");
+    }
+    TableMapping mapping = mappingFor(table, valueSchema.field("after").schema(), record.keySchema());
+    Row row = row(operation, envelope, record, mapping, table);
+    SourcePosition position = positions.positionOf(table, source);
+    Long transactionId = source.schema().field("txId") == null ? null : source.getInt64("txId");
+    Long sourceMillis = source.getInt64("ts_ms");
+    ChangeEvent event = new ChangeEvent(table, operation, position, row.values(), row.unavailable(),
+        sourceMillis == null ? 0 : sourceMillis,
+        Optional.ofNullable(transactionId).map(String::valueOf),
+        clock.millis());
+    return new Captured.Change(mapping.schema(), event, positions.isSnapshot(source));
+  }
+
+  private TableId tableOf(Struct source, SourceRecord record) {
+    String schema = source.schema().field("schema") == null ? null : source.getString("schema");
+    String name = source.schema().field("table") == null ? null : source.getString("table");
+    if (schema == null || name == null) {
+      throw GatewayErrors.unexpectedRecord("a change on topic " + record.topic() + " that names no table");
+    }
+    TableId table;
+    try {
+      table = new TableId(sourceName, schema, name);
+    } catch (IllegalArgumentException e) {
+      throw GatewayErrors.unexpectedRecord("a change of table " + schema + "." + name + " (" + e.getMessage() + ")");
+    }
+    if (!tables.contains(table)) {
+      throw GatewayErrors.unexpectedRecord("a change of table " + table + ", which is not among source.tables");
+    }
+    return table;
+  }
+
+  private static Operation operation(String op, TableId table) {
+    if (op == null) {
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " without an operation");
+    }
+    try {
+      return Operation.fromCode(op);
+    } catch (IllegalArgumentException e) {
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " with operation '" + op + "'");
+    }
+  }
+
+  private static Row row(Operation operation, Struct envelope, SourceRecord record, TableMapping mapping, TableId table) {
+    switch (operation) {
+      case INSERT, SNAPSHOT_READ, UPDATE -> {
+        Struct after = envelope.getStruct("after");
+        if (after == null) {
+          throw GatewayErrors.unexpectedRecord("a '" + operation.code() + "' change of " + table + " without an after-image");
+        }
+        return mapping.row(after, operation == Operation.UPDATE);
+      }
+      case DELETE -> {
+        Struct before = envelope.getStruct("before");
+        if (before != null) {
+          return mapping.row(before, false);
+        }
+        if (record.key() instanceof Struct key) {
+          return mapping.keyOnly(key);
+        }
+        throw GatewayErrors.unexpectedRecord("a delete of " + table + " with neither before-image nor key");
+      }
+      case TRUNCATE -> {
+        return mapping.empty();
+      }
+      default -> throw new IllegalStateException("unreachable: " + operation);
+    }
+  }
+
+  private TableMapping mappingFor(TableId table, Schema rowSchema, Schema keySchema) {
+    TableMapping current = mappings.get(table);
+    if (current != null && current.describes(rowSchema, keySchema)) {
+      return current;
+    }
+    TableMapping derived = TableMapping.derive(table, rowSchema, keySchema, placeholder);
+    mappings.put(table, derived);
+    return derived;
+  }
+
+  private static String markerKind(SourceRecord record) {
+    if (record.value() == null) {
+      return "tombstone";
+    }
+    if (record.valueSchema() != null && record.valueSchema().name() != null) {
+      return record.valueSchema().name();
+    }
+    return "record on topic " + record.topic();
+  }
+}

@@ -1,0 +1,34 @@
+package io.tributary.gateway.internal;
+
+import io.tributary.gateway.GatewayConfig;
+import io.tributary.gateway.SourceConfig;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * What differs between source databases: start-up checks, the Debezium connector and its settings,
+ * and how change positions are read. PostgreSQL now; MySQL, MariaDB and SQL Server later.
+ */
+public interface SourceConnector {
+  /**
+   * Checks, before Debezium starts, that the source is reachable, the login works and every
+   * configured table can be captured.
+   *
+   * @param resuming whether the gateway has committed offsets, so its replication state must exist
+   * @throws io.tributary.staging.TributaryException naming what is wrong and what to do
+   */
+  void preflight(GatewayConfig config, boolean resuming);
+
+  /** The connector-specific Debezium properties (connection, tables, replication objects). */
+  Map<String, String> debeziumProperties(GatewayConfig config);
+
+  /** A position extractor for one run of the engine. */
+  PositionExtractor positions(LongSupplier nextSnapshotEpoch);
+
+  /** The connector for a kind of source. */
+  static SourceConnector of(SourceConfig.Connector connector) {
+    return switch (connector) {
+      case POSTGRESQL -> new PostgresSourceConnector();
+    };
+  }
+}

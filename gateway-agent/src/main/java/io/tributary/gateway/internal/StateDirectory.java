@@ -1,0 +1,120 @@
+package io.tributary.gateway.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gateway's own durable state: Debezium's committed offsets ({@code offsets.json}, written by
+ * {@link DurableOffsetStore}) and the snapshot epoch counter ({@code snapshot-epoch}). Locked while
+ * open, so that two gateway processes never share it.
+ */
+public final class StateDirectory implements AutoCloseable {
+  private static final String OFFSETS = "offsets.json";
+  private static final String SNAPSHOT_EPOCH = "snapshot-epoch";
+
+  private final Path directory;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private boolean closed;
+
+  private StateDirectory(Path directory, FileChannel lockChannel, FileLock lock) {
+    this.directory = directory;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /**
+   * Opens (creating) and locks the directory.
+   *
+   * @throws io.tributary.staging.TributaryException if another process holds it or it is unusable
+   */
+  public static StateDirectory open(Path directory) {
+    FileChannel channel = null;
+    try {
+      Files.createDirectories(directory);
+      channel = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        channel.close();
+        throw GatewayErrors.stateDirectoryLocked(directory);
+      }
+      return new StateDirectory(directory, channel, lock);
+    } catch (OverlappingFileLockException e) {
+      closeQuietly(channel);
+      throw GatewayErrors.stateDirectoryLocked(directory);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw GatewayErrors.stateDirectoryUnusable(directory, e);
+    }
+  }
+
+  public Path path() {
+    return directory;
+  }
+
+  /** The file the engine's offset store writes. */
+  public Path offsetFile() {
+    return directory.resolve(OFFSETS);
+  }
+
+  /** The committed offset of the named engine, read from disk. */
+  public Optional<Map<String, Object>> committedOffset(String engineName) {
+    try {
+      return OffsetFile.committedOffset(offsetFile(), engineName);
+    } catch (IOException | RuntimeException e) {
+      throw GatewayErrors.offsetCommitFailed(offsetFile(), "it cannot be read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Increments the snapshot epoch durably and returns the new value (the first is 1). */
+  public synchronized long nextSnapshotEpoch() {
+    Path file = directory.resolve(SNAPSHOT_EPOCH);
+    try {
+      long current;
+      try {
+        current = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
+      } catch (NoSuchFileException e) {
+        current = 0;
+      }
+      long next = current + 1;
+      DurableFile.replace(file, (next + "\n").getBytes(StandardCharsets.US_ASCII));
+      return next;
+    } catch (IOException | NumberFormatException e) {
+      throw GatewayErrors.stateDirectoryUnusable(directory, e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      lock.release();
+    } catch (IOException e) {
+      // Closing the channel below releases the lock as well.
+    }
+    closeQuietly(lockChannel);
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel == null) {
+      return;
+    }
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Nothing was written through this channel; the lock dies with the process anyway.
+    }
+  }
+}

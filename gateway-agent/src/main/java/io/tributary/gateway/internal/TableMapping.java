@@ -1,0 +1,143 @@
+package io.tributary.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.gateway.internal.ConnectTypeMapper.ColumnMapping;
+import io.tributary.staging.Column;
+import io.tributary.staging.ColumnType;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * One version of a captured table as Debezium describes it: the staging {@link TableSchema} derived
+ * from the Connect row schema (columns in the row's field order, key columns from the record key's
+ * fields) and the conversion of a row {@link Struct} into staged values.
+ *
+ * <p>PostgreSQL does not send an unchanged TOASTed value with an update; Debezium puts its
+ * placeholder ({@code unavailable.value.placeholder}, by default {@code __debezium_unavailable_value})
+ * in its place. Such columns are staged as null and marked unavailable, so that the applier keeps
+ * the value it has.
+ */
+final class TableMapping {
+  /** A row converted for staging. */
+  record Row(Object[] values, BitSet unavailable) {}
+
+  private final Schema rowSchema;
+  private final Schema keySchema;
+  private final TableSchema schema;
+  private final List<Field> fields;
+  private final ColumnMapping[] columns;
+  private final String placeholder;
+  private final byte[] placeholderBytes;
+
+  private TableMapping(Schema rowSchema, Schema keySchema, TableSchema schema, List<Field> fields,
+      ColumnMapping[] columns, String placeholder) {
+    this.rowSchema = rowSchema;
+    this.keySchema = keySchema;
+    this.schema = schema;
+    this.fields = fields;
+    this.columns = columns;
+    this.placeholder = placeholder;
+    this.placeholderBytes = placeholder.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Derives the mapping of a table from the row schema of its change events ({@code before} /
+   * {@code after}) and its record key schema.
+   */
+  static TableMapping derive(TableId table, Schema rowSchema, Schema keySchema, String placeholder) {
+    requireNonNull(rowSchema, "rowSchema is null");
+    requireNonNull(placeholder, "placeholder is null");
+    List<Field> fields = rowSchema.fields();
+    ColumnMapping[] columns = new ColumnMapping[fields.size()];
+    List<Column> staged = new ArrayList<>(fields.size());
+    for (int i = 0; i < columns.length; i++) {
+      columns[i] = ConnectTypeMapper.map(table, fields.get(i));
+      staged.add(columns[i].column());
+    }
+    List<String> keys = new ArrayList<>();
+    if (keySchema != null && keySchema.type() == Schema.Type.STRUCT) {
+      for (Field key : keySchema.fields()) {
+        keys.add(key.name());
+      }
+    }
+    return new TableMapping(rowSchema, keySchema, new TableSchema(table, staged, keys), List.copyOf(fields), columns,
+        placeholder);
+  }
+
+  TableSchema schema() {
+    return schema;
+  }
+
+  /** Whether this mapping was derived from exactly these schemas (Debezium reuses schema objects). */
+  boolean describes(Schema rowSchema, Schema keySchema) {
+    return (this.rowSchema == rowSchema || this.rowSchema.equals(rowSchema))
+        && (this.keySchema == keySchema || (this.keySchema != null && this.keySchema.equals(keySchema)));
+  }
+
+  /**
+   * Converts a row; with {@code detectUnavailable}, values equal to Debezium's placeholder are
+   * staged as null and marked unavailable.
+   */
+  Row row(Struct row, boolean detectUnavailable) {
+    Object[] values = new Object[columns.length];
+    BitSet unavailable = new BitSet();
+    for (int i = 0; i < columns.length; i++) {
+      Field field = fields.get(i);
+      Object value = row.get(field);
+      if (value == null) {
+        continue;
+      }
+      if (detectUnavailable && isPlaceholder(columns[i].column().type(), value)) {
+        unavailable.set(i);
+        continue;
+      }
+      values[i] = convert(i, value);
+    }
+    return new Row(values, unavailable);
+  }
+
+  /** A row holding only the key columns, taken from the record key; every other column is null. */
+  Row keyOnly(Struct key) {
+    Object[] values = new Object[columns.length];
+    for (Field field : key.schema().fields()) {
+      int index = schema.indexOf(field.name());
+      Object value = key.get(field);
+      if (index >= 0 && value != null) {
+        values[index] = convert(index, value);
+      }
+    }
+    return new Row(values, new BitSet());
+  }
+
+  /** A row of nulls, as a truncate carries. */
+  Row empty() {
+    return new Row(new Object[columns.length], new BitSet());
+  }
+
+  private Object convert(int index, Object value) {
+    try {
+      return columns[index].converter().apply(value);
+    } catch (RuntimeException e) {
+      throw GatewayErrors.valueNotConvertible(schema.tableId(), fields.get(index).name(),
+          ConnectTypeMapper.describe(fields.get(index).schema()), value, e);
+    }
+  }
+
+  private boolean isPlaceholder(ColumnType type, Object value) {
+    return switch (type.kind()) {
+      case STRING -> placeholder.equals(value);
+      case BINARY -> (value instanceof byte[] || value instanceof java.nio.ByteBuffer)
+          && Arrays.equals(placeholderBytes, ConnectTypeMapper.bytes(value));
+      default -> false;
+    };
+  }
+}

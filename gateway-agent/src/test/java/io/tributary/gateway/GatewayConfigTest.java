@@ -1,0 +1,247 @@
+package io.tributary.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.config.ConfigKey;
+import io.tributary.staging.config.ConfigReader;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigTest {
+  private static final Path DATA = Path.of("/var/lib/tributary");
+
+  private static final String MINIMAL = """
+      source:
+        name: shop
+        host: db.internal
+        database: shop
+        user: tributary
+        tables: [public.orders]
+      kafka:
+        bootstrap-servers: kafka:9092
+      """;
+
+  private static ConfigReader reader(String yaml) {
+    return ConfigReader.fromYaml(yaml, "gateway.yaml", Map.of("PG_PASSWORD", "s3cret")::get);
+  }
+
+  @Test
+  void defaults() {
+    ConfigReader root = reader(MINIMAL);
+    GatewayConfig config = GatewayConfig.from(root, DATA);
+    root.throwIfInvalid();
+
+    SourceConfig source = config.source();
+    assertThat(source.name()).isEqualTo("shop");
+    assertThat(source.connector()).isEqualTo(SourceConfig.Connector.POSTGRESQL);
+    assertThat(source.port()).isEqualTo(5432);
+    assertThat(source.password()).isEmpty();
+    assertThat(source.tables()).containsExactly(new TableId("shop", "public", "orders"));
+    assertThat(source.slotName()).isEqualTo("tributary_shop");
+    assertThat(source.publicationName()).isEqualTo("tributary_shop");
+    assertThat(source.snapshotMode()).isEqualTo("initial");
+    assertThat(source.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(source.debezium()).isEmpty();
+
+    assertThat(config.stateDirectory()).isEqualTo(DATA.resolve("gateway"));
+    assertThat(config.segments()).isEqualTo(new SegmentPolicy(100_000, 64L * 1024 * 1024, Duration.ofSeconds(1)));
+    assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.startupTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+
+    KafkaConfig kafka = config.kafka();
+    assertThat(kafka.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(kafka.topic()).isEqualTo("tributary.manifests");
+    assertThat(kafka.topicPartitions()).isEqualTo(6);
+    assertThat(kafka.topicReplicationFactor()).isEmpty();
+    assertThat(kafka.topicRetention()).isEqualTo(Duration.ofDays(30));
+    assertThat(kafka.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(kafka.publishTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(kafka.producer()).isEmpty();
+
+    assertThat(config.staging().location()).isEqualTo(DATA.resolve("staging").toUri());
+  }
+
+  @Test
+  void everyKey() {
+    ConfigReader root = reader("""
+        source:
+          name: shop-eu
+          connector: postgresql
+          host: 10.0.0.5
+          port: 6432
+          database: shop
+          user: tributary
+          password: ${env:PG_PASSWORD}
+          tables: [public.orders, sales.items]
+          slot-name: my_slot
+          publication-name: my_pub
+          snapshot-mode: no_data
+          connect-timeout: 3s
+          debezium:
+            column.exclude.list: public.orders.secret
+        gateway:
+          state-dir: /srv/gw
+          segment:
+            max-rows: 5000
+            max-bytes: 1048576
+            max-age: 250ms
+          heartbeat-interval: 2s
+          startup-timeout: 30s
+          shutdown-timeout: 5s
+        kafka:
+          bootstrap-servers: k1:9092,k2:9092
+          topic: shop.manifests
+          topic-partitions: 12
+          topic-replication-factor: 3
+          topic-retention: 7d
+          connect-timeout: 4s
+          publish-timeout: 45s
+          producer:
+            security.protocol: SSL
+        staging:
+          location: s3a://bucket/prefix
+          spool-dir: /srv/spool
+        """);
+    GatewayConfig config = GatewayConfig.from(root, DATA);
+    root.throwIfInvalid();
+
+    SourceConfig source = config.source();
+    assertThat(source.name()).isEqualTo("shop-eu");
+    assertThat(source.host()).isEqualTo("10.0.0.5");
+    assertThat(source.port()).isEqualTo(6432);
+    assertThat(source.address()).isEqualTo("10.0.0.5:6432");
+    assertThat(source.database()).isEqualTo("shop");
+    assertThat(source.user()).isEqualTo("tributary");
+    assertThat(source.password().orElseThrow().reveal()).isEqualTo("s3cret");
+    assertThat(source.tables()).containsExactly(
+        new TableId("shop-eu", "public", "orders"), new TableId("shop-eu", "sales", "items"));
+    assertThat(source.slotName()).isEqualTo("my_slot");
+    assertThat(source.publicationName()).isEqualTo("my_pub");
+    assertThat(source.snapshotMode()).isEqualTo("no_data");
+    assertThat(source.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(source.debezium()).containsExactly(Map.entry("column.exclude.list", "public.orders.secret"));
+
+    assertThat(config.stateDirectory()).isEqualTo(Path.of("/srv/gw"));
+    assertThat(config.segments()).isEqualTo(new SegmentPolicy(5000, 1_048_576, Duration.ofMillis(250)));
+    assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+
+    KafkaConfig kafka = config.kafka();
+    assertThat(kafka.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+    assertThat(kafka.topic()).isEqualTo("shop.manifests");
+    assertThat(kafka.topicPartitions()).isEqualTo(12);
+    assertThat(kafka.topicReplicationFactor()).contains((short) 3);
+    assertThat(kafka.topicRetention()).isEqualTo(Duration.ofDays(7));
+    assertThat(kafka.connectTimeout()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(kafka.publishTimeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(kafka.producer()).containsExactly(Map.entry("security.protocol", "SSL"));
+
+    assertThat(config.staging().location()).isEqualTo(URI.create("s3a://bucket/prefix"));
+    assertThat(config.staging().spoolDirectory()).contains(Path.of("/srv/spool"));
+  }
+
+  @Test
+  void everyKeyIsDocumentedWithADefaultAndADescription() {
+    ConfigReader root = reader(MINIMAL);
+    GatewayConfig.from(root, DATA);
+    Map<String, ConfigKey> keys = root.keys().stream().collect(Collectors.toMap(ConfigKey::name, k -> k));
+    assertThat(keys.keySet()).contains(
+        "source.name", "source.connector", "source.host", "source.port", "source.database", "source.user",
+        "source.password", "source.tables", "source.slot-name", "source.publication-name", "source.snapshot-mode",
+        "source.connect-timeout", "source.debezium",
+        "gateway.state-dir", "gateway.segment.max-rows", "gateway.segment.max-bytes", "gateway.segment.max-age",
+        "gateway.heartbeat-interval", "gateway.startup-timeout", "gateway.shutdown-timeout",
+        "kafka.bootstrap-servers", "kafka.topic", "kafka.topic-partitions", "kafka.topic-replication-factor",
+        "kafka.topic-retention", "kafka.connect-timeout", "kafka.publish-timeout", "kafka.producer",
+        "staging.location", "staging.spool-dir", "staging.hadoop");
+    assertThat(keys.values()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
+    assertThat(keys.get("source.port").defaultValue()).isEqualTo("5432");
+    assertThat(keys.get("gateway.segment.max-rows").defaultValue()).isEqualTo("100000");
+    assertThat(keys.get("gateway.segment.max-bytes").defaultValue()).isEqualTo("67108864");
+    assertThat(keys.get("gateway.segment.max-age").defaultValue()).isEqualTo("1s");
+    assertThat(keys.get("gateway.heartbeat-interval").defaultValue()).isEqualTo("10s");
+    assertThat(keys.get("kafka.topic").defaultValue()).isEqualTo("tributary.manifests");
+    assertThat(keys.get("kafka.topic-partitions").defaultValue()).isEqualTo("6");
+    assertThat(keys.get("kafka.topic-retention").defaultValue()).isEqualTo("30d");
+    assertThat(keys.get("source.bootstrap-servers")).isNull();
+    assertThat(keys.get("kafka.bootstrap-servers").defaultValue()).isEqualTo("(required)");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    ConfigReader root = reader("""
+        source:
+          name: "bad name"
+          connector: mysql
+          port: 70000
+          tables: [orders, public.orders, public.orders]
+          slot-name: Bad-Slot
+          snapshot-mode: always
+          password: hunter2-password
+          debezium:
+            slot.drop.on.stop: "true"
+            lsn.flush.mode: connector_and_driver
+        gateway:
+          segment:
+            max-rows: 0
+            max-age: 5ms
+        kafka:
+          topic-partitions: 0
+          producer:
+            acks: "1"
+        """);
+    GatewayConfig.from(root, DATA);
+    assertThatThrownBy(root::throwIfInvalid)
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+        .hasMessageContaining("Invalid value bad name for 'source.name': use 1-64 letters, digits, '_' or '-'")
+        .hasMessageContaining("Invalid value mysql for 'source.connector': must be postgresql")
+        .hasMessageContaining("Missing value for 'source.host'")
+        .hasMessageContaining("Missing value for 'source.database'")
+        .hasMessageContaining("Missing value for 'source.user'")
+        .hasMessageContaining("Invalid value 70000 for 'source.port': must be at most 65535")
+        .hasMessageContaining("Invalid value orders for 'source.tables': each table must be written schema.table")
+        .hasMessageContaining("Invalid value public.orders for 'source.tables': is listed twice")
+        .hasMessageContaining("Invalid value Bad-Slot for 'source.slot-name'")
+        .hasMessageContaining("Invalid value always for 'source.snapshot-mode'")
+        .hasMessageContaining("'source.debezium.slot.drop.on.stop': is set by the gateway itself")
+        .hasMessageContaining("'source.debezium.lsn.flush.mode': is set by the gateway itself")
+        .hasMessageContaining("Invalid value 0 for 'gateway.segment.max-rows': must be at least 1")
+        .hasMessageContaining("Invalid value 5ms for 'gateway.segment.max-age': must be at least 10ms")
+        .hasMessageContaining("Missing value for 'kafka.bootstrap-servers'")
+        .hasMessageContaining("Invalid value 0 for 'kafka.topic-partitions': must be at least 1")
+        .hasMessageContaining("'kafka.producer.acks': is set by the gateway itself")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void unknownKeysAreReported() {
+    ConfigReader root = reader(MINIMAL + "gateway:\n  segment:\n    max-rowz: 5\n");
+    GatewayConfig.from(root, DATA);
+    assertThatThrownBy(root::throwIfInvalid).hasMessageContaining("Unknown key 'gateway.segment.max-rowz'");
+  }
+
+  @Test
+  void theDefaultSlotNameIsAValidReplicationName() {
+    assertThat(SourceConfig.defaultReplicationName("Shop-EU")).isEqualTo("tributary_shop_eu");
+  }
+
+  @Test
+  void recordsRefuseInconsistentValues() {
+    assertThatThrownBy(() -> new SegmentPolicy(0, 1, Duration.ofSeconds(1))).hasMessageContaining("maxRows");
+    assertThatThrownBy(() -> new SourceConfig("shop", SourceConfig.Connector.POSTGRESQL, "h", 5432, "d", "u",
+        Optional.empty(), List.of(new TableId("other", "public", "t")), "s", "p", "initial", Duration.ofSeconds(1),
+        Map.of())).hasMessageContaining("does not belong to source shop");
+  }
+}

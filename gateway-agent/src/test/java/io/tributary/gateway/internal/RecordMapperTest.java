@@ -1,0 +1,158 @@
+package io.tributary.gateway.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.debezium.connector.SnapshotRecord;
+import io.debezium.data.Envelope;
+import io.debezium.data.SpecialValueDecimal;
+import io.debezium.jdbc.JdbcValueConverters.DecimalMode;
+import io.tributary.staging.ColumnType;
+import io.tributary.staging.Operation;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+class RecordMapperTest {
+  private static final TableId ORDERS = new TableId("src", "public", "orders");
+  private static final String PLACEHOLDER = EngineProperties.DEFAULT_UNAVAILABLE_PLACEHOLDER;
+
+  private static final Schema KEY = SchemaBuilder.struct().name("src.public.orders.Key")
+      .field("id", Schema.INT32_SCHEMA).build();
+  private static final Schema ROW = SchemaBuilder.struct().name("src.public.orders.Value")
+      .field("id", Schema.INT32_SCHEMA)
+      .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+      .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
+      .field("amount", SpecialValueDecimal.builder(DecimalMode.PRECISE, 10, 2).optional().build())
+      .build();
+
+  private final PostgresEvents events = new PostgresEvents();
+  private final TestClock clock = new TestClock(Instant.parse("2026-11-21T10:00:00Z"));
+  private final RecordMapper mapper = new RecordMapper("src", Set.of(ORDERS),
+      new PostgresPositions(new AtomicLong()::incrementAndGet), clock, PLACEHOLDER);
+  private final Envelope envelope = events.envelope("public", "orders", ROW);
+
+  private static Struct key(int id) {
+    return new Struct(KEY).put("id", id);
+  }
+
+  private static Struct row(int id, String note, byte[] blob, String amount) {
+    return new Struct(ROW).put("id", id).put("note", note).put("blob", blob == null ? null : ByteBuffer.wrap(blob))
+        .put("amount", amount == null ? null : new BigDecimal(amount));
+  }
+
+  private Captured.Change change(SourceRecord record) {
+    Captured captured = mapper.map(record);
+    assertThat(captured).isInstanceOf(Captured.Change.class);
+    return (Captured.Change) captured;
+  }
+
+  @Test
+  void insertCarriesTheAfterImageInSchemaOrder() {
+    Struct source = events.change("public", "orders", 110, 42);
+    Captured.Change change = change(events.record("public", "orders", KEY, key(1),
+        envelope.create(row(1, "hello", new byte[] {7}, "12.50"), source, Instant.now())));
+
+    assertThat(change.schema().columns()).extracting(c -> c.name() + ":" + c.type())
+        .containsExactly("id:INT", "note:STRING", "blob:BINARY", "amount:DECIMAL(10,2)");
+    assertThat(change.schema().keyColumns()).containsExactly("id");
+    assertThat(change.snapshot()).isFalse();
+    assertThat(change.event().operation()).isEqualTo(Operation.INSERT);
+    assertThat(change.event().values()).containsExactly(1, "hello", new byte[] {7}, new BigDecimal("12.50"));
+    assertThat(change.event().transactionId()).contains("42");
+    assertThat(change.event().position()).isEqualTo(SourcePosition.of(1, 0, 110, 0));
+    assertThat(change.event().sourceTimestampMillis()).isEqualTo(1_700_000_000_110L);
+    assertThat(change.event().captureTimestampMillis()).isEqualTo(clock.millis());
+    assertThat(change.event().unavailable().isEmpty()).isTrue();
+  }
+
+  @Test
+  void unchangedToastedValuesAreUnavailableAndNull() {
+    Struct source = events.change("public", "orders", 120, 43);
+    Struct after = row(1, PLACEHOLDER, PLACEHOLDER.getBytes(StandardCharsets.UTF_8), "1.00");
+    Captured.Change change = change(events.record("public", "orders", KEY, key(1),
+        envelope.update(null, after, source, Instant.now())));
+
+    assertThat(change.event().operation()).isEqualTo(Operation.UPDATE);
+    assertThat(change.event().values()).containsExactly(1, null, null, new BigDecimal("1.00"));
+    assertThat(change.event().unavailable().stream().toArray()).containsExactly(1, 2);
+  }
+
+  @Test
+  void deleteCarriesTheBeforeImageOrTheKey() {
+    Struct source = events.change("public", "orders", 130, 44);
+    Captured.Change withBefore = change(events.record("public", "orders", KEY, key(1),
+        envelope.delete(row(1, "bye", null, null), source, Instant.now())));
+    assertThat(withBefore.event().operation()).isEqualTo(Operation.DELETE);
+    assertThat(withBefore.event().values()).containsExactly(1, "bye", null, null);
+
+    Captured.Change keyOnly = change(events.record("public", "orders", KEY, key(2),
+        envelope.delete(null, events.change("public", "orders", 131, 44), Instant.now())));
+    assertThat(keyOnly.event().values()).containsExactly(2, null, null, null);
+  }
+
+  @Test
+  void truncateCarriesNoValues() {
+    Struct source = events.change("public", "orders", 140, 45);
+    Captured.Change change = change(events.record("public", "orders", KEY, null, envelope.truncate(source, Instant.now())));
+    assertThat(change.event().operation()).isEqualTo(Operation.TRUNCATE);
+    assertThat(change.event().values()).containsOnlyNulls().hasSize(4);
+    assertThat(change.schema().keyColumns()).containsExactly("id");
+  }
+
+  @Test
+  void snapshotReadsAreMarkedAndPositionedBeforeStreaming() {
+    events.startSnapshot(5000);
+    Struct source = events.snapshotRead("public", "orders", SnapshotRecord.FIRST);
+    Captured.Change change = change(events.record("public", "orders", KEY, key(1),
+        envelope.read(row(1, null, null, null), source, Instant.now())));
+    assertThat(change.snapshot()).isTrue();
+    assertThat(change.event().operation()).isEqualTo(Operation.SNAPSHOT_READ);
+    assertThat(change.event().position()).isEqualTo(SourcePosition.of(0, 5000, 1, 0));
+  }
+
+  @Test
+  void aNewRowSchemaIsANewTableSchema() {
+    Captured.Change before = change(events.record("public", "orders", KEY, key(1),
+        envelope.create(row(1, "a", null, null), events.change("public", "orders", 150, 46), Instant.now())));
+    Schema widened = SchemaBuilder.struct().name("src.public.orders.Value")
+        .field("id", Schema.INT32_SCHEMA)
+        .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+        .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
+        .field("amount", SpecialValueDecimal.builder(DecimalMode.PRECISE, 10, 2).optional().build())
+        .field("added", Schema.OPTIONAL_INT64_SCHEMA)
+        .build();
+    Envelope next = events.envelope("public", "orders", widened);
+    Struct value = new Struct(widened).put("id", 2).put("added", 5L);
+    Captured.Change after = change(events.record("public", "orders", KEY, key(2),
+        next.create(value, events.change("public", "orders", 160, 47), Instant.now())));
+
+    assertThat(after.schema().fingerprint()).isNotEqualTo(before.schema().fingerprint());
+    assertThat(after.schema().column("added").orElseThrow().type()).isEqualTo(ColumnType.LONG);
+    assertThat(after.event().values()).containsExactly(2, null, null, null, 5L);
+  }
+
+  @Test
+  void heartbeatsAreMarkers() {
+    assertThat(mapper.map(events.heartbeat())).isEqualTo(new Captured.Marker("io.debezium.connector.common.Heartbeat"));
+  }
+
+  @Test
+  void aChangeOfAnUnconfiguredTableStopsTheGateway() {
+    Envelope other = events.envelope("public", "other", ROW);
+    SourceRecord record = events.record("public", "other", KEY, key(1),
+        other.create(row(1, null, null, null), events.change("public", "other", 170, 48), Instant.now()));
+    assertThatThrownBy(() -> mapper.map(record))
+        .hasMessageContaining("a change of table src.public.other, which is not among source.tables");
+  }
+}

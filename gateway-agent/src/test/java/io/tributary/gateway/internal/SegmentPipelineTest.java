@@ -1,0 +1,196 @@
+package io.tributary.gateway.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.gateway.SegmentPolicy;
+import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.Column;
+import io.tributary.staging.ColumnType;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.Operation;
+import io.tributary.staging.SegmentReader;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.StagingConfig;
+import io.tributary.staging.StagingStore;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmentPipelineTest {
+  private static final TableId ORDERS = new TableId("src", "public", "orders");
+  private static final TableId ITEMS = new TableId("src", "public", "items");
+  private static final TableSchema ORDERS_V1 = new TableSchema(ORDERS,
+      List.of(new Column("id", ColumnType.INT, false), new Column("note", ColumnType.STRING, true)), List.of("id"));
+  private static final TableSchema ORDERS_V2 = new TableSchema(ORDERS,
+      List.of(new Column("id", ColumnType.INT, false), new Column("note", ColumnType.STRING, true),
+          new Column("added", ColumnType.LONG, true)), List.of("id"));
+  private static final TableSchema ITEMS_V1 = new TableSchema(ITEMS,
+      List.of(new Column("id", ColumnType.INT, false)), List.of("id"));
+
+  @TempDir
+  Path directory;
+
+  private final TestClock clock = new TestClock(Instant.parse("2026-11-21T10:00:00Z"));
+  private final RecordingSink sink = new RecordingSink();
+  private StagingStore store;
+  private SegmentPipeline<String> pipeline;
+
+  @BeforeEach
+  void open() {
+    store = StagingStore.open(StagingConfig.local(directory.resolve("staging")), clock);
+    pipeline = pipeline(new SegmentPolicy(3, 64L << 20, Duration.ofSeconds(1)));
+  }
+
+  @AfterEach
+  void closeAll() {
+    pipeline.close();
+    store.close();
+  }
+
+  private SegmentPipeline<String> pipeline(SegmentPolicy policy) {
+    return new SegmentPipeline<>(store, sink, policy, clock, new GatewayMetrics(new SimpleMeterRegistry(), clock));
+  }
+
+  private static Captured change(TableSchema schema, long lsn, Object... values) {
+    ChangeEvent event = new ChangeEvent(schema.tableId(), Operation.INSERT, SourcePosition.of(1, 0, lsn, 0), values,
+        new BitSet(), 1_000, Optional.of("7"), 2_000);
+    return new Captured.Change(schema, event, false);
+  }
+
+  private static final Captured HEARTBEAT = new Captured.Marker("heartbeat");
+
+  private List<ChangeEvent> read(ManifestRecord manifest) {
+    try (SegmentReader reader = store.openSegment(manifest)) {
+      return reader.readAll();
+    }
+  }
+
+  @Test
+  void rollsOnRowCountAndAnnouncesBeforeTheFrontierMoves() {
+    for (int i = 1; i <= 7; i++) {
+      pipeline.accept("r" + i, change(ORDERS_V1, 100 + i, i, "n" + i));
+      if (i == 2) {
+        assertThat(pipeline.advanceFrontier()).as("the open segment holds r1 and r2").isEmpty();
+      }
+    }
+    assertThat(sink.published).extracting(ManifestRecord::rowCount).containsExactly(3L, 3L);
+    assertThat(sink.published).extracting(ManifestRecord::sequence).containsExactly(0L, 1L);
+    assertThat(pipeline.advanceFrontier()).as("r7 is in an open segment").contains("r6");
+    assertThat(read(sink.published.get(1))).extracting(e -> e.value(0)).containsExactly(4, 5, 6);
+  }
+
+  @Test
+  void rollsOnSize() {
+    SegmentPipeline<String> bySize = pipeline(new SegmentPolicy(1_000_000, 1, Duration.ofHours(1)));
+    bySize.accept("r1", change(ORDERS_V1, 101, 1, "x"));
+    assertThat(sink.published).hasSize(1);
+    assertThat(bySize.advanceFrontier()).contains("r1");
+    bySize.close();
+  }
+
+  @Test
+  void rollsOnAgeWhenNoChangeArrives() {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "x"));
+    pipeline.accept("heartbeat", HEARTBEAT);
+    clock.advance(Duration.ofMillis(999));
+    pipeline.rollExpired();
+    assertThat(sink.published).isEmpty();
+    assertThat(pipeline.advanceFrontier()).isEmpty();
+
+    clock.advance(Duration.ofMillis(1));
+    pipeline.rollExpired();
+    assertThat(sink.published).hasSize(1);
+    assertThat(pipeline.advanceFrontier()).contains("heartbeat");
+  }
+
+  @Test
+  void aSchemaChangeFinishesTheSegmentAndStartsOneWithTheNewFingerprint() {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "a"));
+    pipeline.accept("r2", change(ORDERS_V2, 102, 2, "b", 5L));
+    pipeline.flushAll();
+    assertThat(sink.published).extracting(ManifestRecord::schemaFingerprint)
+        .containsExactly(ORDERS_V1.fingerprint(), ORDERS_V2.fingerprint());
+    assertThat(read(sink.published.get(1)).get(0).values()).containsExactly(2, "b", 5L);
+  }
+
+  @Test
+  void replayedChangesGoToANewSegment() {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "a"));
+    pipeline.accept("r2", change(ORDERS_V1, 102, 2, "b"));
+    pipeline.accept("r1-again", change(ORDERS_V1, 101, 1, "a"));
+    pipeline.accept("r2-again", change(ORDERS_V1, 102, 2, "b"));
+    pipeline.flushAll();
+    assertThat(sink.published).extracting(m -> m.firstPosition() + ".." + m.lastPosition()).containsExactly(
+        SourcePosition.of(1, 0, 101, 0) + ".." + SourcePosition.of(1, 0, 102, 0),
+        SourcePosition.of(1, 0, 101, 0) + ".." + SourcePosition.of(1, 0, 102, 0));
+  }
+
+  @Test
+  void theOldestOpenSegmentOfAnyTableHoldsTheFrontier() {
+    pipeline.accept("r1", change(ITEMS_V1, 101, 1));
+    pipeline.accept("r2", change(ORDERS_V1, 102, 1, "a"));
+    pipeline.accept("r3", change(ORDERS_V1, 103, 2, "b"));
+    pipeline.accept("r4", change(ORDERS_V1, 104, 3, "c"));   // orders rolls (3 rows)
+    assertThat(sink.published).extracting(ManifestRecord::tableId).containsExactly(ORDERS);
+    assertThat(pipeline.advanceFrontier()).as("items, opened by r1, still holds").isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    pipeline.rollExpired();
+    assertThat(pipeline.advanceFrontier()).contains("r4");
+  }
+
+  @Test
+  void sequencesContinueAfterWhatIsAlreadyStaged() {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "a"));
+    pipeline.flushAll();
+    SegmentPipeline<String> next = pipeline(new SegmentPolicy(3, 64L << 20, Duration.ofSeconds(1)));
+    next.accept("r2", change(ORDERS_V1, 102, 2, "b"));
+    next.flushAll();
+    assertThat(sink.published).extracting(ManifestRecord::sequence).containsExactly(0L, 1L);
+    next.close();
+  }
+
+  @Test
+  void aFailedAnnouncementStopsEverythingAndTheFrontierNeverPassesIt() throws Exception {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "a"));
+    pipeline.accept("r2", change(ITEMS_V1, 102, 1));
+    sink.failing = true;
+    assertThatThrownBy(() -> pipeline.flushAll())
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KAFKA_UNREACHABLE))
+        .hasMessageContaining("Cannot announce segment")
+        .hasMessageContaining("of table src.public.orders");
+    sink.failing = false;
+    assertThatThrownBy(() -> pipeline.advanceFrontier()).hasMessageContaining("stopped after an earlier failure");
+    assertThatThrownBy(() -> pipeline.accept("r3", HEARTBEAT)).hasMessageContaining("stopped after an earlier failure");
+    pipeline.rollExpired();
+    assertThat(sink.published).isEmpty();
+    try (var spool = Files.list(store.config().effectiveSpoolDirectory())) {
+      assertThat(spool).as("open segments were discarded").isEmpty();
+    }
+  }
+
+  @Test
+  void closeDiscardsOpenSegments() throws Exception {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "a"));
+    pipeline.close();
+    pipeline.close();
+    assertThat(sink.published).isEmpty();
+    try (var spool = Files.list(store.config().effectiveSpoolDirectory())) {
+      assertThat(spool).isEmpty();
+    }
+    assertThatThrownBy(() -> pipeline.accept("r2", HEARTBEAT)).isInstanceOf(IllegalStateException.class);
+  }
+}
