@@ -62,8 +62,10 @@ public final class ApplierService implements AutoCloseable {
   private final CommitterFactory committers;
   private final FaultPoint faultPoint;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  // Set by start() and read by close(), both called by the service's owner; status() may be
+  // called from any thread, hence the volatile loop.
   private StagingStore staging;
-  private ManifestConsumerLoop loop;
+  private volatile ManifestConsumerLoop loop;
   private Thread pollingThread;
   private ScheduledExecutorService leaseRenewal;
 
@@ -133,6 +135,7 @@ public final class ApplierService implements AutoCloseable {
     return properties;
   }
 
+  /** Where the service is in its life. */
   public State state() {
     return state.get();
   }

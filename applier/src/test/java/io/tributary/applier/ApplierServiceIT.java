@@ -212,4 +212,26 @@ class ApplierServiceIT {
       await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(second.groupId())) == 3);
     }
   }
+
+  @Test
+  void aFencedApplierStopsWorkingOnTheTableAndHoldsItsOffsets() throws Exception {
+    TableId ledger = new TableId("pg", "public", "ledger");
+    Segments segments = new Segments(staging, schema(ledger));
+    send(segments.segment(segments.event(Operation.INSERT, 1, 1L, "a")));
+    ApplierConfig config = config("applier-fenced");
+
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, new SimpleMeterRegistry())) {
+      service.start();
+      await().atMost(WAIT).until(() -> appliedUpTo(service, ledger, position(1)));
+      coordinator.acquireLease(ledger, new WriterId("usurper"), Duration.ofSeconds(30));
+
+      send(segments.segment(segments.event(Operation.UPDATE, 2, 1L, "never")));
+      await().atMost(WAIT).until(() -> service.status().get(ledger).state() == AppliedTableStatus.State.FENCED);
+
+      assertThat(rows(ledger, config)).containsExactly(List.of(1L, "a"));
+      assertThat(service.status().get(ledger).problem()).hasValueSatisfying(problem -> assertThat(problem).contains("epoch"));
+      await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(config.groupId())) == 1);
+    }
+    assertThat(coordinator.table(ledger).orElseThrow().leaseHolder()).contains(new WriterId("usurper"));
+  }
 }

@@ -150,7 +150,7 @@ public final class TableApplier {
           .build(context.engine());
     } catch (ConcurrentTransactionException refused) {
       metrics.replayRefused();
-      OptionalLong in = TransactionLocator.commitVersionOf(context.engine(), snapshot, appId, to, TXN_LOOK_BACK);
+      OptionalLong in = TransactionLocator.versionCovering(context.engine(), snapshot, appId, to, TXN_LOOK_BACK);
       LOG.info("batch of offsets {}..{} of {} already committed in version {}; skipped", from, to, tableId,
           in.isPresent() ? Long.toString(in.getAsLong()) : "<= " + snapshot.getVersion());
       refreshAppliedPosition();

@@ -17,48 +17,54 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Finds the Delta version that recorded a transaction identifier, by reading the latest commit
- * files backwards; replays are usually of the last commits, so a short look-back suffices.
+ * Finds the Delta version that committed a Kafka offset: the oldest commit whose transaction
+ * version (the offset of its batch's last manifest) is at or above the offset. It reads the latest
+ * commit files backwards; replays are of the last commits, so a short look-back suffices.
  */
 final class TransactionLocator {
   private static final StructType TXN_ONLY = new StructType().add("txn", SetTransaction.FULL_SCHEMA);
 
   private TransactionLocator() {}
 
-  static OptionalLong commitVersionOf(Engine engine, Snapshot snapshot, String appId, long txnVersion, int lookBack) {
+  static OptionalLong versionCovering(Engine engine, Snapshot snapshot, String appId, long offset, int lookBack) {
     String logPath = snapshot.getLogPath().toString();
-    for (long version = snapshot.getVersion(); version >= 0 && version > snapshot.getVersion() - lookBack; version--) {
+    OptionalLong covering = OptionalLong.empty();
+    long oldest = Math.max(0, snapshot.getVersion() - lookBack + 1);
+    for (long version = snapshot.getVersion(); version >= oldest; version--) {
       FileStatus file;
       try {
         file = engine.getFileSystemClient().getFileStatus(FileNames.deltaFile(logPath, version));
       } catch (FileNotFoundException e) {
+        // Cleaned up after a checkpoint: older versions cannot be told apart.
         return OptionalLong.empty();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (holds(engine, file, appId, txnVersion)) {
-        return OptionalLong.of(version);
+      Optional<Long> txn = transactionVersion(engine, file, appId);
+      if (txn.isPresent() && txn.get() >= offset) {
+        covering = OptionalLong.of(version);
+      } else if (txn.isPresent()) {
+        return covering;
       }
     }
-    return OptionalLong.empty();
+    // Reached version 0: the oldest covering commit is known; stopped by the look-back: it may be older.
+    return oldest == 0 ? covering : OptionalLong.empty();
   }
 
-  private static boolean holds(Engine engine, FileStatus file, String appId, long txnVersion) {
+  private static Optional<Long> transactionVersion(Engine engine, FileStatus file, String appId) {
     try (CloseableIterator<ColumnarBatch> batches = engine.getJsonHandler()
         .readJsonFiles(Utils.singletonCloseableIterator(file), TXN_ONLY, Optional.empty())) {
       while (batches.hasNext()) {
         ColumnarBatch batch = batches.next();
         ColumnVector txn = batch.getColumnVector(0);
         for (int row = 0; row < batch.getSize(); row++) {
-          if (!txn.isNullAt(row)) {
-            SetTransaction action = SetTransaction.fromColumnVector(txn, row);
-            if (action.getAppId().equals(appId) && action.getVersion() == txnVersion) {
-              return true;
-            }
+          SetTransaction action = SetTransaction.fromColumnVector(txn, row);
+          if (action != null && action.getAppId().equals(appId)) {
+            return Optional.of(action.getVersion());
           }
         }
       }
-      return false;
+      return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -381,4 +381,21 @@ class TableApplierTest {
     }
     assertThat(rows(reader.read(context.config().tableLocation(odd)))).containsExactly(java.util.Arrays.asList(1L, "a", null, null));
   }
+
+  @Test
+  void theVersionThatCommittedAnOffsetIsFoundInTheLog() {
+    TableApplier applier = open();
+    applier.apply(batch(segments.segment(segments.event(op("c"), 1, 1L, "a", null, null)),
+        segments.segment(segments.event(op("c"), 2, 2L, "b", null, null)),
+        segments.segment(segments.event(op("c"), 3, 3L, "c", null, null))));
+    applier.apply(batch(segments.segment(segments.event(op("c"), 4, 4L, "d", null, null))));
+    Snapshot snapshot = TableManager.loadSnapshot(location().toString()).build(context.engine());
+    String appId = "tributary-applier/" + TABLE.canonical();
+
+    assertThat(TransactionLocator.versionCovering(context.engine(), snapshot, appId, 1, 32)).hasValue(1);
+    assertThat(TransactionLocator.versionCovering(context.engine(), snapshot, appId, 2, 32)).hasValue(1);
+    assertThat(TransactionLocator.versionCovering(context.engine(), snapshot, appId, 3, 32)).hasValue(2);
+    assertThat(TransactionLocator.versionCovering(context.engine(), snapshot, appId, 4, 32)).isEmpty();
+    assertThat(TransactionLocator.versionCovering(context.engine(), snapshot, appId, 1, 1)).as("beyond the look-back").isEmpty();
+  }
 }

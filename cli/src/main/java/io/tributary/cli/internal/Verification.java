@@ -1,6 +1,7 @@
 package io.tributary.cli.internal;
 
 import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** Compares source tables with their Delta tables, once or until they are equal. */
@@ -43,7 +45,7 @@ public final class Verification {
 
   /** Compares one source table with the Delta table at {@code location}. */
   public static TableComparison compare(Connection source, URI location, TableId tableId) {
-    DeltaTableReader.Contents contents = DeltaTableReader.read(location);
+    DeltaTableContents contents = new DeltaTableReader(Map.of()).read(location);
     if (!contents.schema().tableId().equals(tableId)) {
       throw new TributaryException(ErrorCode.VERIFY_MISMATCH,
           "Delta table at " + location + " holds " + contents.schema().tableId() + ", not " + tableId);

@@ -4,13 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.TableSchema;
+import java.util.Optional;
 
 /** What one record delivered by Debezium means to the gateway: a row change to stage, or a marker. */
 sealed interface Captured {
-  /** A change of a captured table, with the table's schema at that point. */
-  record Change(TableSchema schema, ChangeEvent event, boolean snapshot) implements Captured {
+  /**
+   * A change of a captured table, with the table's schema at that point; {@code snapshotReset} is
+   * the truncate that precedes the first snapshot read of the table in a snapshot attempt.
+   */
+  record Change(TableSchema schema, Optional<ChangeEvent> snapshotReset, ChangeEvent event, boolean snapshot)
+      implements Captured {
     public Change {
       requireNonNull(schema, "schema is null");
+      requireNonNull(snapshotReset, "snapshotReset is null");
       requireNonNull(event, "event is null");
       if (!schema.tableId().equals(event.tableId())) {
         throw new IllegalArgumentException("Event of " + event.tableId() + " with a schema of " + schema.tableId());

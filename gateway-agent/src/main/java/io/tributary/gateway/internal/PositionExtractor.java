@@ -1,7 +1,10 @@
 package io.tributary.gateway.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
+import java.util.Optional;
 import org.apache.kafka.connect.data.Struct;
 
 /**
@@ -10,8 +13,23 @@ import org.apache.kafka.connect.data.Struct;
  * called once per change, in delivery order, from one thread.
  */
 public interface PositionExtractor {
+  /**
+   * Where a change goes in its table's order.
+   *
+   * @param position the change's position
+   * @param snapshotReset for the first snapshot read of a table in a snapshot attempt, the position
+   *     of a truncate that must precede it, so that the attempt replaces the rows of any earlier,
+   *     interrupted attempt (rows deleted in between would otherwise stay)
+   */
+  record ChangePosition(SourcePosition position, Optional<SourcePosition> snapshotReset) {
+    public ChangePosition {
+      requireNonNull(position, "position is null");
+      requireNonNull(snapshotReset, "snapshotReset is null");
+    }
+  }
+
   /** The position of one change of {@code table}. */
-  SourcePosition positionOf(TableId table, Struct source);
+  ChangePosition positionOf(TableId table, Struct source);
 
   /** Whether the change was read by a snapshot rather than streamed from the log. */
   boolean isSnapshot(Struct source);

@@ -8,8 +8,11 @@ import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.connect.data.Struct;
 
@@ -32,23 +35,29 @@ import org.apache.kafka.connect.data.Struct;
  * re-sent, they carry the stored {@code lsn_proc} instead, so they sort after their first delivery
  * and before the next transaction, and re-applying them in order yields the same rows.)
  *
- * <p><b>Snapshot reads</b> are at {@code (0, snapshotLsn, epoch, row)}: phase 0 sorts before every
- * streamed change. {@code row} counts the rows of the table read by this gateway process; it never
- * restarts within a process, so a snapshot that Debezium redoes after an internal task restart
- * gets new, larger positions. {@code epoch} is a counter kept durably in the state directory and
- * increased once per process that snapshots, so that a snapshot redone by the next process, which
- * may find the same {@code snapshotLsn} and read rows in another order, never reuses a position of
- * rows staged before: its positions sort after them, and their (newer) values win downstream.
- * Snapshot LSNs of successive attempts never decrease (each is the slot's start or the current WAL
- * position), which the extractor checks.
+ * <p><b>Snapshot reads</b> are at {@code (0, snapshotLsn, epoch, n)}: phase 0 sorts before every
+ * streamed change. {@code n} counts, per table, what this gateway process staged from snapshots; it
+ * never restarts within a process. {@code epoch} is a counter kept durably in the state directory
+ * and increased once per process that snapshots. So a snapshot redone after a crash (by the next
+ * process, possibly at the same {@code snapshotLsn} and reading rows in another order) or after an
+ * internal task restart (same process) never reuses a position of rows staged before: its
+ * positions sort after them. Snapshot LSNs of successive attempts never decrease (each is the new
+ * slot's start or the current WAL position), which the extractor checks.
+ *
+ * <p><b>Snapshot attempts replace each other</b>: the first read of each table in an attempt (a new
+ * process, or a new snapshot LSN) is preceded by a truncate at the position just before it. Without
+ * it, rows staged by an interrupted attempt and deleted before the next one would survive
+ * downstream, since the new attempt does not read them and streaming starts after it. (An attempt
+ * in the same process at an unchanged LSN cannot miss a deletion: a deletion moves the LSN.)
  */
 public final class PostgresPositions implements PositionExtractor {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final LongSupplier nextEpoch;
-  private final Map<TableId, Long> rowsRead = new HashMap<>();
+  private final Map<TableId, Long> staged = new HashMap<>();
+  private final Set<TableId> resetInAttempt = new HashSet<>();
   private OptionalLong epoch = OptionalLong.empty();
-  private OptionalLong lastSnapshotLsn = OptionalLong.empty();
+  private OptionalLong attemptLsn = OptionalLong.empty();
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
   public PostgresPositions(LongSupplier nextEpoch) {
@@ -62,7 +71,7 @@ public final class PostgresPositions implements PositionExtractor {
   }
 
   @Override
-  public SourcePosition positionOf(TableId table, Struct source) {
+  public ChangePosition positionOf(TableId table, Struct source) {
     String marker = snapshotMarker(source);
     if (marker != null && marker.equals("incremental")) {
       throw GatewayErrors.unexpectedRecord("an incremental-snapshot read of " + table
@@ -71,24 +80,35 @@ public final class PostgresPositions implements PositionExtractor {
     if (marker != null && !marker.equals("false")) {
       return snapshotPosition(table, source);
     }
-    return streamPosition(table, source);
+    return new ChangePosition(streamPosition(table, source), Optional.empty());
   }
 
-  private SourcePosition snapshotPosition(TableId table, Struct source) {
+  private ChangePosition snapshotPosition(TableId table, Struct source) {
     Long lsn = source.getInt64("lsn");
     if (lsn == null) {
       throw GatewayErrors.unexpectedRecord("a snapshot read of " + table + " without an LSN");
     }
-    if (lastSnapshotLsn.isPresent() && Long.compareUnsigned(lsn, lastSnapshotLsn.getAsLong()) < 0) {
+    if (attemptLsn.isPresent() && Long.compareUnsigned(lsn, attemptLsn.getAsLong()) < 0) {
       throw GatewayErrors.unexpectedRecord("a snapshot read of " + table + " at LSN " + lsn
-          + ", before the previous snapshot's LSN " + lastSnapshotLsn.getAsLong());
+          + ", before the previous snapshot's LSN " + attemptLsn.getAsLong());
     }
-    lastSnapshotLsn = OptionalLong.of(lsn);
+    if (attemptLsn.isEmpty() || attemptLsn.getAsLong() != lsn) {
+      attemptLsn = OptionalLong.of(lsn);
+      resetInAttempt.clear();
+    }
     if (epoch.isEmpty()) {
       epoch = OptionalLong.of(nextEpoch.getAsLong());
     }
-    long row = rowsRead.merge(table, 1L, Long::sum) - 1;
-    return SourcePosition.of(SourcePosition.PHASE_SNAPSHOT, lsn, epoch.getAsLong(), row);
+    Optional<SourcePosition> reset = Optional.empty();
+    if (resetInAttempt.add(table)) {
+      reset = Optional.of(snapshotPosition(table, lsn));
+    }
+    return new ChangePosition(snapshotPosition(table, lsn), reset);
+  }
+
+  private SourcePosition snapshotPosition(TableId table, long lsn) {
+    long n = staged.merge(table, 1L, Long::sum) - 1;
+    return SourcePosition.of(SourcePosition.PHASE_SNAPSHOT, lsn, epoch.getAsLong(), n);
   }
 
   private static SourcePosition streamPosition(TableId table, Struct source) {

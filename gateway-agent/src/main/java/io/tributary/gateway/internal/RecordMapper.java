@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.gateway.internal.TableMapping.Row;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Operation;
-import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import java.time.Clock;
 import java.util.HashMap;
@@ -56,14 +55,20 @@ final class RecordMapper {
     }
     TableMapping mapping = mappingFor(table, valueSchema.field("after").schema(), record.keySchema());
     Row row = row(operation, envelope, record, mapping, table);
-    SourcePosition position = positions.positionOf(table, source);
+    PositionExtractor.ChangePosition position = positions.positionOf(table, source);
     Long transactionId = source.schema().field("txId") == null ? null : source.getInt64("txId");
     Long sourceMillis = source.getInt64("ts_ms");
-    ChangeEvent event = new ChangeEvent(table, operation, position, row.values(), row.unavailable(),
-        sourceMillis == null ? 0 : sourceMillis,
-        Optional.ofNullable(transactionId).map(String::valueOf),
-        clock.millis());
-    return new Captured.Change(mapping.schema(), event, positions.isSnapshot(source));
+    long sourceTimestamp = sourceMillis == null ? 0 : sourceMillis;
+    Optional<String> transaction = Optional.ofNullable(transactionId).map(String::valueOf);
+    long captured = clock.millis();
+    ChangeEvent event = new ChangeEvent(table, operation, position.position(), row.values(), row.unavailable(),
+        sourceTimestamp, transaction, captured);
+    Optional<ChangeEvent> reset = position.snapshotReset().map(at -> {
+      Row empty = mapping.empty();
+      return new ChangeEvent(table, Operation.TRUNCATE, at, empty.values(), empty.unavailable(), sourceTimestamp,
+          transaction, captured);
+    });
+    return new Captured.Change(mapping.schema(), reset, event, positions.isSnapshot(source));
   }
 
   private TableId tableOf(Struct source, SourceRecord record) {

@@ -66,6 +66,10 @@ final class SegmentPipeline<R> implements AutoCloseable {
     try {
       frontier.deliver(record);
       if (captured instanceof Captured.Change change) {
+        if (change.snapshotReset().isPresent()) {
+          append(change.schema(), change.snapshotReset().get());
+          metrics.captured(change.snapshotReset().get(), false);
+        }
         append(change.schema(), change.event());
         metrics.captured(change.event(), change.snapshot());
       }

@@ -194,7 +194,7 @@ class ChangeBatchHandlerTest {
     handler.handleBatch(List.of(first, last, afterSnapshot, streamed), committer);
 
     assertThat(sink.published).as("the snapshot rows were announced at the boundary").hasSize(1);
-    assertThat(sink.published.get(0).rowCount()).isEqualTo(2);
+    assertThat(sink.published.get(0).rowCount()).as("a reset and two reads").isEqualTo(3);
     assertThat(committer.marked.get(0)).isEqualTo(afterSnapshot);
     assertThat(committer.stored).doesNotContainKey("snapshot");
     assertThat(pipeline.openTables()).as("the streamed change is staged after the commit").containsExactly(ORDERS);

@@ -21,12 +21,16 @@ class PostgresPositionsTest {
   private final PostgresPositions positions = new PostgresPositions(epochs::incrementAndGet);
   private final PostgresEvents events = new PostgresEvents();
 
+  private static SourcePosition at(PostgresPositions positions, TableId table, Struct source) {
+    return positions.positionOf(table, source).position();
+  }
+
   @Test
   void sourceSequenceIsTheRealDebeziumShape() {
     events.commit(90);
     Struct source = events.change("public", "orders", 110, 7);
     assertThat(source.getString("sequence")).isEqualTo("[\"90\",\"110\"]");
-    assertThat(positions.positionOf(ORDERS, source)).isEqualTo(SourcePosition.of(1, 90, 110, 0));
+    assertThat(at(positions, ORDERS, source)).isEqualTo(SourcePosition.of(1, 90, 110, 0));
     assertThat(positions.isSnapshot(source)).isFalse();
   }
 
@@ -36,11 +40,11 @@ class PostgresPositionsTest {
     // commits first at 150, T2 at 160. Logical decoding sends T1 whole, then T2 whole.
     events.commit(90);
     List<SourcePosition> delivered = new ArrayList<>();
-    delivered.add(positions.positionOf(ORDERS, events.change("public", "orders", 110, 1)));
-    delivered.add(positions.positionOf(ORDERS, events.change("public", "orders", 130, 1)));
+    delivered.add(at(positions, ORDERS, events.change("public", "orders", 110, 1)));
+    delivered.add(at(positions, ORDERS, events.change("public", "orders", 130, 1)));
     events.commit(150);
-    delivered.add(positions.positionOf(ORDERS, events.change("public", "orders", 120, 2)));
-    delivered.add(positions.positionOf(ORDERS, events.change("public", "orders", 140, 2)));
+    delivered.add(at(positions, ORDERS, events.change("public", "orders", 120, 2)));
+    delivered.add(at(positions, ORDERS, events.change("public", "orders", 140, 2)));
     events.commit(160);
 
     assertThat(delivered).isSortedAccordingTo(SourcePosition::compareTo).doesNotHaveDuplicates();
@@ -52,20 +56,21 @@ class PostgresPositionsTest {
   void snapshotReadsSortBeforeEveryStreamedChange() {
     events.startSnapshot(5000);
     List<SourcePosition> delivered = new ArrayList<>();
-    delivered.add(positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST)));
-    delivered.add(positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.TRUE)));
-    delivered.add(positions.positionOf(ITEMS, events.snapshotRead("public", "items", SnapshotRecord.FIRST_IN_DATA_COLLECTION)));
+    delivered.add(at(positions, ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST)));
+    delivered.add(at(positions, ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.TRUE)));
+    delivered.add(at(positions, ITEMS, events.snapshotRead("public", "items", SnapshotRecord.FIRST_IN_DATA_COLLECTION)));
     events.completeSnapshot();
     Struct last = events.snapshotRead("public", "items", SnapshotRecord.LAST);
     assertThat(positions.isSnapshot(last)).isTrue();
-    delivered.add(positions.positionOf(ITEMS, last));
+    delivered.add(at(positions, ITEMS, last));
     events.startStreaming();
     // The first streamed transaction has no lastCommitLsn yet; its changes still sort after the snapshot.
-    SourcePosition firstStreamed = positions.positionOf(ORDERS, events.change("public", "orders", 5100, 9));
+    SourcePosition firstStreamed = at(positions, ORDERS, events.change("public", "orders", 5100, 9));
 
+    // Position 0 of each table goes to the truncate that precedes its first read (see below).
     assertThat(delivered).containsExactly(
-        SourcePosition.of(0, 5000, 1, 0), SourcePosition.of(0, 5000, 1, 1),
-        SourcePosition.of(0, 5000, 1, 0), SourcePosition.of(0, 5000, 1, 1));
+        SourcePosition.of(0, 5000, 1, 1), SourcePosition.of(0, 5000, 1, 2),
+        SourcePosition.of(0, 5000, 1, 1), SourcePosition.of(0, 5000, 1, 2));
     assertThat(firstStreamed).isEqualTo(SourcePosition.of(1, 0, 5100, 0));
     assertThat(delivered).allSatisfy(position -> assertThat(position).isLessThan(firstStreamed));
     assertThat(epochs.get()).as("the epoch is drawn once per process").isEqualTo(1);
@@ -74,13 +79,13 @@ class PostgresPositionsTest {
   @Test
   void aSnapshotRedoneByTheNextProcessNeverReusesAPosition() {
     events.startSnapshot(5000);
-    SourcePosition first = positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
+    SourcePosition first = at(positions, ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
 
     // The process dies mid-snapshot; the next one snapshots again, possibly at the same LSN.
     PostgresPositions next = new PostgresPositions(epochs::incrementAndGet);
     PostgresEvents again = new PostgresEvents();
     again.startSnapshot(5000);
-    SourcePosition redone = next.positionOf(ORDERS, again.snapshotRead("public", "orders", SnapshotRecord.FIRST));
+    SourcePosition redone = at(next, ORDERS, again.snapshotRead("public", "orders", SnapshotRecord.FIRST));
 
     assertThat(redone).isNotEqualTo(first).isGreaterThan(first);
   }
@@ -88,54 +93,80 @@ class PostgresPositionsTest {
   @Test
   void aSnapshotRedoneInTheSameProcessContinuesTheRowCount() {
     events.startSnapshot(5000);
-    SourcePosition first = positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
+    SourcePosition first = at(positions, ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
     events.startSnapshot(5000);
-    SourcePosition redone = positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
+    SourcePosition redone = at(positions, ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
     assertThat(redone).isGreaterThan(first);
   }
 
   @Test
   void changesRedeliveredAfterARestartGetTheSamePositions() {
     events.commit(90);
-    positions.positionOf(ORDERS, events.change("public", "orders", 110, 1));
+    at(positions, ORDERS, events.change("public", "orders", 110, 1));
     events.commit(150);
-    SourcePosition a = positions.positionOf(ORDERS, events.change("public", "orders", 120, 2));
+    SourcePosition a = at(positions, ORDERS, events.change("public", "orders", 120, 2));
     Map<String, ?> committed = events.offset();          // the gateway commits after this change
-    SourcePosition b = positions.positionOf(ORDERS, events.change("public", "orders", 140, 2));
-    SourcePosition c = positions.positionOf(ORDERS, events.change("public", "orders", 145, 2));
+    SourcePosition b = at(positions, ORDERS, events.change("public", "orders", 140, 2));
+    SourcePosition c = at(positions, ORDERS, events.change("public", "orders", 145, 2));
     events.commit(160);
-    SourcePosition d = positions.positionOf(ORDERS, events.change("public", "orders", 170, 3));
+    SourcePosition d = at(positions, ORDERS, events.change("public", "orders", 170, 3));
 
     // Crash; Debezium loads the committed offset and re-sends what followed it.
     events.restartFrom(committed);
     PostgresPositions restarted = new PostgresPositions(epochs::incrementAndGet);
-    assertThat(restarted.positionOf(ORDERS, events.change("public", "orders", 140, 2))).isEqualTo(b);
-    assertThat(restarted.positionOf(ORDERS, events.change("public", "orders", 145, 2))).isEqualTo(c);
+    assertThat(at(restarted, ORDERS, events.change("public", "orders", 140, 2))).isEqualTo(b);
+    assertThat(at(restarted, ORDERS, events.change("public", "orders", 145, 2))).isEqualTo(c);
     events.commit(160);
-    assertThat(restarted.positionOf(ORDERS, events.change("public", "orders", 170, 3))).isEqualTo(d);
+    assertThat(at(restarted, ORDERS, events.change("public", "orders", 170, 3))).isEqualTo(d);
     assertThat(a).isLessThan(b);
   }
 
   @Test
   void theFirstTransactionAfterTheSnapshotReplaysAfterItsFirstDelivery() {
     events.startStreaming();
-    SourcePosition a = positions.positionOf(ORDERS, events.change("public", "orders", 200, 1));
+    SourcePosition a = at(positions, ORDERS, events.change("public", "orders", 200, 1));
     Map<String, ?> committed = events.offset();
-    SourcePosition b = positions.positionOf(ORDERS, events.change("public", "orders", 210, 1));
+    SourcePosition b = at(positions, ORDERS, events.change("public", "orders", 210, 1));
     events.commit(220);
-    SourcePosition next = positions.positionOf(ORDERS, events.change("public", "orders", 230, 2));
+    SourcePosition next = at(positions, ORDERS, events.change("public", "orders", 230, 2));
 
     events.restartFrom(committed);
-    SourcePosition replayed = new PostgresPositions(epochs::incrementAndGet)
-        .positionOf(ORDERS, events.change("public", "orders", 210, 1));
+    SourcePosition replayed = at(new PostgresPositions(epochs::incrementAndGet), ORDERS, events.change("public", "orders", 210, 1));
     assertThat(replayed).isGreaterThan(b).isLessThan(next);
     assertThat(a).isLessThan(b);
   }
 
   @Test
+  void theFirstReadOfATableInEachSnapshotAttemptIsPrecededByAReset() {
+    events.startSnapshot(5000);
+    var first = positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
+    var second = positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.TRUE));
+    assertThat(first.snapshotReset()).contains(SourcePosition.of(0, 5000, 1, 0));
+    assertThat(first.position()).isEqualTo(SourcePosition.of(0, 5000, 1, 1));
+    assertThat(second.snapshotReset()).isEmpty();
+
+    // Debezium redoes the snapshot in the same process (internal task restart) at a later LSN.
+    events.startSnapshot(5200);
+    var redone = positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
+    assertThat(redone.snapshotReset()).contains(SourcePosition.of(0, 5200, 1, 3));
+    assertThat(redone.position()).isEqualTo(SourcePosition.of(0, 5200, 1, 4));
+
+    // ... and a new process redoes it once more: new epoch, a reset again.
+    var nextProcess = new PostgresPositions(epochs::incrementAndGet)
+        .positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.FIRST));
+    assertThat(nextProcess.snapshotReset()).contains(SourcePosition.of(0, 5200, 2, 0));
+    assertThat(nextProcess.snapshotReset().get()).isGreaterThan(redone.position());
+  }
+
+  @Test
+  void streamedChangesHaveNoReset() {
+    assertThat(positions.positionOf(ORDERS, events.change("public", "orders", 110, 1)).snapshotReset()).isEmpty();
+  }
+
+  @Test
   void refusesIncrementalSnapshotReads() {
     Struct source = events.snapshotRead("public", "orders", SnapshotRecord.INCREMENTAL);
-    assertThatThrownBy(() -> positions.positionOf(ORDERS, source))
+    assertThatThrownBy(() -> at(positions, ORDERS, source))
         .hasMessageContaining("incremental-snapshot read of src.public.orders");
   }
 }

@@ -118,7 +118,15 @@ class RecordMapperTest {
         envelope.read(row(1, null, null, null), source, Instant.now())));
     assertThat(change.snapshot()).isTrue();
     assertThat(change.event().operation()).isEqualTo(Operation.SNAPSHOT_READ);
-    assertThat(change.event().position()).isEqualTo(SourcePosition.of(0, 5000, 1, 0));
+    assertThat(change.event().position()).isEqualTo(SourcePosition.of(0, 5000, 1, 1));
+    assertThat(change.snapshotReset()).hasValueSatisfying(reset -> {
+      assertThat(reset.operation()).isEqualTo(Operation.TRUNCATE);
+      assertThat(reset.position()).isEqualTo(SourcePosition.of(0, 5000, 1, 0));
+      assertThat(reset.values()).containsOnlyNulls().hasSize(4);
+    });
+    Captured.Change next = change(events.record("public", "orders", KEY, key(2),
+        envelope.read(row(2, null, null, null), events.snapshotRead("public", "orders", SnapshotRecord.TRUE), Instant.now())));
+    assertThat(next.snapshotReset()).isEmpty();
   }
 
   @Test

@@ -68,7 +68,7 @@ class SegmentPipelineTest {
   private static Captured change(TableSchema schema, long lsn, Object... values) {
     ChangeEvent event = new ChangeEvent(schema.tableId(), Operation.INSERT, SourcePosition.of(1, 0, lsn, 0), values,
         new BitSet(), 1_000, Optional.of("7"), 2_000);
-    return new Captured.Change(schema, event, false);
+    return new Captured.Change(schema, Optional.empty(), event, false);
   }
 
   private static final Captured HEARTBEAT = new Captured.Marker("heartbeat");

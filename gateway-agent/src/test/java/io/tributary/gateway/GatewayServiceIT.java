@@ -1,0 +1,385 @@
+package io.tributary.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.StagingConfig;
+import io.tributary.staging.StagingStore;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.config.ConfigReader;
+import io.tributary.testing.KafkaBroker;
+import io.tributary.testing.Loopback;
+import io.tributary.testing.PostgresServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gateway against a real PostgreSQL and a real Kafka broker. */
+class GatewayServiceIT {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayServiceIT.class);
+
+  private static PostgresServer postgres;
+  private static KafkaBroker kafka;
+  private static ShopDatabase checks;
+
+  @BeforeAll
+  static void startServers() throws IOException {
+    postgres = PostgresServer.builder(fresh("postgres"))
+        .binariesDirectory(Path.of("target", "postgres-binaries")).build();
+    postgres.start();
+    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka.start();
+    ShopDatabase.createUser(postgres);
+    checks = new ShopDatabase(postgres, "checks");
+    checks.create();
+  }
+
+  @AfterAll
+  static void stopServers() {
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private static Path fresh(String prefix) throws IOException {
+    return Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-data")), prefix + "-")
+        .toAbsolutePath();
+  }
+
+  private static String yaml(String source, String database, String password, int port, String bootstrap,
+      String topic, List<String> tables, int maxRows, String maxAge) {
+    return """
+        source:
+          name: %s
+          host: 127.0.0.1
+          port: %d
+          database: %s
+          user: %s
+          password: %s
+          tables: [%s]
+          connect-timeout: 3s
+        gateway:
+          heartbeat-interval: 1s
+          shutdown-timeout: 20s
+          segment:
+            max-rows: %d
+            max-age: %s
+        kafka:
+          bootstrap-servers: %s
+          topic: %s
+          topic-partitions: 3
+          connect-timeout: 3s
+        """.formatted(source, port, database, ShopDatabase.USER, password, String.join(", ", tables),
+        maxRows, maxAge, bootstrap, topic);
+  }
+
+  private static GatewayConfig config(String yaml, Path dataDir) {
+    ConfigReader root = ConfigReader.fromYaml(yaml, "it.yaml", name -> null);
+    GatewayConfig config = GatewayConfig.from(root, dataDir);
+    root.throwIfInvalid();
+    return config;
+  }
+
+  private static GatewayConfig shopConfig(String source, ShopDatabase database, String topic, Path dataDir) {
+    return config(yaml(source, database.name(), ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        topic, ShopDatabase.TABLES, 100_000, "1s"), dataDir);
+  }
+
+  /** Waits until the staged changes reproduce every source table exactly. */
+  private static StagedReplica awaitReplica(ShopDatabase database, String source, String topic, StagingStore store,
+      Duration timeout) {
+    StagedReplica replica = new StagedReplica(store);
+    try (ManifestLog log = new ManifestLog(kafka.bootstrapServers(), topic)) {
+      await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        replica.apply(log.next());
+        for (String table : ShopDatabase.TABLES) {
+          String[] parts = table.split("\\.");
+          TableId id = new TableId(source, parts[0], parts[1]);
+          assertThat(replica.rows(id)).as(table).isEqualTo(database.rows(table));
+        }
+      });
+    }
+    return replica;
+  }
+
+  private static List<Future<Integer>> runWorkloads(ExecutorService executor, ShopDatabase database, int preloaded,
+      int transactions, AtomicBoolean stop, boolean truncateOnce) {
+    List<Future<Integer>> futures = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      futures.add(executor.submit(new ShopWorkload(database, i, 2, preloaded, transactions, stop::get,
+          truncateOnce && i == 0)));
+    }
+    return futures;
+  }
+
+  @Test
+  void snapshotThenChangesOfThreeTablesAreStagedExactlyAndAnnouncedBeforeOffsetsAreCommitted() throws Exception {
+    ShopDatabase shop = new ShopDatabase(postgres, "shop");
+    shop.create();
+    shop.preload(1500);
+    Path dataDir = fresh("gateway-shop");
+    GatewayConfig config = shopConfig("shop", shop, "shop.manifests", dataDir);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    try (StagingStore store = StagingStore.open(config.staging(), Clock.systemUTC())) {
+      GatewayService gateway = new GatewayService(config, Clock.systemUTC(), registry);
+      gateway.start();
+      assertThat(gateway.state()).isEqualTo(GatewayService.State.RUNNING);
+
+      AtomicBoolean stop = new AtomicBoolean();
+      for (Future<Integer> done : runWorkloads(executor, shop, 1500, 400, stop, true)) {
+        assertThat(done.get()).isEqualTo(400);
+      }
+      // A graceful restart while the workload goes on: everything staged is announced, committed
+      // and the restarted gateway resumes after it.
+      List<Future<Integer>> second = runWorkloads(executor, shop, 1500, 300, stop, false);
+      await().atMost(Duration.ofSeconds(30)).until(() -> gateway.status().eventsCaptured() > 8000);
+      gateway.close();
+      assertThat(gateway.state()).isEqualTo(GatewayService.State.STOPPED);
+      gateway.close();
+      GatewayStatus before = gateway.status();
+
+      GatewayService restarted = new GatewayService(config, Clock.systemUTC(), registry);
+      restarted.start();
+      for (Future<Integer> done : second) {
+        done.get();
+      }
+      StagedReplica replica = awaitReplica(shop, "shop", "shop.manifests", store, Duration.ofMinutes(3));
+      LOG.info("Replica: {} segments, {} events, {} duplicates; first run {}", replica.segments(), replica.events(),
+          replica.duplicates(), before);
+
+      GatewayStatus status = restarted.status();
+      assertThat(status.state()).isEqualTo(GatewayService.State.RUNNING);
+      assertThat(before.eventsCaptured() + status.eventsCaptured()).isGreaterThan(10_000);
+      assertThat(before.offsetsCommitted()).isPositive();
+      assertThat(status.tables()).containsKeys(
+          new TableId("shop", "public", "orders"), new TableId("shop", "public", "items"),
+          new TableId("shop", "public", "customers"));
+      assertThat(status.tables().get(new TableId("shop", "public", "orders")).lastStagedPosition())
+          .hasValueSatisfying(position -> assertThat(position.value()).startsWith("0000000000000001-"));
+      assertThat(registry.get("tributary.gateway.events.captured").tag("table", "shop.public.orders")
+          .tag("op", "u").counter().count()).isPositive();
+      assertThat(registry.get("tributary.gateway.snapshot.rows").tag("table", "shop.public.orders").counter().count())
+          .as("the snapshot ran once, in the first run").isEqualTo(1500);
+      assertThat(registry.get("tributary.gateway.capture.lag").timeGauge()).isNotNull();
+      assertThat(replica.rows(new TableId("shop", "public", "orders")).values())
+          .as("unchanged TOASTed values were kept").anySatisfy(row -> assertThat(row.get("big")).isNotNull());
+
+      restarted.close();
+      assertThat(restarted.state()).isEqualTo(GatewayService.State.STOPPED);
+      try (Connection connection = shop.connect(); Statement statement = connection.createStatement();
+          ResultSet slot = statement.executeQuery(
+              "SELECT confirmed_flush_lsn IS NOT NULL, active FROM pg_replication_slots WHERE slot_name = 'tributary_shop'")) {
+        assertThat(slot.next()).isTrue();
+        assertThat(slot.getBoolean(1)).as("offsets were confirmed to the slot").isTrue();
+        assertThat(slot.getBoolean(2)).as("the gateway released the slot").isFalse();
+      }
+      assertThat(registry.getMeters()).as("closed gateways remove their meters").isEmpty();
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void killedWithSigkillMidSnapshotAndMidStreamLosesNothing() throws Exception {
+    ShopDatabase shop = new ShopDatabase(postgres, "crash");
+    shop.create();
+    shop.preload(4000);
+    Path dataDir = fresh("gateway-crash");
+    String yaml = yaml("crash", "crash", ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        "crash.manifests", ShopDatabase.TABLES, 500, "200ms");
+    Path configFile = dataDir.resolve("gateway.yaml");
+    Files.writeString(configFile, yaml);
+    GatewayConfig config = config(yaml, dataDir);
+    ExecutorService executor = Executors.newFixedThreadPool(2);
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Process> processes = new ArrayList<>();
+    try (StagingStore store = StagingStore.open(config.staging(), Clock.systemUTC());
+        ManifestLog log = new ManifestLog(kafka.bootstrapServers(), "crash.manifests")) {
+      List<ManifestRecord> seen = new ArrayList<>();
+
+      Process first = launch(configFile, dataDir, 1);
+      processes.add(first);
+      await().atMost(Duration.ofMinutes(2)).until(() -> {
+        seen.addAll(log.next());
+        return seen.size() >= 3;
+      });
+      kill(first);
+      boolean midSnapshot = seen.stream().allMatch(m -> m.lastPosition().value().startsWith("0000000000000000-"));
+      LOG.info("First kill after {} manifests, mid-snapshot: {}", seen.size(), midSnapshot);
+
+      List<Future<Integer>> workloads = runWorkloads(executor, shop, 4000, 600, stop, true);
+      Process second = launch(configFile, dataDir, 2);
+      processes.add(second);
+      int before = seen.size();
+      await().atMost(Duration.ofMinutes(2)).until(() -> {
+        seen.addAll(log.next());
+        return seen.size() >= before + 10 && seen.stream().anyMatch(m -> m.lastPosition().value().startsWith("0000000000000001-"));
+      });
+      kill(second);
+      LOG.info("Second kill after {} manifests", seen.size());
+
+      Process third = launch(configFile, dataDir, 3);
+      processes.add(third);
+      for (Future<Integer> done : workloads) {
+        done.get();
+      }
+      StagedReplica replica = awaitReplica(shop, "crash", "crash.manifests", store, Duration.ofMinutes(3));
+      LOG.info("Replica after two SIGKILLs: {} segments, {} events, {} duplicates", replica.segments(),
+          replica.events(), replica.duplicates());
+
+      third.destroy();
+      assertThat(third.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("SIGTERM stops the gateway").isTrue();
+      assertThat(third.exitValue()).isNotEqualTo(1);
+    } finally {
+      stop.set(true);
+      executor.shutdownNow();
+      for (Process process : processes) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private static Process launch(Path configFile, Path dataDir, int run) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        GatewayProcess.class.getName(), configFile.toString(), dataDir.toString());
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(dataDir.resolve("gateway-run-" + run + ".log").toFile());
+    return builder.start();
+  }
+
+  private static void kill(Process process) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start();
+    assertThat(kill.waitFor()).isZero();
+    process.waitFor();
+    assertThat(process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+  }
+
+  // ---- start-up checks ----
+
+  private static GatewayConfig checksConfig(String password, int port, String bootstrap, List<String> tables)
+      throws IOException {
+    return config(yaml("checks", "checks", password, port, bootstrap, "checks.manifests", tables, 100_000, "1s"),
+        fresh("gateway-checks"));
+  }
+
+  @Test
+  void wrongPasswordIsReportedWithUserHostAndDatabase() throws Exception {
+    GatewayConfig config = checksConfig("wrong", postgres.port(), kafka.bootstrapServers(), List.of("public.orders"));
+    assertThatThrownBy(() -> GatewayService.preflight(config))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_AUTH_FAILED))
+        .hasMessageContaining("password authentication failed for user \"tributary\"")
+        .hasMessageContaining("database 'checks' at 127.0.0.1:" + postgres.port())
+        .hasMessageContaining("as user 'tributary'")
+        .hasMessageNotContaining("wrong");
+  }
+
+  @Test
+  void unreachableDatabaseIsReportedWithHostAndPort() throws Exception {
+    int port = Loopback.freePort();
+    GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, port, kafka.bootstrapServers(), List.of("public.orders"));
+    assertThatThrownBy(() -> GatewayService.preflight(config))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_UNREACHABLE))
+        .hasMessageContaining("Cannot reach PostgreSQL at 127.0.0.1:" + port)
+        .hasMessageContaining("Connection refused");
+  }
+
+  @Test
+  void missingTablesAreNamed() throws Exception {
+    GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        List.of("public.orders", "public.ghost", "sales.orders"));
+    assertThatThrownBy(() -> GatewayService.preflight(config))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TABLE_NOT_FOUND))
+        .hasMessageContaining("Tables public.ghost, sales.orders do not exist in PostgreSQL database 'checks' at 127.0.0.1:"
+            + postgres.port());
+  }
+
+  @Test
+  void tablesWithoutPrimaryKeyAreRefusedForNow() throws Exception {
+    GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        List.of("public.orders", "public.nokey"));
+    assertThatThrownBy(() -> GatewayService.preflight(config))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_PRIMARY_KEY))
+        .hasMessageContaining("Table public.nokey has no primary key")
+        .hasMessageContaining("issue #4");
+  }
+
+  @Test
+  void unreachableKafkaIsReportedWithTheBootstrapServersWithinTheTimeout() throws Exception {
+    String bootstrap = "127.0.0.1:" + Loopback.freePort();
+    GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, postgres.port(), bootstrap, List.of("public.orders"));
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> GatewayService.preflight(config))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.KAFKA_UNREACHABLE))
+        .hasMessageContaining("Cannot reach Kafka at " + bootstrap + " within 3000 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void theChecksCreateTheManifestTopic() throws Exception {
+    GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        List.of("public.orders", "public.items"));
+    GatewayService.preflight(config);
+    GatewayService.preflight(config);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      assertThat(admin.describeTopics(List.of("checks.manifests")).allTopicNames().get().get("checks.manifests")
+          .partitions()).hasSize(3);
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "checks.manifests");
+      Config topicConfig = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+      assertThat(topicConfig.get("cleanup.policy").value()).isEqualTo("delete");
+      assertThat(topicConfig.get("retention.ms").value()).isEqualTo(Long.toString(Duration.ofDays(30).toMillis()));
+    }
+  }
+
+  @Test
+  void aGatewayThatFailsItsChecksEndsFailedAndHoldsNothing() throws Exception {
+    GatewayConfig config = checksConfig("wrong", postgres.port(), kafka.bootstrapServers(), List.of("public.orders"));
+    GatewayService gateway = new GatewayService(config, Clock.systemUTC(), new SimpleMeterRegistry());
+    assertThatThrownBy(gateway::start).hasMessageContaining("password authentication failed");
+    assertThat(gateway.state()).isEqualTo(GatewayService.State.FAILED);
+    assertThat(gateway.status().failure()).hasValueSatisfying(m -> assertThat(m).contains("password authentication"));
+    assertThat(gateway.awaitTermination(Duration.ofSeconds(1))).isTrue();
+    gateway.close();
+    assertThat(gateway.state()).isEqualTo(GatewayService.State.FAILED);
+    // The state directory lock was released: another gateway can take it.
+    GatewayService again = new GatewayService(config, Clock.systemUTC(), new SimpleMeterRegistry());
+    assertThatThrownBy(again::start).hasMessageContaining("password authentication failed");
+  }
+
+  @Test
+  void positionsSortSnapshotBeforeStream() {
+    assertThat(SourcePosition.of(0, Long.MAX_VALUE, 9, 9)).isLessThan(SourcePosition.of(1, 0, 0, 0));
+  }
+}
