@@ -17,10 +17,10 @@ public final class Progress {
   }
 
   public String line(long generatedTransactions) {
-    return String.format("  [%4ds] generated %,d tx | captured %,.0f changes | staged %,.0f segments | applied %,.0f rows in %,.0f commits",
+    return String.format("  [%4ds] generated %,d tx | captured %,.0f changes | staged %,.0f segments | applied %,.0f upserts + %,.0f deletes in %,.0f commits",
         (clock.millis() - startMillis) / 1000, generatedTransactions,
         sum("tributary.gateway.events.captured"), sum("tributary.gateway.segments.staged"),
-        sum("tributary.applier.rows.applied"), sum("tributary.applier.batches.applied"));
+        sum("tributary.applier.rows.upserted"), sum("tributary.applier.rows.deleted"), sum("tributary.applier.batches.applied"));
   }
 
   private double sum(String name) {
