@@ -8,6 +8,7 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.spi.OffsetCommitPolicy;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.staging.StagingStore;
+import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,15 +101,15 @@ public final class CaptureRun {
       opened.push(stateDirectory);
       String engineName = EngineProperties.engineName(config);
       Optional<Map<String, Object>> committed = stateDirectory.committedOffset(engineName);
-      connector.preflight(config, committed.isPresent());
+      Map<TableId, List<String>> keys = connector.preflight(config, committed.isPresent());
       ManifestTopic.ensure(config.kafka());
       StagingStore store = StagingStore.open(config.staging(), clock);
       opened.push(store);
       KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName);
       opened.push(sink);
       PositionExtractor positions = connector.positions(stateDirectory::nextSnapshotEpoch);
-      RecordMapper mapper = new RecordMapper(config.source().name(), Set.copyOf(config.source().tables()), positions,
-          clock, EngineProperties.unavailablePlaceholder(config));
+      RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,
+          EngineProperties.unavailablePlaceholder(config));
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);

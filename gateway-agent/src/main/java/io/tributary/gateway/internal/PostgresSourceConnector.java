@@ -30,15 +30,16 @@ final class PostgresSourceConnector implements SourceConnector {
   private static final String CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector";
 
   @Override
-  public void preflight(GatewayConfig config, boolean resuming) {
+  public Map<TableId, List<String>> preflight(GatewayConfig config, boolean resuming) {
     SourceConfig source = config.source();
     try (Connection connection = connect(source)) {
       checkWalLevel(connection, source);
       checkReplicationPrivilege(connection, source);
-      checkTables(connection, source);
+      Map<TableId, List<String>> keys = primaryKeys(connection, source);
       if (resuming && !slotExists(connection, source.slotName())) {
         throw GatewayErrors.slotLost(source, config.stateDirectory());
       }
+      return keys;
     } catch (SQLException e) {
       throw GatewayErrors.sourceUnreachable(source, e.getMessage(), e);
     }
@@ -144,10 +145,15 @@ final class PostgresSourceConnector implements SourceConnector {
     }
   }
 
-  private static void checkTables(Connection connection, SourceConfig source) throws SQLException {
+  private static Map<TableId, List<String>> primaryKeys(Connection connection, SourceConfig source)
+      throws SQLException {
     List<TableId> missing = new ArrayList<>();
     List<TableId> keyless = new ArrayList<>();
-    String query = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)"
+    Map<TableId, List<String>> keys = new LinkedHashMap<>();
+    String query = "SELECT ARRAY(SELECT a.attname FROM pg_catalog.pg_index i"
+        + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)"
+        + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+        + " WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.ord)"
         + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')";
     try (PreparedStatement statement = connection.prepareStatement(query)) {
@@ -157,9 +163,13 @@ final class PostgresSourceConnector implements SourceConnector {
         try (ResultSet result = statement.executeQuery()) {
           if (!result.next()) {
             missing.add(table);
-          } else if (!result.getBoolean(1)) {
+            continue;
+          }
+          List<String> columns = List.of((String[]) result.getArray(1).getArray());
+          if (columns.isEmpty()) {
             keyless.add(table);
           }
+          keys.put(table, columns);
         }
       }
     }
@@ -169,6 +179,7 @@ final class PostgresSourceConnector implements SourceConnector {
     if (!keyless.isEmpty()) {
       throw GatewayErrors.missingPrimaryKey(source, keyless);
     }
+    return keys;
   }
 
   private static boolean slotExists(Connection connection, String slot) throws SQLException {

@@ -8,6 +8,7 @@ import io.tributary.staging.Operation;
 import io.tributary.staging.TableId;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,11 +28,18 @@ final class RecordMapper {
   private final PositionExtractor positions;
   private final Clock clock;
   private final String placeholder;
+  private final Map<TableId, List<String>> catalogKeys;
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
 
-  RecordMapper(String sourceName, Set<TableId> tables, PositionExtractor positions, Clock clock, String placeholder) {
+  /**
+   * @param catalogKeys each table's primary key from the source catalog, for records without a key
+   *     schema when the table has no mapping yet
+   */
+  RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
+      String placeholder) {
     this.sourceName = requireNonNull(sourceName, "sourceName is null");
-    this.tables = Set.copyOf(tables);
+    this.catalogKeys = Map.copyOf(catalogKeys);
+    this.tables = Set.copyOf(catalogKeys.keySet());
     this.positions = requireNonNull(positions, "positions is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.placeholder = requireNonNull(placeholder, "placeholder is null");
@@ -128,6 +136,14 @@ final class RecordMapper {
 
   private TableMapping mappingFor(TableId table, Schema rowSchema, Schema keySchema) {
     TableMapping current = mappings.get(table);
+    if (keySchema == null) {
+      // Debezium sends truncates without a key: same columns, same key as the table has.
+      if (current != null && current.describesRow(rowSchema)) {
+        return current;
+      }
+      List<String> keys = current != null ? current.schema().keyColumns() : catalogKeys.getOrDefault(table, List.of());
+      return TableMapping.derive(table, rowSchema, keys, placeholder);
+    }
     if (current != null && current.describes(rowSchema, keySchema)) {
       return current;
     }

@@ -134,8 +134,10 @@ final class SegmentPipeline<R> implements AutoCloseable {
     if (segment != null) {
       SegmentWriter writer = segment.writer();
       if (!writer.schema().equals(schema)) {
-        LOG.info("Schema of {} changed (fingerprint {} -> {}): finishing segment {} and starting a new one",
-            table, writer.schema().fingerprint(), schema.fingerprint(), writer.sequence());
+        LOG.info("Schema of {} changed from {} key {} (fingerprint {}) to {} key {} (fingerprint {}):"
+                + " finishing segment {} and starting a new one", table, writer.schema().columns(),
+            writer.schema().keyColumns(), writer.schema().fingerprint(), schema.columns(), schema.keyColumns(),
+            schema.fingerprint(), writer.sequence());
         roll(table);
       } else if (writer.lastPosition().isPresent() && !event.position().isAfter(writer.lastPosition().get())) {
         // Debezium restarted its task internally and resumes from the last committed offset:

@@ -2,6 +2,8 @@ package io.tributary.gateway.internal;
 
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.SourceConfig;
+import io.tributary.staging.TableId;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -12,12 +14,13 @@ import java.util.function.LongSupplier;
 public interface SourceConnector {
   /**
    * Checks, before Debezium starts, that the source is reachable, the login works and every
-   * configured table can be captured.
+   * configured table can be captured, and returns each table's primary key columns in key order
+   * (what change records without a key schema, such as truncates, are staged with).
    *
    * @param resuming whether the gateway has committed offsets, so its replication state must exist
    * @throws io.tributary.staging.TributaryException naming what is wrong and what to do
    */
-  void preflight(GatewayConfig config, boolean resuming);
+  Map<TableId, List<String>> preflight(GatewayConfig config, boolean resuming);
 
   /** The connector-specific Debezium properties (connection, tables, replication objects). */
   Map<String, String> debeziumProperties(GatewayConfig config);

@@ -54,6 +54,25 @@ final class TableMapping {
    * {@code after}) and its record key schema.
    */
   static TableMapping derive(TableId table, Schema rowSchema, Schema keySchema, String placeholder) {
+    List<String> keys = new ArrayList<>();
+    if (keySchema != null && keySchema.type() == Schema.Type.STRUCT) {
+      for (Field key : keySchema.fields()) {
+        keys.add(key.name());
+      }
+    }
+    return derive(table, rowSchema, keySchema, keys, placeholder);
+  }
+
+  /**
+   * Derives the mapping of a table from a row schema and known key columns, for records that carry
+   * no key schema (Debezium sends truncates without one).
+   */
+  static TableMapping derive(TableId table, Schema rowSchema, List<String> keyColumns, String placeholder) {
+    return derive(table, rowSchema, null, keyColumns, placeholder);
+  }
+
+  private static TableMapping derive(TableId table, Schema rowSchema, Schema keySchema, List<String> keys,
+      String placeholder) {
     requireNonNull(rowSchema, "rowSchema is null");
     requireNonNull(placeholder, "placeholder is null");
     List<Field> fields = rowSchema.fields();
@@ -62,12 +81,6 @@ final class TableMapping {
     for (int i = 0; i < columns.length; i++) {
       columns[i] = ConnectTypeMapper.map(table, fields.get(i));
       staged.add(columns[i].column());
-    }
-    List<String> keys = new ArrayList<>();
-    if (keySchema != null && keySchema.type() == Schema.Type.STRUCT) {
-      for (Field key : keySchema.fields()) {
-        keys.add(key.name());
-      }
     }
     return new TableMapping(rowSchema, keySchema, new TableSchema(table, staged, keys), List.copyOf(fields), columns,
         placeholder);
@@ -79,8 +92,13 @@ final class TableMapping {
 
   /** Whether this mapping was derived from exactly these schemas (Debezium reuses schema objects). */
   boolean describes(Schema rowSchema, Schema keySchema) {
-    return (this.rowSchema == rowSchema || this.rowSchema.equals(rowSchema))
+    return describesRow(rowSchema)
         && (this.keySchema == keySchema || (this.keySchema != null && this.keySchema.equals(keySchema)));
+  }
+
+  /** Whether this mapping was derived from this row schema. */
+  boolean describesRow(Schema rowSchema) {
+    return this.rowSchema == rowSchema || this.rowSchema.equals(rowSchema);
   }
 
   /**
