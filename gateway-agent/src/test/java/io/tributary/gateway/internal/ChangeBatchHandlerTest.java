@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -115,7 +114,7 @@ class ChangeBatchHandlerTest {
     GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry(), clock);
     pipeline = new SegmentPipeline<>(store, sink, new SegmentPolicy(maxRows, 64L << 20, Duration.ofSeconds(1)), clock,
         metrics);
-    RecordMapper mapper = new RecordMapper("src", Set.of(ORDERS), new PostgresPositions(new AtomicLong()::incrementAndGet),
+    RecordMapper mapper = new RecordMapper("src", Map.of(ORDERS, List.of("id")), new PostgresPositions(new AtomicLong()::incrementAndGet),
         clock, EngineProperties.DEFAULT_UNAVAILABLE_PLACEHOLDER);
     return new ChangeBatchHandler(pipeline, mapper, metrics, () -> Optional.ofNullable(committer.stored),
         directory.resolve("offsets.json"), snapshotBarrier);

@@ -15,7 +15,8 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -38,7 +39,7 @@ class RecordMapperTest {
 
   private final PostgresEvents events = new PostgresEvents();
   private final TestClock clock = new TestClock(Instant.parse("2026-11-21T10:00:00Z"));
-  private final RecordMapper mapper = new RecordMapper("src", Set.of(ORDERS),
+  private final RecordMapper mapper = new RecordMapper("src", Map.of(ORDERS, List.of("id")),
       new PostgresPositions(new AtomicLong()::incrementAndGet), clock, PLACEHOLDER);
   private final Envelope envelope = events.envelope("public", "orders", ROW);
 
@@ -102,12 +103,19 @@ class RecordMapperTest {
   }
 
   @Test
-  void truncateCarriesNoValues() {
+  void truncateCarriesNoValuesAndKeepsTheTablesKey() {
+    // Debezium sends truncates without key and key schema.
     Struct source = events.change("public", "orders", 140, 45);
-    Captured.Change change = change(events.record("public", "orders", KEY, null, envelope.truncate(source, Instant.now())));
-    assertThat(change.event().operation()).isEqualTo(Operation.TRUNCATE);
-    assertThat(change.event().values()).containsOnlyNulls().hasSize(4);
-    assertThat(change.schema().keyColumns()).containsExactly("id");
+    Captured.Change first = change(events.record("public", "orders", null, null, envelope.truncate(source, Instant.now())));
+    assertThat(first.event().operation()).isEqualTo(Operation.TRUNCATE);
+    assertThat(first.event().values()).containsOnlyNulls().hasSize(4);
+    assertThat(first.schema().keyColumns()).as("from the catalog").containsExactly("id");
+
+    Captured.Change insert = change(events.record("public", "orders", KEY, key(1),
+        envelope.create(row(1, null, null, null), events.change("public", "orders", 141, 46), Instant.now())));
+    Captured.Change again = change(events.record("public", "orders", null, null,
+        envelope.truncate(events.change("public", "orders", 142, 47), Instant.now())));
+    assertThat(again.schema()).as("no schema change, no new segment").isEqualTo(insert.schema()).isEqualTo(first.schema());
   }
 
   @Test
