@@ -69,8 +69,8 @@ public final class GatewayService implements AutoCloseable {
    */
   public static void preflight(GatewayConfig config) {
     SourceConnector connector = SourceConnector.of(config.source().connector());
-    boolean resuming = CaptureRun.hasCommittedOffsets(config);
-    connector.preflight(config, resuming);
+    boolean streaming = CaptureRun.hasCommittedOffsetPastSnapshot(config);
+    connector.preflight(config, streaming);
     ManifestTopic.ensure(config.kafka());
   }
 

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.staging.ManifestRecord;
-import io.tributary.staging.SourcePosition;
 import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
@@ -122,15 +121,40 @@ class GatewayServiceIT {
     StagedReplica replica = new StagedReplica(store);
     try (ManifestLog log = new ManifestLog(kafka.bootstrapServers(), topic)) {
       await().atMost(timeout).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-        replica.apply(log.next());
+        try {
+          replica.apply(log.next());
+        } catch (AssertionError e) {
+          // A broken contract is final: do not let the wait retry past it.
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+        StringBuilder differences = new StringBuilder();
         for (String table : ShopDatabase.TABLES) {
           String[] parts = table.split("\\.");
           TableId id = new TableId(source, parts[0], parts[1]);
-          assertThat(replica.rows(id)).as(table).isEqualTo(database.rows(table));
+          differences.append(difference(table, database.rows(table), replica.rows(id)));
         }
+        assertThat(differences.toString()).isEmpty();
       });
     }
     return replica;
+  }
+
+  /** What differs between the source rows and the staged rows of a table, with a few examples. */
+  private static String difference(String table, Map<List<Object>, Map<String, Object>> expected,
+      Map<List<Object>, Map<String, Object>> actual) {
+    List<List<Object>> missing = expected.keySet().stream().filter(k -> !actual.containsKey(k)).toList();
+    List<List<Object>> extra = actual.keySet().stream().filter(k -> !expected.containsKey(k)).toList();
+    List<List<Object>> changed = expected.keySet().stream()
+        .filter(k -> actual.containsKey(k) && !actual.get(k).equals(expected.get(k))).toList();
+    if (missing.isEmpty() && extra.isEmpty() && changed.isEmpty()) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder(table).append(": ").append(missing.size()).append(" missing ")
+        .append(missing.stream().limit(5).toList()).append(", ").append(extra.size()).append(" extra ")
+        .append(extra.stream().limit(5).toList()).append(", ").append(changed.size()).append(" different");
+    changed.stream().limit(3).forEach(k -> text.append("\n  ").append(k).append(": source ").append(expected.get(k))
+        .append("\n  ").append(k).append(": staged ").append(actual.get(k)));
+    return text.append('\n').toString();
   }
 
   private static List<Future<Integer>> runWorkloads(ExecutorService executor, ShopDatabase database, int preloaded,
@@ -165,6 +189,8 @@ class GatewayServiceIT {
       // and the restarted gateway resumes after it.
       List<Future<Integer>> second = runWorkloads(executor, shop, 1500, 300, stop, true, 1);
       await().atMost(Duration.ofSeconds(60)).until(() -> gateway.status().eventsCaptured() > 8000);
+      assertThat(registry.get("tributary.gateway.snapshot.rows").tag("table", "shop.public.orders").counter().count())
+          .isEqualTo(1500);
       gateway.close();
       assertThat(gateway.state()).isEqualTo(GatewayService.State.STOPPED);
       gateway.close();
@@ -181,7 +207,7 @@ class GatewayServiceIT {
 
       GatewayStatus status = restarted.status();
       assertThat(status.state()).isEqualTo(GatewayService.State.RUNNING);
-      assertThat(before.eventsCaptured() + status.eventsCaptured()).isGreaterThan(10_000);
+      assertThat(before.eventsCaptured() + status.eventsCaptured()).as("snapshot and changes").isGreaterThan(8_000);
       assertThat(before.offsetsCommitted()).isPositive();
       assertThat(status.tables()).containsKeys(
           new TableId("shop", "public", "orders"), new TableId("shop", "public", "items"),
@@ -190,8 +216,8 @@ class GatewayServiceIT {
           .hasValueSatisfying(position -> assertThat(position.value()).startsWith("0000000000000001-"));
       assertThat(registry.get("tributary.gateway.events.captured").tag("table", "shop.public.orders")
           .tag("op", "u").counter().count()).isPositive();
-      assertThat(registry.get("tributary.gateway.snapshot.rows").tag("table", "shop.public.orders").counter().count())
-          .as("the snapshot ran once, in the first run").isEqualTo(1500);
+      assertThat(registry.find("tributary.gateway.snapshot.rows").counters())
+          .as("the restarted gateway resumed streaming: no second snapshot").isEmpty();
       assertThat(registry.get("tributary.gateway.capture.lag").timeGauge()).isNotNull();
       assertThat(replica.rows(new TableId("shop", "public", "orders")).values())
           .as("unchanged TOASTed values were kept").anySatisfy(row -> assertThat(row.get("big")).isNotNull());
@@ -212,7 +238,6 @@ class GatewayServiceIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("Not yet reliable on 2 cores: times out waiting for the restarted gateway; tracked in issue #2")
   void killedWithSigkillMidSnapshotAndMidStreamLosesNothing() throws Exception {
     ShopDatabase shop = new ShopDatabase(postgres, "crash");
     shop.create();
@@ -240,23 +265,36 @@ class GatewayServiceIT {
       boolean midSnapshot = seen.stream().allMatch(m -> m.lastPosition().value().startsWith("0000000000000000-"));
       LOG.info("First kill after {} manifests, mid-snapshot: {}", seen.size(), midSnapshot);
 
-      List<Future<Integer>> workloads = runWorkloads(executor, shop, 4000, 600, stop, true, 0);
+      // Changes keep coming while the gateway is killed and restarted; the workload stops only once
+      // the third run streams.
+      List<Future<Integer>> workloads = runWorkloads(executor, shop, 4000, 1_000_000, stop, true, 0);
       Process second = launch(configFile, dataDir, 2);
+      if (midSnapshot) {
+        // A snapshot is redone on a new slot: only then is it consistent (see PostgresSourceConnector).
+        await().atMost(Duration.ofMinutes(1)).until(() -> Files.readString(dataDir.resolve("gateway-run-2.log"))
+            .contains("Dropping replication slot 'tributary_crash'"));
+      }
       processes.add(second);
       int before = seen.size();
       await().atMost(Duration.ofMinutes(2)).until(() -> {
         seen.addAll(log.next());
-        return seen.size() >= before + 10 && seen.stream().anyMatch(m -> m.lastPosition().value().startsWith("0000000000000001-"));
+        return seen.size() >= before + 10 && streamed(seen) >= 3;
       });
       kill(second);
-      LOG.info("Second kill after {} manifests", seen.size());
+      LOG.info("Second kill after {} manifests, {} of them streamed", seen.size(), streamed(seen));
 
       Process third = launch(configFile, dataDir, 3);
       processes.add(third);
+      int streamedBefore = streamed(seen);
+      await().atMost(Duration.ofMinutes(2)).until(() -> {
+        seen.addAll(log.next());
+        return streamed(seen) >= streamedBefore + 3;
+      });
+      stop.set(true);
       for (Future<Integer> done : workloads) {
-        done.get();
+        LOG.info("Workload ran {} transactions", done.get());
       }
-      StagedReplica replica = awaitReplica(shop, "crash", "crash.manifests", store, Duration.ofMinutes(3));
+      StagedReplica replica = awaitReplica(shop, "crash", "crash.manifests", store, Duration.ofMinutes(5));
       LOG.info("Replica after two SIGKILLs: {} segments, {} events, {} duplicates", replica.segments(),
           replica.events(), replica.duplicates());
 
@@ -270,6 +308,10 @@ class GatewayServiceIT {
         process.destroyForcibly();
       }
     }
+  }
+
+  private static int streamed(List<ManifestRecord> manifests) {
+    return (int) manifests.stream().filter(m -> m.lastPosition().value().startsWith("0000000000000001-")).count();
   }
 
   private static Process launch(Path configFile, Path dataDir, int run) throws IOException {
@@ -377,10 +419,5 @@ class GatewayServiceIT {
     // The state directory lock was released: another gateway can take it.
     GatewayService again = new GatewayService(config, Clock.systemUTC(), new SimpleMeterRegistry());
     assertThatThrownBy(again::start).hasMessageContaining("password authentication failed");
-  }
-
-  @Test
-  void positionsSortSnapshotBeforeStream() {
-    assertThat(SourcePosition.of(0, Long.MAX_VALUE, 9, 9)).isLessThan(SourcePosition.of(1, 0, 0, 0));
   }
 }

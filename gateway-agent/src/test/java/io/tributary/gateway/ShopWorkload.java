@@ -90,6 +90,11 @@ final class ShopWorkload implements Callable<Integer> {
       long customer = id;
       insertCustomer(connection, customer, random);
       customers.add(customer);
+      // Holds the transaction open a moment, so that the other workload's transactions commit in
+      // between and their WAL records interleave with this one's (and paces the workload).
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SELECT pg_sleep(0.005)");
+      }
       insertOrder(connection, id, customer, random, random.nextInt(4) == 0);
       orders.add(id);
     } else if (dice < 55) {
@@ -124,10 +129,10 @@ final class ShopWorkload implements Callable<Integer> {
         ShopDatabase.insert(statement, id);
       }
     } else {
-      // Many rows in one transaction.
+      // Many rows in one transaction: the first line of this workload's last 100 orders.
       try (PreparedStatement statement = connection.prepareStatement(
           "UPDATE items SET qty = qty + 1 WHERE order_id >= ? AND order_id < ? AND line = 1")) {
-        ShopDatabase.insert(statement, (number + 1) * RANGE, (number + 2) * RANGE);
+        ShopDatabase.insert(statement, Math.max((number + 1) * RANGE, nextId - 100), nextId);
       }
     }
   }

@@ -75,11 +75,14 @@ public final class CaptureRun {
     });
   }
 
-  /** Whether the gateway's state directory holds committed offsets (read without locking it). */
-  public static boolean hasCommittedOffsets(GatewayConfig config) {
+  /**
+   * Whether the gateway's state directory holds a committed offset past the snapshot, so that the
+   * next run streams from the replication slot (read without locking the directory).
+   */
+  public static boolean hasCommittedOffsetPastSnapshot(GatewayConfig config) {
     try {
       return OffsetFile.committedOffset(config.stateDirectory().resolve("offsets.json"),
-          EngineProperties.engineName(config)).isPresent();
+          EngineProperties.engineName(config)).map(ChangeBatchHandler::isPastSnapshot).orElse(false);
     } catch (IOException | RuntimeException e) {
       throw GatewayErrors.offsetCommitFailed(config.stateDirectory().resolve("offsets.json"),
           "it cannot be read (" + e.getMessage() + ")");
@@ -101,8 +104,10 @@ public final class CaptureRun {
       opened.push(stateDirectory);
       String engineName = EngineProperties.engineName(config);
       Optional<Map<String, Object>> committed = stateDirectory.committedOffset(engineName);
-      Map<TableId, List<String>> keys = connector.preflight(config, committed.isPresent());
+      boolean snapshotPending = committed.map(offset -> !ChangeBatchHandler.isPastSnapshot(offset)).orElse(true);
+      Map<TableId, List<String>> keys = connector.preflight(config, !snapshotPending);
       ManifestTopic.ensure(config.kafka());
+      connector.prepare(config, snapshotPending);
       StagingStore store = StagingStore.open(config.staging(), clock);
       opened.push(store);
       KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName);
@@ -113,9 +118,8 @@ public final class CaptureRun {
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);
-      boolean snapshotBarrier = committed.map(offset -> !ChangeBatchHandler.isPastSnapshot(offset)).orElse(true);
       ChangeBatchHandler handler = new ChangeBatchHandler(pipeline, mapper, metrics,
-          () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(), snapshotBarrier);
+          () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(), snapshotPending);
       CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, onFailure, onStopped);
       run.launch(connector, clock);
       return run;

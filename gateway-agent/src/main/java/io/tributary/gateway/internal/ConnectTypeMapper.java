@@ -41,7 +41,7 @@ import org.apache.kafka.connect.data.Struct;
  *   <tr><td>struct, array, map (geometry, arrays, ...)</td><td>refused: UNSUPPORTED_TYPE</td></tr>
  * </table>
  */
-public final class ConnectTypeMapper {
+final class ConnectTypeMapper {
   /** How one column is staged: its staging column and the conversion of its non-null values. */
   public record ColumnMapping(Column column, UnaryOperator<Object> converter) {}
 

@@ -72,6 +72,13 @@ public final class GatewayErrors {
             + " to capture from scratch, remove the state directory and the source's staged data.");
   }
 
+  public static TributaryException slotNotDropped(SourceConfig source, String serverMessage, Throwable error) {
+    return new TributaryException(ErrorCode.SOURCE_UNREACHABLE,
+        "Cannot drop replication slot '" + source.slotName() + "' of PostgreSQL database '" + source.database()
+            + "' at " + source.address() + " before snapshotting: " + serverMessage + ". If another gateway uses this"
+            + " slot, stop it (each source needs its own gateway); otherwise drop the slot by hand.", error);
+  }
+
   public static TributaryException kafkaUnreachable(String bootstrapServers, Duration timeout, String cause,
       Throwable error) {
     return new TributaryException(ErrorCode.KAFKA_UNREACHABLE,

@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code enable.idempotence=true}): each record is keyed by its table, so one table's manifests stay
  * in order on one partition, and {@link #publish} waits for the acknowledgement.
  */
-public final class KafkaManifestSink implements ManifestSink, AutoCloseable {
+final class KafkaManifestSink implements ManifestSink, AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final Duration publishTimeout;

@@ -50,7 +50,7 @@ import org.apache.kafka.connect.data.Struct;
  * downstream, since the new attempt does not read them and streaming starts after it. (An attempt
  * in the same process at an unchanged LSN cannot miss a deletion: a deletion moves the LSN.)
  */
-public final class PostgresPositions implements PositionExtractor {
+final class PostgresPositions implements PositionExtractor {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final LongSupplier nextEpoch;

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL through Debezium's connector with the built-in {@code pgoutput} plugin.
@@ -25,8 +27,17 @@ import java.util.stream.Collectors;
  * exists with other tables, altered to them. This keeps the publication in step with
  * {@code source.tables} on every start without the gateway issuing DDL itself; it needs the source
  * user to own the tables (or to be a superuser). Create the publication beforehand to run with less.
+ *
+ * <p>A snapshot must be taken together with its slot. Debezium 3.5 takes a consistent snapshot
+ * ({@code SET TRANSACTION SNAPSHOT} exported by {@code CREATE_REPLICATION_SLOT}) only when it
+ * creates the slot; when the slot already exists it reads each table in its own READ COMMITTED
+ * statement, later than the LSN it then streams from ({@code PostgresSnapshotChangeEventSource
+ * .connectionCreated}). That converges, but stages a history that never existed. So before a run
+ * that still has to snapshot, {@link #prepare} drops the gateway's slot when it exists: the snapshot
+ * barrier guarantees that nothing streamed from it was staged.
  */
 final class PostgresSourceConnector implements SourceConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresSourceConnector.class);
   private static final String CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector";
 
   @Override
@@ -42,6 +53,27 @@ final class PostgresSourceConnector implements SourceConnector {
       return keys;
     } catch (SQLException e) {
       throw GatewayErrors.sourceUnreachable(source, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void prepare(GatewayConfig config, boolean snapshotPending) {
+    SourceConfig source = config.source();
+    if (!snapshotPending || source.snapshotMode().equals("no_data")) {
+      return;
+    }
+    try (Connection connection = connect(source)) {
+      if (!slotExists(connection, source.slotName())) {
+        return;
+      }
+      LOG.warn("Dropping replication slot '{}' of database '{}' at {}: no snapshot was completed with it, and only a"
+          + " new slot gives Debezium a consistent snapshot", source.slotName(), source.database(), source.address());
+      try (PreparedStatement statement = connection.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+        statement.setString(1, source.slotName());
+        statement.execute();
+      }
+    } catch (SQLException e) {
+      throw GatewayErrors.slotNotDropped(source, e.getMessage(), e);
     }
   }
 

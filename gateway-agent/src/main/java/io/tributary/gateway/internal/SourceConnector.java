@@ -17,10 +17,18 @@ public interface SourceConnector {
    * configured table can be captured, and returns each table's primary key columns in key order
    * (what change records without a key schema, such as truncates, are staged with).
    *
-   * @param resuming whether the gateway has committed offsets, so its replication state must exist
+   * @param resuming whether the gateway committed an offset past its snapshot, so it will stream
+   *     from its replication state, which must therefore exist
    * @throws io.tributary.staging.TributaryException naming what is wrong and what to do
    */
   Map<TableId, List<String>> preflight(GatewayConfig config, boolean resuming);
+
+  /**
+   * Prepares the source's replication state for a run that has not yet committed the end of its
+   * snapshot ({@code snapshotPending}): whatever state an earlier, interrupted run left may be
+   * discarded, because nothing it streamed was staged (the snapshot barrier).
+   */
+  void prepare(GatewayConfig config, boolean snapshotPending);
 
   /** The connector-specific Debezium properties (connection, tables, replication objects). */
   Map<String, String> debeziumProperties(GatewayConfig config);

@@ -17,7 +17,7 @@ import java.util.Optional;
  * {@link DurableOffsetStore}) and the snapshot epoch counter ({@code snapshot-epoch}). Locked while
  * open, so that two gateway processes never share it.
  */
-public final class StateDirectory implements AutoCloseable {
+final class StateDirectory implements AutoCloseable {
   private static final String OFFSETS = "offsets.json";
   private static final String SNAPSHOT_EPOCH = "snapshot-epoch";
 
