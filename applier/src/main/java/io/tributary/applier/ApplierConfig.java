@@ -51,7 +51,7 @@ public record ApplierConfig(
       "key.deserializer", "value.deserializer");
 
   public static final String DEFAULT_GROUP_ID = "tributary-appliers";
-  public static final String DEFAULT_TOPIC = "tributary.manifests";
+  public static final String DEFAULT_TOPIC = io.tributary.staging.ManifestSerde.DEFAULT_TOPIC;
   public static final int DEFAULT_BATCH_MAX_SEGMENTS = 64;
   public static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(200);
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);

@@ -51,10 +51,10 @@ public record KafkaConfig(
   static KafkaConfig from(ConfigReader kafka) {
     String bootstrap = kafka.requiredString("bootstrap-servers",
         "Kafka brokers to announce segments to, host:port[,host:port...]");
-    String topic = kafka.string("topic", "tributary.manifests", "Topic of manifest records (the log appliers read)");
+    String topic = kafka.string("topic", io.tributary.staging.ManifestSerde.DEFAULT_TOPIC, "Topic of manifest records (the log appliers read)");
     if (topic.isBlank() || !topic.matches("[A-Za-z0-9._-]{1,249}")) {
       kafka.problem("topic", topic, "use 1-249 letters, digits, '.', '_' or '-'");
-      topic = "tributary.manifests";
+      topic = io.tributary.staging.ManifestSerde.DEFAULT_TOPIC;
     }
     int partitions = kafka.integer("topic-partitions", 6, 1,
         "Partitions of the manifest topic when the gateway creates it");

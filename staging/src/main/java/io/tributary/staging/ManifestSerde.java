@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
  * Kafka key of a record is {@link #key(TableId)}.
  */
 public final class ManifestSerde {
+  /** The manifest topic gateways write and appliers read unless {@code kafka.topic} says otherwise. */
+  public static final String DEFAULT_TOPIC = "tributary.manifests";
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private ManifestSerde() {}

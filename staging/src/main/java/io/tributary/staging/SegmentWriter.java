@@ -135,7 +135,7 @@ public final class SegmentWriter implements AutoCloseable {
       deleteSpool();
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot complete spool file " + spoolFile, e);
     }
-    return store.publish(spoolFile, new SegmentInfo(
+    SegmentInfo segment = new SegmentInfo(
         schema.tableId(),
         sequence,
         store.segmentPath(schema.tableId(), day, sequence, firstPosition, lastPosition),
@@ -144,7 +144,13 @@ public final class SegmentWriter implements AutoCloseable {
         output.checksum(),
         firstPosition,
         lastPosition,
-        schema.fingerprint()));
+        schema.fingerprint());
+    try {
+      return store.publish(spoolFile, segment);
+    } catch (RuntimeException e) {
+      deleteSpool();
+      throw e;
+    }
   }
 
   /** Discards the segment. Idempotent; does nothing after {@link #finish()}. */

@@ -121,6 +121,7 @@ class SegmentRoundTripTest {
       second.append(event(1));
       assertThatThrownBy(second::finish).hasMessageContaining("already exists");
     }
+    assertThat(directory.resolve("_spool")).isEmptyDirectory();
   }
 
   private static ChangeEvent event(int i) {

@@ -5,10 +5,10 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
@@ -52,8 +52,7 @@ final class CanonicalValues {
       case STRING -> row.getString(index);
       case BINARY -> HexFormat.of().formatHex(row.getBytes(index));
       case DATE -> Long.toString(row.getObject(index, LocalDate.class).toEpochDay());
-      case TIMESTAMP -> Long.toString(micros(row.getObject(index, OffsetDateTime.class).toInstant()
-          .atOffset(ZoneOffset.UTC).toLocalDateTime()));
+      case TIMESTAMP -> Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, row.getObject(index, OffsetDateTime.class).toInstant()));
       case TIMESTAMP_NTZ -> Long.toString(micros(row.getObject(index, LocalDateTime.class)));
     };
   }

@@ -79,37 +79,41 @@ public final class ManifestTopic {
 
   private static void ensureTopic(Admin admin, KafkaConfig config, Duration timeout) {
     String topic = config.topic();
-    try {
-      admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis()))
-          .allTopicNames().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    boolean exists = await(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis()))
+        .allTopicNames(), UnknownTopicOrPartitionException.class, config, timeout);
+    if (exists) {
       return;
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-        throw GatewayErrors.topicUnavailable(topic, config.bootstrapServers(), rootMessage(e.getCause()), e.getCause());
-      }
-    } catch (TimeoutException e) {
-      throw GatewayErrors.topicUnavailable(topic, config.bootstrapServers(), "no answer within " + timeout.toMillis() + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw GatewayErrors.topicUnavailable(topic, config.bootstrapServers(), "interrupted", e);
     }
     NewTopic newTopic = new NewTopic(topic, java.util.Optional.of(config.topicPartitions()), config.topicReplicationFactor())
         .configs(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
             TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.topicRetention().toMillis())));
-    try {
-      admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    if (await(admin.createTopics(List.of(newTopic)).all(), TopicExistsException.class, config, timeout)) {
       LOG.info("Created manifest topic '{}' with {} partitions, retention {} ms", topic, config.topicPartitions(),
           config.topicRetention().toMillis());
+    }
+  }
+
+  /**
+   * Waits for an admin request about the manifest topic. Returns true when it succeeded, false when
+   * it failed with the one {@code expected} error (the topic is missing, or already exists); any
+   * other outcome is a clear error naming the topic and the brokers.
+   */
+  private static boolean await(java.util.concurrent.Future<?> request, Class<? extends Throwable> expected,
+      KafkaConfig config, Duration timeout) {
+    try {
+      request.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return true;
     } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw GatewayErrors.topicUnavailable(topic, config.bootstrapServers(), rootMessage(e.getCause()), e.getCause());
+      if (expected.isInstance(e.getCause())) {
+        return false;
       }
+      throw GatewayErrors.topicUnavailable(config.topic(), config.bootstrapServers(), rootMessage(e.getCause()), e.getCause());
     } catch (TimeoutException e) {
-      throw GatewayErrors.topicUnavailable(topic, config.bootstrapServers(), "no answer within " + timeout.toMillis() + " ms", e);
+      throw GatewayErrors.topicUnavailable(config.topic(), config.bootstrapServers(), "no answer within " + timeout.toMillis() + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw GatewayErrors.topicUnavailable(topic, config.bootstrapServers(), "interrupted", e);
+      throw GatewayErrors.topicUnavailable(config.topic(), config.bootstrapServers(), "interrupted", e);
     }
   }
 
