@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,12 @@ public final class ApplierService implements AutoCloseable {
   /** Where the service is in its life. */
   public State state() {
     return state.get();
+  }
+
+  /** The error that stopped the polling loop when the service is {@link State#FAILED}. */
+  public Optional<RuntimeException> failure() {
+    ManifestConsumerLoop current = loop;
+    return current == null ? Optional.empty() : current.failure();
   }
 
   /** What this applier knows of every table it met: version, applied position, rows, state. */

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Continuous, exactly-once change data capture into Delta Lake tables.",
-    subcommands = {QuickstartCommand.class, StandaloneCommand.class, VerifyCommand.class})
+    subcommands = {QuickstartCommand.class, StandaloneCommand.class, GatewayCommand.class, ApplierCommand.class,
+        CoordinatorCommand.class, VerifyCommand.class})
 public final class Main {
   public static final int EXIT_DIFFERENT = 1;
   public static final int EXIT_USAGE = 2;

@@ -1,5 +1,6 @@
 package io.tributary.cli;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.cli.internal.DemoWorkload;
@@ -16,6 +17,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Real PostgreSQL and a real Kafka broker under {@code target/it/<name>}, the demo schema, and a
@@ -83,6 +87,28 @@ final class PipelineFixture implements AutoCloseable {
         workload.runOne(connection);
       }
     }
+  }
+
+  /**
+   * Runs demo transactions on another thread, one at a time with a short pause, until {@code stop}
+   * is set or {@code maxChanges} row changes were made; the future yields the number of changes.
+   */
+  Future<Long> generateInBackground(ExecutorService executor, long maxChanges, AtomicBoolean stop) {
+    return executor.submit(() -> {
+      try (Connection connection = postgres.connect("shop")) {
+        connection.setAutoCommit(false);
+        while (!stop.get() && workload.changes() < maxChanges) {
+          workload.runOne(connection);
+          Thread.sleep(2);
+        }
+      }
+      return workload.changes();
+    });
+  }
+
+  /** The sum of a counter over all its tags, 0 when it was never registered. */
+  double counted(String name) {
+    return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
   }
 
   List<TableComparison> awaitEqual(StandalonePipeline.Settings settings, Duration timeout) {

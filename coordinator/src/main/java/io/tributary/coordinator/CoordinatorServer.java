@@ -70,7 +70,7 @@ public final class CoordinatorServer implements AutoCloseable {
     this.service = new CoordinatorService(store, publisher, metrics, clock, config.leaseTtl());
     this.executor = newExecutor();
     http.setExecutor(executor);
-    ProbeHandler probes = new ProbeHandler(() -> state.get().name(), this::ready, registry);
+    ProbeHandler probes = new ProbeHandler("coordinator", () -> state.get().name(), this::ready, registry);
     http.createContext("/healthz", probes);
     http.createContext("/readyz", probes);
     http.createContext("/metrics", probes);

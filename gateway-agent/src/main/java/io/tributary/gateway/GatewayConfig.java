@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param stateDirectory where the gateway keeps its Debezium offsets and snapshot counter; one per source
  * @param heartbeatInterval how often Debezium emits a heartbeat, so offsets (and the PostgreSQL slot)
  *     advance while the captured tables are idle
+ * @param offsetCommitInterval least time between two offset commits while streaming; zero commits
+ *     after every batch. A crash makes the gateway capture again what it staged since the last
+ *     commit; the applier drops those repeats, so a longer interval trades fsyncs for re-reading
  * @param startupTimeout bound on {@link GatewayService#start()} once the checks have passed
  * @param shutdownTimeout bound on {@link GatewayService#close()}
  */
@@ -22,6 +25,7 @@ public record GatewayConfig(
     Path stateDirectory,
     SegmentPolicy segments,
     Duration heartbeatInterval,
+    Duration offsetCommitInterval,
     Duration startupTimeout,
     Duration shutdownTimeout,
     KafkaConfig kafka,
@@ -32,6 +36,10 @@ public record GatewayConfig(
     requireNonNull(stateDirectory, "stateDirectory is null");
     requireNonNull(segments, "segments is null");
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+    requireNonNull(offsetCommitInterval, "offsetCommitInterval is null");
+    if (offsetCommitInterval.isNegative()) {
+      throw new IllegalArgumentException("offsetCommitInterval is negative: " + offsetCommitInterval);
+    }
     requireNonNull(startupTimeout, "startupTimeout is null");
     requireNonNull(shutdownTimeout, "shutdownTimeout is null");
     requireNonNull(kafka, "kafka is null");
@@ -55,13 +63,16 @@ public record GatewayConfig(
     SegmentPolicy segments = SegmentPolicy.from(gateway.section("segment"));
     Duration heartbeat = gateway.duration("heartbeat-interval", Duration.ofSeconds(10), Duration.ofMillis(100),
         "How often a heartbeat lets offsets and the replication slot advance while tables are idle");
+    Duration offsetCommits = gateway.duration("offset-commit-interval", Duration.ZERO, Duration.ZERO,
+        "Least time between two source offset commits while streaming; 0 commits after every batch."
+            + " After a crash, changes staged since the last commit are captured again and dropped at apply");
     Duration startup = gateway.duration("startup-timeout", Duration.ofMinutes(2), Duration.ofSeconds(1),
         "Bound on starting the capture engine once the start-up checks have passed");
     Duration shutdown = gateway.duration("shutdown-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1),
         "Bound on stopping: open segments are announced and offsets committed within it, or left for replay");
     KafkaConfig kafka = KafkaConfig.from(root.section("kafka"));
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
-    return new GatewayConfig(source, stateDirectory.toAbsolutePath().normalize(), segments, heartbeat, startup,
-        shutdown, kafka, staging);
+    return new GatewayConfig(source, stateDirectory.toAbsolutePath().normalize(), segments, heartbeat, offsetCommits,
+        startup, shutdown, kafka, staging);
   }
 }

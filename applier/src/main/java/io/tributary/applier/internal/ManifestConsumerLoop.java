@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,7 @@ public final class ManifestConsumerLoop implements Runnable {
   private final TableOpener opener;
   private final FaultPoint faultPoint;
   private final Consumer<Exit> onExit;
+  private volatile RuntimeException failure;
   private final Map<TableId, TableSlot> slots = new LinkedHashMap<>();
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final Map<TableId, AppliedTableStatus> statuses = new ConcurrentHashMap<>();
@@ -83,6 +85,11 @@ public final class ManifestConsumerLoop implements Runnable {
     consumer.wakeup();
   }
 
+  /** The error that ended the loop, if one did. */
+  public Optional<RuntimeException> failure() {
+    return Optional.ofNullable(failure);
+  }
+
   @Override
   public void run() {
     Exit exit = Exit.FAILED;
@@ -102,6 +109,7 @@ public final class ManifestConsumerLoop implements Runnable {
     } catch (WakeupException e) {
       exit = Exit.STOPPED;
     } catch (RuntimeException e) {
+      failure = e;
       LOG.error("The applier's polling loop failed; it stops. Tables it owned are taken over by other appliers", e);
     } finally {
       try {

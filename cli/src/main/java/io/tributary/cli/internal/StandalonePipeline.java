@@ -7,6 +7,7 @@ import io.tributary.applier.ApplierConfig;
 import io.tributary.applier.ApplierService;
 import io.tributary.coordinator.CoordinatorConfig;
 import io.tributary.coordinator.CoordinatorServer;
+import io.tributary.coordinator.client.CoordinatorClientConfig;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.GatewayService;
@@ -75,6 +76,10 @@ public final class StandalonePipeline implements AutoCloseable {
     GatewayConfig gateway = GatewayConfig.from(root, dataDirectory);
     ApplierConfig applier = ApplierConfig.from(root, dataDirectory);
     CoordinatorConfig coordinator = CoordinatorConfig.from(root.section("coordinator"), dataDirectory.resolve("coordinator"));
+    // Keys only the separate processes use are read too, so that one file serves every way of running.
+    CoordinatorClientConfig.from(root.section("coordinator"));
+    OpsEndpoint.Address.from(root.section("gateway"), "gateway", OpsEndpoint.GATEWAY_DEFAULT_PORT);
+    OpsEndpoint.Address.from(root.section("applier"), "applier", OpsEndpoint.APPLIER_DEFAULT_PORT);
     root.throwIfInvalid();
     return new Settings(gateway, applier, coordinator, kafkaPort, dataDirectory);
   }

@@ -17,14 +17,23 @@ import java.util.function.Supplier;
 /**
  * The unauthenticated operational routes: {@code /healthz} (the process answers), {@code /readyz}
  * (it accepts API calls) and {@code /metrics} (Prometheus text, when the registry is, or contains, a
- * {@link PrometheusMeterRegistry}).
+ * {@link PrometheusMeterRegistry}). Shared by the coordinator and by the gateway and applier
+ * processes, which serve only these routes.
  */
 public final class ProbeHandler implements HttpHandler {
+  private final String component;
   private final Supplier<String> state;
   private final BooleanSupplier ready;
   private final MeterRegistry registry;
 
-  public ProbeHandler(Supplier<String> state, BooleanSupplier ready, MeterRegistry registry) {
+  /**
+   * @param component what answers, named in errors: "coordinator", "gateway shop", ...
+   * @param state the component's current state, reported by every probe
+   * @param ready whether {@code /readyz} answers 200
+   * @param registry whose meters {@code /metrics} exports
+   */
+  public ProbeHandler(String component, Supplier<String> state, BooleanSupplier ready, MeterRegistry registry) {
+    this.component = requireNonNull(component, "component is null");
     this.state = requireNonNull(state, "state is null");
     this.ready = requireNonNull(ready, "ready is null");
     this.registry = requireNonNull(registry, "registry is null");
@@ -45,7 +54,7 @@ public final class ProbeHandler implements HttpHandler {
             exchange.respond(200, status("READY"));
           } else {
             ObjectNode body = ApiCodec.error(ErrorCode.COORDINATOR_UNAVAILABLE.name(),
-                "The coordinator is not ready: " + state.get());
+                "The " + component + " is not ready: " + state.get());
             exchange.respond(503, body);
           }
         }
@@ -56,7 +65,7 @@ public final class ProbeHandler implements HttpHandler {
             exchange.respondText(200, "text/plain; version=0.0.4; charset=utf-8", prometheus.get().scrape());
           } else {
             exchange.respondError(404, ErrorCode.CONFIG_INVALID.name(),
-                "Metrics are not exported in Prometheus format by this coordinator");
+                "Metrics are not exported in Prometheus format by this " + component);
           }
         }
         default -> exchange.respondError(404, ErrorCode.CONFIG_INVALID.name(),

@@ -119,7 +119,8 @@ public final class CaptureRun {
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);
       ChangeBatchHandler handler = new ChangeBatchHandler(pipeline, mapper, metrics,
-          () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(), snapshotPending);
+          () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(), snapshotPending,
+          clock, config.offsetCommitInterval());
       CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, onFailure, onStopped);
       run.launch(connector, clock);
       return run;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,9 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
   private final Supplier<Optional<Map<String, Object>>> committedOffset;
   private final Path offsetFile;
   private final ReentrantLock lock = new ReentrantLock();
+  private final Clock clock;
+  private final long commitIntervalMillis;
+  private long lastCommitMillis = Long.MIN_VALUE;
   private boolean snapshotBarrier;
   private volatile boolean closing;
   private DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer;
@@ -63,16 +67,20 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
   /**
    * @param committedOffset reads the committed offset back from the durable offset store
    * @param snapshotBarrier whether the run starts without a committed offset past the snapshot
+   * @param commitInterval least time between two commits after a batch; zero commits after every
+   *     batch. The snapshot's end and the final commit of a drain are never delayed.
    */
   ChangeBatchHandler(SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline, RecordMapper mapper,
       GatewayMetrics metrics, Supplier<Optional<Map<String, Object>>> committedOffset, Path offsetFile,
-      boolean snapshotBarrier) {
+      boolean snapshotBarrier, Clock clock, Duration commitInterval) {
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     this.mapper = requireNonNull(mapper, "mapper is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.committedOffset = requireNonNull(committedOffset, "committedOffset is null");
     this.offsetFile = requireNonNull(offsetFile, "offsetFile is null");
     this.snapshotBarrier = snapshotBarrier;
+    this.clock = requireNonNull(clock, "clock is null");
+    this.commitIntervalMillis = requireNonNull(commitInterval, "commitInterval is null").toMillis();
   }
 
   @Override
@@ -170,10 +178,16 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
 
   private void commitFrontier(DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
       throws InterruptedException {
+    long now = clock.millis();
+    if (lastCommitMillis != Long.MIN_VALUE && now - lastCommitMillis < commitIntervalMillis) {
+      // The frontier is not taken: the next commit takes it wherever it has moved by then.
+      return;
+    }
     Optional<ChangeEvent<SourceRecord, SourceRecord>> frontier = pipeline.advanceFrontier();
     if (frontier.isPresent()) {
       committer.markProcessed(frontier.get());
       metrics.offsetsCommitted();
+      lastCommitMillis = now;
     }
     committer.markBatchFinished();
   }

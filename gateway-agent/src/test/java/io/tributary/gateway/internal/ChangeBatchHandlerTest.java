@@ -110,6 +110,10 @@ class ChangeBatchHandlerTest {
   }
 
   private ChangeBatchHandler handler(boolean snapshotBarrier, long maxRows) {
+    return handler(snapshotBarrier, maxRows, Duration.ZERO);
+  }
+
+  private ChangeBatchHandler handler(boolean snapshotBarrier, long maxRows, Duration commitInterval) {
     store = StagingStore.open(StagingConfig.local(directory), clock);
     GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry(), clock);
     pipeline = new SegmentPipeline<>(store, sink, new SegmentPolicy(maxRows, 64L << 20, Duration.ofSeconds(1)), clock,
@@ -117,7 +121,7 @@ class ChangeBatchHandlerTest {
     RecordMapper mapper = new RecordMapper("src", Map.of(ORDERS, List.of("id")), new PostgresPositions(new AtomicLong()::incrementAndGet),
         clock, EngineProperties.DEFAULT_UNAVAILABLE_PLACEHOLDER);
     return new ChangeBatchHandler(pipeline, mapper, metrics, () -> Optional.ofNullable(committer.stored),
-        directory.resolve("offsets.json"), snapshotBarrier);
+        directory.resolve("offsets.json"), snapshotBarrier, clock, commitInterval);
   }
 
   private Event insert(int id, long lsn) {
@@ -225,6 +229,41 @@ class ChangeBatchHandlerTest {
     assertThatThrownBy(() -> handler.handleBatch(List.of(first, last, new Event(events.heartbeat())), committer))
         .hasMessageContaining("Cannot commit the capture position")
         .hasMessageContaining("end of the snapshot was not stored");
+  }
+
+  @Test
+  void aCommitIntervalSpacesCommitsAndTheNextCommitTakesTheFrontierWhereverItIs() throws Exception {
+    ChangeBatchHandler handler = handler(false, 1, Duration.ofSeconds(10));
+    Event a = insert(1, 101);
+    handler.handleBatch(List.of(a), committer);
+    assertThat(committer.marked).as("the first commit is not delayed").containsExactly(a);
+
+    Event b = insert(2, 102);
+    Event c = insert(3, 103);
+    handler.handleBatch(List.of(b), committer);
+    clock.advance(Duration.ofSeconds(9));
+    handler.handleBatch(List.of(c), committer);
+    assertThat(sink.published).hasSize(3);
+    assertThat(committer.marked).as("within the interval nothing more is committed").containsExactly(a);
+
+    clock.advance(Duration.ofSeconds(1));
+    handler.handleBatch(List.of(new Event(events.heartbeat())), committer);
+    assertThat(committer.marked).hasSize(2);
+    assertThat(committer.stored).as("everything announced is committed at once")
+        .isEqualTo(committer.marked.get(1).value().sourceOffset());
+  }
+
+  @Test
+  void drainCommitsAtOnceWhateverTheInterval() throws Exception {
+    ChangeBatchHandler handler = handler(false, 1, Duration.ofHours(1));
+    handler.handleBatch(List.of(insert(1, 101)), committer);
+    Event b = insert(2, 102);
+    handler.handleBatch(List.of(b), committer);
+    assertThat(committer.marked).hasSize(1);
+
+    assertThat(handler.drain(Duration.ofSeconds(5))).isTrue();
+    assertThat(committer.marked).last().isEqualTo(b);
+    assertThat(committer.stored).isEqualTo(b.value().sourceOffset());
   }
 
   @Test

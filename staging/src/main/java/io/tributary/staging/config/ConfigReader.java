@@ -259,6 +259,16 @@ public final class ConfigReader {
     return map;
   }
 
+  /**
+   * Leaves the sections named to other processes: a file shared by every component may hold them,
+   * and their keys are then neither read nor reported as unknown here.
+   */
+  public void leaveToOthers(String... keys) {
+    for (String key : keys) {
+      shared.read.add(qualify(key));
+    }
+  }
+
   /** Names of the keys directly under this section that are present in the file. */
   public Set<String> presentKeys() {
     Set<String> keys = new LinkedHashSet<>();

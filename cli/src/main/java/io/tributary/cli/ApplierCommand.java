@@ -1,0 +1,79 @@
+package io.tributary.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.ApplierService;
+import io.tributary.cli.internal.ComponentHealth;
+import io.tributary.cli.internal.OpsEndpoint;
+import io.tributary.cli.internal.ProcessLifetime;
+import io.tributary.coordinator.client.CoordinatorClientConfig;
+import io.tributary.coordinator.client.HttpCoordinatorClient;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.config.ConfigReader;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs one applier, a member of the appliers' Kafka consumer group, until stopped (SIGTERM /
+ * Ctrl-C) or failed. On a clean stop it finishes its batch and hands its tables over.
+ */
+@Command(name = "applier", mixinStandardHelpOptions = true,
+    description = "Apply staged changes into Delta tables through the coordinator (reads applier, kafka, staging, coordinator.url).")
+final class ApplierCommand implements Callable<Integer> {
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(90);
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", required = true, description = "YAML configuration file")
+  Path config;
+
+  @Option(names = "--data-dir", defaultValue = "tributary-data",
+      description = "Directory for staging and Delta tables unless configured (default: ${DEFAULT-VALUE})")
+  Path dataDirectory;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ConfigReader root = ConfigReader.fromYamlFile(config, System::getenv);
+    ApplierConfig settings = ApplierConfig.from(root, dataDirectory.toAbsolutePath());
+    ConfigReader coordinatorSection = root.section("coordinator");
+    CoordinatorClientConfig client = CoordinatorClientConfig.from(coordinatorSection);
+    if (client.url().isEmpty()) {
+      coordinatorSection.problem("Missing value for 'coordinator.url': an applier running as its own process must know"
+          + " the coordinator's base URL, e.g. http://coordinator:7070");
+    }
+    OpsEndpoint.Address address = OpsEndpoint.Address.from(root.section("applier"), "applier", OpsEndpoint.APPLIER_DEFAULT_PORT);
+    root.leaveToOthers("source", "gateway");
+    root.throwIfInvalid();
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    String name = "applier " + settings.writerId().value();
+    try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
+        HttpCoordinatorClient coordinator = HttpCoordinatorClient.create(client);
+        ApplierService applier = new ApplierService(settings, coordinator, Clock.systemUTC(), registry);
+        OpsEndpoint ops = OpsEndpoint.start(address, name, () -> applier.state().name(),
+            () -> applier.state() == ApplierService.State.RUNNING, registry)) {
+      applier.start();
+      spec.commandLine().getOut().printf("Applier %s running; probes and metrics at %s (Ctrl-C to stop)%n",
+          settings.writerId().value(), ops.uri());
+      Optional<String> ended = lifetime.await(() -> ComponentHealth.ended(applier));
+      if (ended.isPresent()) {
+        RuntimeException failure = applier.failure().orElse(null);
+        if (failure instanceof TributaryException tributary) {
+          throw tributary;
+        }
+        throw new TributaryException(ErrorCode.INTERNAL, "Stopped: " + ended.get(), failure);
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,63 @@
+package io.tributary.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.cli.internal.ComponentHealth;
+import io.tributary.cli.internal.OpsEndpoint;
+import io.tributary.cli.internal.ProcessLifetime;
+import io.tributary.gateway.GatewayConfig;
+import io.tributary.gateway.GatewayService;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.config.ConfigReader;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs one gateway agent, next to its source database, until stopped (SIGTERM / Ctrl-C) or failed. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+    description = "Capture one source database into staged segments announced on Kafka (reads source, gateway, kafka, staging).")
+final class GatewayCommand implements Callable<Integer> {
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", required = true, description = "YAML configuration file")
+  Path config;
+
+  @Option(names = "--data-dir", defaultValue = "tributary-data",
+      description = "Directory for staging and offsets unless configured (default: ${DEFAULT-VALUE})")
+  Path dataDirectory;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ConfigReader root = ConfigReader.fromYamlFile(config, System::getenv);
+    GatewayConfig settings = GatewayConfig.from(root, dataDirectory.toAbsolutePath());
+    OpsEndpoint.Address address = OpsEndpoint.Address.from(root.section("gateway"), "gateway", OpsEndpoint.GATEWAY_DEFAULT_PORT);
+    root.leaveToOthers("applier", "coordinator");
+    root.throwIfInvalid();
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    String name = "gateway " + settings.source().name();
+    try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
+        GatewayService gateway = new GatewayService(settings, Clock.systemUTC(), registry);
+        OpsEndpoint ops = OpsEndpoint.start(address, name, () -> gateway.state().name(),
+            () -> gateway.state() == GatewayService.State.RUNNING, registry)) {
+      gateway.start();
+      spec.commandLine().getOut().printf("Gateway for source %s running; probes and metrics at %s (Ctrl-C to stop)%n",
+          settings.source().name(), ops.uri());
+      Optional<String> ended = lifetime.await(() -> ComponentHealth.ended(gateway));
+      if (ended.isPresent()) {
+        throw gateway.failure().orElseGet(() -> new TributaryException(ErrorCode.INTERNAL, "Stopped: " + ended.get()));
+      }
+    }
+    return 0;
+  }
+}
