@@ -53,6 +53,22 @@ class LauncherErrorsTest {
     assertThat(result.err).contains("is not valid YAML");
   }
 
+  @Test
+  void anApplierOnItsOwnNeedsTheCoordinatorsUrl() throws Exception {
+    Path config = directory.resolve("applier.yaml");
+    Files.writeString(config, """
+        source:
+          name: shop
+        kafka:
+          bootstrap-servers: 127.0.0.1:9092
+        applier:
+          writer-id: applier-1
+        """);
+    Result result = run("applier", "--config", config.toString(), "--data-dir", directory.toString());
+    assertThat(result.exitCode).isEqualTo(Main.EXIT_USAGE);
+    assertThat(result.err).contains("Missing value for 'coordinator.url'").doesNotContain("Unknown key 'source");
+  }
+
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -17,20 +17,22 @@ public final class ProcessLifetime implements AutoCloseable {
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
+  private Thread hook;
 
   private ProcessLifetime() {}
 
   /** Installs the shutdown hook; the hook waits at most {@code shutdownTimeout} for {@link #close()}. */
   public static ProcessLifetime install(Duration shutdownTimeout) {
     ProcessLifetime lifetime = new ProcessLifetime();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    lifetime.hook = new Thread(() -> {
       lifetime.stopRequested.countDown();
       try {
         lifetime.closed.await(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }, "tributary-shutdown"));
+    }, "tributary-shutdown");
+    Runtime.getRuntime().addShutdownHook(lifetime.hook);
     return lifetime;
   }
 
@@ -50,9 +52,16 @@ public final class ProcessLifetime implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Tells the shutdown hook that the components are closed. */
+  /** Tells the shutdown hook that the components are closed, or removes it when no stop was requested. */
   @Override
   public void close() {
     closed.countDown();
+    if (stopRequested.getCount() > 0) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or about to; it returns at once now.
+      }
+    }
   }
 }

@@ -65,6 +65,23 @@ class ConfigReaderTest {
   }
 
   @Test
+  void sectionsLeftToOtherProcessesAreNotUnknownButTyposElsewhereStillAre() {
+    ConfigReader root = ConfigReader.fromYaml("""
+        source:
+          host: db
+        applier:
+          writer-id: a
+        coordinator:
+          urll: http://c:7070
+        """, "shared.yaml", name -> null);
+    root.section("coordinator").optionalString("url", "coordinator URL");
+    root.leaveToOthers("source", "applier");
+    assertThatThrownBy(root::throwIfInvalid)
+        .hasMessageContaining("has 1 problem")
+        .hasMessageContaining("Unknown key 'coordinator.urll'");
+  }
+
+  @Test
   void refusesMalformedYaml() {
     assertThatThrownBy(() -> ConfigReader.fromYaml("a: [unclosed", "x.yaml", name -> null))
         .hasMessageContaining("x.yaml is not valid YAML");
