@@ -6,6 +6,7 @@ import io.tributary.staging.config.ConfigReader;
 import io.tributary.staging.config.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,7 +16,9 @@ import java.util.Optional;
  * @param listenHost the address to listen on; {@code 127.0.0.1} keeps the API on this machine
  * @param listenPort the port to listen on; {@code 0} picks a free one
  * @param dataDir where the embedded store keeps its journal
- * @param authToken when present, every {@code /api} call must carry {@code Authorization: Bearer <token>}
+ * @param authToken a token holding every role; when it or any role token is set, every {@code /api}
+ *     call must carry {@code Authorization: Bearer <token>}
+ * @param roleTokens tokens of one role each ({@code tokens.viewer}, {@code tokens.applier}, ...)
  * @param leaseTtl how long a lease lasts when the writer does not say
  * @param hadoopProperties Hadoop file-system settings for publishing to non-local table locations
  */
@@ -24,6 +27,7 @@ public record CoordinatorConfig(
     int listenPort,
     Path dataDir,
     Optional<Secret> authToken,
+    Map<Role, Secret> roleTokens,
     Duration leaseTtl,
     Map<String, String> hadoopProperties) {
 
@@ -31,6 +35,7 @@ public record CoordinatorConfig(
     requireNonNull(listenHost, "listenHost is null");
     requireNonNull(dataDir, "dataDir is null");
     requireNonNull(authToken, "authToken is null");
+    roleTokens = Map.copyOf(requireNonNull(roleTokens, "roleTokens is null"));
     requireNonNull(leaseTtl, "leaseTtl is null");
     hadoopProperties = Map.copyOf(requireNonNull(hadoopProperties, "hadoopProperties is null"));
     if (listenHost.isBlank()) {
@@ -65,25 +70,51 @@ public record CoordinatorConfig(
       coordinator.problem("auth-token", "", "must not be blank");
       token = Optional.empty();
     }
+    Map<Role, Secret> roleTokens = new EnumMap<>(Role.class);
+    ConfigReader tokens = coordinator.section("tokens");
+    for (Role role : Role.values()) {
+      tokens.secret(role.configName(), "Bearer tokens of the " + role.configName() + " role, separated by commas")
+          .ifPresent(secret -> {
+            if (secret.reveal().isBlank()) {
+              tokens.problem(role.configName(), "", "must not be blank");
+            } else {
+              roleTokens.put(role, secret);
+            }
+          });
+    }
     Duration leaseTtl = coordinator.duration("lease-ttl", Duration.ofSeconds(30), Duration.ofSeconds(1),
         "How long a writer's table lease lasts when the writer does not ask for a duration");
     Map<String, String> hadoop = coordinator.stringMap("hadoop",
         "Hadoop file-system properties for publishing to table locations, e.g. fs.s3a.endpoint");
-    return new CoordinatorConfig(host, port, dataDir, token, leaseTtl, hadoop);
+    return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop);
   }
 
   /** A coordinator on 127.0.0.1, on a free port, storing its journal in {@code dataDir}, without authentication. */
   public static CoordinatorConfig local(Path dataDir) {
-    return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Duration.ofSeconds(30), Map.of());
+    return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of());
   }
 
   /** The same settings with a bearer token required. */
   public CoordinatorConfig withAuthToken(Secret token) {
-    return new CoordinatorConfig(listenHost, listenPort, dataDir, Optional.of(token), leaseTtl, hadoopProperties);
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, Optional.of(token), roleTokens, leaseTtl,
+        hadoopProperties);
+  }
+
+  /** The same settings with the tokens of one role added. */
+  public CoordinatorConfig withRoleToken(Role role, Secret token) {
+    Map<Role, Secret> tokens = new EnumMap<>(Role.class);
+    tokens.putAll(roleTokens);
+    tokens.put(role, token);
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, tokens, leaseTtl, hadoopProperties);
+  }
+
+  /** The tokens the API accepts, with their roles. */
+  public AccessTokens accessTokens() {
+    return AccessTokens.of(authToken, roleTokens);
   }
 
   /** The same settings on a fixed port. */
   public CoordinatorConfig withListenPort(int port) {
-    return new CoordinatorConfig(listenHost, port, dataDir, authToken, leaseTtl, hadoopProperties);
+    return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties);
   }
 }

@@ -74,7 +74,7 @@ public final class CoordinatorServer implements AutoCloseable {
     http.createContext("/healthz", probes);
     http.createContext("/readyz", probes);
     http.createContext("/metrics", probes);
-    http.createContext("/", new ApiHandler(service, config.authToken(), this::ready));
+    http.createContext("/", new ApiHandler(service, config.accessTokens(), this::ready));
     this.uri = uri(config.listenHost(), http.getAddress().getPort());
   }
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.coordinator.internal.ApiCodec;
+import io.tributary.coordinator.internal.ApiHandler;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
@@ -279,13 +280,43 @@ class CoordinatorApiIT {
 
     try (HttpCoordinatorClient anonymous = HttpCoordinatorClient.create(base, Optional.empty());
         HttpCoordinatorClient wrong = HttpCoordinatorClient.create(base, Optional.of(new Secret("guess")))) {
-      assertRefused(anonymous::tables, ErrorCode.CONFIG_INVALID, "bearer token");
-      assertRefused(wrong::tables, ErrorCode.CONFIG_INVALID, "bearer token");
+      assertRefused(anonymous::tables, ErrorCode.UNAUTHENTICATED, "bearer token");
+      assertRefused(wrong::tables, ErrorCode.UNAUTHENTICATED, "bearer token");
     }
     HttpResponse<String> response = raw("GET", base + "/api/v1/tables", null);
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer");
     assertThat(coordinator.client().tables()).isEmpty();
+  }
+
+  @Test
+  void everyRouteRefusesMissingAndUnknownTokensWith401AndOtherRolesWith403() throws Exception {
+    coordinator.close();
+    CoordinatorConfig config = CoordinatorConfig.local(temp.resolve("coordinator"));
+    for (Role role : Role.values()) {
+      config = config.withRoleToken(role, new Secret(role.configName() + "-token-old, " + role.configName() + "-token"));
+    }
+    coordinator = TestCoordinator.start(config, clock);
+    URI base = coordinator.server().uri();
+
+    assertThat(ApiHandler.ROUTES).hasSizeGreaterThanOrEqualTo(8);
+    for (ApiHandler.Route route : ApiHandler.ROUTES) {
+      String uri = base + "/api/v1" + route.template().replace("{table}", ORDERS.canonical());
+      String what = route.method() + " " + route.template();
+      assertError(raw(route.method(), uri, "{}", Optional.empty()), 401, "UNAUTHENTICATED", what);
+      assertError(raw(route.method(), uri, "{}", Optional.of("guess")), 401, "UNAUTHENTICATED", what);
+      for (Role role : Role.values()) {
+        for (String token : List.of(role.configName() + "-token", role.configName() + "-token-old")) {
+          HttpResponse<String> response = raw(route.method(), uri, "{}", Optional.of(token));
+          if (role.grants(route.access())) {
+            assertThat(response.statusCode()).as("%s with a %s token", what, role).isNotIn(401, 403);
+          } else {
+            assertError(response, 403, "FORBIDDEN", what + " with a " + role + " token");
+            assertThat(response.body()).contains(route.access().name()).doesNotContain(token);
+          }
+        }
+      }
+    }
   }
 
   @Test
@@ -307,17 +338,27 @@ class CoordinatorApiIT {
   }
 
   private static void assertError(HttpResponse<String> response, int status, String code) throws IOException {
-    assertThat(response.statusCode()).isEqualTo(status);
+    assertError(response, status, code, "");
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String code, String what) throws IOException {
+    assertThat(response.statusCode()).as(what).isEqualTo(status);
     JsonNode body = ApiCodec.MAPPER.readTree(response.body());
     assertThat(body.get("code").asText()).isEqualTo(code);
     assertThat(body.get("message").asText()).isNotBlank();
   }
 
   private static HttpResponse<String> raw(String method, String uri, String body) throws Exception {
+    return raw(method, uri, body, Optional.empty());
+  }
+
+  private static HttpResponse<String> raw(String method, String uri, String body, Optional<String> token) throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri))
+        .method(method, body == null || method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    token.ifPresent(value -> builder.header("Authorization", "Bearer " + value));
+    HttpRequest request = builder.build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 }

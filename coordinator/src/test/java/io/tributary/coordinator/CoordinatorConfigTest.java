@@ -10,6 +10,7 @@ import io.tributary.staging.config.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorConfigTest {
@@ -30,7 +31,8 @@ class CoordinatorConfigTest {
     assertThat(config).isEqualTo(CoordinatorConfig.local(DEFAULT_DIR));
     assertThat(root.keys()).extracting(ConfigKey::name).containsExactly(
         "coordinator.listen-host", "coordinator.listen-port", "coordinator.data-dir", "coordinator.auth-token",
-        "coordinator.lease-ttl", "coordinator.hadoop");
+        "coordinator.tokens.viewer", "coordinator.tokens.gateway", "coordinator.tokens.applier",
+        "coordinator.tokens.operator", "coordinator.lease-ttl", "coordinator.hadoop");
     assertThat(root.keys()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
   }
 
@@ -56,6 +58,33 @@ class CoordinatorConfigTest {
     assertThat(config.leaseTtl()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.hadoopProperties()).isEqualTo(Map.of("fs.s3a.endpoint", "http://127.0.0.1:9090"));
     assertThat(config.toString()).doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void roleTokensGiveEachTokenItsRoles() {
+    ConfigReader root = ConfigReader.fromYaml("""
+        coordinator:
+          tokens:
+            viewer: ${env:VIEWER}
+            applier: "a-new, a-old"
+            operator: ${file:/nonexistent/operator-token}
+        """, "test", name -> name.equals("VIEWER") ? "v" : null);
+    CoordinatorConfig config = CoordinatorConfig.from(root.section("coordinator"), DEFAULT_DIR);
+    assertThatThrownBy(root::throwIfInvalid)
+        .hasMessageContaining("'coordinator.tokens.operator'")
+        .hasMessageNotContaining("a-new");
+
+    AccessTokens tokens = config.accessTokens();
+    assertThat(tokens.required()).isTrue();
+    assertThat(tokens.rolesOf(Optional.of("v"))).containsExactly(Role.VIEWER);
+    assertThat(tokens.rolesOf(Optional.of("a-old"))).containsExactly(Role.APPLIER);
+    assertThat(tokens.rolesOf(Optional.of("a-new"))).containsExactly(Role.APPLIER);
+    assertThat(tokens.rolesOf(Optional.of("a-new, a-old"))).isEmpty();
+    assertThat(tokens.rolesOf(Optional.empty())).isEmpty();
+    assertThat(config.withAuthToken(new Secret("admin")).accessTokens().rolesOf(Optional.of("admin")))
+        .containsExactlyInAnyOrder(Role.values());
+    assertThat(AccessTokens.none().rolesOf(Optional.empty())).containsExactlyInAnyOrder(Role.values());
+    assertThat(config.toString()).doesNotContain("a-new");
   }
 
   @Test

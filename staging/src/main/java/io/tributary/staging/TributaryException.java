@@ -47,6 +47,8 @@ public class TributaryException extends RuntimeException {
     COMMIT_OUTCOME_UNKNOWN(false),
     COORDINATOR_UNAVAILABLE(true),
     UNKNOWN_TABLE(false),
+    UNAUTHENTICATED(false),
+    FORBIDDEN(false),
     VERIFY_MISMATCH(false),
     INTERNAL(false);
 

@@ -2,45 +2,122 @@ package io.tributary.coordinator.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.tributary.coordinator.AccessTokens;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Role;
+import io.tributary.coordinator.Role.Access;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
-import io.tributary.staging.config.Secret;
+import io.tributary.staging.TributaryException.ErrorCode;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code /api/v1} routes: tables, leases, commits and history, JSON in and out, errors as
- * {@code {"code": "STALE_EPOCH", "message": "..."}}. When a token is configured every route needs
- * {@code Authorization: Bearer <token>}.
+ * {@code {"code": "STALE_EPOCH", "message": "..."}}. Each route needs one kind of {@link Access};
+ * when tokens are configured, a call without a known token is refused with 401 and a call whose
+ * token lacks the route's access with 403, before anything else is looked at.
  */
 public final class ApiHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
-  static final String PREFIX = "/api/v1/tables";
+  static final String API = "/api/v1";
+
+  /** A handler of one route, given the decoded path parameters (the table id, if any). */
+  @FunctionalInterface
+  interface Action {
+    void run(ApiHandler handler, ApiExchange exchange, List<String> parameters) throws IOException;
+  }
+
+  /**
+   * One route: a method, a path template under {@code /api/v1} whose {@code {table}} segment matches
+   * any one segment, and the access it needs.
+   */
+  public record Route(String method, String template, Access access, Action action) {
+    Optional<List<String>> match(String method, List<String> segments) {
+      List<String> parts = segments(template);
+      if (!this.method.equals(method) && !method.isEmpty() || parts.size() != segments.size()) {
+        return Optional.empty();
+      }
+      List<String> parameters = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        if (parts.get(i).startsWith("{")) {
+          parameters.add(segments.get(i));
+        } else if (!parts.get(i).equals(segments.get(i))) {
+          return Optional.empty();
+        }
+      }
+      return Optional.of(parameters);
+    }
+  }
+
+  /** Every route of the API; tests check the access rules of each one. */
+  public static final List<Route> ROUTES = List.of(
+      new Route("GET", "/tables", Access.READ, (h, exchange, p) -> {
+        ArrayNode tables = ApiCodec.MAPPER.createArrayNode();
+        h.service.tables().forEach(status -> tables.add(ApiCodec.toJson(status)));
+        exchange.respond(200, tables);
+      }),
+      new Route("POST", "/tables", Access.REGISTER, (h, exchange, p) -> {
+        TableRegistration registration = ApiCodec.registration(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.register(registration)));
+      }),
+      new Route("GET", "/tables/{table}", Access.READ, (h, exchange, p) -> {
+        TableId tableId = TableId.parse(p.get(0));
+        exchange.respond(200, ApiCodec.toJson(h.service.table(tableId)
+            .orElseThrow(() -> CoordinatorErrors.unknownTable(tableId))));
+      }),
+      new Route("POST", "/tables/{table}/lease", Access.WRITE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(
+            h.service.acquireLease(TableId.parse(p.get(0)), new WriterId(body.text("writer")), ttl(body))));
+      }),
+      new Route("POST", "/tables/{table}/lease/renew", Access.WRITE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.renewLease(TableId.parse(p.get(0)),
+            new WriterId(body.text("writer")), new Epoch(body.longValue("epoch")), ttl(body))));
+      }),
+      new Route("POST", "/tables/{table}/lease/release", Access.WRITE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.releaseLease(TableId.parse(p.get(0)),
+            new WriterId(body.text("writer")), new Epoch(body.longValue("epoch")))));
+      }),
+      new Route("POST", "/tables/{table}/commits", Access.WRITE, (h, exchange, p) -> {
+        TableId tableId = TableId.parse(p.get(0));
+        CommitProposal proposal = ApiCodec.proposal(exchange.body());
+        if (!proposal.tableId().equals(tableId)) {
+          throw CoordinatorErrors.invalidRequest("the proposal is for " + proposal.tableId() + ", posted to " + tableId);
+        }
+        exchange.respond(200, ApiCodec.toJson(h.service.commit(proposal)));
+      }),
+      new Route("GET", "/tables/{table}/history", Access.READ, (h, exchange, p) -> {
+        ArrayNode history = ApiCodec.MAPPER.createArrayNode();
+        h.service.history(TableId.parse(p.get(0))).forEach(record -> history.add(ApiCodec.toJson(record)));
+        exchange.respond(200, history);
+      }));
 
   private final CoordinatorService service;
-  private final Optional<byte[]> token;
+  private final AccessTokens tokens;
   private final BooleanSupplier ready;
 
-  public ApiHandler(CoordinatorService service, Optional<Secret> token, BooleanSupplier ready) {
+  public ApiHandler(CoordinatorService service, AccessTokens tokens, BooleanSupplier ready) {
     this.service = requireNonNull(service, "service is null");
-    this.token = requireNonNull(token, "token is null").map(secret -> secret.reveal().getBytes(StandardCharsets.UTF_8));
+    this.tokens = requireNonNull(tokens, "tokens is null");
     this.ready = requireNonNull(ready, "ready is null");
   }
 
@@ -49,125 +126,96 @@ public final class ApiHandler implements HttpHandler {
     ApiExchange exchange = new ApiExchange(httpExchange);
     try (httpExchange) {
       try {
-        if (!authorized(exchange)) {
+        Set<Role> roles = tokens.rolesOf(bearer(exchange));
+        if (roles.isEmpty()) {
           exchange.addHeader("WWW-Authenticate", "Bearer");
-          exchange.respondError(401, TributaryException.ErrorCode.CONFIG_INVALID.name(),
-              "Missing or wrong bearer token: set the coordinator's auth-token in the client configuration");
+          exchange.respondError(401, ErrorCode.UNAUTHENTICATED.name(),
+              "Missing or unknown bearer token: set coordinator.auth-token in the client's configuration");
           return;
         }
-        if (!ready.getAsBoolean()) {
-          exchange.respondError(503, TributaryException.ErrorCode.COORDINATOR_UNAVAILABLE.name(),
-              "The coordinator is not ready (starting, stopping or its store failed); retry later");
-          return;
-        }
-        route(exchange);
+        dispatch(exchange, roles);
       } catch (TributaryException e) {
         // Classified failures were logged where they were classified; only internal errors are logged here.
-        if (e.code() == TributaryException.ErrorCode.INTERNAL) {
+        if (e.code() == ErrorCode.INTERNAL) {
           LOG.error("{} {} failed", exchange.method(), exchange.rawPath(), e);
         }
         exchange.respondError(status(e.code()), e.code().name(), e.getMessage());
       } catch (IllegalArgumentException e) {
-        exchange.respondError(400, TributaryException.ErrorCode.CONFIG_INVALID.name(), "Invalid request: " + e.getMessage());
+        exchange.respondError(400, ErrorCode.CONFIG_INVALID.name(), "Invalid request: " + e.getMessage());
       } catch (RuntimeException e) {
         LOG.error("{} {} failed", exchange.method(), exchange.rawPath(), e);
-        exchange.respondError(500, TributaryException.ErrorCode.INTERNAL.name(),
-            "Internal error of the coordinator: " + e);
+        exchange.respondError(500, ErrorCode.INTERNAL.name(), "Internal error of the coordinator: " + e);
       }
     }
   }
 
-  private void route(ApiExchange exchange) throws IOException {
+  private void dispatch(ApiExchange exchange, Set<Role> roles) throws IOException {
     String path = exchange.rawPath();
-    if (!path.startsWith(PREFIX)) {
+    List<String> segments = path.startsWith(API + "/") ? segments(path.substring(API.length())) : null;
+    if (segments == null) {
       notFound(exchange);
       return;
     }
-    List<String> parts = segments(path.substring(PREFIX.length()));
-    String method = exchange.method();
-    if (parts.isEmpty()) {
-      if (method.equals("GET")) {
-        ArrayNode tables = ApiCodec.MAPPER.createArrayNode();
-        service.tables().forEach(status -> tables.add(ApiCodec.toJson(status)));
-        exchange.respond(200, tables);
-      } else if (method.equals("POST")) {
-        TableRegistration registration = ApiCodec.registration(exchange.body());
-        exchange.respond(200, ApiCodec.toJson(service.register(registration)));
+    Route matched = null;
+    List<String> parameters = null;
+    boolean pathExists = false;
+    for (Route route : ROUTES) {
+      Optional<List<String>> found = route.match(exchange.method(), segments);
+      if (found.isPresent()) {
+        matched = route;
+        parameters = found.get();
+        break;
+      }
+      pathExists |= route.match("", segments).isPresent();
+    }
+    if (matched == null) {
+      if (pathExists) {
+        exchange.respondError(405, ErrorCode.CONFIG_INVALID.name(),
+            "Method " + exchange.method() + " is not allowed on " + exchange.rawPath());
       } else {
-        methodNotAllowed(exchange);
+        notFound(exchange);
       }
       return;
     }
-    TableId tableId = TableId.parse(parts.get(0));
-    String rest = String.join("/", parts.subList(1, parts.size()));
-    switch (rest) {
-      case "" -> {
-        if (requireMethod(exchange, "GET")) {
-          exchange.respond(200, ApiCodec.toJson(service.table(tableId)
-              .orElseThrow(() -> CoordinatorErrors.unknownTable(tableId))));
-        }
-      }
-      case "lease" -> {
-        if (requireMethod(exchange, "POST")) {
-          ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
-          exchange.respond(200, ApiCodec.toJson(
-              service.acquireLease(tableId, new WriterId(body.text("writer")), ttl(body))));
-        }
-      }
-      case "lease/renew" -> {
-        if (requireMethod(exchange, "POST")) {
-          ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
-          exchange.respond(200, ApiCodec.toJson(service.renewLease(tableId, new WriterId(body.text("writer")),
-              new Epoch(body.longValue("epoch")), ttl(body))));
-        }
-      }
-      case "lease/release" -> {
-        if (requireMethod(exchange, "POST")) {
-          ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
-          exchange.respond(200, ApiCodec.toJson(service.releaseLease(tableId, new WriterId(body.text("writer")),
-              new Epoch(body.longValue("epoch")))));
-        }
-      }
-      case "commits" -> {
-        if (requireMethod(exchange, "POST")) {
-          CommitProposal proposal = ApiCodec.proposal(exchange.body());
-          if (!proposal.tableId().equals(tableId)) {
-            throw CoordinatorErrors.invalidRequest("the proposal is for " + proposal.tableId() + ", posted to " + tableId);
-          }
-          exchange.respond(200, ApiCodec.toJson(service.commit(proposal)));
-        }
-      }
-      case "history" -> {
-        if (requireMethod(exchange, "GET")) {
-          ArrayNode history = ApiCodec.MAPPER.createArrayNode();
-          service.history(tableId).forEach(record -> history.add(ApiCodec.toJson(record)));
-          exchange.respond(200, history);
-        }
-      }
-      default -> notFound(exchange);
+    Access access = matched.access();
+    if (roles.stream().noneMatch(role -> role.grants(access))) {
+      forbidden(exchange, roles, access);
+      return;
     }
+    if (!ready.getAsBoolean()) {
+      exchange.respondError(503, ErrorCode.COORDINATOR_UNAVAILABLE.name(),
+          "The coordinator is not ready (starting, stopping or its store failed); retry later");
+      return;
+    }
+    matched.action().run(this, exchange, parameters);
+  }
+
+  private static void forbidden(ApiExchange exchange, Set<Role> roles, Access access) throws IOException {
+    List<String> held = roles.stream().map(Role::configName).sorted().toList();
+    List<String> needed = Arrays.stream(Role.values()).filter(role -> role.grants(access)).map(Role::configName).toList();
+    exchange.respondError(403, ErrorCode.FORBIDDEN.name(), "A token of role " + String.join(", ", held) + " may not "
+        + exchange.method() + " " + exchange.rawPath() + ": that needs " + access + " access, held by role "
+        + String.join(" or ", needed));
   }
 
   private static Optional<Duration> ttl(ApiCodec.Fields body) {
     return body.optionalLong("ttl_ms").map(Duration::ofMillis);
   }
 
-  private boolean authorized(ApiExchange exchange) {
-    if (token.isEmpty()) {
-      return true;
-    }
+  private static Optional<String> bearer(ApiExchange exchange) {
     String header = exchange.header("Authorization");
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
+      return Optional.empty();
     }
-    byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(presented, token.get());
+    return Optional.of(header.substring(7).trim());
   }
 
   /** Maps an error code to its HTTP status. */
-  static int status(TributaryException.ErrorCode code) {
+  static int status(ErrorCode code) {
     return switch (code) {
       case CONFIG_INVALID -> 400;
+      case UNAUTHENTICATED -> 401;
+      case FORBIDDEN -> 403;
       case UNKNOWN_TABLE -> 404;
       case STALE_EPOCH, COMMIT_CONFLICT -> 409;
       case COORDINATOR_UNAVAILABLE, STORAGE_FAILURE -> 503;
@@ -175,21 +223,8 @@ public final class ApiHandler implements HttpHandler {
     };
   }
 
-  private static boolean requireMethod(ApiExchange exchange, String method) throws IOException {
-    if (exchange.method().equals(method)) {
-      return true;
-    }
-    methodNotAllowed(exchange);
-    return false;
-  }
-
-  private static void methodNotAllowed(ApiExchange exchange) throws IOException {
-    exchange.respondError(405, TributaryException.ErrorCode.CONFIG_INVALID.name(),
-        "Method " + exchange.method() + " is not allowed on " + exchange.rawPath());
-  }
-
   private static void notFound(ApiExchange exchange) throws IOException {
-    exchange.respondError(404, TributaryException.ErrorCode.CONFIG_INVALID.name(),
+    exchange.respondError(404, ErrorCode.CONFIG_INVALID.name(),
         "No route " + exchange.method() + " " + exchange.rawPath() + "; is the coordinator URL right?");
   }
 
