@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param roleTokens tokens of one role each ({@code tokens.viewer}, {@code tokens.applier}, ...)
  * @param leaseTtl how long a lease lasts when the writer does not say
  * @param hadoopProperties Hadoop file-system settings for publishing to non-local table locations
+ * @param events where and how long the event log is kept
  */
 public record CoordinatorConfig(
     String listenHost,
@@ -29,9 +30,11 @@ public record CoordinatorConfig(
     Optional<Secret> authToken,
     Map<Role, Secret> roleTokens,
     Duration leaseTtl,
-    Map<String, String> hadoopProperties) {
+    Map<String, String> hadoopProperties,
+    EventLogConfig events) {
 
   public CoordinatorConfig {
+    requireNonNull(events, "events is null");
     requireNonNull(listenHost, "listenHost is null");
     requireNonNull(dataDir, "dataDir is null");
     requireNonNull(authToken, "authToken is null");
@@ -86,18 +89,20 @@ public record CoordinatorConfig(
         "How long a writer's table lease lasts when the writer does not ask for a duration");
     Map<String, String> hadoop = coordinator.stringMap("hadoop",
         "Hadoop file-system properties for publishing to table locations, e.g. fs.s3a.endpoint");
-    return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop);
+    EventLogConfig events = EventLogConfig.from(coordinator.section("events"), dataDir);
+    return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop, events);
   }
 
   /** A coordinator on 127.0.0.1, on a free port, storing its journal in {@code dataDir}, without authentication. */
   public static CoordinatorConfig local(Path dataDir) {
-    return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of());
+    return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of(),
+        EventLogConfig.defaults(dataDir));
   }
 
   /** The same settings with a bearer token required. */
   public CoordinatorConfig withAuthToken(Secret token) {
     return new CoordinatorConfig(listenHost, listenPort, dataDir, Optional.of(token), roleTokens, leaseTtl,
-        hadoopProperties);
+        hadoopProperties, events);
   }
 
   /** The same settings with the tokens of one role added. */
@@ -105,7 +110,13 @@ public record CoordinatorConfig(
     Map<Role, Secret> tokens = new EnumMap<>(Role.class);
     tokens.putAll(roleTokens);
     tokens.put(role, token);
-    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, tokens, leaseTtl, hadoopProperties);
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, tokens, leaseTtl, hadoopProperties, events);
+  }
+
+  /** The same settings with another event log configuration. */
+  public CoordinatorConfig withEvents(EventLogConfig eventLog) {
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties,
+        eventLog);
   }
 
   /** The tokens the API accepts, with their roles. */
@@ -115,6 +126,6 @@ public record CoordinatorConfig(
 
   /** The same settings on a fixed port. */
   public CoordinatorConfig withListenPort(int port) {
-    return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties);
+    return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties, events);
   }
 }

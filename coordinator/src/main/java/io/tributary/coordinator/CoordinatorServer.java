@@ -10,9 +10,10 @@ import io.tributary.coordinator.internal.CoordinatorService;
 import io.tributary.coordinator.internal.CoordinatorStore;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
 import io.tributary.coordinator.internal.FileCoordinatorStore;
+import io.tributary.coordinator.internal.FileEventLog;
 import io.tributary.coordinator.internal.ProbeHandler;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -51,6 +52,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private final DeltaLogPublisher publisher;
   private final CoordinatorMetrics metrics;
   private final CoordinatorService service;
+  private final FileEventLog events;
   private final ThreadPoolExecutor executor;
   private final HttpServer http;
   private final URI uri;
@@ -67,14 +69,16 @@ public final class CoordinatorServer implements AutoCloseable {
           + ":" + config.listenPort() + ": " + e.getMessage() + "; check coordinator.listen-host and listen-port", e);
     }
     this.metrics = new CoordinatorMetrics(registry, store);
-    this.service = new CoordinatorService(store, publisher, metrics, clock, config.leaseTtl());
+    this.events = FileEventLog.open(config.dataDir().resolve("events"), clock, config.events().retention(),
+        config.events().inMemory());
+    this.service = new CoordinatorService(store, publisher, metrics, events, clock, config.leaseTtl());
     this.executor = newExecutor();
     http.setExecutor(executor);
     ProbeHandler probes = new ProbeHandler("coordinator", () -> state.get().name(), this::ready, registry);
     http.createContext("/healthz", probes);
     http.createContext("/readyz", probes);
     http.createContext("/metrics", probes);
-    http.createContext("/", new ApiHandler(service, config.accessTokens(), this::ready));
+    http.createContext("/", new ApiHandler(service, config.accessTokens(), this::ready, clock));
     this.uri = uri(config.listenHost(), http.getAddress().getPort());
   }
 
@@ -145,6 +149,7 @@ public final class CoordinatorServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     metrics.close();
+    events.close();
     RuntimeException failure = null;
     try {
       publisher.close();

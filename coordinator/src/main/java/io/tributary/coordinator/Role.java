@@ -11,18 +11,22 @@ import java.util.Set;
 public enum Role {
   /** Reads tables, history and events: dashboards, auditors. */
   VIEWER(Access.READ),
-  /** Reads, and registers the tables it captures. */
-  GATEWAY(Access.READ, Access.REGISTER),
-  /** Reads, registers tables, takes leases and commits: what appliers need. */
-  APPLIER(Access.READ, Access.REGISTER, Access.WRITE),
+  /** Reads, registers the tables it captures and reports events. */
+  GATEWAY(Access.READ, Access.REPORT),
+  /** Reads, registers tables, reports events, takes leases and commits: what appliers need. */
+  APPLIER(Access.READ, Access.REPORT, Access.WRITE),
   /** Reads and acts on tables: resync, rollback, pause and resume. */
   OPERATOR(Access.READ, Access.OPERATE);
 
   /** The kinds of API call; every route needs exactly one. */
   public enum Access {
+    /** Tables, history, events. */
     READ,
-    REGISTER,
+    /** Registering tables and reporting events. */
+    REPORT,
+    /** Leases and commits. */
     WRITE,
+    /** Resync, rollback, pause and resume. */
     OPERATE
   }
 

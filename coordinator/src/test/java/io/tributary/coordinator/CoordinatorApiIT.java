@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -317,6 +318,43 @@ class CoordinatorApiIT {
         }
       }
     }
+  }
+
+  @Test
+  void recordsRegistrationsLeasesCommitsAndRefusalsAsEventsAndTakesReports() throws Exception {
+    coordinator.register(ORDERS, table);
+    Lease first = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+    clock.advance(Duration.ofSeconds(1));
+    Lease second = client.acquireLease(ORDERS, B, Duration.ofSeconds(30));
+    client.commit(proposal(second, 0, stage(table, 0, "{}\n")));
+    assertRefused(() -> client.commit(proposal(first, 1, stage(table, 1, "{}\n"))), ErrorCode.STALE_EPOCH, "fenced");
+    CoordinatorEvent reported = client.report(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.ERROR,
+        Optional.of(ORDERS), CoordinatorEvent.Severity.ERROR, "Segment unreadable", Map.of("segment", "s3a://b/x")));
+
+    List<CoordinatorEvent> events = client.events(EventQuery.latest().withTable(ORDERS));
+    assertThat(events).extracting(CoordinatorEvent::type).containsExactly(CoordinatorEvent.Type.ERROR,
+        CoordinatorEvent.Type.COMMIT_REFUSED, CoordinatorEvent.Type.COMMIT, CoordinatorEvent.Type.LEASE_ACQUIRED,
+        CoordinatorEvent.Type.LEASE_ACQUIRED, CoordinatorEvent.Type.TABLE_REGISTERED);
+    assertThat(events).extracting(CoordinatorEvent::sequence).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(events.get(0)).isEqualTo(reported);
+    assertThat(events.get(1).severity()).isEqualTo(CoordinatorEvent.Severity.WARNING);
+    assertThat(events.get(1).details()).containsEntry("code", "STALE_EPOCH").containsEntry("writer", "applier-a");
+    assertThat(events.get(2).details()).containsEntry("version", "0").containsEntry("writer", "applier-b");
+    assertThat(events.get(3).details()).containsEntry("previous_holder", "applier-a").containsEntry("epoch", "2");
+
+    assertThat(client.events(EventQuery.latest().withTypes(java.util.Set.of(CoordinatorEvent.Type.COMMIT))))
+        .extracting(CoordinatorEvent::type).containsExactly(CoordinatorEvent.Type.COMMIT);
+    assertThat(client.events(EventQuery.latest().after(events.get(1).sequence()))).containsExactly(reported);
+    URI base = coordinator.server().uri();
+    assertError(raw("GET", base + "/api/v1/events?type=NOPE", null), 400, "CONFIG_INVALID");
+    assertError(raw("GET", base + "/api/v1/events?limit=0", null), 400, "CONFIG_INVALID");
+    assertError(raw("GET", base + "/api/v1/events?colour=blue", null), 400, "CONFIG_INVALID");
+    assertError(raw("POST", base + "/api/v1/events", "{\"type\": \"ERROR\"}"), 400, "CONFIG_INVALID");
+
+    coordinator.close();
+    coordinator = TestCoordinator.start(CoordinatorConfig.local(temp.resolve("coordinator")), clock);
+    assertThat(coordinator.client().events(EventQuery.latest().withTable(ORDERS)))
+        .as("the log survives a restart").isEqualTo(events);
   }
 
   @Test

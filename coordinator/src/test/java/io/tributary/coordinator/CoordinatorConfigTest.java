@@ -32,7 +32,8 @@ class CoordinatorConfigTest {
     assertThat(root.keys()).extracting(ConfigKey::name).containsExactly(
         "coordinator.listen-host", "coordinator.listen-port", "coordinator.data-dir", "coordinator.auth-token",
         "coordinator.tokens.viewer", "coordinator.tokens.gateway", "coordinator.tokens.applier",
-        "coordinator.tokens.operator", "coordinator.lease-ttl", "coordinator.hadoop");
+        "coordinator.tokens.operator", "coordinator.lease-ttl", "coordinator.hadoop", "coordinator.events.retention",
+        "coordinator.events.in-memory", "coordinator.events.table-location", "coordinator.events.export-interval");
     assertThat(root.keys()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
   }
 

@@ -9,14 +9,16 @@ import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
 import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.CoordinatorClient;
+import io.tributary.coordinator.CoordinatorEvent;
+import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
 import io.tributary.coordinator.internal.ApiCodec;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import io.tributary.staging.config.Secret;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -45,6 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HttpCoordinatorClient implements CoordinatorClient {
   private static final String TABLES = "/api/v1/tables";
+  private static final String EVENTS = "/api/v1/events";
 
   private final String baseUri;
   private final Optional<Secret> token;
@@ -160,6 +163,26 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
     return read(() -> ApiCodec.list(send("GET", tablePath(tableId, "/history"), null, Kind.ORDINARY), ApiCodec::commitRecord));
   }
 
+  /** The events matching {@code query}, newest first. */
+  public List<CoordinatorEvent> events(EventQuery query) {
+    StringBuilder path = new StringBuilder(EVENTS).append("?limit=").append(query.limit());
+    query.tableId().ifPresent(table -> path.append("&table=").append(encode(table.canonical())));
+    if (!query.types().isEmpty()) {
+      path.append("&type=").append(encode(String.join(",", query.types().stream().map(Enum::name).sorted().toList())));
+    }
+    query.since().ifPresent(since -> path.append("&since=").append(encode(since.toString())));
+    query.until().ifPresent(until -> path.append("&until=").append(encode(until.toString())));
+    if (query.afterSequence() > 0) {
+      path.append("&after=").append(query.afterSequence());
+    }
+    return read(() -> ApiCodec.list(send("GET", path.toString(), null, Kind.ORDINARY), ApiCodec::event));
+  }
+
+  /** Records an event in the coordinator's log and returns it numbered. */
+  public CoordinatorEvent report(CoordinatorEvent.Report report) {
+    return read(() -> ApiCodec.event(send("POST", EVENTS, ApiCodec.toJson(report), Kind.ORDINARY)));
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
@@ -173,7 +196,11 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
   }
 
   private String tablePath(TableId tableId, String suffix) {
-    return TABLES + "/" + URLEncoder.encode(tableId.canonical(), StandardCharsets.UTF_8).replace("+", "%20") + suffix;
+    return TABLES + "/" + encode(tableId.canonical()) + suffix;
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private <T> T read(java.util.function.Supplier<T> parse) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
 import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
@@ -20,7 +21,9 @@ import java.net.URI;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -152,6 +155,48 @@ public final class ApiCodec {
         fields.uri("published_commit"), parsedStatus);
   }
 
+  public static ObjectNode toJson(CoordinatorEvent event) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("sequence", event.sequence());
+    node.put("at", event.at().toString());
+    node.put("type", event.type().name());
+    node.put("table_id", event.tableId().map(TableId::canonical).orElse(null));
+    node.put("severity", event.severity().name());
+    node.put("message", event.message());
+    ObjectNode details = node.putObject("details");
+    event.details().forEach(details::put);
+    return node;
+  }
+
+  public static CoordinatorEvent event(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new CoordinatorEvent(fields.longValue("sequence"), fields.instant("at"),
+        fields.enumValue("type", CoordinatorEvent.Type.class), fields.optionalText("table_id").map(TableId::parse),
+        fields.enumValue("severity", CoordinatorEvent.Severity.class), fields.text("message"), fields.textMap("details"));
+  }
+
+  public static ObjectNode toJson(CoordinatorEvent.Report report) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("at", report.at().toString());
+    node.put("type", report.type().name());
+    node.put("table_id", report.tableId().map(TableId::canonical).orElse(null));
+    node.put("severity", report.severity().name());
+    node.put("message", report.message());
+    ObjectNode details = node.putObject("details");
+    report.details().forEach(details::put);
+    return node;
+  }
+
+  /** A reported event; {@code at} defaults to {@code now}, severity to INFO, details to none. */
+  public static CoordinatorEvent.Report report(JsonNode node, Instant now) {
+    Fields fields = new Fields(node);
+    return new CoordinatorEvent.Report(fields.optionalText("at").map(text -> Fields.parseInstant("at", text)).orElse(now),
+        fields.enumValue("type", CoordinatorEvent.Type.class), fields.optionalText("table_id").map(TableId::parse),
+        fields.optionalText("severity").isPresent() ? fields.enumValue("severity", CoordinatorEvent.Severity.class)
+            : CoordinatorEvent.Severity.INFO,
+        fields.text("message"), node.has("details") ? fields.textMap("details") : Map.of());
+  }
+
   public static <T> List<T> list(JsonNode node, Function<JsonNode, T> reader) {
     if (node == null || !node.isArray()) {
       throw new IllegalArgumentException("expected a JSON array");
@@ -254,6 +299,36 @@ public final class ApiCodec {
         items.add(item.textValue());
       }
       return items;
+    }
+
+    public <E extends Enum<E>> E enumValue(String field, Class<E> type) {
+      String text = text(field);
+      try {
+        return Enum.valueOf(type, text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("field '" + field + "' must be one of "
+            + java.util.Arrays.toString(type.getEnumConstants()) + ", not '" + text + "'", e);
+      }
+    }
+
+    /** An object of string values. */
+    public Map<String, String> textMap(String field) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        throw new IllegalArgumentException("missing field '" + field + "'");
+      }
+      if (!value.isObject()) {
+        throw new IllegalArgumentException("field '" + field + "' must be an object");
+      }
+      Map<String, String> entries = new java.util.TreeMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = it.next();
+        if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
+          throw new IllegalArgumentException("field '" + field + "." + entry.getKey() + "' must be a string or number");
+        }
+        entries.put(entry.getKey(), entry.getValue().asText());
+      }
+      return entries;
     }
 
     public List<URI> uriList(String field) {

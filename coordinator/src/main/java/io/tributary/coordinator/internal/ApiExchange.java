@@ -7,7 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** One HTTP exchange of the API: reads a bounded JSON body and answers with JSON or text. */
 final class ApiExchange {
@@ -26,6 +29,25 @@ final class ApiExchange {
   /** The raw (still percent-encoded) path. */
   String rawPath() {
     return exchange.getRequestURI().getRawPath();
+  }
+
+  /** The decoded query parameters; a repeated parameter keeps its last value. */
+  Map<String, String> queryParameters() {
+    String raw = exchange.getRequestURI().getRawQuery();
+    Map<String, String> parameters = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return parameters;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int equals = pair.indexOf('=');
+      String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+      String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+      parameters.put(name, value);
+    }
+    return parameters;
   }
 
   String header(String name) {

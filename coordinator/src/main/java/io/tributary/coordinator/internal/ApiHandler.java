@@ -7,21 +7,25 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.tributary.coordinator.AccessTokens;
 import io.tributary.coordinator.CommitProposal;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
-import io.tributary.coordinator.Role;
+import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Role.Access;
+import io.tributary.coordinator.Role;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -73,7 +77,7 @@ public final class ApiHandler implements HttpHandler {
         h.service.tables().forEach(status -> tables.add(ApiCodec.toJson(status)));
         exchange.respond(200, tables);
       }),
-      new Route("POST", "/tables", Access.REGISTER, (h, exchange, p) -> {
+      new Route("POST", "/tables", Access.REPORT, (h, exchange, p) -> {
         TableRegistration registration = ApiCodec.registration(exchange.body());
         exchange.respond(200, ApiCodec.toJson(h.service.register(registration)));
       }),
@@ -109,14 +113,25 @@ public final class ApiHandler implements HttpHandler {
         ArrayNode history = ApiCodec.MAPPER.createArrayNode();
         h.service.history(TableId.parse(p.get(0))).forEach(record -> history.add(ApiCodec.toJson(record)));
         exchange.respond(200, history);
+      }),
+      new Route("GET", "/events", Access.READ, (h, exchange, p) -> {
+        ArrayNode events = ApiCodec.MAPPER.createArrayNode();
+        h.service.events(eventQuery(exchange.queryParameters())).forEach(event -> events.add(ApiCodec.toJson(event)));
+        exchange.respond(200, events);
+      }),
+      new Route("POST", "/events", Access.REPORT, (h, exchange, p) -> {
+        CoordinatorEvent.Report report = ApiCodec.report(exchange.body(), h.clock.instant());
+        exchange.respond(200, ApiCodec.toJson(h.service.report(report)));
       }));
 
   private final CoordinatorService service;
   private final AccessTokens tokens;
   private final BooleanSupplier ready;
+  private final Clock clock;
 
-  public ApiHandler(CoordinatorService service, AccessTokens tokens, BooleanSupplier ready) {
+  public ApiHandler(CoordinatorService service, AccessTokens tokens, BooleanSupplier ready, Clock clock) {
     this.service = requireNonNull(service, "service is null");
+    this.clock = requireNonNull(clock, "clock is null");
     this.tokens = requireNonNull(tokens, "tokens is null");
     this.ready = requireNonNull(ready, "ready is null");
   }
@@ -196,6 +211,49 @@ public final class ApiHandler implements HttpHandler {
     exchange.respondError(403, ErrorCode.FORBIDDEN.name(), "A token of role " + String.join(", ", held) + " may not "
         + exchange.method() + " " + exchange.rawPath() + ": that needs " + access + " access, held by role "
         + String.join(" or ", needed));
+  }
+
+  /**
+   * The query of {@code GET /events?table=&type=COMMIT,ERROR&since=&until=&after=&limit=}; times are
+   * ISO-8601 instants.
+   */
+  static EventQuery eventQuery(Map<String, String> parameters) {
+    Set<String> known = Set.of("table", "type", "since", "until", "after", "limit");
+    for (String name : parameters.keySet()) {
+      if (!known.contains(name)) {
+        throw CoordinatorErrors.invalidRequest("unknown query parameter '" + name + "'; known are " + known);
+      }
+    }
+    Set<CoordinatorEvent.Type> types = new java.util.HashSet<>();
+    for (String type : parameters.getOrDefault("type", "").split(",")) {
+      if (!type.isBlank()) {
+        try {
+          types.add(CoordinatorEvent.Type.valueOf(type.trim().toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw CoordinatorErrors.invalidRequest("unknown event type '" + type + "'; known are "
+              + Arrays.toString(CoordinatorEvent.Type.values()));
+        }
+      }
+    }
+    return new EventQuery(
+        Optional.ofNullable(parameters.get("table")).map(TableId::parse),
+        types,
+        Optional.ofNullable(parameters.get("since")).map(text -> ApiCodec.Fields.parseInstant("since", text)),
+        Optional.ofNullable(parameters.get("until")).map(text -> ApiCodec.Fields.parseInstant("until", text)),
+        number(parameters, "after", 0),
+        (int) number(parameters, "limit", EventQuery.DEFAULT_LIMIT));
+  }
+
+  private static long number(Map<String, String> parameters, String name, long defaultValue) {
+    String text = parameters.get(name);
+    if (text == null) {
+      return defaultValue;
+    }
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw CoordinatorErrors.invalidRequest("query parameter '" + name + "' must be a number, not '" + text + "'");
+    }
   }
 
   private static Optional<Duration> ttl(ApiCodec.Fields body) {

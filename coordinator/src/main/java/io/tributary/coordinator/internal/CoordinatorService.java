@@ -6,14 +6,19 @@ import io.micrometer.core.instrument.Timer;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
 import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.CoordinatorEvent.Severity;
+import io.tributary.coordinator.CoordinatorEvent.Type;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
+import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -50,15 +56,17 @@ public final class CoordinatorService {
   private final CoordinatorStore store;
   private final DeltaLogPublisher publisher;
   private final CoordinatorMetrics metrics;
+  private final EventLog events;
   private final Clock clock;
   private final Duration defaultLeaseTtl;
   private final ConcurrentHashMap<TableId, ReentrantLock> tableLocks = new ConcurrentHashMap<>();
 
-  public CoordinatorService(CoordinatorStore store, DeltaLogPublisher publisher, CoordinatorMetrics metrics, Clock clock,
-      Duration defaultLeaseTtl) {
+  public CoordinatorService(CoordinatorStore store, DeltaLogPublisher publisher, CoordinatorMetrics metrics,
+      EventLog events, Clock clock, Duration defaultLeaseTtl) {
     this.store = requireNonNull(store, "store is null");
     this.publisher = requireNonNull(publisher, "publisher is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.events = requireNonNull(events, "events is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.defaultLeaseTtl = checkTtl(requireNonNull(defaultLeaseTtl, "defaultLeaseTtl is null"));
     store.tables().forEach(table -> metrics.track(table.tableId()));
@@ -71,10 +79,30 @@ public final class CoordinatorService {
       TableState state = store.register(registration, clock.instant());
       if (!known) {
         LOG.info("Registered table {} at {} with key {}", tableId, state.location(), state.keyColumns());
+        record(Type.TABLE_REGISTERED, tableId, Severity.INFO, "Registered at " + state.location(),
+            Map.of("location", state.location().toString(), "key_columns", String.join(",", state.keyColumns())));
       }
       metrics.track(tableId);
       return state.status();
     });
+  }
+
+  /** Records an event reported by a gateway or applier. */
+  public CoordinatorEvent report(CoordinatorEvent.Report report) {
+    return events.append(report);
+  }
+
+  /** The recorded events matching {@code query}, newest first. */
+  public List<CoordinatorEvent> events(EventQuery query) {
+    return events.query(query);
+  }
+
+  private void record(Type type, TableId tableId, Severity severity, String message, Map<String, String> details) {
+    try {
+      events.append(new CoordinatorEvent.Report(clock.instant(), type, Optional.of(tableId), severity, message, details));
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot record a {} event of {}: {}", type, tableId, e.toString());
+    }
   }
 
   public Optional<TableStatus> table(TableId tableId) {
@@ -92,8 +120,11 @@ public final class CoordinatorService {
       TableState before = store.table(tableId).orElseThrow();
       Instant now = clock.instant();
       Lease lease = store.acquireLease(tableId, writer, now, now.plus(leaseTtl));
-      LOG.info("Writer {} acquired the lease of {} at epoch {}{}", writer, tableId, lease.epoch(),
-          before.leaseHolder().map(holder -> ", fencing " + holder + " (epoch " + before.epoch() + ")").orElse(""));
+      String fenced = before.leaseHolder().map(holder -> ", fencing " + holder + " (epoch " + before.epoch() + ")").orElse("");
+      LOG.info("Writer {} acquired the lease of {} at epoch {}{}", writer, tableId, lease.epoch(), fenced);
+      record(Type.LEASE_ACQUIRED, tableId, Severity.INFO, "Lease taken by " + writer + " at epoch " + lease.epoch().value()
+          + fenced, Map.of("writer", writer.value(), "epoch", Long.toString(lease.epoch().value()),
+              "previous_holder", before.leaseHolder().map(WriterId::value).orElse("")));
       return lease;
     });
   }
@@ -113,6 +144,8 @@ public final class CoordinatorService {
       TableState after = store.releaseLease(tableId, writer, epoch, clock.instant());
       if (before.leaseHolder().isPresent() && after.leaseHolder().isEmpty()) {
         LOG.info("Writer {} released the lease of {} at epoch {}", writer, tableId, epoch);
+        record(Type.LEASE_RELEASED, tableId, Severity.INFO, "Lease released by " + writer + " at epoch " + epoch.value(),
+            Map.of("writer", writer.value(), "epoch", Long.toString(epoch.value())));
       } else {
         LOG.info("Writer {} released the lease of {} at epoch {}, which it no longer held (epoch {}, holder {})",
             writer, tableId, epoch, after.epoch(), after.leaseHolder().map(WriterId::value).orElse("nobody"));
@@ -132,9 +165,21 @@ public final class CoordinatorService {
     try {
       CommitReceipt receipt = lockedExisting(proposal.tableId(), () -> commitLocked(proposal));
       metrics.commitRatified();
+      record(Type.COMMIT, proposal.tableId(), Severity.INFO, "Version " + proposal.version() + " by " + proposal.writer()
+          + ": " + proposal.rowsChanged() + " rows changed from " + proposal.segments().size() + " segments",
+          Map.of("version", Long.toString(proposal.version()), "writer", proposal.writer().value(),
+              "epoch", Long.toString(proposal.epoch().value()), "rows_changed", Long.toString(proposal.rowsChanged()),
+              "segments", Integer.toString(proposal.segments().size()),
+              "watermark", proposal.watermark().map(SourcePosition::value).orElse("")));
       return receipt;
     } catch (TributaryException e) {
       metrics.commitRefused(e.code());
+      record(Type.COMMIT_REFUSED, proposal.tableId(),
+          e.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN || e.code() == ErrorCode.STORAGE_FAILURE ? Severity.ERROR
+              : Severity.WARNING,
+          "Version " + proposal.version() + " by " + proposal.writer() + " refused: " + e.getMessage(),
+          Map.of("version", Long.toString(proposal.version()), "writer", proposal.writer().value(),
+              "epoch", Long.toString(proposal.epoch().value()), "code", e.code().name()));
       if (e.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN) {
         LOG.warn("Version {} of {} from writer {} at epoch {} failed: {}", proposal.version(), proposal.tableId(),
             proposal.writer(), proposal.epoch(), e.getMessage(), e.getCause());
