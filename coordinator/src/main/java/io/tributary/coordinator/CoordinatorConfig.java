@@ -93,10 +93,13 @@ public record CoordinatorConfig(
     return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop, events);
   }
 
-  /** A coordinator on 127.0.0.1, on a free port, storing its journal in {@code dataDir}, without authentication. */
+  /**
+   * A coordinator on 127.0.0.1, on a free port, storing its journal in {@code dataDir}, without
+   * authentication and without the events Delta table.
+   */
   public static CoordinatorConfig local(Path dataDir) {
     return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of(),
-        EventLogConfig.defaults(dataDir));
+        EventLogConfig.defaults(dataDir).withoutTable());
   }
 
   /** The same settings with a bearer token required. */

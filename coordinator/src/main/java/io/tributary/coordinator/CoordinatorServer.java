@@ -9,6 +9,7 @@ import io.tributary.coordinator.internal.CoordinatorMetrics;
 import io.tributary.coordinator.internal.CoordinatorService;
 import io.tributary.coordinator.internal.CoordinatorStore;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
+import io.tributary.coordinator.internal.EventTableExporter;
 import io.tributary.coordinator.internal.FileCoordinatorStore;
 import io.tributary.coordinator.internal.FileEventLog;
 import io.tributary.coordinator.internal.ProbeHandler;
@@ -20,7 +21,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +57,8 @@ public final class CoordinatorServer implements AutoCloseable {
   private final CoordinatorMetrics metrics;
   private final CoordinatorService service;
   private final FileEventLog events;
+  private final Optional<EventTableExporter> exporter;
+  private final ScheduledExecutorService exports;
   private final ThreadPoolExecutor executor;
   private final HttpServer http;
   private final URI uri;
@@ -71,7 +77,18 @@ public final class CoordinatorServer implements AutoCloseable {
     this.metrics = new CoordinatorMetrics(registry, store);
     this.events = FileEventLog.open(config.dataDir().resolve("events"), clock, config.events().retention(),
         config.events().inMemory());
+    metrics.trackEvents(events);
     this.service = new CoordinatorService(store, publisher, metrics, events, clock, config.leaseTtl());
+    this.exporter = config.events().tableLocation()
+        .map(location -> new EventTableExporter(events, location, config.hadoopProperties()));
+    this.exports = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "tributary-coordinator-event-export");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long interval = config.events().exportInterval().toMillis();
+    exporter.ifPresent(export -> exports.scheduleWithFixedDelay(() -> metrics.eventsExported(export.exportNew()),
+        interval, interval, TimeUnit.MILLISECONDS));
     this.executor = newExecutor();
     http.setExecutor(executor);
     ProbeHandler probes = new ProbeHandler("coordinator", () -> state.get().name(), this::ready, registry);
@@ -148,6 +165,15 @@ public final class CoordinatorServer implements AutoCloseable {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    // An export in progress finishes: interrupting Kernel mid-commit only leaves work for the next start.
+    exports.shutdown();
+    try {
+      exports.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // What the last interval did not export yet goes now; the next start would export it anyway.
+    exporter.ifPresent(EventTableExporter::exportNew);
     metrics.close();
     events.close();
     RuntimeException failure = null;

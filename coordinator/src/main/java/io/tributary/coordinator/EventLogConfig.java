@@ -36,6 +36,16 @@ public record EventLogConfig(Duration retention, int inMemory, Optional<URI> tab
         Optional.of(dataDir.resolve("events-table").toAbsolutePath().toUri()), DEFAULT_EXPORT_INTERVAL);
   }
 
+  /** The same settings without the events Delta table. */
+  public EventLogConfig withoutTable() {
+    return new EventLogConfig(retention, inMemory, Optional.empty(), exportInterval);
+  }
+
+  /** The same settings with the events Delta table at {@code location}, appended every {@code interval}. */
+  public EventLogConfig withTable(URI location, Duration interval) {
+    return new EventLogConfig(retention, inMemory, Optional.of(location), interval);
+  }
+
   /** Reads the {@code events} section; problems are recorded in the reader. */
   public static EventLogConfig from(ConfigReader events, Path dataDir) {
     Duration retention = events.duration("retention", DEFAULT_RETENTION, Duration.ofHours(1),

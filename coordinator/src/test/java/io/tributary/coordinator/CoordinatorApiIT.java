@@ -358,6 +358,42 @@ class CoordinatorApiIT {
   }
 
   @Test
+  void eventsAreAppendedToADeltaTableOnceEach() throws Exception {
+    coordinator.close();
+    Path eventsTable = temp.resolve("events-table");
+    CoordinatorConfig config = CoordinatorConfig.local(temp.resolve("coordinator"));
+    coordinator = TestCoordinator.start(config.withEvents(config.events().withTable(eventsTable.toUri(), Duration.ofMillis(100))),
+        clock);
+    client = coordinator.client();
+    coordinator.register(ORDERS, table);
+    Lease lease = client.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+    client.commit(proposal(lease, 0, stage(table, 0, "{}\n")));
+    io.delta.kernel.engine.Engine engine =
+        io.delta.kernel.defaults.engine.DefaultEngine.create(new org.apache.hadoop.conf.Configuration());
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> exportedUpTo(engine, eventsTable) == 3);
+    coordinator.close();
+    long versions = io.delta.kernel.TableManager.loadSnapshot(eventsTable.toString()).build(engine).getVersion();
+
+    coordinator = TestCoordinator.start(config.withEvents(config.events().withTable(eventsTable.toUri(), Duration.ofMillis(100))),
+        clock);
+    coordinator.client().report(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.ERROR, Optional.empty(),
+        CoordinatorEvent.Severity.ERROR, "after the restart", Map.of()));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> exportedUpTo(engine, eventsTable) == 4);
+    assertThat(io.delta.kernel.TableManager.loadSnapshot(eventsTable.toString()).build(engine).getVersion())
+        .as("nothing exported twice after the restart: one more commit for one more event").isEqualTo(versions + 1);
+  }
+
+  private static long exportedUpTo(io.delta.kernel.engine.Engine engine, Path eventsTable) {
+    try {
+      return io.delta.kernel.TableManager.loadSnapshot(eventsTable.toString()).build(engine)
+          .getLatestTransactionVersion(engine, "tributary-coordinator-events").orElse(0L);
+    } catch (io.delta.kernel.exceptions.TableNotFoundException e) {
+      return 0;
+    }
+  }
+
+  @Test
   void closedServerIsUnavailableAndClosesOnce() {
     URI base = coordinator.server().uri();
     coordinator.server().close();

@@ -28,7 +28,8 @@ class CoordinatorConfigTest {
     assertThat(config.authToken()).isEmpty();
     assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.hadoopProperties()).isEmpty();
-    assertThat(config).isEqualTo(CoordinatorConfig.local(DEFAULT_DIR));
+    assertThat(config.events().tableLocation()).contains(DEFAULT_DIR.resolve("events-table").toAbsolutePath().toUri());
+    assertThat(config.withEvents(config.events().withoutTable())).isEqualTo(CoordinatorConfig.local(DEFAULT_DIR));
     assertThat(root.keys()).extracting(ConfigKey::name).containsExactly(
         "coordinator.listen-host", "coordinator.listen-port", "coordinator.data-dir", "coordinator.auth-token",
         "coordinator.tokens.viewer", "coordinator.tokens.gateway", "coordinator.tokens.applier",

@@ -16,6 +16,7 @@ import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
+import io.tributary.coordinator.delta.RowColumnarBatch;
 import io.tributary.staging.TableSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -26,6 +26,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private final MeterRegistry registry;
   private final CoordinatorStore store;
   private final Counter ratified;
+  private final Counter exported;
   private final Timer latency;
   private final Map<ErrorCode, Counter> refused = new ConcurrentHashMap<>();
   private final Set<TableId> tracked = ConcurrentHashMap.newKeySet();
@@ -37,6 +38,9 @@ public final class CoordinatorMetrics implements AutoCloseable {
     this.ratified = register(Counter.builder("tributary.coordinator.commits.ratified")
         .description("Commits ratified and published")
         .register(registry));
+    this.exported = register(Counter.builder("tributary.coordinator.events.exported")
+        .description("Events appended to the events Delta table")
+        .register(registry));
     this.latency = register(Timer.builder("tributary.coordinator.commit.latency")
         .description("Time to answer a commit proposal, publication included")
         .register(registry));
@@ -44,6 +48,23 @@ public final class CoordinatorMetrics implements AutoCloseable {
         .description("Tables registered with the coordinator")
         .strongReference(true)
         .register(registry));
+  }
+
+  /** Adds the event log's gauges: the latest event number and the events not written to disk. */
+  public void trackEvents(FileEventLog events) {
+    register(Gauge.builder("tributary.coordinator.events.last.sequence", events, EventLog::lastSequence)
+        .description("Number of the latest event recorded in the event log")
+        .strongReference(true)
+        .register(registry));
+    register(io.micrometer.core.instrument.FunctionCounter.builder("tributary.coordinator.events.write.failures", events,
+            log -> log.writeFailures())
+        .description("Events that could not be written to the event log's files (kept in memory only)")
+        .register(registry));
+  }
+
+  /** Counts events appended to the events Delta table. */
+  public void eventsExported(long count) {
+    exported.increment(count);
   }
 
   void commitRatified() {

@@ -1,4 +1,4 @@
-package io.tributary.applier.internal;
+package io.tributary.coordinator.delta;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,11 +14,11 @@ import java.util.List;
  * {@link io.tributary.staging.ColumnType}s document), so that Kernel's Parquet writer can write them.
  * Column {@code i} of the schema reads element {@code i} of each row.
  */
-final class RowColumnarBatch implements ColumnarBatch {
+public final class RowColumnarBatch implements ColumnarBatch {
   private final StructType schema;
   private final List<Object[]> rows;
 
-  RowColumnarBatch(StructType schema, List<Object[]> rows) {
+  public RowColumnarBatch(StructType schema, List<Object[]> rows) {
     this.schema = requireNonNull(schema, "schema is null");
     this.rows = requireNonNull(rows, "rows is null");
   }
