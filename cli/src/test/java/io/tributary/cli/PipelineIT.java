@@ -2,16 +2,23 @@ package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.applier.DeltaTableContents;
+import io.tributary.applier.DeltaTableReader;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.cli.internal.TableComparison;
+import io.tributary.staging.TableId;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The whole path on real servers: PostgreSQL → gateway → staging + Kafka → applier → coordinator-ratified Delta. */
 class PipelineIT {
+  private static final String ORDERS = PipelineFixture.SOURCE + ".public.orders";
+
   @Test
   void tenThousandChangesOverThreeTablesArriveExactlyOnce() throws Exception {
+    long versions;
     try (PipelineFixture fixture = new PipelineFixture("pipeline")) {
       StandalonePipeline.Settings settings = fixture.settings(fixture.writeConfig(""));
       try (StandalonePipeline pipeline = fixture.start(settings)) {
@@ -19,7 +26,25 @@ class PipelineIT {
         assertThat(fixture.workload.changes()).isGreaterThanOrEqualTo(10_000);
         List<TableComparison> results = fixture.awaitEqual(settings, Duration.ofMinutes(3));
         assertThat(results).hasSize(3).allSatisfy(result -> assertThat(result.equal()).as(result.describe()).isTrue());
+
+        String coordinator = pipeline.coordinator().uri().toString();
+        LauncherErrorsTest.Result history = LauncherErrorsTest.run("history", "--coordinator", coordinator, ORDERS);
+        assertThat(history.exitCode()).as(history.err()).isZero();
+        assertThat(history.out()).startsWith("VERSION").contains(settings.applier().writerId().value()).contains("0000000000000001-");
+        LauncherErrorsTest.Result events = LauncherErrorsTest.run("events", "--coordinator", coordinator, "--table", ORDERS,
+            "--type", "COMMIT,LEASE_ACQUIRED", "--limit", "5");
+        assertThat(events.exitCode()).as(events.err()).isZero();
+        assertThat(events.out().lines()).hasSizeBetween(3, 5).allSatisfy(line -> assertThat(line).containsAnyOf("COMMIT", "LEASE"));
+        versions = new DeltaTableReader(Map.of()).version(settings.applier().tableLocation(TableId.parse(ORDERS)))
+            .orElseThrow();
       }
+      // Closing the pipeline exported the last events; every version of the table has its commit event.
+      DeltaTableContents exported = new DeltaTableReader(Map.of())
+          .read(settings.dataDirectory().resolve("coordinator").resolve("events-table").toUri());
+      long commitEvents = exported.rows().stream()
+          .filter(row -> "COMMIT".equals(row[2]) && ORDERS.equals(row[3]))
+          .count();
+      assertThat(commitEvents).isEqualTo(versions + 1);
     }
   }
 }

@@ -47,6 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class EventTableExporter {
   static final String APP_ID = "tributary-coordinator-events";
   static final String ENGINE_INFO = "tributary-coordinator/0.1";
+  /** The events table describes itself as Tributary tables do, so that the same tools read it. */
+  static final Map<String, String> TABLE_PROPERTIES = Map.of(
+      "tributary.table-id", "_tributary.coordinator.events",
+      "tributary.key-columns", "[\"sequence\"]");
   static final int MAX_EVENTS_PER_COMMIT = 10_000;
   static final StructType SCHEMA = new StructType()
       .add("sequence", LongType.LONG, false)
@@ -115,6 +119,7 @@ public final class EventTableExporter {
       return TableManager.loadSnapshot(location.toString()).build(engine);
     } catch (TableNotFoundException e) {
       Transaction create = TableManager.buildCreateTableTransaction(location.toString(), SCHEMA, ENGINE_INFO)
+          .withTableProperties(TABLE_PROPERTIES)
           .withMaxRetries(0)
           .build(engine);
       runHooks(create.commit(engine, CloseableIterable.emptyIterable()));
