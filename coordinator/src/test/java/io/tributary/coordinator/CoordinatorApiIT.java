@@ -286,6 +286,9 @@ class CoordinatorApiIT {
     }
     HttpResponse<String> response = raw("GET", base + "/api/v1/tables", null);
     assertThat(response.statusCode()).isEqualTo(401);
+    HttpResponse<String> description = raw("GET", base + "/api/v1/openapi.yaml", null);
+    assertThat(description.statusCode()).as("the API's description is public").isEqualTo(200);
+    assertThat(description.body()).startsWith("openapi: 3").contains("/api/v1/tables/{table}/commits");
     assertThat(response.headers().firstValue("WWW-Authenticate")).contains("Bearer");
     assertThat(coordinator.client().tables()).isEmpty();
   }

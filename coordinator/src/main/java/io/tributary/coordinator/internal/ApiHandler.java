@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class ApiHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
   static final String API = "/api/v1";
+  static final String OPENAPI = API + "/openapi.yaml";
+  /** The OpenAPI description of the routes, a resource beside the coordinator's classes. */
+  public static final String OPENAPI_RESOURCE = "/io/tributary/coordinator/openapi.yaml";
 
   /** A handler of one route, given the decoded path parameters (the table id, if any). */
   @FunctionalInterface
@@ -141,6 +144,11 @@ public final class ApiHandler implements HttpHandler {
     ApiExchange exchange = new ApiExchange(httpExchange);
     try (httpExchange) {
       try {
+        if (exchange.rawPath().equals(OPENAPI) && exchange.method().equals("GET")) {
+          // The description of the API is public, like the API's existence.
+          exchange.respondText(200, "application/yaml", openApi());
+          return;
+        }
         Set<Role> roles = tokens.rolesOf(bearer(exchange));
         if (roles.isEmpty()) {
           exchange.addHeader("WWW-Authenticate", "Bearer");
@@ -253,6 +261,15 @@ public final class ApiHandler implements HttpHandler {
       return Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw CoordinatorErrors.invalidRequest("query parameter '" + name + "' must be a number, not '" + text + "'");
+    }
+  }
+
+  private static String openApi() throws IOException {
+    try (java.io.InputStream in = ApiHandler.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("The OpenAPI description " + OPENAPI_RESOURCE + " is missing from the build");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
