@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param leaseTtl how long a lease lasts when the writer does not say
  * @param hadoopProperties Hadoop file-system settings for publishing to non-local table locations
  * @param events where and how long the event log is kept
+ * @param tls the key store of HTTPS; empty serves plain HTTP
  */
 public record CoordinatorConfig(
     String listenHost,
@@ -31,10 +32,12 @@ public record CoordinatorConfig(
     Map<Role, Secret> roleTokens,
     Duration leaseTtl,
     Map<String, String> hadoopProperties,
-    EventLogConfig events) {
+    EventLogConfig events,
+    Optional<TlsStore> tls) {
 
   public CoordinatorConfig {
     requireNonNull(events, "events is null");
+    requireNonNull(tls, "tls is null");
     requireNonNull(listenHost, "listenHost is null");
     requireNonNull(dataDir, "dataDir is null");
     requireNonNull(authToken, "authToken is null");
@@ -90,7 +93,9 @@ public record CoordinatorConfig(
     Map<String, String> hadoop = coordinator.stringMap("hadoop",
         "Hadoop file-system properties for publishing to table locations, e.g. fs.s3a.endpoint");
     EventLogConfig events = EventLogConfig.from(coordinator.section("events"), dataDir);
-    return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop, events);
+    Optional<TlsStore> tls = TlsStore.from(coordinator.section("tls"), "keystore",
+        "Certificate and key the coordinator serves HTTPS with; unset serves plain HTTP");
+    return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop, events, tls);
   }
 
   /**
@@ -99,13 +104,13 @@ public record CoordinatorConfig(
    */
   public static CoordinatorConfig local(Path dataDir) {
     return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of(),
-        EventLogConfig.defaults(dataDir).withoutTable());
+        EventLogConfig.defaults(dataDir).withoutTable(), Optional.empty());
   }
 
   /** The same settings with a bearer token required. */
   public CoordinatorConfig withAuthToken(Secret token) {
     return new CoordinatorConfig(listenHost, listenPort, dataDir, Optional.of(token), roleTokens, leaseTtl,
-        hadoopProperties, events);
+        hadoopProperties, events, tls);
   }
 
   /** The same settings with the tokens of one role added. */
@@ -113,13 +118,19 @@ public record CoordinatorConfig(
     Map<Role, Secret> tokens = new EnumMap<>(Role.class);
     tokens.putAll(roleTokens);
     tokens.put(role, token);
-    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, tokens, leaseTtl, hadoopProperties, events);
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, tokens, leaseTtl, hadoopProperties, events, tls);
   }
 
   /** The same settings with another event log configuration. */
   public CoordinatorConfig withEvents(EventLogConfig eventLog) {
     return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties,
-        eventLog);
+        eventLog, tls);
+  }
+
+  /** The same settings serving HTTPS with {@code store}. */
+  public CoordinatorConfig withTls(TlsStore store) {
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties,
+        events, Optional.of(store));
   }
 
   /** The tokens the API accepts, with their roles. */
@@ -129,6 +140,6 @@ public record CoordinatorConfig(
 
   /** The same settings on a fixed port. */
   public CoordinatorConfig withListenPort(int port) {
-    return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties, events);
+    return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties, events, tls);
   }
 }

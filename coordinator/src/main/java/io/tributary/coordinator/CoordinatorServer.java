@@ -3,6 +3,8 @@ package io.tributary.coordinator;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.coordinator.internal.ApiHandler;
 import io.tributary.coordinator.internal.CoordinatorMetrics;
@@ -69,7 +71,14 @@ public final class CoordinatorServer implements AutoCloseable {
     this.publisher = publisher;
     // Bound first: a coordinator that cannot listen must not touch the caller's meter registry.
     try {
-      this.http = HttpServer.create(new InetSocketAddress(config.listenHost(), config.listenPort()), 0);
+      InetSocketAddress address = new InetSocketAddress(config.listenHost(), config.listenPort());
+      if (config.tls().isPresent()) {
+        HttpsServer https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(config.tls().get().serverContext()));
+        this.http = https;
+      } else {
+        this.http = HttpServer.create(address, 0);
+      }
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.CONFIG_INVALID, "The coordinator cannot listen on " + config.listenHost()
           + ":" + config.listenPort() + ": " + e.getMessage() + "; check coordinator.listen-host and listen-port", e);
@@ -96,7 +105,7 @@ public final class CoordinatorServer implements AutoCloseable {
     http.createContext("/readyz", probes);
     http.createContext("/metrics", probes);
     http.createContext("/", new ApiHandler(service, config.accessTokens(), this::ready, clock));
-    this.uri = uri(config.listenHost(), http.getAddress().getPort());
+    this.uri = uri(config.tls().isPresent() ? "https" : "http", config.listenHost(), http.getAddress().getPort());
   }
 
   /**
@@ -218,9 +227,9 @@ public final class CoordinatorServer implements AutoCloseable {
         });
   }
 
-  private static URI uri(String host, int port) {
+  private static URI uri(String scheme, String host, int port) {
     try {
-      return new URI("http", null, host, port, null, null, null);
+      return new URI(scheme, null, host, port, null, null, null);
     } catch (URISyntaxException e) {
       throw new TributaryException(ErrorCode.CONFIG_INVALID, "Invalid coordinator listen-host '" + host + "'", e);
     }

@@ -107,7 +107,10 @@ public final class StandalonePipeline implements AutoCloseable {
     }
     coordinator = CoordinatorServer.start(settings.coordinator(), clock, registry);
     started.push(coordinator);
-    HttpCoordinatorClient client = HttpCoordinatorClient.create(coordinator.uri(), settings.coordinator().authToken());
+    // The in-process client trusts the certificate the coordinator serves, if it serves HTTPS.
+    CoordinatorClientConfig clientConfig = CoordinatorClientConfig.of(coordinator.uri(), settings.coordinator().authToken());
+    HttpCoordinatorClient client = HttpCoordinatorClient.create(
+        settings.coordinator().tls().map(clientConfig::withTruststore).orElse(clientConfig));
     started.push(client);
     gateway = new GatewayService(settings.gateway(), clock, registry);
     gateway.start();

@@ -2,6 +2,7 @@ package io.tributary.coordinator.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.coordinator.TlsStore;
 import io.tributary.staging.config.ConfigReader;
 import io.tributary.staging.config.Secret;
 import java.net.URI;
@@ -18,12 +19,15 @@ import java.util.Optional;
  * @param authToken the bearer token the coordinator requires, if any
  * @param connectTimeout how long to wait for a connection
  * @param requestTimeout how long to wait for an answer once connected
+ * @param truststore the certificates to trust for an {@code https://} URL, when the coordinator's
+ *     certificate is not signed by a CA the JVM trusts
  */
 public record CoordinatorClientConfig(
     Optional<URI> url,
     Optional<Secret> authToken,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Optional<TlsStore> truststore) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -33,6 +37,7 @@ public record CoordinatorClientConfig(
     requireNonNull(authToken, "authToken is null");
     requireNonNull(connectTimeout, "connectTimeout is null");
     requireNonNull(requestTimeout, "requestTimeout is null");
+    requireNonNull(truststore, "truststore is null");
     url.ifPresent(CoordinatorClientConfig::checkUrl);
     if (connectTimeout.isNegative() || connectTimeout.isZero()) {
       throw new IllegalArgumentException("connectTimeout must be positive: " + connectTimeout);
@@ -66,17 +71,25 @@ public record CoordinatorClientConfig(
         "How long a client waits to connect to the coordinator");
     Duration request = coordinator.duration("request-timeout", DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1),
         "How long a client waits for the coordinator's answer to one call");
-    return new CoordinatorClientConfig(url, token, connect, request);
+    Optional<TlsStore> truststore = TlsStore.from(coordinator.section("tls"), "truststore",
+        "Certificates a client trusts for an https coordinator url; unset trusts the JVM's CAs");
+    return new CoordinatorClientConfig(url, token, connect, request, truststore);
   }
 
   /** A client of the coordinator at {@code url} with default timeouts. */
   public static CoordinatorClientConfig of(URI url, Optional<Secret> authToken) {
-    return new CoordinatorClientConfig(Optional.of(url), authToken, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+    return new CoordinatorClientConfig(Optional.of(url), authToken, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+        Optional.empty());
   }
 
   /** The same settings with other timeouts. */
   public CoordinatorClientConfig withTimeouts(Duration connect, Duration request) {
-    return new CoordinatorClientConfig(url, authToken, connect, request);
+    return new CoordinatorClientConfig(url, authToken, connect, request, truststore);
+  }
+
+  /** The same settings trusting the certificates of {@code store}. */
+  public CoordinatorClientConfig withTruststore(TlsStore store) {
+    return new CoordinatorClientConfig(url, authToken, connectTimeout, requestTimeout, Optional.of(store));
   }
 
   private static void checkUrl(URI url) {

@@ -14,6 +14,7 @@ import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.TlsStore;
 import io.tributary.coordinator.WriterId;
 import io.tributary.coordinator.internal.ApiCodec;
 import io.tributary.staging.TableId;
@@ -37,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * {@link CoordinatorClient} over the coordinator's HTTP/JSON API. Errors arrive as
@@ -64,7 +66,8 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
     COMMIT
   }
 
-  private HttpCoordinatorClient(URI baseUri, Optional<Secret> token, Duration connectTimeout, Duration requestTimeout) {
+  private HttpCoordinatorClient(URI baseUri, Optional<Secret> token, Duration connectTimeout, Duration requestTimeout,
+      Optional<SSLContext> tls) {
     String base = baseUri.toString();
     this.baseUri = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.token = token;
@@ -75,12 +78,13 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
       thread.setDaemon(true);
       return thread;
     });
-    this.http = HttpClient.newBuilder()
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(executor)
-        .build();
+        .executor(executor);
+    tls.ifPresent(builder::sslContext);
+    this.http = builder.build();
   }
 
   /** A client of the coordinator at {@code baseUri} (e.g. {@code http://coordinator:7070}) with default timeouts. */
@@ -96,7 +100,8 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
   public static HttpCoordinatorClient create(CoordinatorClientConfig config) {
     URI url = config.url().orElseThrow(() -> new TributaryException(ErrorCode.CONFIG_INVALID,
         "Missing value for 'coordinator.url': the base URL of the coordinator, e.g. http://coordinator:7070"));
-    return new HttpCoordinatorClient(url, config.authToken(), config.connectTimeout(), config.requestTimeout());
+    return new HttpCoordinatorClient(url, config.authToken(), config.connectTimeout(), config.requestTimeout(),
+        config.truststore().map(TlsStore::clientContext));
   }
 
   @Override
