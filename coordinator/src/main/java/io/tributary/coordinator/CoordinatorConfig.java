@@ -133,6 +133,20 @@ public record CoordinatorConfig(
         events, Optional.of(store));
   }
 
+  /**
+   * A token this coordinator accepts for {@code role}: the token of every role if set, else the
+   * first token of that role. What a client in the same process (standalone) presents.
+   */
+  public Optional<Secret> tokenFor(Role role) {
+    if (authToken.isPresent()) {
+      return authToken;
+    }
+    return Optional.ofNullable(roleTokens.get(role))
+        .map(secret -> secret.reveal().split(",")[0].trim())
+        .filter(token -> !token.isEmpty())
+        .map(Secret::new);
+  }
+
   /** The tokens the API accepts, with their roles. */
   public AccessTokens accessTokens() {
     return AccessTokens.of(authToken, roleTokens);

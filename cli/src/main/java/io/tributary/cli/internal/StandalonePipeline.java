@@ -7,6 +7,7 @@ import io.tributary.applier.ApplierConfig;
 import io.tributary.applier.ApplierService;
 import io.tributary.coordinator.CoordinatorConfig;
 import io.tributary.coordinator.CoordinatorServer;
+import io.tributary.coordinator.Role;
 import io.tributary.coordinator.client.CoordinatorClientConfig;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.gateway.GatewayConfig;
@@ -108,7 +109,8 @@ public final class StandalonePipeline implements AutoCloseable {
     coordinator = CoordinatorServer.start(settings.coordinator(), clock, registry);
     started.push(coordinator);
     // The in-process client trusts the certificate the coordinator serves, if it serves HTTPS.
-    CoordinatorClientConfig clientConfig = CoordinatorClientConfig.of(coordinator.uri(), settings.coordinator().authToken());
+    CoordinatorClientConfig clientConfig = CoordinatorClientConfig.of(coordinator.uri(),
+        settings.coordinator().tokenFor(Role.APPLIER));
     HttpCoordinatorClient client = HttpCoordinatorClient.create(
         settings.coordinator().tls().map(clientConfig::withTruststore).orElse(clientConfig));
     started.push(client);
