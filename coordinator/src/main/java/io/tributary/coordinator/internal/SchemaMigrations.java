@@ -124,11 +124,14 @@ final class SchemaMigrations {
       if (!schemaExists(connection, schema)) {
         statement.execute("CREATE SCHEMA " + quote(schema));
       }
-      statement.execute("CREATE TABLE IF NOT EXISTS " + qualifiedHistory + " ("
-          + "version integer PRIMARY KEY, "
-          + "description text NOT NULL, "
-          + "checksum text NOT NULL, "
-          + "applied_at timestamptz NOT NULL)");
+      // Created only when missing: a coordinator whose user may not create tables starts on an up-to-date schema.
+      if (!historyExists(connection, qualifiedHistory)) {
+        statement.execute("CREATE TABLE " + qualifiedHistory + " ("
+            + "version integer PRIMARY KEY, "
+            + "description text NOT NULL, "
+            + "checksum text NOT NULL, "
+            + "applied_at timestamptz NOT NULL)");
+      }
       Map<Integer, String[]> applied = new TreeMap<>();
       try (ResultSet rows = statement.executeQuery("SELECT version, description, checksum FROM " + qualifiedHistory)) {
         while (rows.next()) {
@@ -183,6 +186,16 @@ final class SchemaMigrations {
       query.setString(1, schema);
       try (ResultSet rows = query.executeQuery()) {
         return rows.next();
+      }
+    }
+  }
+
+  private static boolean historyExists(Connection connection, String qualifiedHistory) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      query.setString(1, qualifiedHistory);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getBoolean(1);
       }
     }
   }

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.coordinator.CoordinatorStoreConfig;
 import io.tributary.coordinator.SharedPostgres;
 import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.config.Secret;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,6 +20,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +91,25 @@ class PostgresSchemaMigrationsIT {
       opened.forEach(PostgresCoordinatorStore::close);
     }
     assertThat(history("together")).hasSize(SchemaMigrations.FILES.size());
+  }
+
+  @Test
+  void upToDateSchemaNeedsOnlyTheRightToReadAndWriteItsTables() {
+    CoordinatorStoreConfig owner = database.withSchema("least_privilege");
+    PostgresCoordinatorStore.open(owner).close();
+    SharedPostgres.server().createUser("coordinator_runtime", "runtime-pw");
+    SharedPostgres.server().execute(DATABASE,
+        "GRANT USAGE ON SCHEMA least_privilege TO coordinator_runtime",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA least_privilege TO coordinator_runtime",
+        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA least_privilege TO coordinator_runtime");
+    CoordinatorStoreConfig runtime = CoordinatorStoreConfig.postgresql(owner.url().orElseThrow(), "coordinator_runtime",
+        Optional.of(new Secret("runtime-pw"))).withSchema("least_privilege");
+
+    TableId table = TableId.parse("a.b.c");
+    try (PostgresCoordinatorStore store = PostgresCoordinatorStore.open(runtime)) {
+      store.register(new TableRegistration(table, URI.create("file:/t"), List.of("id")), T0);
+      assertThat(store.acquireLease(table, new WriterId("w"), T0, T0).epoch().value()).isEqualTo(1);
+    }
   }
 
   @Test
