@@ -484,6 +484,8 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   private static void migrate(HikariDataSource pool, CoordinatorStoreConfig config, String store) {
     List<SchemaMigrations.Migration> migrations = SchemaMigrations.load();
     try (Connection connection = pool.getConnection()) {
+      // A migration may run longer than the socket timeout meant for the store's calls; the pool resets it.
+      connection.setNetworkTimeout(Runnable::run, 0);
       SchemaMigrations.Outcome outcome = SchemaMigrations.apply(connection, config.schema(), migrations, store);
       for (SchemaMigrations.Migration migration : outcome.applied()) {
         LOG.info("Coordinator store ({}): applied migration {}", store, migration.label());
