@@ -2,8 +2,6 @@ package io.tributary.coordinator.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.CoordinatorStoreConfig;
 import io.tributary.coordinator.Epoch;
@@ -44,11 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresCoordinatorStore implements CoordinatorStore {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCoordinatorStore.class);
-  private static final String APPLICATION_NAME = "tributary-coordinator";
-  /** Bounds a call stuck on a lock or a slow server; lock waits give up first. */
-  private static final String SESSION_OPTIONS = "-c statement_timeout=30s -c lock_timeout=20s"
-      + " -c idle_in_transaction_session_timeout=60s";
-  private static final int SOCKET_TIMEOUT_SECONDS = 60;
   private static final String TABLE_COLUMNS =
       "table_id, location, key_columns, version, applied_position, epoch, lease_holder, lease_expires_at";
   private static final String COMMIT_COLUMNS = "table_id, version, writer, epoch, watermark, segments, rows_changed,"
@@ -82,16 +75,8 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
     if (config.type() != CoordinatorStoreConfig.Type.POSTGRESQL) {
       throw new IllegalArgumentException("not a PostgreSQL store configuration: " + config);
     }
-    String store = describe(config);
-    HikariDataSource pool = new HikariDataSource(poolConfig(config));
-    PostgresTransactions transactions = new PostgresTransactions(pool, store);
-    try {
-      migrate(pool, config, store);
-    } catch (RuntimeException e) {
-      transactions.close();
-      throw e;
-    }
-    return new PostgresCoordinatorStore(transactions, store, config.schema());
+    PostgresTransactions transactions = PostgresTransactions.open(config);
+    return new PostgresCoordinatorStore(transactions, transactions.store(), config.schema());
   }
 
   @Override
@@ -456,82 +441,5 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
 
   private static Instant micros(Instant instant) {
     return instant.truncatedTo(ChronoUnit.MICROS);
-  }
-
-  // ---- opening ----
-
-  private static HikariConfig poolConfig(CoordinatorStoreConfig config) {
-    HikariConfig pool = new HikariConfig();
-    pool.setPoolName("coordinator-store");
-    pool.setJdbcUrl(config.url().orElseThrow());
-    pool.setUsername(config.user().orElseThrow());
-    config.password().ifPresent(password -> pool.setPassword(password.reveal()));
-    pool.setMaximumPoolSize(config.poolSize());
-    pool.setConnectionTimeout(config.connectTimeout().toMillis());
-    pool.setValidationTimeout(Math.max(250, config.connectTimeout().toMillis() / 2));
-    // Opening checks the connection itself (migrations), with a clearer error than the pool's.
-    pool.setInitializationFailTimeout(-1);
-    pool.setAutoCommit(false);
-    pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    pool.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
-    pool.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
-    pool.addDataSourceProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
-    pool.addDataSourceProperty("tcpKeepAlive", "true");
-    pool.addDataSourceProperty("options", SESSION_OPTIONS);
-    return pool;
-  }
-
-  private static void migrate(HikariDataSource pool, CoordinatorStoreConfig config, String store) {
-    List<SchemaMigrations.Migration> migrations = SchemaMigrations.load();
-    try (Connection connection = pool.getConnection()) {
-      // A migration may run longer than the socket timeout meant for the store's calls; the pool resets it.
-      connection.setNetworkTimeout(Runnable::run, 0);
-      SchemaMigrations.Outcome outcome = SchemaMigrations.apply(connection, config.schema(), migrations, store);
-      for (SchemaMigrations.Migration migration : outcome.applied()) {
-        LOG.info("Coordinator store ({}): applied migration {}", store, migration.label());
-      }
-      LOG.info("Opened the coordinator store ({}): schema at migration V{}", store, migrations.size());
-    } catch (SQLException e) {
-      throw openFailure(config, store, e);
-    }
-  }
-
-  private static TributaryException openFailure(CoordinatorStoreConfig config, String store, SQLException e) {
-    String problem = PostgresTransactions.problem(e);
-    String state = PostgresTransactions.sqlState(e).orElse("");
-    String user = config.user().orElseThrow();
-    if (state.startsWith("28")) {
-      return CoordinatorErrors.storeCannotOpen(ErrorCode.CONFIG_INVALID, store, problem,
-          "Check coordinator.store.user and coordinator.store.password.", e);
-    }
-    if (state.equals("3D000")) {
-      return CoordinatorErrors.storeCannotOpen(ErrorCode.CONFIG_INVALID, store, problem,
-          "Check the database named in coordinator.store.url; it must exist.", e);
-    }
-    if (state.equals("42501")) {
-      return CoordinatorErrors.storeCannotOpen(ErrorCode.CONFIG_INVALID, store, problem, "Grant user '" + user
-          + "' the right to create schema '" + config.schema() + "' (CREATE on the database) or tables in it.", e);
-    }
-    if (PostgresTransactions.connectionFailure(e)) {
-      return CoordinatorErrors.storeCannotOpen(ErrorCode.COORDINATOR_UNAVAILABLE, store, problem,
-          "Check that PostgreSQL runs at the address in coordinator.store.url and accepts connections from here.", e);
-    }
-    return CoordinatorErrors.storeCannotOpen(ErrorCode.STORAGE_FAILURE, store, problem,
-        "The schema was left as it was; fix the cause and start again.", e);
-  }
-
-  /** Names the store without its credentials: database, address, schema and user. */
-  static String describe(CoordinatorStoreConfig config) {
-    String url = config.redactedUrl().orElseThrow();
-    String rest = url.substring("jdbc:postgresql://".length());
-    int query = rest.indexOf('?');
-    if (query >= 0) {
-      rest = rest.substring(0, query);
-    }
-    int slash = rest.indexOf('/');
-    String address = slash < 0 ? rest : rest.substring(0, slash);
-    String database = slash < 0 || slash == rest.length() - 1 ? config.user().orElseThrow() : rest.substring(slash + 1);
-    return "PostgreSQL database '" + database + "' at " + address + ", schema '" + config.schema() + "', user '"
-        + config.user().orElseThrow() + "'";
   }
 }
