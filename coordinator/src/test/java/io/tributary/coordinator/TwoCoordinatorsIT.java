@@ -6,7 +6,6 @@ import static io.tributary.coordinator.TestCoordinator.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.delta.kernel.Operation;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
@@ -21,7 +20,6 @@ import io.tributary.coordinator.internal.CommitEntry;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
 import io.tributary.coordinator.internal.PostgresCoordinatorStore;
 import io.tributary.coordinator.internal.TableState;
-import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
@@ -40,22 +38,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
@@ -120,7 +115,7 @@ class TwoCoordinatorsIT {
     List<URI> uris = List.of(childUri, survivor.uri());
     List<HttpCoordinatorClient> clients = List.of(client(childUri), client(survivor.uri()));
 
-    List<Path> tables = new ArrayList<>();
+    Map<TableId, Path> tables = new LinkedHashMap<>();
     for (int i = 0; i < TABLES; i++) {
       Path directory = root.resolve("tables").resolve("t" + i);
       TableId tableId = tableId(i);
@@ -131,32 +126,28 @@ class TwoCoordinatorsIT {
       TableManager.buildCreateTableTransaction(directory.toString(), SCHEMA, "tributary-it")
           .withCommitter(new CoordinatedCommitter(clients.get(0), creator, Optional.empty(), List.of(), 0))
           .build(engine).commit(engine, CloseableIterable.emptyIterable());
-      tables.add(directory);
+      tables.put(tableId, directory);
     }
 
-    Load load = new Load(tables);
-    ExecutorService executor = Executors.newFixedThreadPool(WRITERS);
-    List<Future<Writer>> writers = new ArrayList<>();
     List<FailoverClient> failoverClients = new ArrayList<>();
     AtomicIntegerArray commitsInFlight = new AtomicIntegerArray(uris.size());
     for (int i = 0; i < WRITERS; i++) {
-      FailoverClient client = new FailoverClient(clients, uris, i % 2, Duration.ofSeconds(30), commitsInFlight);
-      failoverClients.add(client);
-      writers.add(executor.submit(new Writer(new WriterId("applier-" + i), client, load, new Random(i))));
+      failoverClients.add(new FailoverClient(clients, uris, i % 2, Duration.ofSeconds(30), commitsInFlight));
     }
-    try {
+    CommitLoad load = new CommitLoad(tables, failoverClients);
+    try (load) {
       for (int kill = 1; kill <= KILLS; kill++) {
-        int before = load.receipts.size();
+        int before = load.receiptCount();
         Process killer = armKill(child);
         // Killed while it answers a commit, so that writers lose answers.
         awaitLoad(load, "receipts before kill " + kill + ", and a commit sent to the child",
-            () -> load.receipts.size() >= before + BEFORE_KILL && commitsInFlight.get(0) > 0);
+            () -> load.receiptCount() >= before + BEFORE_KILL && commitsInFlight.get(0) > 0);
         fire(killer, child);
-        int atKill = load.receipts.size();
+        int atKill = load.receiptCount();
         LOG.info("Killed the child coordinator (kill {}) after {} receipts; {} commits ratified but not yet published",
             kill, atKill, unpublished(store));
 
-        awaitLoad(load, "receipts from the survivor alone", () -> load.receipts.size() >= atKill + WHILE_DEAD);
+        awaitLoad(load, "receipts from the survivor alone", () -> load.receiptCount() >= atKill + WHILE_DEAD);
         child = launch(store, childPort, kill + 1);
         assertThat(awaitReady(child, childPort, kill + 1)).isEqualTo(childUri);
         long childReceiptsAtRestart = load.receiptsFrom(childUri);
@@ -164,23 +155,16 @@ class TwoCoordinatorsIT {
         awaitLoad(load, "receipts from the restarted coordinator",
             () -> load.receiptsFrom(childUri) >= childReceiptsAtRestart + AFTER_RESTART);
       }
-    } finally {
-      load.stop.set(true);
-      executor.shutdown();
-      assertThat(executor.awaitTermination(60, TimeUnit.SECONDS)).as("writers stopped").isTrue();
-    }
-    for (Future<Writer> writer : writers) {
-      writer.get();
     }
 
-    assertThat(load.unexpected).as("unexpected failures").isEmpty();
+    assertThat(load.unexpected()).as("unexpected failures").isEmpty();
     int failovers = failoverClients.stream().mapToInt(FailoverClient::failovers).sum();
     int lostAnswers = failoverClients.stream().mapToInt(FailoverClient::lostAnswers).sum();
     assertThat(failovers).as("failovers").isPositive();
     LOG.info("{} receipts ({} through the child), {} fenced, {} conflicts, {} failovers, {} commits whose answer was lost"
-        + " sent again, {} settled by the writer", load.receipts.size(), load.receiptsFrom(childUri), load.fenced.get(),
-        load.conflicts.get(), failovers, lostAnswers, load.settled.get());
-    assertNothingLostOrDoubled(clients.get(1), load, store);
+        + " sent again, {} settled by the writer", load.receiptCount(), load.receiptsFrom(childUri), load.fenced(),
+        load.conflicts(), failovers, lostAnswers, load.settled());
+    assertNothingLostOrDoubled(clients.get(1), load, tables, store);
     for (int run = 1; run <= KILLS + 1; run++) {
       assertThat(Files.readString(root.resolve("child-" + run + ".log"))).doesNotContain(SharedPostgres.PASSWORD);
     }
@@ -265,167 +249,20 @@ class TwoCoordinatorsIT {
     assertThat(clients.get(0).history(tableId(0))).hasSize(10).isEqualTo(clients.get(1).history(tableId(0)));
   }
 
-  // ---- the load ----
-
-  /** What the writers share: the tables, the receipts they got, and what went wrong. */
-  private static final class Load {
-    final List<Path> tables;
-    final AtomicBoolean stop = new AtomicBoolean();
-    final AtomicLong attempts = new AtomicLong();
-    final ConcurrentLinkedQueue<Receipt> receipts = new ConcurrentLinkedQueue<>();
-    final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
-    final AtomicLong fenced = new AtomicLong();
-    final AtomicLong conflicts = new AtomicLong();
-    final AtomicLong settled = new AtomicLong();
-
-    Load(List<Path> tables) {
-      this.tables = List.copyOf(tables);
-    }
-
-    long receiptsFrom(URI coordinator) {
-      return receipts.stream().filter(receipt -> receipt.coordinator().equals(coordinator)).count();
-    }
-  }
-
-  /** A commit a writer got a receipt for; its one segment names the attempt. */
-  private record Receipt(TableId tableId, long version, URI segment, URI coordinator) {}
-
-  /**
-   * An applier-like writer: takes the lease of a random table (fencing its holder), commits a few empty
-   * Delta transactions through {@link CoordinatedCommitter}, and sometimes releases the lease.
-   */
-  private static final class Writer implements Callable<Writer> {
-    private final WriterId id;
-    private final FailoverClient client;
-    private final Load load;
-    private final Random random;
-    private final Engine engine = engine();
-
-    Writer(WriterId id, FailoverClient client, Load load, Random random) {
-      this.id = id;
-      this.client = client;
-      this.load = load;
-      this.random = random;
-    }
-
-    @Override
-    public Writer call() {
-      try {
-        write();
-      } catch (RuntimeException e) {
-        load.unexpected.add(id + " stopped: " + e);
-      }
-      return this;
-    }
-
-    private void write() {
-      while (!load.stop.get()) {
-        int table = random.nextInt(load.tables.size());
-        Lease lease;
-        try {
-          lease = client.acquireLease(tableId(table), id, TTL);
-        } catch (TributaryException e) {
-          load.unexpected.add(id + " could not acquire a lease: " + e.getMessage());
-          return;
-        }
-        int commits = 1 + random.nextInt(4);
-        boolean holding = true;
-        for (int i = 0; i < commits && holding && !load.stop.get(); i++) {
-          holding = commit(load.tables.get(table), lease);
-        }
-        if (holding && random.nextBoolean()) {
-          client.releaseLease(lease);
-        }
-      }
-    }
-
-    /** Commits once (retrying conflicts); returns whether the writer still holds the lease. */
-    private boolean commit(Path table, Lease lease) {
-      while (!load.stop.get()) {
-        long attempt = load.attempts.incrementAndGet();
-        URI segment = URI.create("file:/staging/it/" + id + "/" + attempt + ".parquet");
-        CoordinatedCommitter committer = new CoordinatedCommitter(client, lease, Optional.of(SourcePosition.of(attempt)),
-            List.of(segment), 1);
-        try {
-          long version = TableManager.loadSnapshot(table.toString()).withCommitter(committer).build(engine)
-              .buildUpdateTableTransaction("tributary-it", Operation.WRITE).build(engine)
-              .commit(engine, CloseableIterable.emptyIterable()).getVersion();
-          load.receipts.add(new Receipt(lease.tableId(), version, segment, client.lastAnswer().orElseThrow()));
-          return true;
-        } catch (RuntimeException e) {
-          ErrorCode code = code(e).orElse(ErrorCode.INTERNAL);
-          switch (code) {
-            case STALE_EPOCH -> {
-              load.fenced.incrementAndGet();
-              return false;
-            }
-            case COMMIT_CONFLICT -> load.conflicts.incrementAndGet();
-            case COMMIT_OUTCOME_UNKNOWN -> {
-              Optional<ErrorCode> refusal = settle(committer, segment);
-              if (refusal.isEmpty()) {
-                return true;
-              }
-              if (refusal.get() != ErrorCode.COMMIT_CONFLICT) {
-                return false;
-              }
-              load.conflicts.incrementAndGet();
-            }
-            default -> {
-              load.unexpected.add(id + " failed to commit to " + lease.tableId() + ": " + e);
-              return false;
-            }
-          }
-        }
-      }
-      return false;
-    }
-
-    /**
-     * Sends a proposal whose outcome is unknown again until a coordinator answers it; returns empty if it
-     * committed, else the refusal.
-     */
-    private Optional<ErrorCode> settle(CoordinatedCommitter committer, URI segment) {
-      CommitProposal proposal = committer.lastProposal().orElseThrow();
-      try {
-        CommitReceipt receipt = client.commit(proposal);
-        load.settled.incrementAndGet();
-        load.receipts.add(new Receipt(proposal.tableId(), receipt.version(), segment, client.lastAnswer().orElseThrow()));
-        return Optional.empty();
-      } catch (TributaryException e) {
-        if (e.code() == ErrorCode.STALE_EPOCH) {
-          load.fenced.incrementAndGet();
-        } else if (e.code() != ErrorCode.COMMIT_CONFLICT) {
-          load.unexpected.add(id + " could not settle version " + proposal.version() + " of " + proposal.tableId() + ": "
-              + e.getMessage());
-        }
-        return Optional.of(e.code());
-      }
-    }
-
-    private static Optional<ErrorCode> code(Throwable e) {
-      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-        if (cause instanceof TributaryException tributary) {
-          return Optional.of(tributary.code());
-        }
-      }
-      return Optional.empty();
-    }
-  }
-
-  private void assertNothingLostOrDoubled(HttpCoordinatorClient client, Load load, CoordinatorStoreConfig store)
-      throws SQLException {
-    Map<String, Receipt> receiptByAttempt = new HashMap<>();
-    for (Receipt receipt : load.receipts) {
+  private static void assertNothingLostOrDoubled(HttpCoordinatorClient client, CommitLoad load, Map<TableId, Path> tables,
+      CoordinatorStoreConfig store) throws SQLException {
+    Map<String, CommitLoad.Receipt> receiptByAttempt = new HashMap<>();
+    for (CommitLoad.Receipt receipt : load.receipts()) {
       assertThat(receiptByAttempt.put(receipt.segment().toString(), receipt)).as("one receipt per attempt").isNull();
     }
-    Set<String> receiptVersions = load.receipts.stream().map(receipt -> receipt.tableId() + "@" + receipt.version())
+    Set<String> receiptVersions = load.receipts().stream().map(receipt -> receipt.tableId() + "@" + receipt.version())
         .collect(Collectors.toSet());
-    assertThat(receiptVersions).as("no two receipts for one version").hasSize(load.receipts.size());
+    assertThat(receiptVersions).as("no two receipts for one version").hasSize(load.receiptCount());
 
     Set<String> historyVersions = new HashSet<>();
-    for (int i = 0; i < TABLES; i++) {
-      TableId tableId = tableId(i);
-      Path directory = load.tables.get(i);
+    for (Map.Entry<TableId, Path> table : tables.entrySet()) {
+      TableId tableId = table.getKey();
+      Path directory = table.getValue();
       List<CommitRecord> history = new ArrayList<>(client.history(tableId));
       history.sort((a, b) -> Long.compare(a.version(), b.version()));
       assertThat(history).extracting(CommitRecord::version).as("versions of %s", tableId)
@@ -437,7 +274,7 @@ class TwoCoordinatorsIT {
             .exists();
         if (record.version() > 0) {
           String attempt = record.segments().get(0).toString();
-          Receipt receipt = receiptByAttempt.get(attempt);
+          CommitLoad.Receipt receipt = receiptByAttempt.get(attempt);
           assertThat(receipt).as("receipt for version %s of %s (%s)", record.version(), tableId, attempt).isNotNull();
           assertThat(receipt.version()).isEqualTo(record.version());
           assertThat(receipt.tableId()).isEqualTo(tableId);
@@ -518,10 +355,10 @@ class TwoCoordinatorsIT {
   }
 
   /** Waits for the load to get somewhere, failing at once when a writer met an unexpected failure. */
-  private static void awaitLoad(Load load, String what, java.util.concurrent.Callable<Boolean> condition) {
+  private static void awaitLoad(CommitLoad load, String what, Callable<Boolean> condition) {
     await(what).atMost(LOAD_LIMIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      if (!load.unexpected.isEmpty()) {
-        throw new AssertionError("Unexpected failures while waiting for " + what + ": " + load.unexpected);
+      if (!load.unexpected().isEmpty()) {
+        throw new AssertionError("Unexpected failures while waiting for " + what + ": " + load.unexpected());
       }
       return condition.call();
     });
