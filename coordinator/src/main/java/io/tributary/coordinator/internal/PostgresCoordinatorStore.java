@@ -178,6 +178,11 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
     });
   }
 
+  /**
+   * Records that the log entry of a ratified commit is in place. Marking a commit that is already
+   * published returns it unchanged: two coordinators may both find the same commit pending and
+   * finish it.
+   */
   @Override
   public CommitEntry markPublished(TableId tableId, long version, long size, long modificationTime, Instant at) {
     return transactions.write("mark version " + version + " of " + tableId + " published", connection -> {
