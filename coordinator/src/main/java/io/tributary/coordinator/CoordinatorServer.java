@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The commit service as an HTTP/JSON server: table registry, writer leases with fencing epochs and
- * commit ratification over the embedded file-backed store, plus {@code /healthz}, {@code /readyz}
- * and {@code /metrics}. The composition root of the coordinator: {@link #start} builds and starts
+ * commit ratification over its store (the embedded file store, or PostgreSQL shared with other
+ * coordinators), plus {@code /healthz}, {@code /readyz} and {@code /metrics}. The composition root of the coordinator: {@link #start} builds and starts
  * every part, {@link #close()} stops them.
  */
 public final class CoordinatorServer implements AutoCloseable {
@@ -119,8 +119,23 @@ public final class CoordinatorServer implements AutoCloseable {
     requireNonNull(config, "config is null");
     requireNonNull(clock, "clock is null");
     requireNonNull(registry, "registry is null");
-    LOG.info("Coordinator is STARTING with data directory {}", config.dataDir());
-    FileCoordinatorStore store = FileCoordinatorStore.open(config.dataDir());
+    return start(config, FileCoordinatorStore.open(config.dataDir()), clock, registry);
+  }
+
+  /**
+   * Starts over an open {@code store} (which the server then owns and closes, also when starting
+   * fails): starts listening, publishes any commit left ratified but unpublished, and starts answering
+   * API calls.
+   *
+   * @throws TributaryException {@code CONFIG_INVALID} if the address cannot be bound
+   */
+  public static CoordinatorServer start(CoordinatorConfig config, CoordinatorStore store, Clock clock,
+      MeterRegistry registry) {
+    requireNonNull(config, "config is null");
+    requireNonNull(store, "store is null");
+    requireNonNull(clock, "clock is null");
+    requireNonNull(registry, "registry is null");
+    LOG.info("Coordinator is STARTING with its {}", store);
     DeltaLogPublisher publisher = new DeltaLogPublisher(config.hadoopProperties());
     CoordinatorServer server;
     try {

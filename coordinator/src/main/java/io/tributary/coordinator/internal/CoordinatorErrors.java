@@ -96,6 +96,47 @@ public final class CoordinatorErrors {
     return new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE, "The coordinator store is closed");
   }
 
+  /** A database call failed before anything was committed: nothing changed. */
+  public static TributaryException storeUnavailable(String store, String action, String problem, Exception cause) {
+    return new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE,
+        "The coordinator store (" + store + ") could not " + action + ": " + problem
+            + ". Nothing was changed; retry later, and check that the database is up and reachable.", cause);
+  }
+
+  /** A database commit failed or went unanswered: the change may or may not have been made. */
+  public static TributaryException storeOutcomeUnknown(String store, String action, String problem, Exception cause) {
+    return new TributaryException(ErrorCode.STORAGE_FAILURE,
+        "The coordinator store (" + store + ") lost its answer while committing the change to " + action + ": "
+            + problem + ". The change may or may not have been made; read the table's status before retrying.", cause);
+  }
+
+  public static TributaryException storeCannotOpen(ErrorCode code, String store, String problem, String check,
+      Exception cause) {
+    return new TributaryException(code,
+        "Cannot open the coordinator store (" + store + "): " + problem + ". " + check, cause);
+  }
+
+  public static TributaryException migrationChanged(String store, String migration, String recorded, String expected) {
+    return new TributaryException(ErrorCode.INTERNAL,
+        "The coordinator store (" + store + ") records migration " + migration + " with checksum " + recorded
+            + ", but this coordinator's copy has checksum " + expected + ": a migration was changed after it was applied."
+            + " The coordinator does not start on a schema it cannot trust; restore the original migration file, or"
+            + " the schema from a backup.");
+  }
+
+  public static TributaryException migrationUnknown(String store, int version, String description) {
+    return new TributaryException(ErrorCode.INTERNAL,
+        "The coordinator store (" + store + ") has migration V" + version + " (" + description
+            + ") applied, which this coordinator does not know: a newer coordinator upgraded the schema."
+            + " Run the newer coordinator version.");
+  }
+
+  /** A change that does not follow from the stored state; the store refused it and changed nothing. */
+  public static TributaryException inconsistentChange(TableId tableId, String problem) {
+    return new TributaryException(ErrorCode.INTERNAL, "Refusing an inconsistent change to table " + tableId + ": "
+        + problem);
+  }
+
   public static TributaryException journalCorrupt(Path journal, long line, String problem) {
     return new TributaryException(ErrorCode.INTERNAL,
         "Coordinator journal " + journal + " line " + line + " is corrupt: " + problem

@@ -98,8 +98,7 @@ final class CoordinatorState {
       checkHolder(state, record.writer(), record.epoch());
       return () -> {
         commits.get(tableId).add(ratified.entry());
-        tables.put(tableId, state.withVersion(record.version(),
-            record.watermark().isPresent() ? record.watermark() : state.appliedPosition()));
+        tables.put(tableId, state.withRatified(record));
       };
     } else if (event instanceof StoreEvent.CommitPublished published) {
       known(tableId);
@@ -142,7 +141,7 @@ final class CoordinatorState {
 
   private static void checkHolder(TableState state, io.tributary.coordinator.WriterId writer,
       io.tributary.coordinator.Epoch epoch) {
-    check(state.epoch().equals(epoch) && state.leaseHolder().equals(Optional.of(writer)),
+    check(state.heldBy(writer, epoch),
         "writer %s at epoch %s does not hold the lease of %s (held by %s at epoch %s)",
         writer, epoch, state.tableId(), state.leaseHolder().map(Object::toString).orElse("nobody"), state.epoch());
   }

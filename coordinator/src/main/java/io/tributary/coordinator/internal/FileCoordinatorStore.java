@@ -118,7 +118,7 @@ public final class FileCoordinatorStore implements CoordinatorStore {
   public TableState releaseLease(TableId tableId, WriterId writer, Epoch epoch, Instant at) {
     synchronized (lock) {
       TableState table = state.existing(tableId);
-      if (table.epoch().equals(epoch) && table.leaseHolder().equals(Optional.of(writer))) {
+      if (table.heldBy(writer, epoch)) {
         persist(new StoreEvent.LeaseReleased(tableId, at, writer, epoch));
       }
       return state.existing(tableId);
@@ -200,6 +200,11 @@ public final class FileCoordinatorStore implements CoordinatorStore {
             "Cannot close the coordinator journal " + journal.file() + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  @Override
+  public String toString() {
+    return "file store " + journal.file();
   }
 
   /** Checks that the event follows, makes it durable, then applies it. Caller holds the lock. */

@@ -2,6 +2,7 @@ package io.tributary.coordinator.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
@@ -96,6 +97,19 @@ public record TableState(
 
   public TableState withVersion(long newVersion, Optional<SourcePosition> newAppliedPosition) {
     return new TableState(tableId, location, keyColumns, newVersion, newAppliedPosition, epoch, leaseHolder, leaseExpiresAt);
+  }
+
+  /**
+   * The state once {@code commit} is ratified: its version is the latest, and the table is applied up
+   * to its watermark (or stays where it was when the commit carries none).
+   */
+  public TableState withRatified(CommitRecord commit) {
+    return withVersion(commit.version(), commit.watermark().isPresent() ? commit.watermark() : appliedPosition);
+  }
+
+  /** Whether {@code writer} holds the lease at {@code writerEpoch}, the table's current epoch. */
+  public boolean heldBy(WriterId writer, Epoch writerEpoch) {
+    return epoch.equals(writerEpoch) && leaseHolder.equals(Optional.of(writer));
   }
 
   /**

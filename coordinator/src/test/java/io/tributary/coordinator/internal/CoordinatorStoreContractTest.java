@@ -1,0 +1,373 @@
+package io.tributary.coordinator.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.TableRegistration;
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link CoordinatorStore} promises, run against each implementation: the rules of
+ * {@link TableState} on every change, durability across reopening, and atomic checks under concurrent
+ * callers.
+ */
+abstract class CoordinatorStoreContractTest {
+  static final TableId TABLE = TableId.parse("pg1.public.orders");
+  static final TableId OTHER = TableId.parse("pg1.public.items");
+  static final WriterId A = new WriterId("applier-a");
+  static final WriterId B = new WriterId("applier-b");
+  static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+  static final String SHA = "0".repeat(64);
+  private static final int RACERS = 8;
+
+  CoordinatorStore store;
+
+  /** A new store with nothing in it. */
+  abstract CoordinatorStore newStore();
+
+  /** Closes {@code previous} and opens a store over the same state. */
+  abstract CoordinatorStore reopen(CoordinatorStore previous);
+
+  @BeforeEach
+  void openStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  static URI location(String name) {
+    return URI.create("file:/data/tables/" + name);
+  }
+
+  @Test
+  void stateSurvivesReopening() {
+    URI location = location("orders");
+    store.register(new TableRegistration(TABLE, location, List.of("id")), T0);
+    store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    Lease lease = store.acquireLease(TABLE, B, T0, T0.plusSeconds(30));
+    store.ratify(entry(store, lease, 0, Optional.empty()));
+    store.markPublished(TABLE, 0, 10, 1000, T0);
+    store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(1, 42))));
+    store.markPublished(TABLE, 1, 20, 2000, T0);
+    store.renewLease(TABLE, B, lease.epoch(), T0, T0.plusSeconds(60));
+
+    store = reopen(store);
+
+    TableState table = store.table(TABLE).orElseThrow();
+    assertThat(table.location()).isEqualTo(TableState.normalizeLocation(location));
+    assertThat(table.keyColumns()).containsExactly("id");
+    assertThat(table.version()).isEqualTo(1);
+    assertThat(table.epoch()).isEqualTo(new Epoch(2));
+    assertThat(table.leaseHolder()).contains(B);
+    assertThat(table.leaseExpiresAt()).contains(T0.plusSeconds(60));
+    assertThat(table.appliedPosition()).contains(SourcePosition.of(1, 42));
+    assertThat(store.history(TABLE)).extracting(CommitEntry::version).containsExactly(1L, 0L);
+    CommitEntry latest = store.history(TABLE).get(0);
+    assertThat(latest.receipt().size()).isEqualTo(20);
+    assertThat(latest.receipt().modificationTime()).isEqualTo(2000);
+    assertThat(latest).isEqualTo(entry(store, lease, 1, Optional.of(SourcePosition.of(1, 42))).asPublished(20, 2000));
+    assertThat(store.commit(TABLE, 0)).contains(store.history(TABLE).get(1));
+    assertThat(store.commit(TABLE, 2)).isEmpty();
+    assertThat(store.unpublished()).isEmpty();
+  }
+
+  @Test
+  void unpublishedCommitSurvivesReopeningAsRatified() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    CommitEntry ratified = store.ratify(entry(store, lease, 0, Optional.empty()));
+    assertThat(ratified).isEqualTo(entry(store, lease, 0, Optional.empty()));
+
+    store = reopen(store);
+
+    assertThat(store.unpublished()).singleElement()
+        .satisfies(entry -> assertThat(entry.record().status()).isEqualTo(CommitRecord.Status.RATIFIED))
+        .isEqualTo(ratified);
+    assertThat(store.table(TABLE).orElseThrow().version()).isZero();
+  }
+
+  @Test
+  void withdrawnCommitFreesItsVersionAndRestoresThePosition() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    store.ratify(entry(store, lease, 0, Optional.of(SourcePosition.of(1))));
+    store.markPublished(TABLE, 0, 1, 1, T0);
+    store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(2))));
+    TableState after = store.withdraw(TABLE, 1, "target exists", T0);
+    assertThat(after.version()).isZero();
+    assertThat(after.appliedPosition()).contains(SourcePosition.of(1));
+    assertThat(store.unpublished()).isEmpty();
+
+    store = reopen(store);
+
+    assertThat(store.table(TABLE).orElseThrow()).isEqualTo(after);
+    assertThat(store.history(TABLE)).hasSize(1);
+    // The freed version is the next one again.
+    assertThat(store.ratify(entry(store, lease, 1, Optional.empty())).version()).isEqualTo(1);
+    assertThat(store.table(TABLE).orElseThrow().appliedPosition()).contains(SourcePosition.of(1));
+  }
+
+  @Test
+  void commitWithStaleEpochOrWrongVersionIsRefused() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease first = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    Lease second = store.acquireLease(TABLE, B, T0, T0.plusSeconds(30));
+    TableState before = store.table(TABLE).orElseThrow();
+
+    assertThatThrownBy(() -> store.ratify(entry(store, first, 0, Optional.empty())))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_EPOCH))
+        .hasMessageContaining("applier-a was fenced from table pg1.public.orders")
+        .hasMessageContaining("epoch 1, the current epoch is 2");
+    assertThatThrownBy(() -> store.ratify(entry(store, second, 1, Optional.empty())))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.COMMIT_CONFLICT))
+        .hasMessageContaining("Version 1 of table pg1.public.orders")
+        .hasMessageContaining("next one must be 0");
+    assertThatThrownBy(() -> store.renewLease(TABLE, A, first.epoch(), T0, T0))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_EPOCH));
+
+    assertThat(store.table(TABLE)).contains(before);
+    assertThat(store.history(TABLE)).isEmpty();
+    assertThat(store.unpublished()).isEmpty();
+  }
+
+  @Test
+  void expiryDoesNotFenceOnlyANewerAcquisitionDoes() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease expired = store.acquireLease(TABLE, A, T0, T0.minusSeconds(1));
+
+    assertThat(store.ratify(entry(store, expired, 0, Optional.empty())).version()).isZero();
+    Lease renewed = store.renewLease(TABLE, A, expired.epoch(), T0, T0.plusSeconds(60));
+    assertThat(renewed).isEqualTo(new Lease(TABLE, A, expired.epoch(), T0.plusSeconds(60)));
+    assertThat(store.table(TABLE).orElseThrow().leaseExpiresAt()).contains(T0.plusSeconds(60));
+  }
+
+  @Test
+  void releaseFreesTheLeaseOnlyForItsHolder() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease first = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    Lease second = store.acquireLease(TABLE, B, T0, T0.plusSeconds(30));
+
+    assertThat(store.releaseLease(TABLE, A, first.epoch(), T0).leaseHolder()).contains(B);
+    TableState released = store.releaseLease(TABLE, B, second.epoch(), T0);
+    assertThat(released.leaseHolder()).isEmpty();
+    assertThat(released.leaseExpiresAt()).isEmpty();
+    assertThat(released.epoch()).isEqualTo(second.epoch());
+    assertThat(store.releaseLease(TABLE, B, second.epoch(), T0)).isEqualTo(released);
+    assertThatThrownBy(() -> store.ratify(entry(store, second, 0, Optional.empty())))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_EPOCH))
+        .hasMessageContaining("does not hold the lease");
+    assertThat(store.acquireLease(TABLE, A, T0, T0.plusSeconds(30)).epoch()).isEqualTo(new Epoch(3));
+  }
+
+  @Test
+  void registeringAgainIdenticallyIsANoOpAndDifferentlyIsRefused() {
+    URI location = location("t");
+    TableState registered = store.register(new TableRegistration(TABLE, location, List.of("id")), T0);
+    assertThat(registered).isEqualTo(TableState.registered(new TableRegistration(TABLE, location, List.of("id"))));
+    // The same directory written another way is the same location.
+    URI sameDirectory = URI.create(location + "/");
+    assertThat(store.register(new TableRegistration(TABLE, sameDirectory, List.of("id")), T0)).isEqualTo(registered);
+
+    assertThatThrownBy(() -> store.register(new TableRegistration(TABLE, location, List.of("other")), T0))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+        .hasMessageContaining("already registered");
+    assertThatThrownBy(() -> store.register(new TableRegistration(TABLE, location("elsewhere"), List.of("id")), T0))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+        .hasMessageContaining("already registered");
+    assertThat(store.tables()).containsExactly(registered);
+  }
+
+  @Test
+  void everyCallOnAnUnknownTableIsRefused() {
+    store.register(new TableRegistration(OTHER, location("items"), List.of("id")), T0);
+    Lease lease = new Lease(TABLE, A, new Epoch(1), T0);
+    CommitEntry commit = new CommitEntry(new CommitRecord(TABLE, 0, A, lease.epoch(), Optional.empty(), List.of(), 0, T0,
+        URI.create("file:/data/tables/orders/_delta_log/00000000000000000000.json"), CommitRecord.Status.RATIFIED),
+        URI.create("file:/data/tables/orders/_delta_log/_staged_commits/00000000000000000000."
+            + "00000000-0000-0000-0000-000000000000.json"), SHA, 10, OptionalLong.empty());
+
+    assertUnknownTable(() -> store.acquireLease(TABLE, A, T0, T0));
+    assertUnknownTable(() -> store.renewLease(TABLE, A, lease.epoch(), T0, T0));
+    assertUnknownTable(() -> store.releaseLease(TABLE, A, lease.epoch(), T0));
+    assertUnknownTable(() -> store.ratify(commit));
+    assertUnknownTable(() -> store.markPublished(TABLE, 0, 1, 1, T0));
+    assertUnknownTable(() -> store.withdraw(TABLE, 0, "test", T0));
+    assertUnknownTable(() -> store.history(TABLE));
+    assertThat(store.table(TABLE)).isEmpty();
+    assertThat(store.commit(TABLE, 0)).isEmpty();
+    assertThat(store.tables()).extracting(TableState::tableId).containsExactly(OTHER);
+  }
+
+  @Test
+  void tablesAreListedByIdAndPendingCommitsByTableAndVersion() {
+    TableId first = TableId.parse("a.s.t");
+    store.register(new TableRegistration(TABLE, location("orders"), List.of("id")), T0);
+    store.register(new TableRegistration(OTHER, location("items"), List.of("id", "line")), T0);
+    store.register(new TableRegistration(first, location("t"), List.of("k")), T0);
+    Lease orders = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    Lease items = store.acquireLease(OTHER, B, T0, T0.plusSeconds(30));
+    store.ratify(entry(store, orders, 0, Optional.empty()));
+    store.ratify(entry(store, items, 0, Optional.empty()));
+    store.markPublished(OTHER, 0, 1, 1, T0);
+    store.ratify(entry(store, items, 1, Optional.empty()));
+
+    assertThat(store.tables()).extracting(TableState::tableId).containsExactly(first, OTHER, TABLE);
+    assertThat(store.table(OTHER).orElseThrow().keyColumns()).containsExactly("id", "line");
+    assertThat(store.unpublished()).extracting(entry -> entry.record().tableId() + "@" + entry.version())
+        .containsExactly("pg1.public.items@1", "pg1.public.orders@0");
+  }
+
+  @Test
+  void inconsistentPublicationsAndWithdrawalsAreRefusedAndChangeNothing() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    store.ratify(entry(store, lease, 0, Optional.of(SourcePosition.of(1))));
+    store.markPublished(TABLE, 0, 1, 1, T0);
+    store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(2))));
+    TableState before = store.table(TABLE).orElseThrow();
+    List<CommitEntry> history = store.history(TABLE);
+
+    assertInternal(() -> store.withdraw(TABLE, 0, "test", T0), "withdrawn but the latest is 1");
+    assertInternal(() -> store.markPublished(TABLE, 5, 1, 1, T0), "ratified");
+    store.markPublished(TABLE, 1, 2, 2, T0);
+    assertInternal(() -> store.withdraw(TABLE, 1, "test", T0), "withdrawn after it was published");
+
+    assertThat(store.table(TABLE)).contains(before);
+    assertThat(store.history(TABLE)).hasSize(2).first().isEqualTo(history.get(0).asPublished(2, 2));
+  }
+
+  @Test
+  void closedStoreRefusesChanges() {
+    store.close();
+    store.close();
+    assertThat(store.healthy()).isFalse();
+    assertThatThrownBy(() -> store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0))
+        .isInstanceOfSatisfying(TributaryException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.COORDINATOR_UNAVAILABLE));
+  }
+
+  @Test
+  void openStoreIsHealthy() {
+    assertThat(store.healthy()).isTrue();
+  }
+
+  @Test
+  void ofManyConcurrentRatificationsOfAVersionExactlyOneWins() throws Exception {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    for (long version = 0; version < 5; version++) {
+      long proposed = version;
+      List<Optional<ErrorCode>> outcomes = race(racer -> attempt(() -> store.ratify(entry(store, lease, proposed,
+          Optional.of(SourcePosition.of(proposed, racer))))));
+
+      assertThat(outcomes).filteredOn(Optional::isEmpty).hasSize(1);
+      assertThat(outcomes).filteredOn(Optional::isPresent).hasSize(RACERS - 1)
+          .allSatisfy(code -> assertThat(code).contains(ErrorCode.COMMIT_CONFLICT));
+    }
+    assertThat(store.history(TABLE)).extracting(CommitEntry::version).containsExactly(4L, 3L, 2L, 1L, 0L);
+  }
+
+  @Test
+  void concurrentAcquisitionsEachGetTheirOwnEpoch() throws Exception {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    List<Lease> leases = new ArrayList<>();
+    for (Optional<Lease> lease : race(racer -> Optional.of(
+        store.acquireLease(TABLE, new WriterId("applier-" + racer), T0, T0.plusSeconds(30))))) {
+      leases.add(lease.orElseThrow());
+    }
+
+    assertThat(leases).extracting(lease -> lease.epoch().value())
+        .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    Lease newest = leases.stream().filter(lease -> lease.epoch().value() == RACERS).findFirst().orElseThrow();
+    assertThat(store.table(TABLE).orElseThrow().lease()).contains(newest);
+  }
+
+  /** Runs {@link #RACERS} calls released together by a barrier; returns their results in racer order. */
+  <T> List<T> race(Racer<T> racer) throws Exception {
+    ExecutorService executor = Executors.newFixedThreadPool(RACERS);
+    try {
+      CyclicBarrier go = new CyclicBarrier(RACERS);
+      List<Callable<T>> calls = new ArrayList<>();
+      for (int i = 0; i < RACERS; i++) {
+        int id = i;
+        calls.add(() -> {
+          go.await(10, TimeUnit.SECONDS);
+          return racer.run(id);
+        });
+      }
+      List<T> results = new ArrayList<>();
+      for (Future<T> future : executor.invokeAll(calls, 60, TimeUnit.SECONDS)) {
+        results.add(future.get());
+      }
+      return results;
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  /** One racer's call. */
+  @FunctionalInterface
+  interface Racer<T> {
+    T run(int racer) throws Exception;
+  }
+
+  /** Empty when the call succeeded, the refusal's code otherwise. */
+  static Optional<ErrorCode> attempt(Runnable call) {
+    try {
+      call.run();
+      return Optional.empty();
+    } catch (TributaryException e) {
+      return Optional.of(e.code());
+    }
+  }
+
+  /** A ratifiable commit of {@code version} under {@code lease}, with a segment named after the version. */
+  static CommitEntry entry(CoordinatorStore store, Lease lease, long version, Optional<SourcePosition> watermark) {
+    TableState table = store.table(lease.tableId()).orElseThrow();
+    CommitRecord record = new CommitRecord(lease.tableId(), version, lease.writer(), lease.epoch(), watermark,
+        List.of(URI.create("file:/staging/seg-" + version + ".parquet")), 5, T0, table.publishedCommit(version),
+        CommitRecord.Status.RATIFIED);
+    URI staged = URI.create(table.stagedCommitDirectory() + String.format("/%020d.%s.json", version,
+        "00000000-0000-0000-0000-000000000000"));
+    return new CommitEntry(record, staged, SHA, 10, OptionalLong.empty());
+  }
+
+  private static void assertUnknownTable(ThrowingCallable call) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TABLE))
+        .hasMessageContaining("Table pg1.public.orders is not registered");
+  }
+
+  private static void assertInternal(ThrowingCallable call, String message) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL))
+        .hasMessageContaining("Refusing an inconsistent change to table pg1.public.orders")
+        .hasMessageContaining(message);
+  }
+}
