@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param hadoopProperties Hadoop file-system settings for publishing to non-local table locations
  * @param events where and how long the event log is kept
  * @param tls the key store of HTTPS; empty serves plain HTTP
+ * @param store where the coordinator keeps tables, leases and commits: its own files, or PostgreSQL
+ *     shared by several coordinators
  */
 public record CoordinatorConfig(
     String listenHost,
@@ -33,9 +35,11 @@ public record CoordinatorConfig(
     Duration leaseTtl,
     Map<String, String> hadoopProperties,
     EventLogConfig events,
-    Optional<TlsStore> tls) {
+    Optional<TlsStore> tls,
+    CoordinatorStoreConfig store) {
 
   public CoordinatorConfig {
+    requireNonNull(store, "store is null");
     requireNonNull(events, "events is null");
     requireNonNull(tls, "tls is null");
     requireNonNull(listenHost, "listenHost is null");
@@ -95,7 +99,8 @@ public record CoordinatorConfig(
     EventLogConfig events = EventLogConfig.from(coordinator.section("events"), dataDir);
     Optional<TlsStore> tls = TlsStore.from(coordinator.section("tls"), "keystore",
         "Certificate and key the coordinator serves HTTPS with; unset serves plain HTTP");
-    return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop, events, tls);
+    CoordinatorStoreConfig store = CoordinatorStoreConfig.from(coordinator.section("store"));
+    return new CoordinatorConfig(host, port, dataDir, token, roleTokens, leaseTtl, hadoop, events, tls, store);
   }
 
   /**
@@ -104,13 +109,13 @@ public record CoordinatorConfig(
    */
   public static CoordinatorConfig local(Path dataDir) {
     return new CoordinatorConfig("127.0.0.1", 0, dataDir, Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of(),
-        EventLogConfig.defaults(dataDir).withoutTable(), Optional.empty());
+        EventLogConfig.defaults(dataDir).withoutTable(), Optional.empty(), CoordinatorStoreConfig.file());
   }
 
   /** The same settings with a bearer token required. */
   public CoordinatorConfig withAuthToken(Secret token) {
     return new CoordinatorConfig(listenHost, listenPort, dataDir, Optional.of(token), roleTokens, leaseTtl,
-        hadoopProperties, events, tls);
+        hadoopProperties, events, tls, store);
   }
 
   /** The same settings with the tokens of one role added. */
@@ -118,19 +123,26 @@ public record CoordinatorConfig(
     Map<Role, Secret> tokens = new EnumMap<>(Role.class);
     tokens.putAll(roleTokens);
     tokens.put(role, token);
-    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, tokens, leaseTtl, hadoopProperties, events, tls);
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, tokens, leaseTtl, hadoopProperties, events,
+        tls, store);
+  }
+
+  /** The same settings over another store. */
+  public CoordinatorConfig withStore(CoordinatorStoreConfig storeConfig) {
+    return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties,
+        events, tls, storeConfig);
   }
 
   /** The same settings with another event log configuration. */
   public CoordinatorConfig withEvents(EventLogConfig eventLog) {
     return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties,
-        eventLog, tls);
+        eventLog, tls, store);
   }
 
   /** The same settings serving HTTPS with {@code store}. */
-  public CoordinatorConfig withTls(TlsStore store) {
+  public CoordinatorConfig withTls(TlsStore keystore) {
     return new CoordinatorConfig(listenHost, listenPort, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties,
-        events, Optional.of(store));
+        events, Optional.of(keystore), store);
   }
 
   /**
@@ -154,6 +166,7 @@ public record CoordinatorConfig(
 
   /** The same settings on a fixed port. */
   public CoordinatorConfig withListenPort(int port) {
-    return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties, events, tls);
+    return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties, events,
+        tls, store);
   }
 }

@@ -10,6 +10,7 @@ import io.tributary.coordinator.internal.ApiHandler;
 import io.tributary.coordinator.internal.CoordinatorMetrics;
 import io.tributary.coordinator.internal.CoordinatorService;
 import io.tributary.coordinator.internal.CoordinatorStore;
+import io.tributary.coordinator.internal.CoordinatorStores;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
 import io.tributary.coordinator.internal.EventTableExporter;
 import io.tributary.coordinator.internal.FileCoordinatorStore;
@@ -119,7 +120,7 @@ public final class CoordinatorServer implements AutoCloseable {
     requireNonNull(config, "config is null");
     requireNonNull(clock, "clock is null");
     requireNonNull(registry, "registry is null");
-    return start(config, FileCoordinatorStore.open(config.dataDir()), clock, registry);
+    return start(config, CoordinatorStores.open(config.store(), config.dataDir()), clock, registry);
   }
 
   /**
