@@ -132,6 +132,7 @@ const model = {
   tables: new Map(),
   order: [],
   events: [],
+  filtered: [],
   eventsLoaded: false,
   lastSequence: 0,
   selected: null,
@@ -605,8 +606,11 @@ function renderEvents(fresh, redraw = false) {
   const list = $('events');
   const accept = eventFilter();
   if (redraw || list.dataset.drawn !== 'true') {
+    const kept = new Set(model.events.map((event) => event.sequence));
+    const events = model.events.concat(model.filtered.filter((event) => !kept.has(event.sequence)))
+      .sort((a, b) => b.sequence - a.sequence);
     list.setAttribute('aria-busy', 'true');
-    list.replaceChildren(...model.events.filter(accept).map(eventItem));
+    list.replaceChildren(...events.filter(accept).map(eventItem));
     list.dataset.drawn = String(model.eventsLoaded);
     list.setAttribute('aria-busy', 'false');
   } else {
@@ -619,15 +623,19 @@ function renderEvents(fresh, redraw = false) {
     }
   }
   const shown = list.querySelectorAll('li.event').length;
-  setText($('events-summary'), `${shown} of the ${model.events.filter((event) => !event.gap).length} latest events shown`
-    + ' (new events appear at the top).');
+  const filtering = $('filter-table').value || $('filter-type').value || $('filter-severity').value;
+  const events = shown === 1 ? '1 event' : `${shown} events`;
+  setText($('events-summary'), `${filtering ? `${events} match the filters` : `The latest ${events}`}`
+    + '; new events appear at the top.');
 }
 
 async function filtersChanged() {
   const table = $('filter-table').value;
   const type = $('filter-type').value;
+  model.filtered = [];
   if (table || type) {
-    // The kept events may hold few of the chosen ones: read the latest of them too.
+    // The kept events may hold few of the chosen ones: read the latest of them too. Newer ones
+    // than the last seen come with the next poll, so that following the log skips nothing.
     const query = new URLSearchParams({ limit: String(EVENTS_FIRST_LOAD) });
     if (table) {
       query.set('table', table);
@@ -636,7 +644,7 @@ async function filtersChanged() {
       query.set('type', type);
     }
     try {
-      mergeEvents((await api(`${API}/events?${query}`)).filter((event) => event.sequence <= model.lastSequence));
+      model.filtered = (await api(`${API}/events?${query}`)).filter((event) => event.sequence <= model.lastSequence);
     } catch (error) {
       model.error = error;
       renderHeader();
