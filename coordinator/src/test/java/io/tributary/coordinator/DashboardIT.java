@@ -147,8 +147,7 @@ class DashboardIT {
     // The API answers 401: the page asks for a token, then shows the tables as they are.
     awaitPage(() -> assertThat(driver.findElement(By.id("token-dialog")).isDisplayed()).isTrue());
     screenshot("01-token-prompt");
-    driver.findElement(By.id("token-input")).sendKeys(VIEWER_TOKEN);
-    driver.findElement(By.id("token-submit")).click();
+    enterToken(VIEWER_TOKEN);
     awaitPage(() -> {
       assertThat(cell(ORDERS, "version")).isEqualTo("2");
       assertThat(cell(CUSTOMERS, "version")).isEqualTo("0");
@@ -234,6 +233,18 @@ class DashboardIT {
     assertThat(cell(ORDERS, "state")).isEqualTo("LEASED");
     screenshot("06-pause-refused");
 
+    // Another token: a refused one is forgotten and asked for again.
+    driver.findElement(By.id("change-token")).click();
+    enterToken("not-a-token");
+    awaitPage(() -> assertThat(text(By.id("token-reason"))).contains("did not accept that token"));
+    assertThat(driver.executeScript("return sessionStorage.getItem('tributary.dashboard.token')")).isNull();
+    enterToken(OPERATOR_TOKEN);
+    awaitPage(() -> {
+      assertThat(driver.findElement(By.id("token-dialog")).isDisplayed()).isFalse();
+      assertThat(driver.findElement(By.tagName("body")).getDomAttribute("data-live")).isEqualTo("true");
+    });
+    assertThat(driver.executeScript("return sessionStorage.getItem('tributary.dashboard.token')")).isEqualTo(OPERATOR_TOKEN);
+
     List<String> console = browserLog();
     assertThat(console).as("the console is captured").anyMatch(line -> line.contains("/api/v1/tables") && line.contains("401"));
     assertThat(console).as("no Content-Security-Policy violation")
@@ -289,6 +300,12 @@ class DashboardIT {
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
     return new ChromeDriver(service, options);
+  }
+
+  private void enterToken(String token) {
+    awaitPage(() -> assertThat(driver.findElement(By.id("token-dialog")).isDisplayed()).isTrue());
+    driver.findElement(By.id("token-input")).sendKeys(token);
+    driver.findElement(By.id("token-submit")).click();
   }
 
   private String cell(TableId table, String field) {
