@@ -20,11 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,11 +71,19 @@ class DashboardIT {
 
   private TestCoordinator coordinator;
   private ChromeDriver driver;
+  private Path profile;
 
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
     if (driver != null) {
       driver.quit();
+    }
+    if (profile != null) {
+      try (Stream<Path> files = Files.walk(profile)) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
     }
     if (coordinator != null) {
       coordinator.close();
@@ -280,11 +290,11 @@ class DashboardIT {
     return SourcePosition.of(SourcePosition.PHASE_STREAM, 100 + version);
   }
 
-  private static ChromeDriver startBrowser() throws IOException {
+  private ChromeDriver startBrowser() throws IOException {
     assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
         .as("The dashboard test drives %s through %s; install them with: %s", CHROMIUM, CHROMEDRIVER, INSTALL)
         .isTrue();
-    Path profile = Files.createTempDirectory(Files.createDirectories(TARGET.resolve("dashboard-chromium")), "profile-");
+    profile = Files.createTempDirectory(Files.createDirectories(TARGET.resolve("dashboard-chromium")), "profile-");
     // The driver's path is given, so Selenium looks nothing up and downloads nothing.
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
