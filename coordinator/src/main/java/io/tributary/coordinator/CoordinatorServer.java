@@ -11,6 +11,7 @@ import io.tributary.coordinator.internal.CoordinatorMetrics;
 import io.tributary.coordinator.internal.CoordinatorService;
 import io.tributary.coordinator.internal.CoordinatorStore;
 import io.tributary.coordinator.internal.CoordinatorStores;
+import io.tributary.coordinator.internal.DashboardHandler;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
 import io.tributary.coordinator.internal.EventTableExporter;
 import io.tributary.coordinator.internal.FileCoordinatorStore;
@@ -105,7 +106,8 @@ public final class CoordinatorServer implements AutoCloseable {
     http.createContext("/healthz", probes);
     http.createContext("/readyz", probes);
     http.createContext("/metrics", probes);
-    http.createContext("/", new ApiHandler(service, config.accessTokens(), this::ready, clock));
+    http.createContext("/api/", new ApiHandler(service, config.accessTokens(), this::ready, clock));
+    http.createContext("/", new DashboardHandler());
     this.uri = uri(config.tls().isPresent() ? "https" : "http", config.listenHost(), http.getAddress().getPort());
   }
 
