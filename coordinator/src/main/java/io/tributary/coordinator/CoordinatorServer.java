@@ -14,7 +14,6 @@ import io.tributary.coordinator.internal.CoordinatorStores;
 import io.tributary.coordinator.internal.DashboardHandler;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
 import io.tributary.coordinator.internal.EventTableExporter;
-import io.tributary.coordinator.internal.FileCoordinatorStore;
 import io.tributary.coordinator.internal.FileEventLog;
 import io.tributary.coordinator.internal.ProbeHandler;
 import io.tributary.staging.TributaryException.ErrorCode;

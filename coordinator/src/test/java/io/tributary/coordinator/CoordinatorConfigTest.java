@@ -34,7 +34,10 @@ class CoordinatorConfigTest {
         "coordinator.listen-host", "coordinator.listen-port", "coordinator.data-dir", "coordinator.auth-token",
         "coordinator.tokens.viewer", "coordinator.tokens.gateway", "coordinator.tokens.applier",
         "coordinator.tokens.operator", "coordinator.lease-ttl", "coordinator.hadoop", "coordinator.events.retention",
-        "coordinator.events.in-memory", "coordinator.events.table-location", "coordinator.events.export-interval");
+        "coordinator.events.in-memory", "coordinator.events.table-location", "coordinator.events.export-interval",
+        "coordinator.tls.keystore", "coordinator.tls.keystore-password", "coordinator.store.type", "coordinator.store.url",
+        "coordinator.store.user", "coordinator.store.password", "coordinator.store.schema", "coordinator.store.pool-size",
+        "coordinator.store.connect-timeout");
     assertThat(root.keys()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
   }
 

@@ -24,7 +24,8 @@ class CoordinatorClientConfigTest {
     assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(root.keys()).extracting(ConfigKey::name).containsExactly(
-        "coordinator.url", "coordinator.auth-token", "coordinator.connect-timeout", "coordinator.request-timeout");
+        "coordinator.url", "coordinator.auth-token", "coordinator.connect-timeout", "coordinator.request-timeout",
+        "coordinator.tls.truststore", "coordinator.tls.truststore-password");
     assertThat(root.keys()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
   }
 
