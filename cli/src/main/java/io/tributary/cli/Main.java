@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Continuous, exactly-once change data capture into Delta Lake tables.",
     subcommands = {QuickstartCommand.class, StandaloneCommand.class, GatewayCommand.class, ApplierCommand.class,
-        CoordinatorCommand.class, VerifyCommand.class, HistoryCommand.class, EventsCommand.class})
+        CoordinatorCommand.class, VerifyCommand.class, HistoryCommand.class, EventsCommand.class,
+        PauseCommand.Pause.class, PauseCommand.Resume.class})
 public final class Main {
   public static final int EXIT_DIFFERENT = 1;
   public static final int EXIT_USAGE = 2;

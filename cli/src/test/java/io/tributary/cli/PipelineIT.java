@@ -35,6 +35,12 @@ class PipelineIT {
             "--type", "COMMIT,LEASE_ACQUIRED", "--limit", "5");
         assertThat(events.exitCode()).as(events.err()).isZero();
         assertThat(events.out().lines()).hasSizeBetween(3, 5).allSatisfy(line -> assertThat(line).containsAnyOf("COMMIT", "LEASE"));
+        LauncherErrorsTest.Result paused = LauncherErrorsTest.run("pause", "--coordinator", coordinator, ORDERS,
+            "--reason", "checking the lineage");
+        assertThat(paused.exitCode()).as(paused.err()).isZero();
+        assertThat(paused.out()).contains("is paused (checking the lineage)");
+        LauncherErrorsTest.Result resumed = LauncherErrorsTest.run("resume", "--coordinator", coordinator, ORDERS);
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         versions = new DeltaTableReader(Map.of()).version(settings.applier().tableLocation(TableId.parse(ORDERS)))
             .orElseThrow();
       }

@@ -44,6 +44,10 @@ public record CoordinatorEvent(
     COMMIT,
     /** A commit was refused. Details: {@code version}, {@code writer}, {@code epoch}, {@code code}. */
     COMMIT_REFUSED,
+    /** An operator paused a table. Details: {@code reason}. */
+    TABLE_PAUSED,
+    /** An operator resumed a paused table. */
+    TABLE_RESUMED,
     /** A table's schema changed. Reported by appliers. */
     SCHEMA_CHANGED,
     /** Progress of a table's initial snapshot. Reported by gateways. */

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * What the coordinator knows of one table: its latest ratified Delta version ({@code -1} before the
- * first commit), the source position applied up to, and who holds its lease at which epoch.
+ * first commit), the source position applied up to, who holds its lease at which epoch, and whether
+ * an operator paused it (with the reason given).
  */
 public record TableStatus(
     TableId tableId,
@@ -21,9 +22,11 @@ public record TableStatus(
     Optional<SourcePosition> appliedPosition,
     Epoch epoch,
     Optional<WriterId> leaseHolder,
-    Optional<Instant> leaseExpiresAt) {
+    Optional<Instant> leaseExpiresAt,
+    Optional<String> pausedReason) {
 
   public TableStatus {
+    requireNonNull(pausedReason, "pausedReason is null");
     requireNonNull(tableId, "tableId is null");
     requireNonNull(location, "location is null");
     keyColumns = List.copyOf(requireNonNull(keyColumns, "keyColumns is null"));
@@ -34,5 +37,10 @@ public record TableStatus(
     if (version < -1) {
       throw new IllegalArgumentException("version must be >= -1: " + version);
     }
+  }
+
+  /** Whether an operator paused the table: commits are refused with {@code TABLE_PAUSED} until resumed. */
+  public boolean paused() {
+    return pausedReason.isPresent();
   }
 }

@@ -361,6 +361,41 @@ class CoordinatorApiIT {
   }
 
   @Test
+  void anOperatorPausesATableWhoseCommitsThenWaitUntilResumed() throws Exception {
+    coordinator.close();
+    CoordinatorConfig config = CoordinatorConfig.local(temp.resolve("coordinator"))
+        .withRoleToken(Role.APPLIER, new Secret("applier-token"))
+        .withRoleToken(Role.OPERATOR, new Secret("operator-token"));
+    coordinator = TestCoordinator.start(config, clock);
+    URI base = coordinator.server().uri();
+    try (HttpCoordinatorClient applier = HttpCoordinatorClient.create(base, Optional.of(new Secret("applier-token")));
+        HttpCoordinatorClient operator = HttpCoordinatorClient.create(base, Optional.of(new Secret("operator-token")))) {
+      applier.register(new TableRegistration(ORDERS, table.toUri(), List.of("id")));
+      Lease lease = applier.acquireLease(ORDERS, A, Duration.ofSeconds(30));
+      applier.commit(proposal(lease, 0, stage(table, 0, "{}\n")));
+
+      assertRefused(() -> applier.pause(ORDERS, "not an operator"), ErrorCode.FORBIDDEN, "OPERATE");
+      TableStatus paused = operator.pause(ORDERS, "investigating duplicates");
+      assertThat(paused.paused()).isTrue();
+      assertThat(paused.pausedReason()).contains("investigating duplicates");
+      assertThat(applier.table(ORDERS).orElseThrow().paused()).isTrue();
+      assertRefused(() -> applier.commit(proposal(lease, 1, stage(table, 1, "{}\n"))), ErrorCode.TABLE_PAUSED,
+          "investigating duplicates");
+      assertThat(table.resolve("_delta_log/00000000000000000001.json")).doesNotExist();
+      HttpResponse<String> refused = raw("POST", base + "/api/v1/tables/" + ORDERS.canonical() + "/pause", "{}",
+          Optional.of("operator-token"));
+      assertError(refused, 400, "CONFIG_INVALID");
+
+      TableStatus resumed = operator.resume(ORDERS, "fixed");
+      assertThat(resumed.paused()).isFalse();
+      assertThat(applier.commit(proposal(lease, 1, stage(table, 1, "{}\n"))).version()).isEqualTo(1);
+      assertThat(operator.events(EventQuery.latest().withTable(ORDERS)
+          .withTypes(java.util.Set.of(CoordinatorEvent.Type.TABLE_PAUSED, CoordinatorEvent.Type.TABLE_RESUMED))))
+          .extracting(CoordinatorEvent::message).containsExactly("Resumed: fixed", "Paused: investigating duplicates");
+    }
+  }
+
+  @Test
   void eventsAreAppendedToADeltaTableOnceEach() throws Exception {
     coordinator.close();
     Path eventsTable = temp.resolve("events-table");

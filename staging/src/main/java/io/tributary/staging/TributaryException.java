@@ -43,6 +43,8 @@ public class TributaryException extends RuntimeException {
     SEGMENT_CORRUPT(false),
     MANIFEST_INVALID(false),
     STALE_EPOCH(false),
+    /** An operator paused the table: commits wait until it is resumed. */
+    TABLE_PAUSED(true),
     COMMIT_CONFLICT(false),
     COMMIT_OUTCOME_UNKNOWN(false),
     COORDINATOR_UNAVAILABLE(true),

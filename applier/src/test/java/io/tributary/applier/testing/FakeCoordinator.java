@@ -69,7 +69,7 @@ public final class FakeCoordinator implements CoordinatorClient {
       return existing;
     }
     TableStatus status = new TableStatus(registration.tableId(), registration.location(), registration.keyColumns(), -1,
-        Optional.empty(), Epoch.NONE, Optional.empty(), Optional.empty());
+        Optional.empty(), Epoch.NONE, Optional.empty(), Optional.empty(), Optional.empty());
     tables.put(registration.tableId(), status);
     return status;
   }
@@ -90,7 +90,7 @@ public final class FakeCoordinator implements CoordinatorClient {
     Epoch epoch = status.epoch().next();
     Lease lease = new Lease(tableId, writer, epoch, clock.instant().plus(ttl));
     tables.put(tableId, new TableStatus(tableId, status.location(), status.keyColumns(), status.version(),
-        status.appliedPosition(), epoch, Optional.of(writer), Optional.of(lease.expiresAt())));
+        status.appliedPosition(), epoch, Optional.of(writer), Optional.of(lease.expiresAt()), status.pausedReason()));
     return lease;
   }
 
@@ -103,7 +103,8 @@ public final class FakeCoordinator implements CoordinatorClient {
     }
     Lease renewed = new Lease(lease.tableId(), lease.writer(), lease.epoch(), clock.instant().plus(ttl));
     tables.put(lease.tableId(), new TableStatus(lease.tableId(), status.location(), status.keyColumns(), status.version(),
-        status.appliedPosition(), status.epoch(), status.leaseHolder(), Optional.of(renewed.expiresAt())));
+        status.appliedPosition(), status.epoch(), status.leaseHolder(), Optional.of(renewed.expiresAt()),
+        status.pausedReason()));
     return renewed;
   }
 
@@ -112,7 +113,8 @@ public final class FakeCoordinator implements CoordinatorClient {
     TableStatus status = known(lease.tableId());
     if (status.epoch().equals(lease.epoch())) {
       tables.put(lease.tableId(), new TableStatus(lease.tableId(), status.location(), status.keyColumns(),
-          status.version(), status.appliedPosition(), status.epoch(), Optional.empty(), Optional.empty()));
+          status.version(), status.appliedPosition(), status.epoch(), Optional.empty(), Optional.empty(),
+          status.pausedReason()));
     }
   }
 
@@ -146,7 +148,7 @@ public final class FakeCoordinator implements CoordinatorClient {
     }
     tables.put(proposal.tableId(), new TableStatus(proposal.tableId(), status.location(), status.keyColumns(),
         proposal.version(), proposal.watermark().or(status::appliedPosition), status.epoch(), status.leaseHolder(),
-        status.leaseExpiresAt()));
+        status.leaseExpiresAt(), status.pausedReason()));
     commits.add(proposal);
     if (failure.equals(Optional.of(Failure.OUTCOME_UNKNOWN_AFTER_PUBLISH))) {
       throw new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN, "no answer (injected, published)");

@@ -168,6 +168,18 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
     return read(() -> ApiCodec.list(send("GET", tablePath(tableId, "/history"), null, Kind.ORDINARY), ApiCodec::commitRecord));
   }
 
+  /** Pauses a table (needs the operator role): its commits wait until it is resumed. */
+  public TableStatus pause(TableId tableId, String reason) {
+    ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("reason", reason);
+    return read(() -> ApiCodec.tableStatus(send("POST", tablePath(tableId, "/pause"), body, Kind.ORDINARY)));
+  }
+
+  /** Resumes a paused table (needs the operator role). */
+  public TableStatus resume(TableId tableId, String reason) {
+    ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("reason", reason);
+    return read(() -> ApiCodec.tableStatus(send("POST", tablePath(tableId, "/resume"), body, Kind.ORDINARY)));
+  }
+
   /** The events matching {@code query}, newest first. */
   public List<CoordinatorEvent> events(EventQuery query) {
     StringBuilder path = new StringBuilder(EVENTS).append("?limit=").append(query.limit());

@@ -62,6 +62,8 @@ public final class ApiCodec {
     node.put("epoch", status.epoch().value());
     node.put("lease_holder", status.leaseHolder().map(WriterId::value).orElse(null));
     node.put("lease_expires_at", status.leaseExpiresAt().map(Instant::toString).orElse(null));
+    node.put("paused", status.paused());
+    node.put("paused_reason", status.pausedReason().orElse(null));
     return node;
   }
 
@@ -70,7 +72,8 @@ public final class ApiCodec {
     return new TableStatus(fields.tableId("table_id"), fields.uri("location"), fields.textList("key_columns"),
         fields.longValue("version"), fields.optionalText("applied_position").map(SourcePosition::new),
         new Epoch(fields.longValue("epoch")), fields.optionalText("lease_holder").map(WriterId::new),
-        fields.optionalText("lease_expires_at").map(text -> Fields.parseInstant("lease_expires_at", text)));
+        fields.optionalText("lease_expires_at").map(text -> Fields.parseInstant("lease_expires_at", text)),
+        fields.optionalText("paused_reason"));
   }
 
   public static ObjectNode toJson(Lease lease) {

@@ -117,6 +117,15 @@ public final class ApiHandler implements HttpHandler {
         h.service.history(TableId.parse(p.get(0))).forEach(record -> history.add(ApiCodec.toJson(record)));
         exchange.respond(200, history);
       }),
+      new Route("POST", "/tables/{table}/pause", Access.OPERATE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.pause(TableId.parse(p.get(0)), body.text("reason"))));
+      }),
+      new Route("POST", "/tables/{table}/resume", Access.OPERATE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.resume(TableId.parse(p.get(0)),
+            body.optionalText("reason").orElse(""))));
+      }),
       new Route("GET", "/events", Access.READ, (h, exchange, p) -> {
         ArrayNode events = ApiCodec.MAPPER.createArrayNode();
         h.service.events(eventQuery(exchange.queryParameters())).forEach(event -> events.add(ApiCodec.toJson(event)));
@@ -292,7 +301,7 @@ public final class ApiHandler implements HttpHandler {
       case UNAUTHENTICATED -> 401;
       case FORBIDDEN -> 403;
       case UNKNOWN_TABLE -> 404;
-      case STALE_EPOCH, COMMIT_CONFLICT -> 409;
+      case STALE_EPOCH, COMMIT_CONFLICT, TABLE_PAUSED -> 409;
       case COORDINATOR_UNAVAILABLE, STORAGE_FAILURE -> 503;
       default -> 500;
     };

@@ -146,4 +146,9 @@ public final class CoordinatorErrors {
   public static TributaryException invalidRequest(String problem) {
     return new TributaryException(ErrorCode.CONFIG_INVALID, "Invalid request: " + problem);
   }
+
+  static TributaryException paused(TableId tableId, long version, String reason) {
+    return new TributaryException(ErrorCode.TABLE_PAUSED, "Table " + tableId + " is paused (" + reason
+        + "); version " + version + " waits until an operator resumes it");
+  }
 }

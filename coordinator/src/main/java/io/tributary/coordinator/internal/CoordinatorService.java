@@ -87,6 +87,37 @@ public final class CoordinatorService {
     });
   }
 
+  /**
+   * Pauses a table: its commits are refused with {@code TABLE_PAUSED} (appliers retry later) until it
+   * is resumed. What is already committed stays.
+   */
+  public TableStatus pause(TableId tableId, String reason) {
+    if (reason.isBlank()) {
+      throw CoordinatorErrors.invalidRequest("a pause needs a reason");
+    }
+    return lockedExisting(tableId, () -> {
+      boolean wasPaused = store.table(tableId).orElseThrow().pausedReason().isPresent();
+      TableState paused = store.pause(tableId, reason, clock.instant());
+      LOG.warn("Table {} {}paused: {}", tableId, wasPaused ? "still " : "", reason);
+      record(Type.TABLE_PAUSED, tableId, Severity.WARNING, "Paused: " + reason, Map.of("reason", reason));
+      return paused.status();
+    });
+  }
+
+  /** Resumes a paused table; resuming a table that is not paused changes nothing. */
+  public TableStatus resume(TableId tableId, String reason) {
+    return lockedExisting(tableId, () -> {
+      boolean wasPaused = store.table(tableId).orElseThrow().pausedReason().isPresent();
+      TableState resumed = store.resume(tableId, clock.instant());
+      if (wasPaused) {
+        LOG.info("Table {} resumed: {}", tableId, reason);
+        record(Type.TABLE_RESUMED, tableId, Severity.INFO, "Resumed" + (reason.isBlank() ? "" : ": " + reason),
+            Map.of("reason", reason));
+      }
+      return resumed.status();
+    });
+  }
+
   /** Records an event reported by a gateway or applier. */
   public CoordinatorEvent report(CoordinatorEvent.Report report) {
     return events.append(report);

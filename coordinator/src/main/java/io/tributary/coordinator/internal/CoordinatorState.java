@@ -90,8 +90,15 @@ final class CoordinatorState {
       TableState state = known(tableId);
       checkHolder(state, released.writer(), released.epoch());
       return () -> tables.put(tableId, state.withoutLease());
+    } else if (event instanceof StoreEvent.TablePaused paused) {
+      TableState state = known(tableId);
+      return () -> tables.put(tableId, state.withPause(Optional.of(paused.reason())));
+    } else if (event instanceof StoreEvent.TableResumed) {
+      TableState state = known(tableId);
+      return () -> tables.put(tableId, state.withPause(Optional.empty()));
     } else if (event instanceof StoreEvent.CommitRatified ratified) {
       TableState state = known(tableId);
+      check(state.pausedReason().isEmpty(), "version %s of %s ratified while paused", ratified.entry().version(), tableId);
       CommitRecord record = ratified.entry().record();
       check(record.version() == state.version() + 1, "version %s of %s ratified after version %s",
           record.version(), tableId, state.version());

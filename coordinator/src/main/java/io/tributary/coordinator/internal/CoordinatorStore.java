@@ -40,6 +40,15 @@ public interface CoordinatorStore extends AutoCloseable {
   TableState releaseLease(TableId tableId, WriterId writer, Epoch epoch, Instant at);
 
   /**
+   * Pauses the table for {@code reason}: ratification is refused with {@code TABLE_PAUSED} until
+   * {@link #resume}. Pausing a paused table replaces the reason. Returns the table's state afterwards.
+   */
+  TableState pause(TableId tableId, String reason, Instant at);
+
+  /** Resumes a paused table; a table that is not paused is left alone. Returns its state afterwards. */
+  TableState resume(TableId tableId, Instant at);
+
+  /**
    * Records a commit as ratified after checking that its writer holds the lease at its epoch and that
    * its version is the next one.
    */

@@ -126,6 +126,27 @@ public final class FileCoordinatorStore implements CoordinatorStore {
   }
 
   @Override
+  public TableState pause(TableId tableId, String reason, Instant at) {
+    synchronized (lock) {
+      TableState table = state.existing(tableId);
+      if (!table.pausedReason().equals(Optional.of(reason))) {
+        persist(new StoreEvent.TablePaused(tableId, at, reason));
+      }
+      return state.existing(tableId);
+    }
+  }
+
+  @Override
+  public TableState resume(TableId tableId, Instant at) {
+    synchronized (lock) {
+      if (state.existing(tableId).pausedReason().isPresent()) {
+        persist(new StoreEvent.TableResumed(tableId, at));
+      }
+      return state.existing(tableId);
+    }
+  }
+
+  @Override
   public CommitEntry ratify(CommitEntry commit) {
     synchronized (lock) {
       TableId tableId = commit.record().tableId();

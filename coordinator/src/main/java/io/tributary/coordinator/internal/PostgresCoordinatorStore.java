@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class PostgresCoordinatorStore implements CoordinatorStore {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCoordinatorStore.class);
   private static final String TABLE_COLUMNS =
-      "table_id, location, key_columns, version, applied_position, epoch, lease_holder, lease_expires_at";
+      "table_id, location, key_columns, version, applied_position, epoch, lease_holder, lease_expires_at, paused_reason";
   private static final String COMMIT_COLUMNS = "table_id, version, writer, epoch, watermark, segments, rows_changed,"
       + " committed_at, published_commit, staged_commit, sha256, size, status, modification_time";
 
@@ -155,6 +155,32 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       TableState released = table.withoutLease();
       updateTable(connection, released, at);
       return released;
+    });
+  }
+
+  @Override
+  public TableState pause(TableId tableId, String reason, Instant at) {
+    return transactions.write("pause " + tableId, connection -> {
+      TableState table = lockTable(connection, tableId);
+      if (table.pausedReason().equals(Optional.of(reason))) {
+        return table;
+      }
+      TableState paused = table.withPause(Optional.of(reason));
+      updateTable(connection, paused, at);
+      return paused;
+    });
+  }
+
+  @Override
+  public TableState resume(TableId tableId, Instant at) {
+    return transactions.write("resume " + tableId, connection -> {
+      TableState table = lockTable(connection, tableId);
+      if (table.pausedReason().isEmpty()) {
+        return table;
+      }
+      TableState resumed = table.withPause(Optional.empty());
+      updateTable(connection, resumed, at);
+      return resumed;
     });
   }
 
@@ -315,14 +341,16 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
 
   private void updateTable(Connection connection, TableState state, Instant at) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement("UPDATE " + tables + " SET version = ?,"
-        + " applied_position = ?, epoch = ?, lease_holder = ?, lease_expires_at = ?, updated_at = ? WHERE table_id = ?")) {
+        + " applied_position = ?, epoch = ?, lease_holder = ?, lease_expires_at = ?, paused_reason = ?, updated_at = ?"
+        + " WHERE table_id = ?")) {
       update.setLong(1, state.version());
       update.setString(2, state.appliedPosition().map(SourcePosition::value).orElse(null));
       update.setLong(3, state.epoch().value());
       update.setString(4, state.leaseHolder().map(WriterId::value).orElse(null));
       setInstant(update, 5, state.leaseExpiresAt().orElse(null));
-      setInstant(update, 6, at);
-      update.setString(7, state.tableId().canonical());
+      update.setString(6, state.pausedReason().orElse(null));
+      setInstant(update, 7, at);
+      update.setString(8, state.tableId().canonical());
       if (update.executeUpdate() != 1) {
         throw CoordinatorErrors.inconsistentChange(state.tableId(), "its row vanished while locked");
       }
@@ -392,7 +420,8 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       return new TableState(TableId.parse(tableId), URI.create(row.getString("location")),
           List.of((String[]) row.getArray("key_columns").getArray()), row.getLong("version"),
           Optional.ofNullable(row.getString("applied_position")).map(SourcePosition::new), new Epoch(row.getLong("epoch")),
-          Optional.ofNullable(row.getString("lease_holder")).map(WriterId::new), instant(row, "lease_expires_at"));
+          Optional.ofNullable(row.getString("lease_holder")).map(WriterId::new), instant(row, "lease_expires_at"),
+          Optional.ofNullable(row.getString("paused_reason")));
     } catch (IllegalArgumentException e) {
       throw unreadable("table " + tableId, e);
     }

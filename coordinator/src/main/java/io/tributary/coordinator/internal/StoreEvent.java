@@ -60,6 +60,23 @@ public sealed interface StoreEvent {
     }
   }
 
+  /** An operator paused the table: commits are refused until it is resumed. */
+  record TablePaused(TableId tableId, Instant at, String reason) implements StoreEvent {
+    public TablePaused {
+      requireNonNull(tableId, "tableId is null");
+      requireNonNull(at, "at is null");
+      requireNonNull(reason, "reason is null");
+    }
+  }
+
+  /** An operator resumed a paused table. */
+  record TableResumed(TableId tableId, Instant at) implements StoreEvent {
+    public TableResumed {
+      requireNonNull(tableId, "tableId is null");
+      requireNonNull(at, "at is null");
+    }
+  }
+
   /** A commit was ratified: its version is taken, its log entry is yet to be published. */
   record CommitRatified(CommitEntry entry) implements StoreEvent {
     public CommitRatified {

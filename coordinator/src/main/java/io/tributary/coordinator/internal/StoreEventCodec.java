@@ -35,6 +35,11 @@ final class StoreEventCodec {
       header(node, "lease_released", event);
       node.put("writer", released.writer().value());
       node.put("epoch", released.epoch().value());
+    } else if (event instanceof StoreEvent.TablePaused paused) {
+      header(node, "table_paused", event);
+      node.put("reason", paused.reason());
+    } else if (event instanceof StoreEvent.TableResumed) {
+      header(node, "table_resumed", event);
     } else if (event instanceof StoreEvent.CommitRatified ratified) {
       header(node, "commit_ratified", event);
       CommitEntry entry = ratified.entry();
@@ -74,6 +79,8 @@ final class StoreEventCodec {
           new Epoch(fields.longValue("epoch")), fields.instant("expires_at"));
       case "lease_released" -> new StoreEvent.LeaseReleased(tableId, at, new WriterId(fields.text("writer")),
           new Epoch(fields.longValue("epoch")));
+      case "table_paused" -> new StoreEvent.TablePaused(tableId, at, fields.text("reason"));
+      case "table_resumed" -> new StoreEvent.TableResumed(tableId, at);
       case "commit_ratified" -> {
         ObjectNode recordNode = ((ObjectNode) node).deepCopy();
         recordNode.put("status", CommitRecord.Status.RATIFIED.name());

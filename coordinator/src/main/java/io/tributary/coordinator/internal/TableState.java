@@ -30,9 +30,11 @@ public record TableState(
     Optional<SourcePosition> appliedPosition,
     Epoch epoch,
     Optional<WriterId> leaseHolder,
-    Optional<Instant> leaseExpiresAt) {
+    Optional<Instant> leaseExpiresAt,
+    Optional<String> pausedReason) {
 
   public TableState {
+    requireNonNull(pausedReason, "pausedReason is null");
     requireNonNull(tableId, "tableId is null");
     requireNonNull(location, "location is null");
     keyColumns = List.copyOf(requireNonNull(keyColumns, "keyColumns is null"));
@@ -51,7 +53,7 @@ public record TableState(
   /** A newly registered table: no version, no lease. */
   public static TableState registered(TableRegistration registration) {
     return new TableState(registration.tableId(), normalizeLocation(registration.location()), registration.keyColumns(),
-        -1, Optional.empty(), Epoch.NONE, Optional.empty(), Optional.empty());
+        -1, Optional.empty(), Epoch.NONE, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /**
@@ -78,7 +80,8 @@ public record TableState(
   }
 
   public TableStatus status() {
-    return new TableStatus(tableId, location, keyColumns, version, appliedPosition, epoch, leaseHolder, leaseExpiresAt);
+    return new TableStatus(tableId, location, keyColumns, version, appliedPosition, epoch, leaseHolder, leaseExpiresAt,
+        pausedReason);
   }
 
   /** The lease as the current holder sees it; empty when nobody holds it. */
@@ -88,15 +91,23 @@ public record TableState(
 
   public TableState withLease(WriterId writer, Epoch newEpoch, Instant expiresAt) {
     return new TableState(tableId, location, keyColumns, version, appliedPosition, newEpoch, Optional.of(writer),
-        Optional.of(expiresAt));
+        Optional.of(expiresAt), pausedReason);
   }
 
   public TableState withoutLease() {
-    return new TableState(tableId, location, keyColumns, version, appliedPosition, epoch, Optional.empty(), Optional.empty());
+    return new TableState(tableId, location, keyColumns, version, appliedPosition, epoch, Optional.empty(), Optional.empty(),
+        pausedReason);
   }
 
   public TableState withVersion(long newVersion, Optional<SourcePosition> newAppliedPosition) {
-    return new TableState(tableId, location, keyColumns, newVersion, newAppliedPosition, epoch, leaseHolder, leaseExpiresAt);
+    return new TableState(tableId, location, keyColumns, newVersion, newAppliedPosition, epoch, leaseHolder, leaseExpiresAt,
+        pausedReason);
+  }
+
+  /** The state paused for {@code reason}, or resumed when empty. */
+  public TableState withPause(Optional<String> reason) {
+    return new TableState(tableId, location, keyColumns, version, appliedPosition, epoch, leaseHolder, leaseExpiresAt,
+        reason);
   }
 
   /**
@@ -128,11 +139,15 @@ public record TableState(
   }
 
   /**
-   * Checks that {@code proposed} is exactly the next version.
+   * Checks that the table takes commits and that {@code proposed} is exactly the next version.
    *
-   * @throws io.tributary.staging.TributaryException {@code COMMIT_CONFLICT} otherwise
+   * @throws io.tributary.staging.TributaryException {@code TABLE_PAUSED} while paused,
+   *     {@code COMMIT_CONFLICT} for any other version
    */
   public void checkNextVersion(long proposed, Epoch proposalEpoch) {
+    if (pausedReason.isPresent()) {
+      throw CoordinatorErrors.paused(tableId, proposed, pausedReason.get());
+    }
     if (proposed != version + 1) {
       throw CoordinatorErrors.versionTaken(tableId, proposed, version, proposalEpoch);
     }

@@ -157,6 +157,36 @@ abstract class CoordinatorStoreContractTest {
   }
 
   @Test
+  void aPausedTableRefusesCommitsUntilResumedAndThePauseIsDurable() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    store.ratify(entry(store, lease, 0, Optional.of(SourcePosition.of(1))));
+
+    TableState paused = store.pause(TABLE, "bad data upstream", T0);
+    assertThat(paused.pausedReason()).contains("bad data upstream");
+    assertThat(paused.status().paused()).isTrue();
+    assertThat(store.pause(TABLE, "bad data upstream", T0)).as("pausing again for the same reason").isEqualTo(paused);
+    assertThatThrownBy(() -> store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(2)))))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TABLE_PAUSED))
+        .hasMessageContaining("Table pg1.public.orders is paused (bad data upstream)");
+    assertThat(store.table(TABLE).orElseThrow().version()).isZero();
+
+    store = reopen(store);
+    assertThat(store.table(TABLE).orElseThrow()).isEqualTo(paused);
+    assertThat(store.pause(TABLE, "still bad", T0).pausedReason()).contains("still bad");
+
+    TableState resumed = store.resume(TABLE, T0);
+    assertThat(resumed.pausedReason()).isEmpty();
+    assertThat(store.resume(TABLE, T0)).isEqualTo(resumed);
+    assertThat(store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(2)))).version()).isEqualTo(1);
+    store = reopen(store);
+    assertThat(store.table(TABLE).orElseThrow().pausedReason()).isEmpty();
+    assertThat(store.table(TABLE).orElseThrow().version()).isEqualTo(1);
+    assertThatThrownBy(() -> store.pause(TableId.parse("pg1.public.nothing"), "x", T0))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TABLE));
+  }
+
+  @Test
   void expiryDoesNotFenceOnlyANewerAcquisitionDoes() {
     store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
     Lease expired = store.acquireLease(TABLE, A, T0, T0.minusSeconds(1));
