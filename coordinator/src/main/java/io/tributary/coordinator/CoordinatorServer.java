@@ -45,6 +45,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
   private static final int HTTP_THREADS = 8;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration RECOVERY_INTERVAL = Duration.ofSeconds(30);
 
   /** The server's lifecycle; each transition is logged. */
   public enum State {
@@ -99,6 +100,10 @@ public final class CoordinatorServer implements AutoCloseable {
     long interval = config.events().exportInterval().toMillis();
     exporter.ifPresent(export -> exports.scheduleWithFixedDelay(() -> metrics.eventsExported(export.exportNew()),
         interval, interval, TimeUnit.MILLISECONDS));
+    // With a shared store, a coordinator that died may leave ratified commits unpublished; any one
+    // publishes them, whether or not their tables see another commit.
+    exports.scheduleWithFixedDelay(this::recoverAbandoned, RECOVERY_INTERVAL.toMillis(), RECOVERY_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
     this.executor = newExecutor();
     http.setExecutor(executor);
     ProbeHandler probes = new ProbeHandler("coordinator", () -> state.get().name(), this::ready, registry);
@@ -221,6 +226,17 @@ public final class CoordinatorServer implements AutoCloseable {
     LOG.info("Coordinator at {} is CLOSED", uri);
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  private void recoverAbandoned() {
+    if (state.get() != State.RUNNING) {
+      return;
+    }
+    try {
+      service.recoverOlderThan(RECOVERY_INTERVAL);
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot look for abandoned commits: {}", e.toString());
     }
   }
 

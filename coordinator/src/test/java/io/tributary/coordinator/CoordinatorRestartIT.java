@@ -6,8 +6,11 @@ import static io.tributary.coordinator.TestCoordinator.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.coordinator.internal.CommitEntry;
+import io.tributary.coordinator.internal.CoordinatorMetrics;
+import io.tributary.coordinator.internal.CoordinatorService;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
 import io.tributary.coordinator.internal.FileCoordinatorStore;
+import io.tributary.coordinator.internal.FileEventLog;
 import io.tributary.coordinator.internal.TableState;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
@@ -88,6 +91,30 @@ class CoordinatorRestartIT {
       assertThat(coordinator.client().history(ORDERS)).singleElement()
           .satisfies(record -> assertThat(record.status()).isEqualTo(CommitRecord.Status.PUBLISHED));
       assertThat(coordinator.client().table(ORDERS).orElseThrow().version()).isZero();
+    }
+  }
+
+  @Test
+  void aRunningCoordinatorPublishesACommitAbandonedLongerThanTheGrace() throws IOException {
+    Path dataDir = temp.resolve("coordinator");
+    Path orders = temp.resolve("orders");
+    URI staged = stage(orders, 0, "{\"v\":0}\n");
+    crashAfterRatifying(dataDir, orders, staged);
+    TestClock clock = new TestClock(T0.plusSeconds(10));
+
+    try (FileCoordinatorStore store = FileCoordinatorStore.open(dataDir);
+        DeltaLogPublisher publisher = new DeltaLogPublisher(Map.of());
+        FileEventLog events = FileEventLog.open(temp.resolve("events"), clock, Duration.ofDays(1), 100)) {
+      CoordinatorService service = new CoordinatorService(store, publisher,
+          new CoordinatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), store), events, clock,
+          Duration.ofSeconds(30));
+      service.recoverOlderThan(Duration.ofSeconds(30));
+      assertThat(published(orders, 0)).as("too young: its coordinator may be publishing it").doesNotExist();
+
+      clock.advance(Duration.ofSeconds(21));
+      service.recoverOlderThan(Duration.ofSeconds(30));
+      assertThat(Files.readString(published(orders, 0))).isEqualTo("{\"v\":0}\n");
+      assertThat(store.unpublished()).isEmpty();
     }
   }
 

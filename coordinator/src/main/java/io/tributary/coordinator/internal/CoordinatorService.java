@@ -231,7 +231,21 @@ public final class CoordinatorService {
 
   /** Publishes every ratified commit left unpublished, e.g. by a crash; failures are left for later. */
   public void recover() {
-    List<TableId> tables = store.unpublished().stream().map(entry -> entry.record().tableId()).distinct().toList();
+    recover(store.unpublished());
+  }
+
+  /**
+   * Publishes commits ratified more than {@code grace} ago and still unpublished: what a coordinator
+   * that died between ratifying and publishing left behind, when the table sees no further commit.
+   * Younger ones are left to the coordinator that is publishing them.
+   */
+  public void recoverOlderThan(Duration grace) {
+    Instant before = clock.instant().minus(grace);
+    recover(store.unpublished().stream().filter(entry -> entry.record().committedAt().isBefore(before)).toList());
+  }
+
+  private void recover(List<CommitEntry> unpublished) {
+    List<TableId> tables = unpublished.stream().map(entry -> entry.record().tableId()).distinct().toList();
     for (TableId tableId : tables) {
       try {
         locked(tableId, () -> {
