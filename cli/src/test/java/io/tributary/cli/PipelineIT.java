@@ -1,15 +1,18 @@
 package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.cli.internal.TableComparison;
+import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.TableId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The whole path on real servers: PostgreSQL → gateway → staging + Kafka → applier → coordinator-ratified Delta. */
@@ -21,9 +24,20 @@ class PipelineIT {
     long versions;
     try (PipelineFixture fixture = new PipelineFixture("pipeline")) {
       StandalonePipeline.Settings settings = fixture.settings(fixture.writeConfig(""));
-      try (StandalonePipeline pipeline = fixture.start(settings)) {
+      try (StandalonePipeline pipeline = fixture.start(settings);
+          HttpCoordinatorClient client = HttpCoordinatorClient.create(pipeline.coordinator().uri(), Optional.empty())) {
+        // One table is paused while the changes come: its commits wait, the others' go on.
+        TableId orders = TableId.parse(ORDERS);
+        await().atMost(Duration.ofMinutes(1)).until(() -> client.table(orders).isPresent());
+        client.pause(orders, "held back by the test");
+        long pausedAt = client.table(orders).orElseThrow().version();
         fixture.generate(10_000);
         assertThat(fixture.workload.changes()).isGreaterThanOrEqualTo(10_000);
+        TableId customers = TableId.parse(PipelineFixture.SOURCE + ".public.customers");
+        await().atMost(Duration.ofMinutes(1)).until(() -> client.table(customers).orElseThrow().version() >= 1);
+        assertThat(client.table(orders).orElseThrow().version()).as("no commit while paused").isEqualTo(pausedAt);
+        client.resume(orders, "released by the test");
+
         List<TableComparison> results = fixture.awaitEqual(settings, Duration.ofMinutes(3));
         assertThat(results).hasSize(3).allSatisfy(result -> assertThat(result.equal()).as(result.describe()).isTrue());
 

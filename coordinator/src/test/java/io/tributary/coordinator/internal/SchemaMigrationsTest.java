@@ -17,12 +17,13 @@ class SchemaMigrationsTest {
   void migrationsAreNumberedFromOneAndDescribedByTheirFileName() {
     List<SchemaMigrations.Migration> migrations = SchemaMigrations.load();
 
-    assertThat(migrations).extracting(SchemaMigrations.Migration::version).containsExactly(1);
+    assertThat(migrations).extracting(SchemaMigrations.Migration::version).containsExactly(1, 2);
     SchemaMigrations.Migration first = migrations.get(0);
     assertThat(first.description()).isEqualTo("coordinator store");
     assertThat(first.label()).isEqualTo("V1 (coordinator store)");
     assertThat(first.checksum()).matches("[0-9a-f]{64}");
     assertThat(first.sql()).contains("CREATE TABLE coordinator_tables", "CREATE TABLE coordinator_commits");
+    assertThat(migrations.get(1).label()).isEqualTo("V2 (table pause)");
   }
 
   @Test
