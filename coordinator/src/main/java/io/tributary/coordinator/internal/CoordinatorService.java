@@ -334,8 +334,8 @@ public final class CoordinatorService {
     URI target = entry.record().publishedCommit();
     DeltaLogPublisher.Outcome outcome = publisher.publish(entry.stagedCommit(), target, entry.sha256());
     if (outcome instanceof DeltaLogPublisher.Outcome.Published published) {
-      CommitEntry done = store.markPublished(tableId, entry.version(), published.size(), published.modificationTime(),
-          clock.instant());
+      CommitEntry done = store.markPublished(tableId, entry.version(), entry.stagedCommit(), published.size(),
+          published.modificationTime(), clock.instant());
       try {
         publisher.delete(entry.stagedCommit());
       } catch (IOException e) {
@@ -354,7 +354,7 @@ public final class CoordinatorService {
           + " was not committed: its " + reason + ". The ratification was withdrawn; retry the commit.");
     }
     LOG.error("Withdrawing the ratification of version {} of {}: {}", entry.version(), tableId, reason);
-    store.withdraw(tableId, entry.version(), reason, clock.instant());
+    store.withdraw(tableId, entry.version(), entry.stagedCommit(), reason, clock.instant());
     throw new Withdrawn(refusal);
   }
 

@@ -5,6 +5,7 @@ import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -54,11 +55,19 @@ public interface CoordinatorStore extends AutoCloseable {
    */
   CommitEntry ratify(CommitEntry commit);
 
-  /** Records that the log entry of a ratified commit is in place. */
-  CommitEntry markPublished(TableId tableId, long version, long size, long modificationTime, Instant at);
+  /**
+   * Records that the log entry of a ratified commit is in place. The commit is named by its version
+   * and its staged file, so that a coordinator acting on an outdated view never marks another
+   * commit that took the version since.
+   */
+  CommitEntry markPublished(TableId tableId, long version, URI stagedCommit, long size, long modificationTime, Instant at);
 
-  /** Takes back the ratification of the table's latest, unpublished commit. */
-  TableState withdraw(TableId tableId, long version, String reason, Instant at);
+  /**
+   * Takes back the ratification of the table's latest, unpublished commit, named by its version and
+   * staged file. When that commit is no longer the latest (another coordinator withdrew it and a new
+   * commit took the version), nothing changes: a stale withdrawal never removes another commit.
+   */
+  TableState withdraw(TableId tableId, long version, URI stagedCommit, String reason, Instant at);
 
   Optional<CommitEntry> commit(TableId tableId, long version);
 

@@ -8,6 +8,7 @@ import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -159,18 +160,29 @@ public final class FileCoordinatorStore implements CoordinatorStore {
   }
 
   @Override
-  public CommitEntry markPublished(TableId tableId, long version, long size, long modificationTime, Instant at) {
+  public CommitEntry markPublished(TableId tableId, long version, URI stagedCommit, long size, long modificationTime,
+      Instant at) {
     synchronized (lock) {
       state.existing(tableId);
+      Optional<CommitEntry> current = state.commit(tableId, version);
+      if (current.isPresent() && !current.get().stagedCommit().equals(stagedCommit)) {
+        throw CoordinatorErrors.inconsistentChange(tableId, "version " + version + " cannot be marked published: it is"
+            + " another commit now (" + current.get().stagedCommit() + ", not " + stagedCommit + ")");
+      }
       persist(new StoreEvent.CommitPublished(tableId, at, version, size, modificationTime));
       return state.commit(tableId, version).orElseThrow();
     }
   }
 
   @Override
-  public TableState withdraw(TableId tableId, long version, String reason, Instant at) {
+  public TableState withdraw(TableId tableId, long version, URI stagedCommit, String reason, Instant at) {
     synchronized (lock) {
       state.existing(tableId);
+      Optional<CommitEntry> current = state.commit(tableId, version);
+      if (current.isEmpty() || !current.get().stagedCommit().equals(stagedCommit)) {
+        LOG.info("Version {} of {} from {} was already withdrawn; nothing to take back", version, tableId, stagedCommit);
+        return state.existing(tableId);
+      }
       persist(new StoreEvent.CommitWithdrawn(tableId, at, version, reason));
       return state.existing(tableId);
     }

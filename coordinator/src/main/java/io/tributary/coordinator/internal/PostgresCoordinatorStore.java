@@ -210,12 +210,17 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
    * finish it.
    */
   @Override
-  public CommitEntry markPublished(TableId tableId, long version, long size, long modificationTime, Instant at) {
+  public CommitEntry markPublished(TableId tableId, long version, URI stagedCommit, long size, long modificationTime,
+      Instant at) {
     return transactions.write("mark version " + version + " of " + tableId + " published", connection -> {
       lockTable(connection, tableId);
       CommitEntry entry = findCommit(connection, tableId, version, true).orElseThrow(() ->
           CoordinatorErrors.inconsistentChange(tableId, "version " + version + " cannot be marked published: it is not"
               + " ratified (it may have been withdrawn)"));
+      if (!entry.stagedCommit().equals(stagedCommit)) {
+        throw CoordinatorErrors.inconsistentChange(tableId, "version " + version + " cannot be marked published: it is"
+            + " another commit now (" + entry.stagedCommit() + ", not " + stagedCommit + ")");
+      }
       if (entry.published()) {
         // Another coordinator finished publishing the same commit first (both found it pending).
         LOG.debug("Version {} of {} was already marked published", version, tableId);
@@ -235,9 +240,15 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   }
 
   @Override
-  public TableState withdraw(TableId tableId, long version, String reason, Instant at) {
+  public TableState withdraw(TableId tableId, long version, URI stagedCommit, String reason, Instant at) {
     return transactions.write("withdraw version " + version + " of " + tableId, connection -> {
       TableState table = lockTable(connection, tableId);
+      Optional<CommitEntry> current = findCommit(connection, tableId, version, true);
+      if (current.isEmpty() || !current.get().stagedCommit().equals(stagedCommit)) {
+        // Another coordinator withdrew it first; the version may belong to a newer commit by now.
+        LOG.info("Version {} of {} from {} was already withdrawn; nothing to take back", version, tableId, stagedCommit);
+        return table;
+      }
       if (version != table.version() || version < 0) {
         throw CoordinatorErrors.inconsistentChange(tableId, "version " + version + " withdrawn but the latest is "
             + table.version());

@@ -72,9 +72,9 @@ abstract class CoordinatorStoreContractTest {
     store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
     Lease lease = store.acquireLease(TABLE, B, T0, T0.plusSeconds(30));
     store.ratify(entry(store, lease, 0, Optional.empty()));
-    store.markPublished(TABLE, 0, 10, 1000, T0);
+    store.markPublished(TABLE, 0, staged(store, TABLE, 0), 10, 1000, T0);
     store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(1, 42))));
-    store.markPublished(TABLE, 1, 20, 2000, T0);
+    store.markPublished(TABLE, 1, staged(store, TABLE, 1), 20, 2000, T0);
     store.renewLease(TABLE, B, lease.epoch(), T0, T0.plusSeconds(60));
 
     store = reopen(store);
@@ -117,9 +117,9 @@ abstract class CoordinatorStoreContractTest {
     store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
     Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
     store.ratify(entry(store, lease, 0, Optional.of(SourcePosition.of(1))));
-    store.markPublished(TABLE, 0, 1, 1, T0);
+    store.markPublished(TABLE, 0, staged(store, TABLE, 0), 1, 1, T0);
     store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(2))));
-    TableState after = store.withdraw(TABLE, 1, "target exists", T0);
+    TableState after = store.withdraw(TABLE, 1, staged(store, TABLE, 1), "target exists", T0);
     assertThat(after.version()).isZero();
     assertThat(after.appliedPosition()).contains(SourcePosition.of(1));
     assertThat(store.unpublished()).isEmpty();
@@ -131,6 +131,25 @@ abstract class CoordinatorStoreContractTest {
     // The freed version is the next one again.
     assertThat(store.ratify(entry(store, lease, 1, Optional.empty())).version()).isEqualTo(1);
     assertThat(store.table(TABLE).orElseThrow().appliedPosition()).contains(SourcePosition.of(1));
+  }
+
+  @Test
+  void aStaleWithdrawalLeavesTheCommitThatTookTheVersionSince() {
+    store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    CommitEntry lost = store.ratify(entry(store, lease, 0, Optional.of(SourcePosition.of(1))));
+    store.withdraw(TABLE, 0, lost.stagedCommit(), "staged file vanished", T0);
+    CommitEntry replacement = new CommitEntry(lost.record(), URI.create(lost.stagedCommit().toString()
+        .replace("00000000-0000-0000-0000-000000000000", "11111111-1111-1111-1111-111111111111")), lost.sha256(),
+        lost.size(), lost.modificationTime());
+    store.ratify(replacement);
+
+    // A second coordinator that also found the first commit's staged file missing comes too late.
+    TableState after = store.withdraw(TABLE, 0, lost.stagedCommit(), "staged file vanished", T0);
+    assertThat(after.version()).isZero();
+    assertThat(store.commit(TABLE, 0)).contains(replacement);
+    assertInternal(() -> store.markPublished(TABLE, 0, lost.stagedCommit(), 1, 1, T0), "another commit now");
+    assertThat(store.markPublished(TABLE, 0, replacement.stagedCommit(), 1, 1, T0).published()).isTrue();
   }
 
   @Test
@@ -246,8 +265,9 @@ abstract class CoordinatorStoreContractTest {
     assertUnknownTable(() -> store.renewLease(TABLE, A, lease.epoch(), T0, T0));
     assertUnknownTable(() -> store.releaseLease(TABLE, A, lease.epoch(), T0));
     assertUnknownTable(() -> store.ratify(commit));
-    assertUnknownTable(() -> store.markPublished(TABLE, 0, 1, 1, T0));
-    assertUnknownTable(() -> store.withdraw(TABLE, 0, "test", T0));
+    URI staged = URI.create("file:/t/_delta_log/_staged_commits/x.json");
+    assertUnknownTable(() -> store.markPublished(TABLE, 0, staged, 1, 1, T0));
+    assertUnknownTable(() -> store.withdraw(TABLE, 0, staged, "test", T0));
     assertUnknownTable(() -> store.history(TABLE));
     assertThat(store.table(TABLE)).isEmpty();
     assertThat(store.commit(TABLE, 0)).isEmpty();
@@ -264,7 +284,7 @@ abstract class CoordinatorStoreContractTest {
     Lease items = store.acquireLease(OTHER, B, T0, T0.plusSeconds(30));
     store.ratify(entry(store, orders, 0, Optional.empty()));
     store.ratify(entry(store, items, 0, Optional.empty()));
-    store.markPublished(OTHER, 0, 1, 1, T0);
+    store.markPublished(OTHER, 0, staged(store, OTHER, 0), 1, 1, T0);
     store.ratify(entry(store, items, 1, Optional.empty()));
 
     assertThat(store.tables()).extracting(TableState::tableId).containsExactly(first, OTHER, TABLE);
@@ -278,15 +298,15 @@ abstract class CoordinatorStoreContractTest {
     store.register(new TableRegistration(TABLE, location("t"), List.of("id")), T0);
     Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
     store.ratify(entry(store, lease, 0, Optional.of(SourcePosition.of(1))));
-    store.markPublished(TABLE, 0, 1, 1, T0);
+    store.markPublished(TABLE, 0, staged(store, TABLE, 0), 1, 1, T0);
     store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(2))));
     TableState before = store.table(TABLE).orElseThrow();
     List<CommitEntry> history = store.history(TABLE);
 
-    assertInternal(() -> store.withdraw(TABLE, 0, "test", T0), "withdrawn but the latest is 1");
-    assertInternal(() -> store.markPublished(TABLE, 5, 1, 1, T0), "ratified");
-    store.markPublished(TABLE, 1, 2, 2, T0);
-    assertInternal(() -> store.withdraw(TABLE, 1, "test", T0), "withdrawn after it was published");
+    assertInternal(() -> store.withdraw(TABLE, 0, staged(store, TABLE, 0), "test", T0), "withdrawn but the latest is 1");
+    assertInternal(() -> store.markPublished(TABLE, 5, staged(store, TABLE, 5), 1, 1, T0), "ratified");
+    store.markPublished(TABLE, 1, staged(store, TABLE, 1), 2, 2, T0);
+    assertInternal(() -> store.withdraw(TABLE, 1, staged(store, TABLE, 1), "test", T0), "withdrawn after it was published");
 
     assertThat(store.table(TABLE)).contains(before);
     assertThat(store.history(TABLE)).hasSize(2).first().isEqualTo(history.get(0).asPublished(2, 2));
@@ -378,6 +398,13 @@ abstract class CoordinatorStoreContractTest {
   }
 
   /** A ratifiable commit of {@code version} under {@code lease}, with a segment named after the version. */
+  /** The staged file {@link #entry} names for {@code version} of {@code tableId}. */
+  static URI staged(CoordinatorStore store, TableId tableId, long version) {
+    TableState table = store.table(tableId).orElseThrow(() -> CoordinatorErrors.unknownTable(tableId));
+    return URI.create(table.stagedCommitDirectory() + String.format("/%020d.%s.json", version,
+        "00000000-0000-0000-0000-000000000000"));
+  }
+
   static CommitEntry entry(CoordinatorStore store, Lease lease, long version, Optional<SourcePosition> watermark) {
     TableState table = store.table(lease.tableId()).orElseThrow();
     CommitRecord record = new CommitRecord(lease.tableId(), version, lease.writer(), lease.epoch(), watermark,

@@ -20,6 +20,7 @@ import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.config.Secret;
 import io.tributary.testing.Loopback;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,8 +98,9 @@ class PostgresCoordinatorStoreIT extends CoordinatorStoreContractTest {
       Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
       store.ratify(entry(store, lease, 0, Optional.empty()));
 
-      CommitEntry first = second.markPublished(TABLE, 0, 10, 1000, T0);
-      CommitEntry again = store.markPublished(TABLE, 0, 10, 1001, T0.plusSeconds(1));
+      URI staged = CoordinatorStoreContractTest.staged(store, TABLE, 0);
+      CommitEntry first = second.markPublished(TABLE, 0, staged, 10, 1000, T0);
+      CommitEntry again = store.markPublished(TABLE, 0, staged, 10, 1001, T0.plusSeconds(1));
 
       assertThat(again).isEqualTo(first);
       assertThat(store.commit(TABLE, 0)).contains(first);
