@@ -9,12 +9,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException.ErrorCode;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's meters, named {@code tributary.coordinator.*} (Prometheus:
@@ -23,6 +28,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * registry, which the caller owns.
  */
 public final class CoordinatorMetrics implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorMetrics.class);
+  private static final Duration TABLES_MAX_AGE = Duration.ofSeconds(1);
+
   private final MeterRegistry registry;
   private final CoordinatorStore store;
   private final Counter ratified;
@@ -31,6 +39,8 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private final Map<ErrorCode, Counter> refused = new ConcurrentHashMap<>();
   private final Set<TableId> tracked = ConcurrentHashMap.newKeySet();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private volatile Map<TableId, TableState> tablesSnapshot = Map.of();
+  private volatile long tablesReadAt;
 
   public CoordinatorMetrics(MeterRegistry registry, CoordinatorStore store) {
     this.registry = requireNonNull(registry, "registry is null");
@@ -44,7 +54,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
     this.latency = register(Timer.builder("tributary.coordinator.commit.latency")
         .description("Time to answer a commit proposal, publication included")
         .register(registry));
-    register(Gauge.builder("tributary.coordinator.tables.registered", store, s -> s.tables().size())
+    register(Gauge.builder("tributary.coordinator.tables.registered", this, metrics -> metrics.tables().size())
         .description("Tables registered with the coordinator")
         .strongReference(true)
         .register(registry));
@@ -93,14 +103,14 @@ public final class CoordinatorMetrics implements AutoCloseable {
     if (!tracked.add(tableId)) {
       return;
     }
-    register(Gauge.builder("tributary.coordinator.table.version", store,
-            s -> s.table(tableId).map(TableState::version).orElse(-1L))
+    register(Gauge.builder("tributary.coordinator.table.version", this,
+            metrics -> Optional.ofNullable(metrics.tables().get(tableId)).map(TableState::version).orElse(-1L))
         .description("Latest ratified Delta version of the table")
         .strongReference(true)
         .tag("table", tableId.canonical())
         .register(registry));
-    register(Gauge.builder("tributary.coordinator.table.epoch", store,
-            s -> s.table(tableId).map(state -> state.epoch().value()).orElse(0L))
+    register(Gauge.builder("tributary.coordinator.table.epoch", this,
+            metrics -> Optional.ofNullable(metrics.tables().get(tableId)).map(state -> state.epoch().value()).orElse(0L))
         .description("Current fencing epoch of the table's lease")
         .strongReference(true)
         .tag("table", tableId.canonical())
@@ -113,6 +123,26 @@ public final class CoordinatorMetrics implements AutoCloseable {
     meters.clear();
     refused.clear();
     tracked.clear();
+  }
+
+  /**
+   * The tables as of at most {@link #TABLES_MAX_AGE} ago: one scrape reads the store once, not once
+   * per gauge (with the PostgreSQL store each read is a query). When the store cannot be read the
+   * last known tables are reported.
+   */
+  private Map<TableId, TableState> tables() {
+    long now = System.nanoTime();
+    if (now - tablesReadAt > TABLES_MAX_AGE.toNanos() || tablesReadAt == 0) {
+      try {
+        Map<TableId, TableState> read = new HashMap<>();
+        store.tables().forEach(table -> read.put(table.tableId(), table));
+        tablesSnapshot = Map.copyOf(read);
+        tablesReadAt = now;
+      } catch (RuntimeException e) {
+        LOG.debug("Cannot read the tables for metrics: {}", e.toString());
+      }
+    }
+    return tablesSnapshot;
   }
 
   private <M extends Meter> M register(M meter) {
