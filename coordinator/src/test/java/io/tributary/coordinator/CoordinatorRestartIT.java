@@ -119,6 +119,47 @@ class CoordinatorRestartIT {
   }
 
   @Test
+  void onlyPublishedCommitsCountTowardsThePublishedPosition() throws IOException {
+    Path dataDir = temp.resolve("coordinator");
+    Path orders = temp.resolve("orders");
+    try (TestCoordinator coordinator = TestCoordinator.start(dataDir)) {
+      coordinator.register(ORDERS, orders);
+      Lease lease = coordinator.client().acquireLease(ORDERS, A, TTL);
+      assertThat(coordinator.client().publishedPosition(ORDERS).position()).isEmpty();
+      coordinator.client().commit(new CommitProposal(ORDERS, A, lease.epoch(), 0, stage(orders, 0, "{\"v\":0}\n"),
+          Optional.of(SourcePosition.of(7)), List.of(), 1));
+      PublishedPosition published = coordinator.client().publishedPosition(ORDERS);
+      assertThat(published.version()).isZero();
+      assertThat(published.position()).contains(SourcePosition.of(7));
+      assertThat(published.covers(SourcePosition.of(7))).isTrue();
+      assertThat(published.covers(SourcePosition.of(8))).isFalse();
+    }
+
+    // Version 1 ratified, then the coordinator dies before publishing it.
+    URI staged = stage(orders, 1, "{\"v\":1}\n");
+    TestClock clock = new TestClock(T0);
+    try (FileCoordinatorStore store = FileCoordinatorStore.open(dataDir);
+        DeltaLogPublisher publisher = new DeltaLogPublisher(Map.of());
+        FileEventLog events = FileEventLog.open(temp.resolve("events"), clock, Duration.ofDays(1), 100)) {
+      DeltaLogPublisher.Content content = publisher.inspect(staged);
+      TableState table = store.table(ORDERS).orElseThrow();
+      store.ratify(new CommitEntry(new CommitRecord(ORDERS, 1, A, table.epoch(), Optional.of(SourcePosition.of(9)),
+          List.of(), 1, T0, table.publishedCommit(1), CommitRecord.Status.RATIFIED), staged, content.sha256(),
+          content.size(), OptionalLong.empty()));
+      CoordinatorService service = new CoordinatorService(store, publisher,
+          new CoordinatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), store), events, clock,
+          Duration.ofSeconds(30));
+      assertThat(store.table(ORDERS).orElseThrow().appliedPosition()).contains(SourcePosition.of(9));
+      assertThat(service.publishedPosition(ORDERS).position()).as("ratified is not yet published")
+          .contains(SourcePosition.of(7));
+
+      service.recover();
+      assertThat(service.publishedPosition(ORDERS)).isEqualTo(new PublishedPosition(ORDERS, 1,
+          Optional.of(SourcePosition.of(9))));
+    }
+  }
+
+  @Test
   void commitPublishedButNotMarkedBeforeACrashIsMarkedAtStartup() throws IOException {
     Path dataDir = temp.resolve("coordinator");
     Path orders = temp.resolve("orders");

@@ -12,6 +12,7 @@ import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.PublishedPosition;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.TlsStore;
@@ -166,6 +167,12 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
   /** The recorded commits of a table, newest first. */
   public List<CommitRecord> history(TableId tableId) {
     return read(() -> ApiCodec.list(send("GET", tablePath(tableId, "/history"), null, Kind.ORDINARY), ApiCodec::commitRecord));
+  }
+
+  /** How far the table's changes are in published Delta versions: what staged segments may be deleted. */
+  public PublishedPosition publishedPosition(TableId tableId) {
+    return read(() -> ApiCodec.publishedPosition(send("GET", tablePath(tableId, "/published-position"), null,
+        Kind.ORDINARY)));
   }
 
   /** Pauses a table (needs the operator role): its commits wait until it is resumed. */

@@ -12,6 +12,7 @@ import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.PublishedPosition;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
@@ -156,6 +157,20 @@ public final class ApiCodec {
         new Epoch(fields.longValue("epoch")), fields.optionalText("watermark").map(SourcePosition::new),
         fields.uriList("segments"), fields.longValue("rows_changed"), fields.instant("committed_at"),
         fields.uri("published_commit"), parsedStatus);
+  }
+
+  public static ObjectNode toJson(PublishedPosition published) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", published.tableId().canonical());
+    node.put("version", published.version());
+    node.put("position", published.position().map(SourcePosition::value).orElse(null));
+    return node;
+  }
+
+  public static PublishedPosition publishedPosition(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new PublishedPosition(fields.tableId("table_id"), fields.longValue("version"),
+        fields.optionalText("position").map(SourcePosition::new));
   }
 
   public static ObjectNode toJson(CoordinatorEvent event) {

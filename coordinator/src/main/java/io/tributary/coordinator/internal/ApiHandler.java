@@ -117,6 +117,8 @@ public final class ApiHandler implements HttpHandler {
         h.service.history(TableId.parse(p.get(0))).forEach(record -> history.add(ApiCodec.toJson(record)));
         exchange.respond(200, history);
       }),
+      new Route("GET", "/tables/{table}/published-position", Access.READ, (h, exchange, p) ->
+          exchange.respond(200, ApiCodec.toJson(h.service.publishedPosition(TableId.parse(p.get(0)))))),
       new Route("POST", "/tables/{table}/pause", Access.OPERATE, (h, exchange, p) -> {
         ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
         exchange.respond(200, ApiCodec.toJson(h.service.pause(TableId.parse(p.get(0)), body.text("reason"))));

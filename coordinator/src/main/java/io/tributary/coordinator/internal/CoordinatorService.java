@@ -12,6 +12,7 @@ import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.PublishedPosition;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
@@ -227,6 +228,29 @@ public final class CoordinatorService {
   /** The recorded commits of a table, newest first. */
   public List<CommitRecord> history(TableId tableId) {
     return store.history(tableId).stream().map(CommitEntry::record).toList();
+  }
+
+  /**
+   * The source position up to which the table's changes are in published Delta versions: the
+   * watermark of its latest published commit that carries one. Staged segments whose changes all lie
+   * at or below it may be deleted; a ratified commit still being published does not count, and
+   * neither does a withdrawn one.
+   */
+  public PublishedPosition publishedPosition(TableId tableId) {
+    if (store.table(tableId).isEmpty()) {
+      throw CoordinatorErrors.unknownTable(tableId);
+    }
+    long version = -1;
+    for (CommitEntry entry : store.history(tableId)) {
+      if (!entry.published()) {
+        continue;
+      }
+      version = Math.max(version, entry.version());
+      if (entry.record().watermark().isPresent()) {
+        return new PublishedPosition(tableId, version, entry.record().watermark());
+      }
+    }
+    return new PublishedPosition(tableId, version, Optional.empty());
   }
 
   /** Publishes every ratified commit left unpublished, e.g. by a crash; failures are left for later. */
