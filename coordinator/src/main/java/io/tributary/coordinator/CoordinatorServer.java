@@ -13,8 +13,10 @@ import io.tributary.coordinator.internal.CoordinatorStore;
 import io.tributary.coordinator.internal.CoordinatorStores;
 import io.tributary.coordinator.internal.DashboardHandler;
 import io.tributary.coordinator.internal.DeltaLogPublisher;
+import io.tributary.coordinator.internal.EventLog;
 import io.tributary.coordinator.internal.EventTableExporter;
 import io.tributary.coordinator.internal.FileEventLog;
+import io.tributary.coordinator.internal.PostgresCoordinatorStore;
 import io.tributary.coordinator.internal.ProbeHandler;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
@@ -46,6 +48,7 @@ public final class CoordinatorServer implements AutoCloseable {
   private static final int HTTP_THREADS = 8;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration RECOVERY_INTERVAL = Duration.ofSeconds(30);
+  private static final Duration EVENT_CLEANUP_INTERVAL = Duration.ofMinutes(10);
 
   /** The server's lifecycle; each transition is logged. */
   public enum State {
@@ -60,8 +63,9 @@ public final class CoordinatorServer implements AutoCloseable {
   private final DeltaLogPublisher publisher;
   private final CoordinatorMetrics metrics;
   private final CoordinatorService service;
-  private final FileEventLog events;
+  private final EventLog events;
   private final Optional<EventTableExporter> exporter;
+  private volatile long lastEventCleanup = System.nanoTime();
   private final ScheduledExecutorService exports;
   private final ThreadPoolExecutor executor;
   private final HttpServer http;
@@ -86,8 +90,10 @@ public final class CoordinatorServer implements AutoCloseable {
           + ":" + config.listenPort() + ": " + e.getMessage() + "; check coordinator.listen-host and listen-port", e);
     }
     this.metrics = new CoordinatorMetrics(registry, store);
-    this.events = FileEventLog.open(config.dataDir().resolve("events"), clock, config.events().retention(),
-        config.events().inMemory());
+    // Coordinators sharing a PostgreSQL store share one event log there; alone, one keeps it on disk.
+    this.events = store instanceof PostgresCoordinatorStore shared ? shared.eventLog(config.events().retention())
+        : FileEventLog.open(config.dataDir().resolve("events"), clock, config.events().retention(),
+            config.events().inMemory());
     metrics.trackEvents(events);
     this.service = new CoordinatorService(store, publisher, metrics, events, clock, config.leaseTtl());
     this.exporter = config.events().tableLocation()
@@ -237,6 +243,15 @@ public final class CoordinatorServer implements AutoCloseable {
       service.recoverOlderThan(RECOVERY_INTERVAL);
     } catch (RuntimeException e) {
       LOG.warn("Cannot look for abandoned commits: {}", e.toString());
+    }
+    long now = System.nanoTime();
+    if (now - lastEventCleanup > EVENT_CLEANUP_INTERVAL.toNanos()) {
+      lastEventCleanup = now;
+      try {
+        events.purgeExpired();
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot delete expired events: {}", e.toString());
+      }
     }
   }
 

@@ -61,14 +61,14 @@ public final class CoordinatorMetrics implements AutoCloseable {
   }
 
   /** Adds the event log's gauges: the latest event number and the events not written to disk. */
-  public void trackEvents(FileEventLog events) {
+  public void trackEvents(EventLog events) {
     register(Gauge.builder("tributary.coordinator.events.last.sequence", events, EventLog::lastSequence)
         .description("Number of the latest event recorded in the event log")
         .strongReference(true)
         .register(registry));
     register(io.micrometer.core.instrument.FunctionCounter.builder("tributary.coordinator.events.write.failures", events,
             log -> log.writeFailures())
-        .description("Events that could not be written to the event log's files (kept in memory only)")
+        .description("Events the event log could not record durably")
         .register(registry));
   }
 

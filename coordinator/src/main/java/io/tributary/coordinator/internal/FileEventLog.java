@@ -155,7 +155,8 @@ public final class FileEventLog implements EventLog {
     return lastSequence;
   }
 
-  /** Events that could not be written to disk since the log was opened. */
+  /** Events that could not be written to disk since the log was opened (they stay in memory). */
+  @Override
   public long writeFailures() {
     return writeFailures.get();
   }

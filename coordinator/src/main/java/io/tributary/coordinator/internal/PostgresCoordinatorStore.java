@@ -10,14 +10,15 @@ import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -52,11 +53,12 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   private final String tables;
   private final String commits;
   private final String withdrawn;
+  private final String prefix;
 
   private PostgresCoordinatorStore(PostgresTransactions transactions, String store, String schema) {
     this.transactions = transactions;
     this.store = store;
-    String prefix = SchemaMigrations.quote(schema) + ".";
+    this.prefix = SchemaMigrations.quote(schema) + ".";
     this.tables = prefix + "coordinator_tables";
     this.commits = prefix + "coordinator_commits";
     this.withdrawn = prefix + "coordinator_withdrawn_commits";
@@ -318,6 +320,11 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   @Override
   public boolean healthy() {
     return transactions.healthy();
+  }
+
+  /** The event log in this store's database, shared by every coordinator using it. */
+  public EventLog eventLog(Duration retention) {
+    return new PostgresEventLog(transactions, prefix, retention);
   }
 
   /** Closes the connection pool. Idempotent. */

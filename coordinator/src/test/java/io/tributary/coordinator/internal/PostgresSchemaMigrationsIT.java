@@ -61,6 +61,7 @@ class PostgresSchemaMigrationsIT {
     assertThat(history("twice")).isEqualTo(first).hasSize(SchemaMigrations.FILES.size());
     assertThat(first.get(0)).startsWith("1|coordinator store|" + SchemaMigrations.load().get(0).checksum() + "|");
     assertThat(first.get(1)).startsWith("2|table pause|" + SchemaMigrations.load().get(1).checksum() + "|");
+    assertThat(first.get(2)).startsWith("3|event log|" + SchemaMigrations.load().get(2).checksum() + "|");
     try (PostgresCoordinatorStore store = PostgresCoordinatorStore.open(config)) {
       assertThat(store.tables()).hasSize(1);
     }

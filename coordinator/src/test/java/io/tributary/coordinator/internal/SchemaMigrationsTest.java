@@ -17,7 +17,7 @@ class SchemaMigrationsTest {
   void migrationsAreNumberedFromOneAndDescribedByTheirFileName() {
     List<SchemaMigrations.Migration> migrations = SchemaMigrations.load();
 
-    assertThat(migrations).extracting(SchemaMigrations.Migration::version).containsExactly(1, 2);
+    assertThat(migrations).extracting(SchemaMigrations.Migration::version).containsExactly(1, 2, 3);
     SchemaMigrations.Migration first = migrations.get(0);
     assertThat(first.description()).isEqualTo("coordinator store");
     assertThat(first.label()).isEqualTo("V1 (coordinator store)");
