@@ -79,8 +79,8 @@ final class QuickstartCommand implements Callable<Integer> {
       StandalonePipeline.Settings settings = StandalonePipeline.configure(config, work.resolve("data"), System::getenv);
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       try (StandalonePipeline pipeline = StandalonePipeline.start(settings, clock, registry)) {
-        System.out.printf("Pipeline running: coordinator %s, generating changes for %ds at %d tx/s ...%n",
-            pipeline.coordinator().uri(), durationSeconds, rate);
+        System.out.printf("Pipeline running: coordinator %s (dashboard %s/dashboard), generating changes for %ds at"
+            + " %d tx/s ...%n", pipeline.coordinator().uri(), pipeline.coordinator().uri(), durationSeconds, rate);
         Progress progress = new Progress(registry, clock);
         Thread generator = new Thread(() -> generate(postgres, workload, clock, interrupted), "tributary-demo-generator");
         generator.start();
