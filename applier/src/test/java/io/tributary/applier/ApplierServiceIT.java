@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.testing.Segments;
 import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.CoordinatorConfig;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.CoordinatorServer;
+import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.WriterId;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.Column;
@@ -230,6 +232,15 @@ class ApplierServiceIT {
 
       assertThat(rows(ledger, config)).containsExactly(List.of(1L, "a"));
       assertThat(service.status().get(ledger).problem()).hasValueSatisfying(problem -> assertThat(problem).contains("epoch"));
+      // The coordinator's event log says so too, for the operators.
+      await().atMost(WAIT).untilAsserted(() -> assertThat(coordinator.events(EventQuery.latest().withTable(ledger)
+              .withTypes(java.util.Set.of(CoordinatorEvent.Type.ERROR))))
+          .singleElement()
+          .satisfies(event -> {
+            assertThat(event.severity()).isEqualTo(CoordinatorEvent.Severity.WARNING);
+            assertThat(event.message()).contains("Applier applier-fenced stopped working on the table");
+            assertThat(event.details()).containsEntry("code", "STALE_EPOCH");
+          }));
       await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(config.groupId())) == 1);
     }
     assertThat(coordinator.table(ledger).orElseThrow().leaseHolder()).contains(new WriterId("usurper"));

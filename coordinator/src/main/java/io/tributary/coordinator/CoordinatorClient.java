@@ -33,6 +33,9 @@ public interface CoordinatorClient extends AutoCloseable {
   /** Ratifies and publishes one commit; see {@link CommitProposal}. */
   CommitReceipt commit(CommitProposal proposal);
 
+  /** Records an event in the coordinator's log (errors, progress) and returns it numbered. */
+  CoordinatorEvent report(CoordinatorEvent.Report report);
+
   @Override
   void close();
 }

@@ -114,6 +114,11 @@ final class FailoverClient implements CoordinatorClient {
   }
 
   @Override
+  public CoordinatorEvent report(CoordinatorEvent.Report report) {
+    return call(client -> client.report(report));
+  }
+
+  @Override
   public List<TableStatus> tables() {
     return call(HttpCoordinatorClient::tables);
   }

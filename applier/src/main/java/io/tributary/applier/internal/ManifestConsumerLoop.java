@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.applier.FaultPoint;
+import io.tributary.coordinator.CoordinatorEvent.Severity;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.ManifestSerde;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -47,12 +53,20 @@ public final class ManifestConsumerLoop implements Runnable {
   /** How the loop ended. */
   public enum Exit { STOPPED, HALTED, FAILED }
 
+  private static final int REPORT_QUEUE = 100;
+
   private final ApplierContext context;
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final TableOpener opener;
   private final FaultPoint faultPoint;
   private final Consumer<Exit> onExit;
   private volatile RuntimeException failure;
+  private final ThreadPoolExecutor reporter = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+      new ArrayBlockingQueue<>(REPORT_QUEUE), runnable -> {
+        Thread thread = new Thread(runnable, "tributary-applier-reports");
+        thread.setDaemon(true);
+        return thread;
+      });
   private final Map<TableId, TableSlot> slots = new LinkedHashMap<>();
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final Map<TableId, AppliedTableStatus> statuses = new ConcurrentHashMap<>();
@@ -121,6 +135,7 @@ public final class ManifestConsumerLoop implements Runnable {
   }
 
   private void shutDown() {
+    reporter.shutdown();
     if (halted) {
       // As a crash would: no offset commit, no lease release. Leaving the group only spares the
       // next owner the session timeout.
@@ -257,19 +272,48 @@ public final class ManifestConsumerLoop implements Runnable {
   }
 
   private void failed(TableSlot slot, TributaryException e) {
+    String writer = context.config().writerId().value();
     if (e.code() == ErrorCode.STALE_EPOCH) {
       // Fenced: another applier holds the lease. Never retry blindly; drop the table.
       LOG.warn("{} was fenced ({}); this applier stops working on it", slot.tableId(), e.getMessage());
       slot.stop(AppliedTableStatus.State.FENCED, e.getMessage());
       leased.remove(slot.tableId());
+      report(slot, Severity.WARNING, "Applier " + writer + " stopped working on the table: " + e.getMessage(), e);
     } else if (e.retryable() || e.code() == ErrorCode.COMMIT_CONFLICT || e.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN) {
+      boolean streakStarts = !slot.isRetrying();
       slot.retryLater(e.getMessage(), context.clock().millis());
       LOG.warn("Applying {} failed, retrying in {} ms: {}", slot.tableId(),
           slot.retryAtMillis() - context.clock().millis(), e.getMessage());
+      if (streakStarts) {
+        report(slot, Severity.WARNING, "Applier " + writer + " retries the table: " + e.getMessage(), e);
+      }
     } else {
       LOG.error("Applying {} stopped ({}); its offsets are held until an operator acts", slot.tableId(), e.code(), e);
       slot.stop(AppliedTableStatus.State.FAILED, e.getMessage());
       leased.remove(slot.tableId());
+      report(slot, Severity.ERROR, "Applier " + writer + " stopped applying the table; its offsets are held until an"
+          + " operator acts: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Tells the coordinator's event log, without holding up the polling thread: reports go through a
+   * small queue, and one that cannot be delivered is only logged.
+   */
+  private void report(TableSlot slot, Severity severity, String message, TributaryException e) {
+    CoordinatorEvent.Report report = new CoordinatorEvent.Report(context.clock().instant(), CoordinatorEvent.Type.ERROR,
+        Optional.of(slot.tableId()), severity, message,
+        Map.of("code", e.code().name(), "writer", context.config().writerId().value()));
+    try {
+      reporter.execute(() -> {
+        try {
+          context.coordinator().report(report);
+        } catch (RuntimeException failure) {
+          LOG.debug("Cannot report an event of {} to the coordinator: {}", slot.tableId(), failure.toString());
+        }
+      });
+    } catch (RejectedExecutionException full) {
+      LOG.debug("Dropped an event of {}: the report queue is full", slot.tableId());
     }
   }
 

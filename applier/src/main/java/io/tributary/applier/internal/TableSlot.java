@@ -120,6 +120,11 @@ final class TableSlot {
     failures = 0;
   }
 
+  /** Whether the table is between failed attempts (a retry is due or scheduled). */
+  boolean isRetrying() {
+    return failures > 0;
+  }
+
   /** A failure worth retrying: back off exponentially, 1 s doubling up to 60 s. */
   void retryLater(String reason, long nowMillis) {
     failures++;

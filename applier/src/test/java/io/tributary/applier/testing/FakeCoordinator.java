@@ -5,14 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
 import io.tributary.coordinator.CoordinatorClient;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
@@ -32,6 +33,7 @@ import java.util.Optional;
  * put-if-absent (a hard link). Failures can be injected for the next commit. Thread-safe.
  */
 public final class FakeCoordinator implements CoordinatorClient {
+  private final List<CoordinatorEvent> events = new ArrayList<>();
   /** A failure to inject into the next commit. */
   public enum Failure {
     /** Publish, then answer as if the connection dropped. */
@@ -172,6 +174,18 @@ public final class FakeCoordinator implements CoordinatorClient {
   /** The location a table was registered with. */
   public synchronized URI location(TableId tableId) {
     return known(tableId).location();
+  }
+
+  @Override
+  public synchronized CoordinatorEvent report(CoordinatorEvent.Report report) {
+    CoordinatorEvent event = report.numbered(events.size() + 1);
+    events.add(event);
+    return event;
+  }
+
+  /** The events reported so far, oldest first. */
+  public synchronized List<CoordinatorEvent> events() {
+    return List.copyOf(events);
   }
 
   @Override

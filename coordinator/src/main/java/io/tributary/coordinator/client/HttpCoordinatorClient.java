@@ -202,7 +202,7 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
     return read(() -> ApiCodec.list(send("GET", path.toString(), null, Kind.ORDINARY), ApiCodec::event));
   }
 
-  /** Records an event in the coordinator's log and returns it numbered. */
+  @Override
   public CoordinatorEvent report(CoordinatorEvent.Report report) {
     return read(() -> ApiCodec.event(send("POST", EVENTS, ApiCodec.toJson(report), Kind.ORDINARY)));
   }

@@ -246,6 +246,11 @@ class CoordinatedCommitterIT {
     }
 
     @Override
+    public io.tributary.coordinator.CoordinatorEvent report(io.tributary.coordinator.CoordinatorEvent.Report report) {
+      return delegate.report(report);
+    }
+
+    @Override
     public synchronized CommitReceipt commit(CommitProposal proposal) {
       proposals++;
       Function<CommitProposal, TributaryException> failure = failures.poll();
