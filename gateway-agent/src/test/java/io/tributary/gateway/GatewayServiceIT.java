@@ -376,7 +376,34 @@ class GatewayServiceIT {
     assertThatThrownBy(() -> GatewayService.preflight(config))
         .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_PRIMARY_KEY))
         .hasMessageContaining("Table public.nokey has no primary key")
-        .hasMessageContaining("issue #4");
+        .hasMessageContaining("only tables with a primary key");
+  }
+
+  @Test
+  void tablesWithoutReplicaIdentityAreRefusedAndPartialOnesNamedInAWarning() throws Exception {
+    GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        List.of("public.orders", "public.silent"));
+    assertThatThrownBy(() -> GatewayService.preflight(config))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+        .hasMessageContaining("Table public.silent has REPLICA IDENTITY NOTHING in PostgreSQL database 'checks'")
+        .hasMessageContaining("ALTER TABLE public.silent REPLICA IDENTITY DEFAULT;");
+
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+        "io.tributary.gateway.internal.PostgresSourceConnector");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings =
+        new ch.qos.logback.core.read.ListAppender<>();
+    warnings.start();
+    logger.addAppender(warnings);
+    try {
+      GatewayService.preflight(checksConfig(ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+          List.of("public.orders", "public.items")));
+    } finally {
+      logger.detachAppender(warnings);
+    }
+    assertThat(warnings.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .singleElement().asString()
+        .contains("Tables public.orders, public.items of database 'checks'")
+        .contains("REPLICA IDENTITY FULL");
   }
 
   @Test

@@ -60,6 +60,8 @@ final class ShopDatabase {
         "CREATE TABLE items (order_id int, line int, sku text, qty int, price double precision,"
             + " PRIMARY KEY (order_id, line))",
         "CREATE TABLE nokey (a int, b text)",
+        "CREATE TABLE silent (id int PRIMARY KEY, n int)",
+        "ALTER TABLE silent REPLICA IDENTITY NOTHING",
         "ALTER TABLE customers OWNER TO " + USER,
         "ALTER TABLE orders OWNER TO " + USER,
         "ALTER TABLE items OWNER TO " + USER,

@@ -60,8 +60,19 @@ public final class GatewayErrors {
     return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY,
         (tables.size() == 1 ? "Table " + names + " has no primary key" : "Tables " + names + " have no primary key")
             + " in PostgreSQL database '" + source.database() + "' at " + source.address()
-            + ". The gateway captures only tables with a primary key for now (keyless tables come with issue #4):"
+            + ". The gateway captures only tables with a primary key so far:"
             + " add a primary key or remove the table from source.tables.");
+  }
+
+  public static TributaryException replicaIdentityNothing(SourceConfig source, List<TableId> tables) {
+    String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    String fix = tables.stream().map(table -> "ALTER TABLE " + table.qualifiedName() + " REPLICA IDENTITY DEFAULT;")
+        .collect(Collectors.joining(" "));
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        (tables.size() == 1 ? "Table " + names + " has" : "Tables " + names + " have") + " REPLICA IDENTITY NOTHING in"
+            + " PostgreSQL database '" + source.database() + "' at " + source.address() + ": their updates and deletes"
+            + " carry no key, and once in the publication PostgreSQL refuses them. Run: " + fix
+            + " (or REPLICA IDENTITY FULL for complete before-images).");
   }
 
   public static TributaryException slotLost(SourceConfig source, Path stateDirectory) {

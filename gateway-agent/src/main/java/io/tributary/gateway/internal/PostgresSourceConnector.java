@@ -47,6 +47,7 @@ final class PostgresSourceConnector implements SourceConnector {
       checkWalLevel(connection, source);
       checkReplicationPrivilege(connection, source);
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
+      checkReplicaIdentity(connection, source);
       if (resuming && !slotExists(connection, source.slotName())) {
         throw GatewayErrors.slotLost(source, config.stateDirectory());
       }
@@ -212,6 +213,48 @@ final class PostgresSourceConnector implements SourceConnector {
       throw GatewayErrors.missingPrimaryKey(source, keyless);
     }
     return keys;
+  }
+
+  /**
+   * Refuses tables whose updates and deletes carry no key (REPLICA IDENTITY NOTHING) and warns, naming
+   * them, about tables whose updates may leave out unchanged out-of-line (TOAST) values: those arrive
+   * as unavailable and the applier keeps the value it has; REPLICA IDENTITY FULL avoids it.
+   */
+  static void checkReplicaIdentity(Connection connection, SourceConfig source) throws SQLException {
+    List<TableId> nothing = new ArrayList<>();
+    List<TableId> partial = new ArrayList<>();
+    String query = "SELECT c.relreplident, EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
+        + " AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> 'p')"
+        + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = ? AND c.relname = ?";
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      for (TableId table : source.tables()) {
+        statement.setString(1, table.schema());
+        statement.setString(2, table.table());
+        try (ResultSet result = statement.executeQuery()) {
+          if (!result.next()) {
+            continue;
+          }
+          String identity = result.getString(1);
+          if (identity.equals("n")) {
+            nothing.add(table);
+          } else if (!identity.equals("f") && result.getBoolean(2)) {
+            partial.add(table);
+          }
+        }
+      }
+    }
+    if (!nothing.isEmpty()) {
+      throw GatewayErrors.replicaIdentityNothing(source, nothing);
+    }
+    if (!partial.isEmpty()) {
+      LOG.warn("{} {} of database '{}' at {} without REPLICA IDENTITY FULL and with columns PostgreSQL may store out of"
+          + " line (TOAST): an update that leaves such a value unchanged does not carry it, and the applier keeps the"
+          + " value it already has. For complete before-images run ALTER TABLE <table> REPLICA IDENTITY FULL (more WAL).",
+          partial.size() == 1 ? "Table" : "Tables",
+          partial.stream().map(TableId::qualifiedName).collect(Collectors.joining(", ")), source.database(),
+          source.address());
+    }
   }
 
   private static boolean slotExists(Connection connection, String slot) throws SQLException {
