@@ -123,8 +123,8 @@ public record ApplierConfig(
       groupId = DEFAULT_GROUP_ID;
     }
     String defaultWriter = defaultWriterId();
-    String writer = applier.string("writer-id", defaultWriter,
-        "How this applier names itself to the coordinator (default: <hostname>-<pid>)");
+    String writer = applier.optionalString("writer-id",
+        "How this applier names itself to the coordinator (default: <hostname>-<pid>)").orElse(defaultWriter);
     WriterId writerId;
     try {
       writerId = new WriterId(writer);
