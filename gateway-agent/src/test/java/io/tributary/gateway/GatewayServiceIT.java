@@ -172,6 +172,9 @@ class GatewayServiceIT {
     ShopDatabase shop = new ShopDatabase(postgres, "shop");
     shop.create();
     shop.preload(1500);
+    try (Connection connection = shop.connect()) {
+      connection.createStatement().execute("ANALYZE orders");
+    }
     Path dataDir = fresh("gateway-shop");
     GatewayConfig config = shopConfig("shop", shop, "shop.manifests", dataDir);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -191,6 +194,10 @@ class GatewayServiceIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> gateway.status().eventsCaptured() > 8000);
       assertThat(registry.get("tributary.gateway.snapshot.rows").tag("table", "shop.public.orders").counter().count())
           .isEqualTo(1500);
+      assertThat(registry.get("tributary.gateway.snapshot.rows.estimated").tag("table", "shop.public.orders").gauge()
+          .value()).as("the source's estimate after ANALYZE").isEqualTo(1500);
+      assertThat(registry.get("tributary.gateway.snapshot.progress").tag("table", "shop.public.orders").gauge().value())
+          .isEqualTo(1.0);
       gateway.close();
       assertThat(gateway.state()).isEqualTo(GatewayService.State.STOPPED);
       gateway.close();

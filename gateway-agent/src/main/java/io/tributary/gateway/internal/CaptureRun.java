@@ -108,6 +108,9 @@ public final class CaptureRun {
       Map<TableId, List<String>> keys = connector.preflight(config, !snapshotPending);
       ManifestTopic.ensure(config.kafka());
       connector.prepare(config, snapshotPending);
+      if (snapshotPending && !config.source().snapshotMode().equals("no_data")) {
+        metrics.snapshotStarting(connector.estimateRows(config), config.source().tables());
+      }
       StagingStore store = StagingStore.open(config.staging(), clock);
       opened.push(store);
       KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName);

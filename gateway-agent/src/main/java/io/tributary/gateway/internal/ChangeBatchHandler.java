@@ -170,6 +170,7 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
     }
     metrics.offsetsCommitted();
     snapshotBarrier = false;
+    metrics.snapshotCompleted();
     LOG.info("Snapshot complete and committed; streaming changes from {}", committed.get());
     if (captured instanceof Captured.Change) {
       pipeline.accept(record, captured);

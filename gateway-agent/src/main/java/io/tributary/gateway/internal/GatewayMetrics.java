@@ -3,6 +3,7 @@ package io.tributary.gateway.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
@@ -40,6 +41,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private final LongAdder bytesStaged = new LongAdder();
   private final Counter offsetsCommitted;
   private final AtomicLong lastSourceMillis = new AtomicLong();
+  private final Map<TableId, SnapshotProgress> snapshots = new ConcurrentHashMap<>();
 
   private static final class TableCounters {
     final LongAdder captured = new LongAdder();
@@ -65,6 +67,7 @@ public final class GatewayMetrics implements AutoCloseable {
         .increment();
     if (snapshot) {
       counter("tributary.gateway.snapshot.rows", "Rows read by snapshots", table, null).increment();
+      snapshots.computeIfAbsent(table, this::snapshotProgress).read(clock.millis());
     }
     eventsCaptured.increment();
     TableCounters counters = table(table);
@@ -88,6 +91,36 @@ public final class GatewayMetrics implements AutoCloseable {
     TableCounters counters = table(segment.tableId());
     counters.segments.increment();
     counters.lastStaged = segment.lastPosition();
+  }
+
+  /**
+   * Expects snapshots of these tables, with the source's estimate of their rows where it has one:
+   * the progress gauges ({@code tributary.gateway.snapshot.rows.estimated},
+   * {@code tributary.gateway.snapshot.progress}) and the progress log lines start from here.
+   */
+  void snapshotStarting(Map<TableId, Long> estimatedRows, java.util.Collection<TableId> tables) {
+    for (TableId table : tables) {
+      SnapshotProgress progress = snapshots.computeIfAbsent(table, this::snapshotProgress);
+      progress.estimate(estimatedRows.getOrDefault(table, -1L));
+    }
+  }
+
+  /** The snapshot ended for every table: logs what it read. */
+  void snapshotCompleted() {
+    snapshots.forEach((table, progress) -> progress.completed(clock.millis()));
+  }
+
+  private SnapshotProgress snapshotProgress(TableId table) {
+    SnapshotProgress progress = new SnapshotProgress(table, clock.millis());
+    register(Gauge.builder("tributary.gateway.snapshot.rows.estimated", progress, SnapshotProgress::estimated)
+        .description("Rows the source estimates the table holds (NaN when it has no estimate)")
+        .tag("table", table.canonical())
+        .register(registry));
+    register(Gauge.builder("tributary.gateway.snapshot.progress", progress, SnapshotProgress::fraction)
+        .description("Share of the estimated rows read by the snapshot, 0 to 1 (1 once complete)")
+        .tag("table", table.canonical())
+        .register(registry));
+    return progress;
   }
 
   void offsetsCommitted() {

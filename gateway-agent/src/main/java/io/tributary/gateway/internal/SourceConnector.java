@@ -24,6 +24,13 @@ public interface SourceConnector {
   Map<TableId, List<String>> preflight(GatewayConfig config, boolean resuming);
 
   /**
+   * The source's estimate of each table's row count (from its statistics, without reading the
+   * tables), for snapshot progress; tables without an estimate are left out. Never fails: a failed
+   * estimate only costs the progress percentage.
+   */
+  Map<TableId, Long> estimateRows(GatewayConfig config);
+
+  /**
    * Prepares the source's replication state for a run that has not yet committed the end of its
    * snapshot ({@code snapshotPending}): whatever state an earlier, interrupted run left may be
    * discarded, because nothing it streamed was staged (the snapshot barrier).

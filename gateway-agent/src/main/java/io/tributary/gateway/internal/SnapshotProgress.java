@@ -1,0 +1,86 @@
+package io.tributary.gateway.internal;
+
+import io.tributary.staging.TableId;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How far a table's snapshot is: rows read against the source's estimate, the rate, and a time
+ * left, logged every {@link #LOG_INTERVAL} while rows come and once at the end. Read by metric
+ * scrapes from any thread, updated by the capture thread.
+ */
+final class SnapshotProgress {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotProgress.class);
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+
+  private final TableId table;
+  private volatile long estimated = -1;
+  private volatile long read;
+  private volatile boolean complete;
+  private long startedMillis;
+  private long loggedMillis;
+
+  SnapshotProgress(TableId table, long nowMillis) {
+    this.table = table;
+    this.startedMillis = nowMillis;
+    this.loggedMillis = nowMillis;
+  }
+
+  void estimate(long rows) {
+    estimated = rows;
+  }
+
+  void read(long nowMillis) {
+    if (read == 0) {
+      startedMillis = nowMillis;
+      loggedMillis = nowMillis;
+    }
+    read++;
+    if (nowMillis - loggedMillis >= LOG_INTERVAL.toMillis()) {
+      loggedMillis = nowMillis;
+      LOG.info("Snapshot of {}: {}", table, describe(nowMillis));
+    }
+  }
+
+  void completed(long nowMillis) {
+    if (complete) {
+      return;
+    }
+    complete = true;
+    if (read > 0) {
+      LOG.info("Snapshot of {} complete: {} rows in {} s", table, read, Math.max(0, nowMillis - startedMillis) / 1000.0);
+    }
+  }
+
+  double estimated() {
+    return estimated < 0 ? Double.NaN : estimated;
+  }
+
+  double fraction() {
+    if (complete) {
+      return 1;
+    }
+    if (estimated <= 0) {
+      return estimated == 0 ? 1 : Double.NaN;
+    }
+    return Math.min(1, (double) read / estimated);
+  }
+
+  /** "12,345 of about 50,000 rows (24%), 1,234 rows/s, about 30 s left" or less when there is no estimate. */
+  String describe(long nowMillis) {
+    double seconds = Math.max(0.001, (nowMillis - startedMillis) / 1000.0);
+    double rate = read / seconds;
+    StringBuilder text = new StringBuilder(String.format("%,d", read));
+    if (estimated > 0) {
+      text.append(String.format(" of about %,d rows (%d%%)", estimated, Math.min(100, Math.round(100.0 * read / estimated))));
+    } else {
+      text.append(" rows");
+    }
+    text.append(String.format(", %,.0f rows/s", rate));
+    if (estimated > read && rate > 0) {
+      text.append(String.format(", about %,.0f s left", (estimated - read) / rate));
+    }
+    return text.toString();
+  }
+}
