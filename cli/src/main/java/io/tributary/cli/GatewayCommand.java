@@ -5,16 +5,21 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.cli.internal.ComponentHealth;
 import io.tributary.cli.internal.OpsEndpoint;
 import io.tributary.cli.internal.ProcessLifetime;
+import io.tributary.cli.internal.StagingRetention;
+import io.tributary.coordinator.client.CoordinatorClientConfig;
+import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.GatewayService;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import io.tributary.staging.config.ConfigReader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,6 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gateway", mixinStandardHelpOptions = true,
     description = "Capture one source database into staged segments announced on Kafka (reads source, gateway, kafka, staging).")
 final class GatewayCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
 
   @Spec
@@ -37,10 +43,12 @@ final class GatewayCommand implements Callable<Integer> {
   Path dataDirectory;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
     ConfigReader root = ConfigReader.fromYamlFile(config, System::getenv);
     GatewayConfig settings = GatewayConfig.from(root, dataDirectory.toAbsolutePath());
     OpsEndpoint.Address address = OpsEndpoint.Address.from(root.section("gateway"), "gateway", OpsEndpoint.GATEWAY_DEFAULT_PORT);
+    // The coordinator answers which staged segments are applied, which retention needs.
+    CoordinatorClientConfig coordinator = CoordinatorClientConfig.from(root.section("coordinator"));
     root.leaveToOthers("applier", "coordinator");
     root.throwIfInvalid();
 
@@ -53,11 +61,30 @@ final class GatewayCommand implements Callable<Integer> {
       gateway.start();
       spec.commandLine().getOut().printf("Gateway for source %s running; probes and metrics at %s (Ctrl-C to stop)%n",
           settings.source().name(), ops.uri());
-      Optional<String> ended = lifetime.await(() -> ComponentHealth.ended(gateway));
-      if (ended.isPresent()) {
-        throw gateway.failure().orElseGet(() -> new TributaryException(ErrorCode.INTERNAL, "Stopped: " + ended.get()));
+      try (AutoCloseable retention = retention(settings, coordinator, registry)) {
+        Optional<String> ended = lifetime.await(() -> ComponentHealth.ended(gateway));
+        if (ended.isPresent()) {
+          throw gateway.failure().orElseGet(() -> new TributaryException(ErrorCode.INTERNAL, "Stopped: " + ended.get()));
+        }
       }
     }
     return 0;
+  }
+
+  /** Staging retention, when the gateway can ask the coordinator what is applied; nothing is deleted otherwise. */
+  private static AutoCloseable retention(GatewayConfig settings, CoordinatorClientConfig coordinator,
+      PrometheusMeterRegistry registry) {
+    if (coordinator.url().isEmpty()) {
+      LOG.warn("Staged segments are kept forever: set coordinator.url so that the gateway can ask which are applied"
+          + " and delete those older than staging.retention ({})", settings.staging().retention());
+      return () -> { };
+    }
+    HttpCoordinatorClient client = HttpCoordinatorClient.create(coordinator);
+    StagingRetention retention = StagingRetention.start(settings, client, Clock.systemUTC(), registry);
+    return () -> {
+      try (client) {
+        retention.close();
+      }
+    };
   }
 }

@@ -33,6 +33,9 @@ public interface CoordinatorClient extends AutoCloseable {
   /** Ratifies and publishes one commit; see {@link CommitProposal}. */
   CommitReceipt commit(CommitProposal proposal);
 
+  /** How far the table's changes are in published Delta versions: what staged segments may be deleted. */
+  PublishedPosition publishedPosition(TableId tableId);
+
   /** Records an event in the coordinator's log (errors, progress) and returns it numbered. */
   CoordinatorEvent report(CoordinatorEvent.Report report);
 

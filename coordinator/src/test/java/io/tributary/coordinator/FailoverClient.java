@@ -114,6 +114,11 @@ final class FailoverClient implements CoordinatorClient {
   }
 
   @Override
+  public PublishedPosition publishedPosition(TableId tableId) {
+    return call(client -> client.publishedPosition(tableId));
+  }
+
+  @Override
   public CoordinatorEvent report(CoordinatorEvent.Report report) {
     return call(client -> client.report(report));
   }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,9 +15,18 @@ import java.util.Optional;
  * @param spoolDirectory local directory where segments are written before they are published; by
  *     default {@code _spool} under a local root, so that publishing is an atomic link
  * @param hadoopProperties Hadoop file-system settings passed through (e.g. {@code fs.s3a.endpoint})
+ * @param retention how long segments are kept once applied; a segment not yet applied is kept
+ *     whatever its age
  */
-public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<String, String> hadoopProperties) {
+public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<String, String> hadoopProperties,
+    Duration retention) {
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+
   public StagingConfig {
+    requireNonNull(retention, "retention is null");
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException("retention must be positive: " + retention);
+    }
     requireNonNull(location, "location is null");
     requireNonNull(spoolDirectory, "spoolDirectory is null");
     hadoopProperties = Map.copyOf(requireNonNull(hadoopProperties, "hadoopProperties is null"));
@@ -39,9 +49,11 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     Optional<Path> spool = staging.optionalString("spool-dir",
         "Local directory where segments are written before publication (default: <location>/_spool for local staging)").map(Path::of);
     Map<String, String> hadoop = staging.stringMap("hadoop", "Hadoop file-system properties passed through, e.g. fs.s3a.endpoint");
+    Duration retention = staging.duration("retention", DEFAULT_RETENTION, Duration.ofHours(1),
+        "How long applied segments are kept (counted in days of staging); unapplied ones are kept whatever their age");
     URI uri = location.contains(":") ? URI.create(location) : Path.of(location).toAbsolutePath().normalize().toUri();
     try {
-      return new StagingConfig(uri, spool, hadoop);
+      return new StagingConfig(uri, spool, hadoop, retention);
     } catch (IllegalArgumentException e) {
       staging.problem("location", location, e.getMessage());
       return local(defaultLocation);
@@ -50,7 +62,8 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
 
   /** Staging in a local directory with default settings. */
   public static StagingConfig local(Path directory) {
-    return new StagingConfig(directory.toAbsolutePath().normalize().toUri(), Optional.empty(), Map.of());
+    return new StagingConfig(directory.toAbsolutePath().normalize().toUri(), Optional.empty(), Map.of(),
+        DEFAULT_RETENTION);
   }
 
   /** The local directory segments are written to before they are published. */

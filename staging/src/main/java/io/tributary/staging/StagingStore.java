@@ -239,6 +239,25 @@ public final class StagingStore implements AutoCloseable {
     return Long.parseLong(matcher.group(1));
   }
 
+  /** The position of the last change in a segment, encoded in its file name. */
+  public static SourcePosition lastPositionOf(URI segment) {
+    Matcher matcher = SEGMENT_NAME.matcher(new Path(segment).getName());
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("Not a segment file name: " + segment);
+    }
+    return new SourcePosition(matcher.group(3));
+  }
+
+  /** The day a segment was staged on: the name of its directory. */
+  public static LocalDate dayOf(URI segment) {
+    Path parent = new Path(segment).getParent();
+    try {
+      return LocalDate.parse(parent.getName());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("Segment " + segment + " is not in a day directory (yyyy-MM-dd)", e);
+    }
+  }
+
   /** Deletes a segment; used only by retention. Returns whether it existed. */
   public boolean deleteSegment(URI segment) {
     try {

@@ -8,6 +8,7 @@ import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.PublishedPosition;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
@@ -174,6 +175,13 @@ public final class FakeCoordinator implements CoordinatorClient {
   /** The location a table was registered with. */
   public synchronized URI location(TableId tableId) {
     return known(tableId).location();
+  }
+
+  @Override
+  public synchronized PublishedPosition publishedPosition(TableId tableId) {
+    TableStatus status = table(tableId).orElseThrow(() -> new TributaryException(TributaryException.ErrorCode.UNKNOWN_TABLE,
+        "Table " + tableId + " is not registered"));
+    return new PublishedPosition(tableId, status.version(), status.appliedPosition());
   }
 
   @Override

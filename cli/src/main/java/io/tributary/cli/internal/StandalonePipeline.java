@@ -117,6 +117,7 @@ public final class StandalonePipeline implements AutoCloseable {
     gateway = new GatewayService(settings.gateway(), clock, registry);
     gateway.start();
     started.push(gateway);
+    started.push(StagingRetention.start(settings.gateway(), client, clock, registry));
     applier = new ApplierService(settings.applier(), client, clock, registry);
     applier.start();
     started.push(applier);

@@ -169,7 +169,7 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
     return read(() -> ApiCodec.list(send("GET", tablePath(tableId, "/history"), null, Kind.ORDINARY), ApiCodec::commitRecord));
   }
 
-  /** How far the table's changes are in published Delta versions: what staged segments may be deleted. */
+  @Override
   public PublishedPosition publishedPosition(TableId tableId) {
     return read(() -> ApiCodec.publishedPosition(send("GET", tablePath(tableId, "/published-position"), null,
         Kind.ORDINARY)));

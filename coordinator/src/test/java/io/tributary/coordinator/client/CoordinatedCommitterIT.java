@@ -246,6 +246,11 @@ class CoordinatedCommitterIT {
     }
 
     @Override
+    public io.tributary.coordinator.PublishedPosition publishedPosition(TableId tableId) {
+      return delegate.publishedPosition(tableId);
+    }
+
+    @Override
     public io.tributary.coordinator.CoordinatorEvent report(io.tributary.coordinator.CoordinatorEvent.Report report) {
       return delegate.report(report);
     }
