@@ -6,6 +6,7 @@ import io.tributary.cli.internal.ComponentHealth;
 import io.tributary.cli.internal.OpsEndpoint;
 import io.tributary.cli.internal.ProcessLifetime;
 import io.tributary.cli.internal.StagingRetention;
+import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.client.CoordinatorClientConfig;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.gateway.GatewayConfig;
@@ -54,14 +55,17 @@ final class GatewayCommand implements Callable<Integer> {
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     String name = "gateway " + settings.source().name();
+    // With a coordinator, the gateway reports snapshot completion and failures, and retention runs.
+    Optional<CoordinatorClient> client = coordinator.url().map(url -> HttpCoordinatorClient.create(coordinator));
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
-        GatewayService gateway = new GatewayService(settings, Clock.systemUTC(), registry);
+        AutoCloseable closeClient = () -> client.ifPresent(CoordinatorClient::close);
+        GatewayService gateway = new GatewayService(settings, Clock.systemUTC(), registry, client);
         OpsEndpoint ops = OpsEndpoint.start(address, name, () -> gateway.state().name(),
             () -> gateway.state() == GatewayService.State.RUNNING, registry)) {
       gateway.start();
       spec.commandLine().getOut().printf("Gateway for source %s running; probes and metrics at %s (Ctrl-C to stop)%n",
           settings.source().name(), ops.uri());
-      try (AutoCloseable retention = retention(settings, coordinator, registry)) {
+      try (AutoCloseable retention = retention(settings, client, registry)) {
         Optional<String> ended = lifetime.await(() -> ComponentHealth.ended(gateway));
         if (ended.isPresent()) {
           throw gateway.failure().orElseGet(() -> new TributaryException(ErrorCode.INTERNAL, "Stopped: " + ended.get()));
@@ -72,19 +76,13 @@ final class GatewayCommand implements Callable<Integer> {
   }
 
   /** Staging retention, when the gateway can ask the coordinator what is applied; nothing is deleted otherwise. */
-  private static AutoCloseable retention(GatewayConfig settings, CoordinatorClientConfig coordinator,
+  private static AutoCloseable retention(GatewayConfig settings, Optional<CoordinatorClient> client,
       PrometheusMeterRegistry registry) {
-    if (coordinator.url().isEmpty()) {
+    if (client.isEmpty()) {
       LOG.warn("Staged segments are kept forever: set coordinator.url so that the gateway can ask which are applied"
           + " and delete those older than staging.retention ({})", settings.staging().retention());
       return () -> { };
     }
-    HttpCoordinatorClient client = HttpCoordinatorClient.create(coordinator);
-    StagingRetention retention = StagingRetention.start(settings, client, Clock.systemUTC(), registry);
-    return () -> {
-      try (client) {
-        retention.close();
-      }
-    };
+    return StagingRetention.start(settings, client.get(), Clock.systemUTC(), registry);
   }
 }

@@ -7,12 +7,15 @@ import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.cli.internal.TableComparison;
+import io.tributary.coordinator.CoordinatorEvent;
+import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.TableId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The whole path on real servers: PostgreSQL → gateway → staging + Kafka → applier → coordinator-ratified Delta. */
@@ -40,6 +43,11 @@ class PipelineIT {
 
         List<TableComparison> results = fixture.awaitEqual(settings, Duration.ofMinutes(3));
         assertThat(results).hasSize(3).allSatisfy(result -> assertThat(result.equal()).as(result.describe()).isTrue());
+
+        // The gateway told the coordinator's event log when each table's snapshot completed.
+        assertThat(client.events(EventQuery.latest().withTypes(Set.of(CoordinatorEvent.Type.SNAPSHOT_PROGRESS))))
+            .extracting(event -> event.tableId().orElseThrow().table())
+            .containsExactlyInAnyOrder("customers", "products", "orders");
 
         String coordinator = pipeline.coordinator().uri().toString();
         LauncherErrorsTest.Result history = LauncherErrorsTest.run("history", "--coordinator", coordinator, ORDERS);

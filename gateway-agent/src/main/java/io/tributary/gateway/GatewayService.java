@@ -3,15 +3,19 @@ package io.tributary.gateway;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.coordinator.CoordinatorClient;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.gateway.internal.CaptureRun;
 import io.tributary.gateway.internal.EngineProperties;
+import io.tributary.gateway.internal.EventReporter;
 import io.tributary.gateway.internal.GatewayMetrics;
 import io.tributary.gateway.internal.ManifestTopic;
 import io.tributary.gateway.internal.SourceConnector;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +51,7 @@ public final class GatewayService implements AutoCloseable {
   private final Clock clock;
   private final SourceConnector connector;
   private final GatewayMetrics metrics;
+  private final EventReporter events;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CountDownLatch startFinished = new CountDownLatch(1);
@@ -54,10 +59,20 @@ public final class GatewayService implements AutoCloseable {
   private volatile CaptureRun run;
 
   public GatewayService(GatewayConfig config, Clock clock, MeterRegistry registry) {
+    this(config, clock, registry, Optional.empty());
+  }
+
+  /**
+   * A gateway that also tells the coordinator's event log when a snapshot completes and when it
+   * fails.
+   */
+  public GatewayService(GatewayConfig config, Clock clock, MeterRegistry registry,
+      Optional<CoordinatorClient> coordinator) {
     this.config = requireNonNull(config, "config is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.connector = SourceConnector.of(config.source().connector());
-    this.metrics = new GatewayMetrics(requireNonNull(registry, "registry is null"), clock);
+    this.events = new EventReporter(requireNonNull(coordinator, "coordinator is null"));
+    this.metrics = new GatewayMetrics(requireNonNull(registry, "registry is null"), clock, events);
   }
 
   /**
@@ -112,6 +127,7 @@ public final class GatewayService implements AutoCloseable {
       LOG.info("Gateway {} state NEW -> STOPPED", config.source().name());
       terminated.countDown();
       metrics.close();
+      events.close();
       return;
     }
     awaitLatch(startFinished, config.startupTimeout());
@@ -127,6 +143,7 @@ public final class GatewayService implements AutoCloseable {
       LOG.info("Gateway {} state STOPPING -> STOPPED", config.source().name());
     }
     metrics.close();
+    events.close();
   }
 
   /** The current state. */
@@ -166,6 +183,10 @@ public final class GatewayService implements AutoCloseable {
         failure.compareAndSet(null, error);
         LOG.info("Gateway {} state {} -> FAILED", config.source().name(), current);
         LOG.error("Gateway {} stopped: {}", config.source().name(), error.getMessage(), error);
+        events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.ERROR, Optional.empty(),
+            CoordinatorEvent.Severity.ERROR, "Gateway of source " + config.source().name() + " stopped: "
+                + error.getMessage(), Map.of("source", config.source().name(), "code",
+                error instanceof TributaryException tributary ? tributary.code().name() : ErrorCode.INTERNAL.name())));
         if (current == State.RUNNING) {
           Thread stopper = new Thread(this::release, "tributary-gateway-" + config.source().name() + "-stopper");
           stopper.start();

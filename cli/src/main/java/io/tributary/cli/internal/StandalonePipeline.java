@@ -114,7 +114,7 @@ public final class StandalonePipeline implements AutoCloseable {
     HttpCoordinatorClient client = HttpCoordinatorClient.create(
         settings.coordinator().tls().map(clientConfig::withTruststore).orElse(clientConfig));
     started.push(client);
-    gateway = new GatewayService(settings.gateway(), clock, registry);
+    gateway = new GatewayService(settings.gateway(), clock, registry, Optional.of(client));
     gateway.start();
     started.push(gateway);
     started.push(StagingRetention.start(settings.gateway(), client, clock, registry));

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.gateway.TableProgress;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.SegmentInfo;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The gateway's meters, named {@code tributary.gateway.*} (Prometheus: {@code tributary_gateway_*}):
@@ -33,6 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class GatewayMetrics implements AutoCloseable {
   private final MeterRegistry registry;
   private final Clock clock;
+  private final Consumer<CoordinatorEvent.Report> events;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<TableId, TableCounters> tables = new ConcurrentHashMap<>();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
@@ -51,6 +54,12 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   public GatewayMetrics(MeterRegistry registry, Clock clock) {
+    this(registry, clock, report -> { });
+  }
+
+  /** @param events where events for the coordinator's log go (snapshot completed) */
+  public GatewayMetrics(MeterRegistry registry, Clock clock, Consumer<CoordinatorEvent.Report> events) {
+    this.events = requireNonNull(events, "events is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.offsetsCommitted = register(Counter.builder("tributary.gateway.offsets.committed")
@@ -107,7 +116,10 @@ public final class GatewayMetrics implements AutoCloseable {
 
   /** The snapshot ended for every table: logs what it read. */
   void snapshotCompleted() {
-    snapshots.forEach((table, progress) -> progress.completed(clock.millis()));
+    snapshots.forEach((table, progress) -> progress.completed(clock.millis()).ifPresent(summary ->
+        events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.SNAPSHOT_PROGRESS,
+            Optional.of(table), CoordinatorEvent.Severity.INFO, "Snapshot complete: " + summary,
+            Map.of("rows", Long.toString(progress.rowsRead()), "complete", "true")))));
   }
 
   private SnapshotProgress snapshotProgress(TableId table) {

@@ -43,14 +43,22 @@ final class SnapshotProgress {
     }
   }
 
-  void completed(long nowMillis) {
+  /** Marks the snapshot complete; returns "N rows in S s" the first time, empty after or when nothing was read. */
+  java.util.Optional<String> completed(long nowMillis) {
     if (complete) {
-      return;
+      return java.util.Optional.empty();
     }
     complete = true;
-    if (read > 0) {
-      LOG.info("Snapshot of {} complete: {} rows in {} s", table, read, Math.max(0, nowMillis - startedMillis) / 1000.0);
+    if (read == 0) {
+      return java.util.Optional.empty();
     }
+    String summary = read + " rows in " + Math.max(0, nowMillis - startedMillis) / 1000.0 + " s";
+    LOG.info("Snapshot of {} complete: {}", table, summary);
+    return java.util.Optional.of(summary);
+  }
+
+  long rowsRead() {
+    return read;
   }
 
   double estimated() {

@@ -19,7 +19,8 @@ class SnapshotProgressTest {
     assertThat(progress.estimated()).isEqualTo(10_000);
     assertThat(progress.describe(3_500)).isEqualTo("2,500 of about 10,000 rows (25%), 1,000 rows/s, about 8 s left");
 
-    progress.completed(4_000);
+    assertThat(progress.completed(4_000)).contains("2500 rows in 3.0 s");
+    assertThat(progress.completed(5_000)).as("once").isEmpty();
     assertThat(progress.fraction()).isEqualTo(1.0);
   }
 
