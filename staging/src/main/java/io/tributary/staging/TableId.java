@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  */
 public record TableId(String source, String schema, String table) implements Comparable<TableId> {
   private static final Pattern SOURCE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern OBJECT_NAME = Pattern.compile("[^./\\\\\\s]{1,128}");
+  /** No '.', which separates the parts; no slash, backslash or ':', which break staging and table paths. */
+  private static final Pattern OBJECT_NAME = Pattern.compile("[^./\\\\:\\s]{1,128}");
 
   public TableId {
     requireNonNull(source, "source is null");
@@ -23,11 +24,11 @@ public record TableId(String source, String schema, String table) implements Com
     }
     if (!OBJECT_NAME.matcher(schema).matches()) {
       throw new IllegalArgumentException(
-          "Invalid schema name '" + schema + "': must be 1-128 characters without '.', '/', '\\' or spaces");
+          "Invalid schema name '" + schema + "': must be 1-128 characters without '.', '/', '\\', ':' or spaces");
     }
     if (!OBJECT_NAME.matcher(table).matches()) {
       throw new IllegalArgumentException(
-          "Invalid table name '" + table + "': must be 1-128 characters without '.', '/', '\\' or spaces");
+          "Invalid table name '" + table + "': must be 1-128 characters without '.', '/', '\\', ':' or spaces");
     }
   }
 
