@@ -7,6 +7,7 @@ import io.tributary.staging.config.ConfigReader;
 import io.tributary.staging.config.Secret;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  * @param snapshotMode Debezium's {@code snapshot.mode}: {@code initial}, {@code initial_only} or {@code no_data}
  * @param connectTimeout bound on connecting to the database during the start-up checks
  * @param debezium further Debezium connector properties, passed through unchanged
+ * @param columns per-table column selections; tables not named capture every column
  */
 public record SourceConfig(
     String name,
@@ -38,7 +40,8 @@ public record SourceConfig(
     String publicationName,
     String snapshotMode,
     Duration connectTimeout,
-    Map<String, String> debezium) {
+    Map<String, String> debezium,
+    Map<TableId, ColumnSelection> columns) {
 
   /** The kinds of source database a gateway captures. MySQL, MariaDB and SQL Server come later. */
   public enum Connector {
@@ -62,7 +65,7 @@ public record SourceConfig(
       // Debezium 3.5: the driver flushing keepalive LSNs, or an offset moved forward to the slot,
       // would confirm changes to the server that are not yet durable in staging.
       "lsn.flush.mode", "flush.lsn.source", "offset.mismatch.strategy", "slot.seek.to.known.offset.on.start",
-      "slot.drop.on.stop");
+      "slot.drop.on.stop", "column.include.list", "column.exclude.list");
 
   private static final Pattern REPLICATION_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -79,6 +82,7 @@ public record SourceConfig(
     requireNonNull(snapshotMode, "snapshotMode is null");
     requireNonNull(connectTimeout, "connectTimeout is null");
     debezium = Map.copyOf(requireNonNull(debezium, "debezium is null"));
+    columns = Map.copyOf(requireNonNull(columns, "columns is null"));
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
     }
@@ -146,7 +150,7 @@ public record SourceConfig(
     Duration connectTimeout = source.duration("connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100),
         "Bound on connecting to the source database during the start-up checks");
     Map<String, String> debezium = source.stringMap("debezium",
-        "Further Debezium connector properties, passed through (e.g. column.exclude.list)");
+        "Further Debezium connector properties, passed through (e.g. column.mask.with.12.chars)");
     for (String key : debezium.keySet()) {
       if (MANAGED_DEBEZIUM_PROPERTIES.contains(key)) {
         source.problem("debezium." + key, debezium.get(key),
@@ -154,8 +158,36 @@ public record SourceConfig(
       }
     }
     debezium.keySet().removeAll(MANAGED_DEBEZIUM_PROPERTIES);
+    Map<TableId, ColumnSelection> columns = parseColumns(source.section("columns"), tables);
     return new SourceConfig(validName, connector, host, port, database, user, password, tables, slot, publication,
-        snapshotMode, connectTimeout, debezium);
+        snapshotMode, connectTimeout, debezium, columns);
+  }
+
+  /** {@code columns: {public.orders: {exclude: [payload]}, public.users: {include: [id, name]}}}. */
+  private static Map<TableId, ColumnSelection> parseColumns(ConfigReader columns, List<TableId> tables) {
+    columns.describe("<schema.table>.include", "Only these columns of the table are captured (key columns included)");
+    columns.describe("<schema.table>.exclude", "These columns of the table are not captured; never a key column");
+    Map<TableId, ColumnSelection> selections = new LinkedHashMap<>();
+    for (String qualified : columns.presentKeys()) {
+      Optional<TableId> table = tables.stream().filter(t -> t.qualifiedName().equals(qualified)).findFirst();
+      ConfigReader section = columns.section(qualified);
+      List<String> include = section.stringList("include", List.of(), "Only these columns of the table are captured");
+      List<String> exclude = section.stringList("exclude", List.of(), "These columns of the table are not captured");
+      if (table.isEmpty()) {
+        columns.problem(qualified, "", "is not one of source.tables");
+        continue;
+      }
+      if (!include.isEmpty() && !exclude.isEmpty()) {
+        columns.problem(qualified, "", "set include or exclude, not both");
+        continue;
+      }
+      if (include.isEmpty() && exclude.isEmpty()) {
+        continue;
+      }
+      selections.put(table.get(), new ColumnSelection(include.isEmpty() ? Optional.empty() : Optional.of(include),
+          exclude));
+    }
+    return selections;
   }
 
   private static List<TableId> parseTables(ConfigReader source, String sourceName, List<String> names) {

@@ -89,7 +89,7 @@ class GatewayConfigTest {
           snapshot-mode: no_data
           connect-timeout: 3s
           debezium:
-            column.exclude.list: public.orders.secret
+            column.mask.with.12.chars: public.orders.secret
         gateway:
           state-dir: /srv/gw
           segment:
@@ -130,7 +130,7 @@ class GatewayConfigTest {
     assertThat(source.publicationName()).isEqualTo("my_pub");
     assertThat(source.snapshotMode()).isEqualTo("no_data");
     assertThat(source.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(source.debezium()).containsExactly(Map.entry("column.exclude.list", "public.orders.secret"));
+    assertThat(source.debezium()).containsExactly(Map.entry("column.mask.with.12.chars", "public.orders.secret"));
 
     assertThat(config.stateDirectory()).isEqualTo(Path.of("/srv/gw"));
     assertThat(config.segments()).isEqualTo(new SegmentPolicy(5000, 1_048_576, Duration.ofMillis(250)));
@@ -238,10 +238,56 @@ class GatewayConfigTest {
   }
 
   @Test
+  void columnSelectionsAreReadPerTableAndCheckedAgainstTheTables() {
+    ConfigReader root = reader("""
+        source:
+          name: shop
+          host: db
+          database: shop
+          user: u
+          tables: [public.orders, public.users]
+          columns:
+            public.orders:
+              exclude: [payload]
+            public.users:
+              include: [id, name]
+        kafka:
+          bootstrap-servers: 127.0.0.1:9092
+        """);
+    GatewayConfig config = GatewayConfig.from(root, DATA);
+    root.throwIfInvalid();
+    assertThat(config.source().columns()).containsOnlyKeys(TableId.parse("shop.public.orders"),
+        TableId.parse("shop.public.users"));
+    assertThat(config.source().columns().get(TableId.parse("shop.public.users")).include()).contains(List.of("id", "name"));
+
+    ConfigReader wrong = reader("""
+        source:
+          name: shop
+          host: db
+          database: shop
+          user: u
+          tables: [public.orders]
+          columns:
+            public.orderz:
+              exclude: [payload]
+            public.orders:
+              include: [id]
+              exclude: [payload]
+          debezium:
+            column.exclude.list: public.orders.note
+        """);
+    GatewayConfig.from(wrong, DATA);
+    assertThatThrownBy(wrong::throwIfInvalid)
+        .hasMessageContaining("'source.columns.public.orderz': is not one of source.tables")
+        .hasMessageContaining("'source.columns.public.orders': set include or exclude, not both")
+        .hasMessageContaining("'source.debezium.column.exclude.list'");
+  }
+
+  @Test
   void recordsRefuseInconsistentValues() {
     assertThatThrownBy(() -> new SegmentPolicy(0, 1, Duration.ofSeconds(1))).hasMessageContaining("maxRows");
     assertThatThrownBy(() -> new SourceConfig("shop", SourceConfig.Connector.POSTGRESQL, "h", 5432, "d", "u",
         Optional.empty(), List.of(new TableId("other", "public", "t")), "s", "p", "initial", Duration.ofSeconds(1),
-        Map.of())).hasMessageContaining("does not belong to source shop");
+        Map.of(), Map.of())).hasMessageContaining("does not belong to source shop");
   }
 }

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.staging.Column;
 import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.SegmentReader;
 import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import io.tributary.staging.config.ConfigReader;
 import io.tributary.testing.KafkaBroker;
 import io.tributary.testing.Loopback;
@@ -411,6 +413,62 @@ class GatewayServiceIT {
         .singleElement().asString()
         .contains("Tables public.orders, public.items of database 'checks'")
         .contains("REPLICA IDENTITY FULL");
+  }
+
+  @Test
+  void columnSelectionsNameUnknownColumnsAndKeysLeftOut() throws Exception {
+    String base = yaml("checks", "checks", ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        "checks.manifests", List.of("public.orders", "public.items"), 100_000, "1s");
+    GatewayConfig unknown = config(base.replace("  connect-timeout: 3s\ngateway:", """
+          connect-timeout: 3s
+          columns:
+            public.orders:
+              exclude: [payload, colour]
+        gateway:"""), fresh("gateway-checks"));
+    assertThatThrownBy(() -> GatewayService.preflight(unknown))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+        .hasMessageContaining("Invalid source.columns.public.orders")
+        .hasMessageContaining("it has no column colour");
+    GatewayConfig keyless = config(base.replace("  connect-timeout: 3s\ngateway:", """
+          connect-timeout: 3s
+          columns:
+            public.items:
+              include: [order_id, qty]
+        gateway:"""), fresh("gateway-checks"));
+    assertThatThrownBy(() -> GatewayService.preflight(keyless))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+        .hasMessageContaining("key column line must be captured");
+  }
+
+  @Test
+  void excludedColumnsNeverReachStaging() throws Exception {
+    ShopDatabase shop = new ShopDatabase(postgres, "columns");
+    shop.create();
+    shop.preload(50);
+    Path dataDir = fresh("gateway-columns");
+    String yaml = yaml("columns", "columns", ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        "columns.manifests", List.of("public.orders"), 100_000, "200ms").replace("  connect-timeout: 3s\ngateway:", """
+          connect-timeout: 3s
+          columns:
+            public.orders:
+              exclude: [payload, big]
+        gateway:""");
+    GatewayConfig config = config(yaml, dataDir);
+    try (StagingStore store = StagingStore.open(config.staging(), Clock.systemUTC());
+        ManifestLog log = new ManifestLog(kafka.bootstrapServers(), "columns.manifests");
+        GatewayService gateway = new GatewayService(config, Clock.systemUTC(), new SimpleMeterRegistry())) {
+      gateway.start();
+      List<ManifestRecord> manifests = new ArrayList<>();
+      await().atMost(Duration.ofMinutes(1)).until(() -> {
+        manifests.addAll(log.next());
+        return !manifests.isEmpty();
+      });
+      try (SegmentReader segment = store.openSegment(manifests.get(0))) {
+        assertThat(segment.schema().columns()).extracting(Column::name)
+            .contains("id", "note", "amount")
+            .doesNotContain("payload", "big");
+      }
+    }
   }
 
   @Test

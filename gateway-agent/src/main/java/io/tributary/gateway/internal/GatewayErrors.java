@@ -75,6 +75,20 @@ public final class GatewayErrors {
             + " (or REPLICA IDENTITY FULL for complete before-images).");
   }
 
+  public static TributaryException invalidColumnSelection(SourceConfig source, TableId table, List<String> unknown,
+      List<String> keysLeftOut, List<String> columns) {
+    List<String> problems = new java.util.ArrayList<>();
+    if (!unknown.isEmpty()) {
+      problems.add("it has no column " + String.join(", ", unknown) + " (its columns: " + String.join(", ", columns) + ")");
+    }
+    if (!keysLeftOut.isEmpty()) {
+      problems.add("key column " + String.join(", ", keysLeftOut) + " must be captured");
+    }
+    return new TributaryException(ErrorCode.CONFIG_INVALID, "Invalid source.columns." + table.qualifiedName()
+        + " for PostgreSQL database '" + source.database() + "' at " + source.address() + ": "
+        + String.join("; ", problems) + ".");
+  }
+
   public static TributaryException slotLost(SourceConfig source, Path stateDirectory) {
     return new TributaryException(ErrorCode.CONFIG_INVALID,
         "Replication slot '" + source.slotName() + "' does not exist in PostgreSQL database '" + source.database()

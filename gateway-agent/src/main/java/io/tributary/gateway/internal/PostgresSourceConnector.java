@@ -1,5 +1,6 @@
 package io.tributary.gateway.internal;
 
+import io.tributary.gateway.ColumnSelection;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.TableId;
@@ -48,6 +49,7 @@ final class PostgresSourceConnector implements SourceConnector {
       checkReplicationPrivilege(connection, source);
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
       checkReplicaIdentity(connection, source);
+      checkColumnSelections(connection, source, keys);
       if (resuming && !slotExists(connection, source.slotName())) {
         throw GatewayErrors.slotLost(source, config.stateDirectory());
       }
@@ -116,6 +118,11 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.put("publication.name", source.publicationName());
     properties.put("publication.autocreate.mode", "filtered");
     properties.put("table.include.list", includeList(source.tables()));
+    if (!source.columns().isEmpty()) {
+      properties.put("column.exclude.list", source.columns().entrySet().stream()
+          .map(entry -> entry.getValue().debeziumExclusion(entry.getKey().schema(), entry.getKey().table()))
+          .collect(Collectors.joining(",")));
+    }
     properties.put("snapshot.mode", source.snapshotMode());
     // hstore as JSON text rather than a Connect map, which has no staging type.
     properties.put("hstore.handling.mode", "json");
@@ -236,6 +243,34 @@ final class PostgresSourceConnector implements SourceConnector {
       throw GatewayErrors.missingPrimaryKey(source, keyless);
     }
     return keys;
+  }
+
+  /** Every column a selection names exists, and no selection leaves out a key column. */
+  private static void checkColumnSelections(Connection connection, SourceConfig source, Map<TableId, List<String>> keys)
+      throws SQLException {
+    String query = "SELECT a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+        + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped";
+    for (Map.Entry<TableId, ColumnSelection> entry : source.columns().entrySet()) {
+      TableId table = entry.getKey();
+      ColumnSelection selection = entry.getValue();
+      List<String> columns = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement(query)) {
+        statement.setString(1, table.schema());
+        statement.setString(2, table.table());
+        try (ResultSet result = statement.executeQuery()) {
+          while (result.next()) {
+            columns.add(result.getString(1));
+          }
+        }
+      }
+      List<String> unknown = selection.named().stream().filter(column -> !columns.contains(column)).toList();
+      List<String> keysLeftOut = keys.getOrDefault(table, List.of()).stream().filter(key -> !selection.captures(key))
+          .toList();
+      if (!unknown.isEmpty() || !keysLeftOut.isEmpty()) {
+        throw GatewayErrors.invalidColumnSelection(source, table, unknown, keysLeftOut, columns);
+      }
+    }
   }
 
   /**

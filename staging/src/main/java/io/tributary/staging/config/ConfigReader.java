@@ -269,6 +269,14 @@ public final class ConfigReader {
     }
   }
 
+  /**
+   * Documents keys whose names depend on the configuration (such as {@code columns.<schema.table>.exclude})
+   * without reading them; the caller reads the actual keys through {@link #presentKeys()}.
+   */
+  public void describe(String pattern, String description) {
+    document(pattern, "", description);
+  }
+
   /** Names of the keys directly under this section that are present in the file. */
   public Set<String> presentKeys() {
     Set<String> keys = new LinkedHashSet<>();
