@@ -12,14 +12,13 @@ import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.config.ConfigReader;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,17 +33,13 @@ final class ApplierCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "YAML configuration file")
-  Path config;
-
-  @Option(names = "--data-dir", defaultValue = "tributary-data",
-      description = "Directory for staging and Delta tables unless configured (default: ${DEFAULT-VALUE})")
-  Path dataDirectory;
+  @Mixin
+  ProcessOptions options;
 
   @Override
   public Integer call() throws InterruptedException {
-    ConfigReader root = ConfigReader.fromYamlFile(config, System::getenv);
-    ApplierConfig settings = ApplierConfig.from(root, dataDirectory.toAbsolutePath());
+    ConfigReader root = options.read();
+    ApplierConfig settings = ApplierConfig.from(root, options.dataDirectory());
     ConfigReader coordinatorSection = root.section("coordinator");
     CoordinatorClientConfig client = CoordinatorClientConfig.from(coordinatorSection);
     if (client.url().isEmpty()) {

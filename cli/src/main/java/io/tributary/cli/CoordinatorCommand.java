@@ -7,14 +7,13 @@ import io.tributary.coordinator.CoordinatorConfig;
 import io.tributary.coordinator.CoordinatorServer;
 import io.tributary.coordinator.client.CoordinatorClientConfig;
 import io.tributary.staging.config.ConfigReader;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Runs the coordinator, the commit service, until stopped (SIGTERM / Ctrl-C). */
@@ -26,18 +25,14 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "YAML configuration file")
-  Path config;
-
-  @Option(names = "--data-dir", defaultValue = "tributary-data",
-      description = "Directory whose coordinator/ folder holds the store unless coordinator.data-dir is set (default: ${DEFAULT-VALUE})")
-  Path dataDirectory;
+  @Mixin
+  ProcessOptions options;
 
   @Override
   public Integer call() throws InterruptedException {
-    ConfigReader root = ConfigReader.fromYamlFile(config, System::getenv);
+    ConfigReader root = options.read();
     ConfigReader section = root.section("coordinator");
-    CoordinatorConfig settings = CoordinatorConfig.from(section, dataDirectory.toAbsolutePath().resolve("coordinator"));
+    CoordinatorConfig settings = CoordinatorConfig.from(section, options.dataDirectory().resolve("coordinator"));
     // The clients' keys (url, timeouts) may share the section in a file every process reads.
     CoordinatorClientConfig.from(section);
     root.leaveToOthers("source", "gateway", "applier", "kafka", "staging");

@@ -14,7 +14,6 @@ import io.tributary.gateway.GatewayService;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.config.ConfigReader;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,8 +21,8 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Runs one gateway agent, next to its source database, until stopped (SIGTERM / Ctrl-C) or failed. */
@@ -36,17 +35,13 @@ final class GatewayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "YAML configuration file")
-  Path config;
-
-  @Option(names = "--data-dir", defaultValue = "tributary-data",
-      description = "Directory for staging and offsets unless configured (default: ${DEFAULT-VALUE})")
-  Path dataDirectory;
+  @Mixin
+  ProcessOptions options;
 
   @Override
   public Integer call() throws Exception {
-    ConfigReader root = ConfigReader.fromYamlFile(config, System::getenv);
-    GatewayConfig settings = GatewayConfig.from(root, dataDirectory.toAbsolutePath());
+    ConfigReader root = options.read();
+    GatewayConfig settings = GatewayConfig.from(root, options.dataDirectory());
     OpsEndpoint.Address address = OpsEndpoint.Address.from(root.section("gateway"), "gateway", OpsEndpoint.GATEWAY_DEFAULT_PORT);
     // The coordinator answers which staged segments are applied, which retention needs.
     CoordinatorClientConfig coordinator = CoordinatorClientConfig.from(root.section("coordinator"));

@@ -9,25 +9,12 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** A table's lineage: for each Delta version, who committed it and which positions and segments it covers. */
 @Command(name = "history", mixinStandardHelpOptions = true,
     description = "Show a table's commits, newest first: version, time, writer, epoch, rows, source watermark, segments.")
-final class HistoryCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  CoordinatorOptions coordinator;
-
-  @Parameters(index = "0", paramLabel = "TABLE", description = "Table id: source.schema.table")
-  String table;
-
+final class HistoryCommand extends TableCommand implements Callable<Integer> {
   @Option(names = "--segments", description = "List every segment of each version")
   boolean segments;
 
@@ -36,8 +23,8 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TableId tableId = TableId.parse(table);
-    PrintWriter out = spec.commandLine().getOut();
+    TableId tableId = tableId();
+    PrintWriter out = out();
     try (HttpCoordinatorClient client = coordinator.client()) {
       List<CommitRecord> history = client.history(tableId);
       out.printf("%-8s %-24s %-20s %6s %10s %8s  %s%n", "VERSION", "COMMITTED", "WRITER", "EPOCH", "ROWS", "SEGMENTS",

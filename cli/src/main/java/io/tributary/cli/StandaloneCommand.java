@@ -7,14 +7,13 @@ import io.tributary.cli.internal.ProcessLifetime;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Runs gateway, coordinator and applier in one JVM until stopped (Ctrl-C / SIGTERM). */
@@ -26,16 +25,13 @@ final class StandaloneCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "YAML configuration file")
-  Path config;
-
-  @Option(names = "--data-dir", defaultValue = "tributary-data",
-      description = "Directory for staging, Delta tables, offsets and the coordinator store unless configured (default: ${DEFAULT-VALUE})")
-  Path dataDirectory;
+  @Mixin
+  ProcessOptions options;
 
   @Override
   public Integer call() throws InterruptedException {
-    StandalonePipeline.Settings settings = StandalonePipeline.configure(config, dataDirectory.toAbsolutePath(), System::getenv);
+    StandalonePipeline.Settings settings =
+        StandalonePipeline.configure(options.config, options.dataDirectory(), System::getenv);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
         StandalonePipeline pipeline = StandalonePipeline.start(settings, Clock.systemUTC(), registry)) {

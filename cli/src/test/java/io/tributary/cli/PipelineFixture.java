@@ -1,9 +1,9 @@
 package io.tributary.cli;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.cli.internal.DemoWorkload;
+import io.tributary.cli.internal.Progress;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.cli.internal.TableComparison;
 import io.tributary.cli.internal.Verification;
@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PipelineFixture implements AutoCloseable {
   static final String SOURCE = "shop";
+  static final int BACKGROUND_RATE = 300;
+  static final Duration BACKGROUND_LIMIT = Duration.ofMinutes(5);
 
   final Path directory;
   final PostgresServer postgres;
@@ -90,17 +92,15 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   /**
-   * Runs demo transactions on another thread, one at a time with a short pause, until {@code stop}
-   * is set or {@code maxChanges} row changes were made; the future yields the number of changes.
+   * Runs demo transactions on another thread at {@link #BACKGROUND_RATE} a second until {@code stop}
+   * is set, {@code maxChanges} row changes were made or {@link #BACKGROUND_LIMIT} passed; the future
+   * yields the number of changes.
    */
   Future<Long> generateInBackground(ExecutorService executor, long maxChanges, AtomicBoolean stop) {
     return executor.submit(() -> {
       try (Connection connection = postgres.connect("shop")) {
-        connection.setAutoCommit(false);
-        while (!stop.get() && workload.changes() < maxChanges) {
-          workload.runOne(connection);
-          Thread.sleep(2);
-        }
+        workload.run(connection, BACKGROUND_RATE, Long.MAX_VALUE, BACKGROUND_LIMIT, Clock.systemUTC(),
+            () -> stop.get() || workload.changes() >= maxChanges);
       }
       return workload.changes();
     });
@@ -108,7 +108,7 @@ final class PipelineFixture implements AutoCloseable {
 
   /** The sum of a counter over all its tags, 0 when it was never registered. */
   double counted(String name) {
-    return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+    return Progress.total(registry, name);
   }
 
   List<TableComparison> awaitEqual(StandalonePipeline.Settings settings, Duration timeout) {

@@ -73,12 +73,20 @@ public final class AccessTokens {
     return roles;
   }
 
-  private static void add(List<Grant> grants, Secret secret, Set<Role> roles) {
+  /** The tokens a secret holds: its comma-separated, non-blank parts. */
+  public static List<Secret> tokensOf(Secret secret) {
+    List<Secret> tokens = new ArrayList<>();
     for (String token : secret.reveal().split(",")) {
-      String trimmed = token.trim();
-      if (!trimmed.isEmpty()) {
-        grants.add(new Grant(trimmed.getBytes(StandardCharsets.UTF_8), roles));
+      if (!token.isBlank()) {
+        tokens.add(new Secret(token.trim()));
       }
+    }
+    return tokens;
+  }
+
+  private static void add(List<Grant> grants, Secret secret, Set<Role> roles) {
+    for (Secret token : tokensOf(secret)) {
+      grants.add(new Grant(token.reveal().getBytes(StandardCharsets.UTF_8), roles));
     }
   }
 

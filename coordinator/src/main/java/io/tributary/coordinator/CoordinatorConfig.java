@@ -154,9 +154,7 @@ public record CoordinatorConfig(
       return authToken;
     }
     return Optional.ofNullable(roleTokens.get(role))
-        .map(secret -> secret.reveal().split(",")[0].trim())
-        .filter(token -> !token.isEmpty())
-        .map(Secret::new);
+        .flatMap(secret -> AccessTokens.tokensOf(secret).stream().findFirst());
   }
 
   /** The tokens the API accepts, with their roles. */

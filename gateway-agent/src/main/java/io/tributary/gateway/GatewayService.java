@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.CoordinatorEvent;
+import io.tributary.coordinator.client.EventReporter;
 import io.tributary.gateway.internal.CaptureRun;
 import io.tributary.gateway.internal.EngineProperties;
-import io.tributary.gateway.internal.EventReporter;
 import io.tributary.gateway.internal.GatewayMetrics;
 import io.tributary.gateway.internal.ManifestTopic;
 import io.tributary.gateway.internal.SourceConnector;
@@ -71,7 +71,8 @@ public final class GatewayService implements AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.connector = SourceConnector.of(config.source().connector());
-    this.events = new EventReporter(requireNonNull(coordinator, "coordinator is null"));
+    this.events = new EventReporter(requireNonNull(coordinator, "coordinator is null"),
+        "tributary-gateway-" + config.source().name() + "-events");
     this.metrics = new GatewayMetrics(requireNonNull(registry, "registry is null"), clock, events);
   }
 

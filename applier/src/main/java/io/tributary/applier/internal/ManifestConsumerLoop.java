@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.applier.FaultPoint;
 import io.tributary.coordinator.CoordinatorEvent.Severity;
+import io.tributary.coordinator.client.EventReporter;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.ManifestSerde;
@@ -22,11 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -53,7 +50,6 @@ public final class ManifestConsumerLoop implements Runnable {
   /** How the loop ended. */
   public enum Exit { STOPPED, HALTED, FAILED }
 
-  private static final int REPORT_QUEUE = 100;
 
   private final ApplierContext context;
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
@@ -61,12 +57,7 @@ public final class ManifestConsumerLoop implements Runnable {
   private final FaultPoint faultPoint;
   private final Consumer<Exit> onExit;
   private volatile RuntimeException failure;
-  private final ThreadPoolExecutor reporter = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-      new ArrayBlockingQueue<>(REPORT_QUEUE), runnable -> {
-        Thread thread = new Thread(runnable, "tributary-applier-reports");
-        thread.setDaemon(true);
-        return thread;
-      });
+  private final EventReporter reporter;
   private final Map<TableId, TableSlot> slots = new LinkedHashMap<>();
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final Map<TableId, AppliedTableStatus> statuses = new ConcurrentHashMap<>();
@@ -80,6 +71,8 @@ public final class ManifestConsumerLoop implements Runnable {
     this.consumer = requireNonNull(consumer, "consumer is null");
     this.faultPoint = requireNonNull(faultPoint, "faultPoint is null");
     this.onExit = requireNonNull(onExit, "onExit is null");
+    this.reporter = new EventReporter(Optional.of(context.coordinator()),
+        "tributary-applier-" + context.config().writerId().value() + "-events");
     this.opener = new TableOpener(context);
   }
 
@@ -135,7 +128,7 @@ public final class ManifestConsumerLoop implements Runnable {
   }
 
   private void shutDown() {
-    reporter.shutdown();
+    reporter.close();
     if (halted) {
       // As a crash would: no offset commit, no lease release. Leaving the group only spares the
       // next owner the session timeout.
@@ -296,25 +289,11 @@ public final class ManifestConsumerLoop implements Runnable {
     }
   }
 
-  /**
-   * Tells the coordinator's event log, without holding up the polling thread: reports go through a
-   * small queue, and one that cannot be delivered is only logged.
-   */
+  /** Tells the coordinator's event log, through the reporter, so that the polling thread never waits on it. */
   private void report(TableSlot slot, Severity severity, String message, TributaryException e) {
-    CoordinatorEvent.Report report = new CoordinatorEvent.Report(context.clock().instant(), CoordinatorEvent.Type.ERROR,
+    reporter.accept(new CoordinatorEvent.Report(context.clock().instant(), CoordinatorEvent.Type.ERROR,
         Optional.of(slot.tableId()), severity, message,
-        Map.of("code", e.code().name(), "writer", context.config().writerId().value()));
-    try {
-      reporter.execute(() -> {
-        try {
-          context.coordinator().report(report);
-        } catch (RuntimeException failure) {
-          LOG.debug("Cannot report an event of {} to the coordinator: {}", slot.tableId(), failure.toString());
-        }
-      });
-    } catch (RejectedExecutionException full) {
-      LOG.debug("Dropped an event of {}: the report queue is full", slot.tableId());
-    }
+        Map.of("code", e.code().name(), "writer", context.config().writerId().value())));
   }
 
   private void commitOffsets(Collection<Integer> partitions) {

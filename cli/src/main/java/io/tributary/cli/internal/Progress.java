@@ -24,6 +24,11 @@ public final class Progress {
   }
 
   private double sum(String name) {
+    return total(registry, name);
+  }
+
+  /** The sum of a counter over all its tags, 0 when it was never registered. */
+  public static double total(MeterRegistry registry, String name) {
     return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
   }
 }

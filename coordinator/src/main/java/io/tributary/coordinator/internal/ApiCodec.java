@@ -176,13 +176,8 @@ public final class ApiCodec {
   public static ObjectNode toJson(CoordinatorEvent event) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("sequence", event.sequence());
-    node.put("at", event.at().toString());
-    node.put("type", event.type().name());
-    node.put("table_id", event.tableId().map(TableId::canonical).orElse(null));
-    node.put("severity", event.severity().name());
-    node.put("message", event.message());
-    ObjectNode details = node.putObject("details");
-    event.details().forEach(details::put);
+    node.setAll(toJson(new CoordinatorEvent.Report(event.at(), event.type(), event.tableId(), event.severity(),
+        event.message(), event.details())));
     return node;
   }
 
@@ -201,7 +196,7 @@ public final class ApiCodec {
     node.put("severity", report.severity().name());
     node.put("message", report.message());
     ObjectNode details = node.putObject("details");
-    report.details().forEach(details::put);
+    new java.util.TreeMap<>(report.details()).forEach(details::put);
     return node;
   }
 

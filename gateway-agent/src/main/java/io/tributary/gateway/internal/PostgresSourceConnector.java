@@ -66,16 +66,12 @@ final class PostgresSourceConnector implements SourceConnector {
     // reltuples is what ANALYZE and VACUUM last counted; -1 means the table was never analyzed.
     String query = "SELECT c.reltuples::bigint FROM pg_catalog.pg_class c"
         + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
-    try (Connection connection = connect(source); PreparedStatement statement = connection.prepareStatement(query)) {
-      for (TableId table : source.tables()) {
-        statement.setString(1, table.schema());
-        statement.setString(2, table.table());
-        try (ResultSet result = statement.executeQuery()) {
-          if (result.next() && result.getLong(1) >= 0) {
-            estimates.put(table, result.getLong(1));
-          }
+    try (Connection connection = connect(source)) {
+      perTable(connection, query, source.tables(), (table, result) -> {
+        if (result.next() && result.getLong(1) >= 0) {
+          estimates.put(table, result.getLong(1));
         }
-      }
+      });
     } catch (SQLException | RuntimeException e) {
       LOG.info("Cannot estimate the row counts of source {} for snapshot progress: {}", source.name(), e.getMessage());
     }
@@ -219,23 +215,17 @@ final class PostgresSourceConnector implements SourceConnector {
         + " WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.ord)"
         + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')";
-    try (PreparedStatement statement = connection.prepareStatement(query)) {
-      for (TableId table : source.tables()) {
-        statement.setString(1, table.schema());
-        statement.setString(2, table.table());
-        try (ResultSet result = statement.executeQuery()) {
-          if (!result.next()) {
-            missing.add(table);
-            continue;
-          }
-          List<String> columns = List.of((String[]) result.getArray(1).getArray());
-          if (columns.isEmpty()) {
-            keyless.add(table);
-          }
-          keys.put(table, columns);
-        }
+    perTable(connection, query, source.tables(), (table, result) -> {
+      if (!result.next()) {
+        missing.add(table);
+        return;
       }
-    }
+      List<String> columns = List.of((String[]) result.getArray(1).getArray());
+      if (columns.isEmpty()) {
+        keyless.add(table);
+      }
+      keys.put(table, columns);
+    });
     if (!missing.isEmpty()) {
       throw GatewayErrors.tablesNotFound(source, missing);
     }
@@ -255,15 +245,11 @@ final class PostgresSourceConnector implements SourceConnector {
       TableId table = entry.getKey();
       ColumnSelection selection = entry.getValue();
       List<String> columns = new ArrayList<>();
-      try (PreparedStatement statement = connection.prepareStatement(query)) {
-        statement.setString(1, table.schema());
-        statement.setString(2, table.table());
-        try (ResultSet result = statement.executeQuery()) {
-          while (result.next()) {
-            columns.add(result.getString(1));
-          }
+      perTable(connection, query, List.of(table), (ignored, result) -> {
+        while (result.next()) {
+          columns.add(result.getString(1));
         }
-      }
+      });
       List<String> unknown = selection.named().stream().filter(column -> !columns.contains(column)).toList();
       List<String> keysLeftOut = keys.getOrDefault(table, List.of()).stream().filter(key -> !selection.captures(key))
           .toList();
@@ -285,23 +271,17 @@ final class PostgresSourceConnector implements SourceConnector {
         + " AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> 'p')"
         + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE n.nspname = ? AND c.relname = ?";
-    try (PreparedStatement statement = connection.prepareStatement(query)) {
-      for (TableId table : source.tables()) {
-        statement.setString(1, table.schema());
-        statement.setString(2, table.table());
-        try (ResultSet result = statement.executeQuery()) {
-          if (!result.next()) {
-            continue;
-          }
-          String identity = result.getString(1);
-          if (identity.equals("n")) {
-            nothing.add(table);
-          } else if (!identity.equals("f") && result.getBoolean(2)) {
-            partial.add(table);
-          }
-        }
+    perTable(connection, query, source.tables(), (table, result) -> {
+      if (!result.next()) {
+        return;
       }
-    }
+      String identity = result.getString(1);
+      if (identity.equals("n")) {
+        nothing.add(table);
+      } else if (!identity.equals("f") && result.getBoolean(2)) {
+        partial.add(table);
+      }
+    });
     if (!nothing.isEmpty()) {
       throw GatewayErrors.replicaIdentityNothing(source, nothing);
     }
@@ -312,6 +292,26 @@ final class PostgresSourceConnector implements SourceConnector {
           partial.size() == 1 ? "Table" : "Tables",
           partial.stream().map(TableId::qualifiedName).collect(Collectors.joining(", ")), source.database(),
           source.address());
+    }
+  }
+
+  /** What to do with one table's rows of a catalog query. */
+  @FunctionalInterface
+  private interface TableRows {
+    void accept(TableId table, ResultSet result) throws SQLException;
+  }
+
+  /** Runs {@code query}, whose two parameters are a table's schema and name, once per table. */
+  private static void perTable(Connection connection, String query, List<TableId> tables, TableRows rows)
+      throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      for (TableId table : tables) {
+        statement.setString(1, table.schema());
+        statement.setString(2, table.table());
+        try (ResultSet result = statement.executeQuery()) {
+          rows.accept(table, result);
+        }
+      }
     }
   }
 

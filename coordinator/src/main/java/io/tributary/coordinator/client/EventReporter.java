@@ -1,4 +1,4 @@
-package io.tributary.gateway.internal;
+package io.tributary.coordinator.client;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the gateway's events (snapshot completed, failures) to the coordinator's event log, off the
- * capture thread: reports wait in a small queue, and one that cannot be delivered is only logged.
- * Without a coordinator it does nothing.
+ * Sends a component's events (a gateway's snapshot completed, an applier's fenced table, failures)
+ * to the coordinator's event log without holding up the caller's thread: reports wait in a small
+ * queue, and one that cannot be delivered is only logged. Without a coordinator it does nothing.
  */
 public final class EventReporter implements Consumer<CoordinatorEvent.Report>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventReporter.class);
@@ -25,10 +25,12 @@ public final class EventReporter implements Consumer<CoordinatorEvent.Report>, A
   private final Optional<CoordinatorClient> coordinator;
   private final ThreadPoolExecutor executor;
 
-  public EventReporter(Optional<CoordinatorClient> coordinator) {
+  /** @param threadName the name of the thread that delivers the reports */
+  public EventReporter(Optional<CoordinatorClient> coordinator, String threadName) {
     this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    requireNonNull(threadName, "threadName is null");
     this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), runnable -> {
-      Thread thread = new Thread(runnable, "tributary-gateway-events");
+      Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);
       return thread;
     });
