@@ -33,6 +33,8 @@ final class HistoryCommand extends TableCommand implements Callable<Integer> {
         out.printf("%-8d %-24s %-20s %6d %10d %8d  %s%n", record.version(), record.committedAt(), record.writer().value(),
             record.epoch().value(), record.rowsChanged(), record.segments().size(),
             record.watermark().map(SourcePosition::value).orElse("-"));
+        record.rollback().ifPresent(rollback -> out.printf("         rollback to the content of version %d: %s%n",
+            rollback.toVersion(), rollback.reason()));
         if (segments) {
           for (URI segment : record.segments()) {
             out.println("         " + segment);

@@ -15,6 +15,8 @@ import java.util.Optional;
  *
  * @param publishedCommit the log entry {@code <location>/_delta_log/<version>.json}
  * @param status {@link Status#RATIFIED} while the log entry is still being published
+ * @param rollback present for a commit that gave the table the content of an earlier version; its
+ *     {@code watermark} is then the position that version was applied up to (empty if none)
  */
 public record CommitRecord(
     TableId tableId,
@@ -26,7 +28,8 @@ public record CommitRecord(
     long rowsChanged,
     Instant committedAt,
     URI publishedCommit,
-    Status status) {
+    Status status,
+    Optional<Rollback> rollback) {
 
   public CommitRecord {
     requireNonNull(tableId, "tableId is null");
@@ -37,6 +40,11 @@ public record CommitRecord(
     requireNonNull(committedAt, "committedAt is null");
     requireNonNull(publishedCommit, "publishedCommit is null");
     requireNonNull(status, "status is null");
+    requireNonNull(rollback, "rollback is null");
+    if (rollback.isPresent() && rollback.get().toVersion() >= version) {
+      throw new IllegalArgumentException("a rollback goes to an earlier version, not " + rollback.get().toVersion()
+          + " from " + version);
+    }
     if (version < 0) {
       throw new IllegalArgumentException("version must be >= 0: " + version);
     }
@@ -53,8 +61,30 @@ public record CommitRecord(
     PUBLISHED
   }
 
+  /**
+   * What a rollback commit restored: the content of {@code toVersion}, for {@code reason}. The changes
+   * applied after that version are applied again from staging.
+   */
+  public record Rollback(long toVersion, String reason) {
+    public Rollback {
+      requireNonNull(reason, "reason is null");
+      if (toVersion < 0) {
+        throw new IllegalArgumentException("toVersion must be >= 0: " + toVersion);
+      }
+    }
+  }
+
   /** The same commit in another status. */
   public CommitRecord withStatus(Status newStatus) {
-    return new CommitRecord(tableId, version, writer, epoch, watermark, segments, rowsChanged, committedAt, publishedCommit, newStatus);
+    return new CommitRecord(tableId, version, writer, epoch, watermark, segments, rowsChanged, committedAt, publishedCommit,
+        newStatus, rollback);
+  }
+
+  /**
+   * The source position the table is applied up to once this commit is visible, given the position
+   * before it: a rollback's watermark (even an empty one), otherwise the watermark if it has one.
+   */
+  public Optional<SourcePosition> appliedPositionAfter(Optional<SourcePosition> before) {
+    return rollback.isPresent() || watermark.isPresent() ? watermark : before;
   }
 }

@@ -36,6 +36,12 @@ public interface CoordinatorClient extends AutoCloseable {
   /** How far the table's changes are in published Delta versions: what staged segments may be deleted. */
   PublishedPosition publishedPosition(TableId tableId);
 
+  /**
+   * What the table's applier must apply again from staging, before anything new, after the table was
+   * rolled back; empty when nothing is pending.
+   */
+  Optional<Replay> replay(TableId tableId);
+
   /** Records an event in the coordinator's log (errors, progress) and returns it numbered. */
   CoordinatorEvent report(CoordinatorEvent.Report report);
 

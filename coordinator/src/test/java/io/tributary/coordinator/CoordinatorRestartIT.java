@@ -144,7 +144,7 @@ class CoordinatorRestartIT {
       DeltaLogPublisher.Content content = publisher.inspect(staged);
       TableState table = store.table(ORDERS).orElseThrow();
       store.ratify(new CommitEntry(new CommitRecord(ORDERS, 1, A, table.epoch(), Optional.of(SourcePosition.of(9)),
-          List.of(), 1, T0, table.publishedCommit(1), CommitRecord.Status.RATIFIED), staged, content.sha256(),
+          List.of(), 1, T0, table.publishedCommit(1), CommitRecord.Status.RATIFIED, Optional.empty()), staged, content.sha256(),
           content.size(), OptionalLong.empty()));
       CoordinatorService service = new CoordinatorService(store, publisher,
           new CoordinatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), store), events, clock,
@@ -205,7 +205,7 @@ class CoordinatorRestartIT {
       TableState table = store.register(new TableRegistration(ORDERS, orders.toUri(), List.of("id")), T0);
       Lease lease = store.acquireLease(ORDERS, A, T0, T0.plus(TTL));
       CommitRecord record = new CommitRecord(ORDERS, 0, A, lease.epoch(), Optional.empty(), List.of(), 0, T0,
-          table.publishedCommit(0), CommitRecord.Status.RATIFIED);
+          table.publishedCommit(0), CommitRecord.Status.RATIFIED, Optional.empty());
       store.ratify(new CommitEntry(record, staged, content.sha256(), content.size(), OptionalLong.empty()));
     }
   }

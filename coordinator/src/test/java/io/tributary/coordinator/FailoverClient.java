@@ -119,6 +119,11 @@ final class FailoverClient implements CoordinatorClient {
   }
 
   @Override
+  public java.util.Optional<Replay> replay(TableId tableId) {
+    return call(client -> client.replay(tableId));
+  }
+
+  @Override
   public CoordinatorEvent report(CoordinatorEvent.Report report) {
     return call(client -> client.report(report));
   }

@@ -399,7 +399,7 @@ class TwoCoordinatorsIT {
     TableState table = store.table(proposal.tableId()).orElseThrow();
     CommitRecord record = new CommitRecord(proposal.tableId(), proposal.version(), proposal.writer(), proposal.epoch(),
         proposal.watermark(), proposal.segments(), proposal.rowsChanged(), java.time.Instant.now(),
-        table.publishedCommit(proposal.version()), CommitRecord.Status.RATIFIED);
+        table.publishedCommit(proposal.version()), CommitRecord.Status.RATIFIED, Optional.empty());
     store.ratify(new CommitEntry(record, proposal.stagedCommit(), content.sha256(), content.size(), OptionalLong.empty()));
   }
 

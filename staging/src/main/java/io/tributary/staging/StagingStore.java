@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -143,37 +144,55 @@ public final class StagingStore implements AutoCloseable {
    *     {@link ErrorCode#STORAGE_FAILURE} if the file cannot be read
    */
   public SegmentReader openSegment(ManifestRecord manifest) {
-    URI path = manifest.segmentPath();
+    String what = "Segment " + manifest.segmentPath() + " of " + manifest.tableId() + " (sequence " + manifest.sequence() + ")";
+    return open(manifest.tableId(), manifest.segmentPath(), what, Optional.of(manifest));
+  }
+
+  /**
+   * Opens a staged segment of {@code tableId} by its path, without its manifest: what a replay after
+   * a rollback reads. Its format version and table are checked; its whole-file checksum, which only
+   * the manifest carries, is not.
+   *
+   * @throws TributaryException with {@link ErrorCode#SEGMENT_CORRUPT} if it is not a segment of the
+   *     table, or {@link ErrorCode#STORAGE_FAILURE} if it cannot be read
+   */
+  public SegmentReader openSegment(TableId tableId, URI segment) {
+    return open(tableId, segment, "Segment " + segment + " of " + tableId, Optional.empty());
+  }
+
+  private SegmentReader open(TableId tableId, URI path, String what, Optional<ManifestRecord> manifest) {
     Path file = new Path(path);
     try {
-      verifyChecksum(manifest, file);
+      if (manifest.isPresent()) {
+        verifyChecksum(manifest.get(), file);
+      }
       Map<String, String> footer;
       try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop))) {
         footer = reader.getFooter().getFileMetaData().getKeyValueMetaData();
       }
       String version = footer.get(SegmentFormat.META_FORMAT_VERSION);
       if (!Integer.toString(SegmentFormat.FORMAT_VERSION).equals(version)) {
-        throw corrupt(manifest, "segment format version " + version + " is not supported (expected " + SegmentFormat.FORMAT_VERSION + ")");
+        throw corrupt(what, "segment format version " + version + " is not supported (expected " + SegmentFormat.FORMAT_VERSION + ")");
       }
       TableSchema schema;
       try {
         schema = TableSchemaCodec.fromJson(footer.get(SegmentFormat.META_SCHEMA));
       } catch (IllegalArgumentException | NullPointerException e) {
-        throw corrupt(manifest, "its schema cannot be read: " + e.getMessage());
+        throw corrupt(what, "its schema cannot be read: " + e.getMessage());
       }
-      if (!schema.tableId().equals(manifest.tableId())) {
-        throw corrupt(manifest, "it holds rows of " + schema.tableId());
+      if (!schema.tableId().equals(tableId)) {
+        throw corrupt(what, "it holds rows of " + schema.tableId());
       }
-      if (!schema.fingerprint().equals(manifest.schemaFingerprint())) {
-        throw corrupt(manifest, "its schema fingerprint " + schema.fingerprint() + " differs from the announced " + manifest.schemaFingerprint());
+      if (manifest.isPresent() && !schema.fingerprint().equals(manifest.get().schemaFingerprint())) {
+        throw corrupt(what, "its schema fingerprint " + schema.fingerprint() + " differs from the announced "
+            + manifest.get().schemaFingerprint());
       }
       return new SegmentReader(path, schema, hadoop);
     } catch (FileNotFoundException e) {
-      throw new TributaryException(ErrorCode.STORAGE_FAILURE,
-          "Segment " + path + " of " + manifest.tableId() + " is missing from staging", e);
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Segment " + path + " of " + tableId + " is missing from staging", e);
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE,
-          "Cannot read segment " + path + " of " + manifest.tableId() + ": " + e.getMessage(), e);
+          "Cannot read segment " + path + " of " + tableId + ": " + e.getMessage(), e);
     }
   }
 
@@ -197,8 +216,12 @@ public final class StagingStore implements AutoCloseable {
   }
 
   private static TributaryException corrupt(ManifestRecord manifest, String problem) {
-    return new TributaryException(ErrorCode.SEGMENT_CORRUPT, "Segment " + manifest.segmentPath() + " of "
-        + manifest.tableId() + " (sequence " + manifest.sequence() + ") is corrupt: " + problem
+    return corrupt("Segment " + manifest.segmentPath() + " of " + manifest.tableId() + " (sequence " + manifest.sequence()
+        + ")", problem);
+  }
+
+  private static TributaryException corrupt(String segment, String problem) {
+    return new TributaryException(ErrorCode.SEGMENT_CORRUPT, segment + " is corrupt: " + problem
         + ". It will not be applied; resync the table or restore the file.");
   }
 

@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.applier.FaultPoint;
 import io.tributary.coordinator.CoordinatorEvent.Severity;
-import io.tributary.coordinator.client.EventReporter;
 import io.tributary.coordinator.CoordinatorEvent;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.client.EventReporter;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.ManifestSerde;
 import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +48,7 @@ public final class ManifestConsumerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestConsumerLoop.class);
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration REOPEN_CHECK = Duration.ofSeconds(2);
 
   /** How the loop ended. */
   public enum Exit { STOPPED, HALTED, FAILED }
@@ -108,6 +111,7 @@ public final class ManifestConsumerLoop implements Runnable {
         }
         applyReady(slots.keySet(), false);
         dropFenced();
+        reopenFenced();
         if (!halted) {
           commitOffsets(List.copyOf(offsets.partitions()));
         }
@@ -154,6 +158,10 @@ public final class ManifestConsumerLoop implements Runnable {
     long now = context.clock().millis();
     long wait = IDLE_POLL.toMillis();
     for (TableSlot slot : slots.values()) {
+      if (hasRollbackReplay(slot)) {
+        wait = Math.min(wait, Math.max(0, slot.retryAtMillis() - now));
+        continue;
+      }
       if (slot.isStopped() || !slot.hasPending()) {
         continue;
       }
@@ -213,10 +221,13 @@ public final class ManifestConsumerLoop implements Runnable {
   }
 
   private boolean ready(TableSlot slot, boolean finishing) {
+    long now = context.clock().millis();
+    if (hasRollbackReplay(slot)) {
+      return finishing || now >= slot.retryAtMillis();
+    }
     if (slot.isStopped() || !slot.hasPending()) {
       return false;
     }
-    long now = context.clock().millis();
     if (finishing) {
       return true;
     }
@@ -236,6 +247,16 @@ public final class ManifestConsumerLoop implements Runnable {
       if (applier.isFenced()) {
         throw new TributaryException(ErrorCode.STALE_EPOCH, "the coordinator refused to renew the lease of " + slot.tableId());
       }
+      if (applier.hasRollbackReplay()) {
+        // What a rollback undid comes first; the manifests wait for the next rounds.
+        applier.applyRollbackReplay();
+        if (!applier.hasRollbackReplay()) {
+          reportReplayed(slot, applier);
+        }
+        slot.active();
+        publish(slot);
+        return;
+      }
       List<PendingManifest> batch = slot.nextBatch(context.config().batchMaxSegments());
       BatchResult result = applier.apply(batch);
       if (result.outcome() == BatchResult.Outcome.COMMITTED
@@ -251,6 +272,59 @@ public final class ManifestConsumerLoop implements Runnable {
       failed(slot, e);
     }
     publish(slot);
+  }
+
+  private static boolean hasRollbackReplay(TableSlot slot) {
+    return !slot.isStopped() && slot.applier().map(TableApplier::hasRollbackReplay).orElse(false);
+  }
+
+  private void reportReplayed(TableSlot slot, TableApplier applier) {
+    reporter.accept(new CoordinatorEvent.Report(context.clock().instant(), CoordinatorEvent.Type.ROLLBACK,
+        Optional.of(slot.tableId()), Severity.INFO, "Applier " + context.config().writerId().value()
+            + " applied again what the rollback undid; the table is at version " + applier.version(),
+        Map.of("writer", context.config().writerId().value(), "version", Long.toString(applier.version()),
+            "applied_position", applier.appliedPosition().map(Object::toString).orElse(""))));
+  }
+
+  /**
+   * A table fenced while its partition is still ours was taken by an operator's action (a rollback),
+   * not by another applier, which would have taken the partition too. Once its lease is free again,
+   * it is opened anew (reading any replay the rollback left) and its manifests are read again from the
+   * first one it had not applied.
+   */
+  private void reopenFenced() {
+    long now = context.clock().millis();
+    for (TableSlot slot : List.copyOf(slots.values())) {
+      if (slot.state() != AppliedTableStatus.State.FENCED || slot.applier().isEmpty() || now < slot.reopenCheckAtMillis()) {
+        continue;
+      }
+      slot.checkReopenAt(now + REOPEN_CHECK.toMillis());
+      Optional<TableStatus> status;
+      try {
+        status = context.coordinator().table(slot.tableId());
+      } catch (TributaryException e) {
+        LOG.debug("Cannot read the status of fenced table {}: {}", slot.tableId(), e.getMessage());
+        continue;
+      }
+      boolean free = status.isPresent() && (status.get().leaseHolder().isEmpty()
+          || status.get().leaseExpiresAt().map(expiry -> expiry.isBefore(context.clock().instant())).orElse(true));
+      if (!free) {
+        continue;
+      }
+      TableSchema schema = slot.applier().get().schema();
+      OptionalLong from = slot.reopen();
+      from.ifPresent(offset -> consumer.seek(new TopicPartition(context.config().topic(), slot.partition()), offset));
+      LOG.info("The lease of fenced table {} is free again; taking the table back{}", slot.tableId(),
+          from.isPresent() ? " from offset " + from.getAsLong() : "");
+      try {
+        TableApplier applier = opener.open(slot.tableId(), schema);
+        slot.opened(applier);
+        leased.put(slot.tableId(), applier);
+      } catch (TributaryException e) {
+        failed(slot, e);
+      }
+      publish(slot);
+    }
   }
 
   /** Tables whose lease renewal was refused stop now, even without pending manifests. */

@@ -13,6 +13,7 @@ import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.utils.CloseableIterable;
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.Replay;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ManifestRecord;
@@ -20,12 +21,14 @@ import io.tributary.staging.SegmentReader;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -61,9 +64,11 @@ public final class TableApplier {
   private volatile Optional<SourcePosition> appliedPosition;
   private volatile long version;
   private volatile long rows;
+  private final Optional<Replay> rollbackReplay;
+  private final Deque<URI> replaySegments = new ArrayDeque<>();
 
   TableApplier(ApplierContext context, TableId tableId, URI location, TableSchema schema, Lease lease,
-      Optional<SourcePosition> appliedPosition, long version, long rows) {
+      Optional<SourcePosition> appliedPosition, long version, long rows, Optional<Replay> rollbackReplay) {
     this.context = requireNonNull(context, "context is null");
     this.tableId = requireNonNull(tableId, "tableId is null");
     this.location = requireNonNull(location, "location is null");
@@ -76,12 +81,18 @@ public final class TableApplier {
     this.reducer = new ChangeReducer(schema);
     this.writer = new CopyOnWriteWriter(context.engine(), schema, context.clock());
     this.metrics = context.metrics().forTable(tableId);
+    this.rollbackReplay = requireNonNull(rollbackReplay, "rollbackReplay is null");
+    rollbackReplay.ifPresent(replay -> replaySegments.addAll(replay.segments()));
     metrics.version(version);
     metrics.positionKnown(appliedPosition.isPresent());
   }
 
   public TableId tableId() {
     return tableId;
+  }
+
+  public TableSchema schema() {
+    return schema;
   }
 
   public Lease lease() {
@@ -126,6 +137,75 @@ public final class TableApplier {
         return new BatchResult(BatchResult.Outcome.REPLAY_REFUSED, version);
       }
       return applyNew(snapshot, committer, rest);
+    } catch (RuntimeException e) {
+      throw ApplierErrors.classify(tableId, location, e);
+    }
+  }
+
+  /** Whether segments undone by a rollback remain to be applied again before any new manifest. */
+  public boolean hasRollbackReplay() {
+    return !replaySegments.isEmpty();
+  }
+
+  /**
+   * Applies the next segments that a rollback undid, at most {@code batch.max-segments}, as one Delta
+   * commit. These commits carry no Kafka transaction id (the segments' manifests lie behind the
+   * table's latest one); what makes them safe to repeat is the position: the coordinator's applied
+   * position is read first, and changes at or below it are dropped.
+   *
+   * @throws TributaryException as {@link #apply} does; the segments stay pending and are tried again
+   */
+  public BatchResult applyRollbackReplay() {
+    Replay replay = rollbackReplay.orElseThrow(() -> new IllegalStateException("no rollback replay for " + tableId));
+    List<URI> chunk = replaySegments.stream().limit(context.config().batchMaxSegments()).toList();
+    try {
+      // The coordinator's position is the truth: a replay commit whose answer was lost may have landed.
+      appliedPosition = context.coordinator().table(tableId).orElseThrow(() -> ApplierErrors.unknownTable(tableId))
+          .appliedPosition();
+      DeferredCommitter committer = new DeferredCommitter();
+      Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
+      version = snapshot.getVersion();
+      List<ChangeEvent> events = new ArrayList<>();
+      SourcePosition watermark = appliedPosition.orElse(null);
+      for (URI segment : chunk) {
+        try (SegmentReader reader = context.staging().openSegment(tableId, segment)) {
+          checkSchema(reader.schema(), segment);
+          for (ChangeEvent event : reader.readAll()) {
+            events.add(event);
+            if (watermark == null || event.position().isAfter(watermark)) {
+              watermark = event.position();
+            }
+          }
+        }
+      }
+      ReducedBatch reduced = reducer.reduce(events, appliedPosition);
+      metrics.duplicatesDropped(reduced.duplicatesDropped());
+      BatchResult outcome = new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
+      if (reduced.eventsKept() > 0) {
+        Transaction transaction = snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
+            .withMaxRetries(0)
+            .build(context.engine());
+        CopyOnWriteWriter.Result result = writer.write(snapshot, transaction, reduced);
+        committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.of(watermark), chunk,
+            result.upserted() + result.deleted()));
+        long started = context.clock().millis();
+        TransactionCommitResult commit = transaction.commit(context.engine(), CloseableIterable.inMemoryIterable(
+            Utils.toCloseableIterator(result.actions().iterator())));
+        runPostCommitHooks(commit);
+        committed(commit.getVersion(), watermark, result, reduced,
+            Duration.ofMillis(Math.max(0, context.clock().millis() - started)));
+        outcome = new BatchResult(BatchResult.Outcome.COMMITTED, version);
+      }
+      chunk.forEach(segment -> replaySegments.removeFirst());
+      if (replaySegments.isEmpty()) {
+        LOG.info("{} applied again the {} staged segments undone by its rollback to version {}; applied up to {} (version {})",
+            tableId, replay.segments().size(), replay.toVersion(), appliedPosition.map(Object::toString).orElse("nothing"),
+            version);
+      } else {
+        LOG.info("{} applied {} staged segments again after its rollback to version {}; {} to go", tableId, chunk.size(),
+            replay.toVersion(), replaySegments.size());
+      }
+      return outcome;
     } catch (RuntimeException e) {
       throw ApplierErrors.classify(tableId, location, e);
     }
@@ -208,12 +288,15 @@ public final class TableApplier {
 
   private List<ChangeEvent> readSegment(ManifestRecord manifest) {
     try (SegmentReader reader = context.staging().openSegment(manifest)) {
-      TableSchema staged = reader.schema();
-      if (!staged.fingerprint().equals(schema.fingerprint())
-          && !(staged.keyColumns().equals(schema.keyColumns()) && DeltaTypes.sameColumns(staged, DeltaTypes.toStructType(schema)))) {
-        throw ApplierErrors.schemaChanged(tableId, manifest.segmentPath(), staged, schema.columns().toString());
-      }
+      checkSchema(reader.schema(), manifest.segmentPath());
       return reader.readAll();
+    }
+  }
+
+  private void checkSchema(TableSchema staged, URI segment) {
+    if (!staged.fingerprint().equals(schema.fingerprint())
+        && !(staged.keyColumns().equals(schema.keyColumns()) && DeltaTypes.sameColumns(staged, DeltaTypes.toStructType(schema)))) {
+      throw ApplierErrors.schemaChanged(tableId, segment, staged, schema.columns().toString());
     }
   }
 

@@ -8,6 +8,7 @@ import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.utils.CloseableIterable;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.Replay;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.staging.ManifestRecord;
@@ -43,6 +44,14 @@ public final class TableOpener {
     try (SegmentReader reader = context.staging().openSegment(firstManifest)) {
       schema = reader.schema();
     }
+    return open(tableId, schema);
+  }
+
+  /**
+   * Opens {@code tableId} with the schema its segments have. A replay left by a rollback is read
+   * here, after the lease, and applied by the applier before any new manifest.
+   */
+  public TableApplier open(TableId tableId, TableSchema schema) {
     if (!schema.hasPrimaryKey()) {
       throw ApplierErrors.missingPrimaryKey(tableId);
     }
@@ -55,9 +64,13 @@ public final class TableOpener {
       Snapshot snapshot = loadOrCreate(tableId, location, schema, lease, status);
       checkTable(tableId, location, schema, snapshot);
       long rows = countRows(snapshot);
-      LOG.info("Took {} at epoch {}: Delta version {}, applied up to {}, {} rows", tableId, lease.epoch(),
-          snapshot.getVersion(), status.appliedPosition().map(Object::toString).orElse("nothing"), rows);
-      return new TableApplier(context, tableId, location, schema, lease, status.appliedPosition(), snapshot.getVersion(), rows);
+      Optional<Replay> replay = context.coordinator().replay(tableId);
+      LOG.info("Took {} at epoch {}: Delta version {}, applied up to {}, {} rows{}", tableId, lease.epoch(),
+          snapshot.getVersion(), status.appliedPosition().map(Object::toString).orElse("nothing"), rows,
+          replay.map(r -> "; " + r.segments().size() + " staged segments to apply again after the rollback to version "
+              + r.toVersion()).orElse(""));
+      return new TableApplier(context, tableId, location, schema, lease, status.appliedPosition(), snapshot.getVersion(), rows,
+          replay);
     } catch (RuntimeException e) {
       releaseQuietly(lease);
       throw ApplierErrors.classify(tableId, location, e);

@@ -29,6 +29,8 @@ final class TableSlot {
   private OptionalLong heldOffset = OptionalLong.empty();
   private long retryAtMillis;
   private int failures;
+  private long lastOffset = -1;
+  private long reopenCheckAtMillis;
 
   TableSlot(TableId tableId, int partition, URI location) {
     this.tableId = requireNonNull(tableId, "tableId is null");
@@ -56,7 +58,15 @@ final class TableSlot {
     return state == AppliedTableStatus.State.FENCED || state == AppliedTableStatus.State.FAILED;
   }
 
+  /**
+   * Queues a manifest read from the partition. One read again after the partition was rewound (for
+   * another table of it) is ignored.
+   */
   void add(PendingManifest manifest) {
+    if (manifest.offset() <= lastOffset) {
+      return;
+    }
+    lastOffset = manifest.offset();
     if (isStopped()) {
       if (heldOffset.isEmpty()) {
         heldOffset = OptionalLong.of(manifest.offset());
@@ -152,6 +162,35 @@ final class TableSlot {
     if (heldOffset.isEmpty() || offset < heldOffset.getAsLong()) {
       heldOffset = OptionalLong.of(offset);
     }
+  }
+
+  /** When a fenced table should next check whether its lease is free again. */
+  long reopenCheckAtMillis() {
+    return reopenCheckAtMillis;
+  }
+
+  void checkReopenAt(long atMillis) {
+    reopenCheckAtMillis = atMillis;
+  }
+
+  /**
+   * Makes a fenced table new again, to be opened anew: its applier is dropped and the offset it held,
+   * if any, is returned: the partition must be read again from there, and the manifests from there on
+   * are taken again.
+   */
+  OptionalLong reopen() {
+    OptionalLong from = heldOffset;
+    heldOffset = OptionalLong.empty();
+    pending.clear();
+    applier = Optional.empty();
+    state = AppliedTableStatus.State.OPENING;
+    problem = Optional.empty();
+    failures = 0;
+    retryAtMillis = 0;
+    if (from.isPresent()) {
+      lastOffset = from.getAsLong() - 1;
+    }
+    return from;
   }
 
   void released() {

@@ -184,6 +184,12 @@ public final class FakeCoordinator implements CoordinatorClient {
     return new PublishedPosition(tableId, status.version(), status.appliedPosition());
   }
 
+  /** This fake knows no rollbacks: nothing is ever to be applied again. */
+  @Override
+  public synchronized Optional<io.tributary.coordinator.Replay> replay(TableId tableId) {
+    return Optional.empty();
+  }
+
   @Override
   public synchronized CoordinatorEvent report(CoordinatorEvent.Report report) {
     CoordinatorEvent event = report.numbered(events.size() + 1);

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatedCommitter implements Committer {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatedCommitter.class);
 
-  private final CoordinatorClient client;
+  private final Function<CommitProposal, CommitReceipt> ratifier;
   private final Lease lease;
   private final Optional<SourcePosition> watermark;
   private final List<URI> segments;
@@ -60,7 +61,16 @@ public final class CoordinatedCommitter implements Committer {
    */
   public CoordinatedCommitter(CoordinatorClient client, Lease lease, Optional<SourcePosition> watermark,
       List<URI> segments, long rowsChanged) {
-    this.client = requireNonNull(client, "client is null");
+    this(requireNonNull(client, "client is null")::commit, lease, watermark, segments, rowsChanged);
+  }
+
+  /**
+   * A committer whose proposals go to {@code ratifier} instead of a client: the coordinator's own
+   * commits (rollbacks) take the same path as every writer's.
+   */
+  public CoordinatedCommitter(Function<CommitProposal, CommitReceipt> ratifier, Lease lease,
+      Optional<SourcePosition> watermark, List<URI> segments, long rowsChanged) {
+    this.ratifier = requireNonNull(ratifier, "ratifier is null");
     this.lease = requireNonNull(lease, "lease is null");
     this.watermark = requireNonNull(watermark, "watermark is null");
     this.segments = List.copyOf(requireNonNull(segments, "segments is null"));
@@ -93,7 +103,7 @@ public final class CoordinatedCommitter implements Committer {
     lastProposal = Optional.of(proposal);
     CommitReceipt receipt;
     try {
-      receipt = client.commit(proposal);
+      receipt = ratifier.apply(proposal);
     } catch (TributaryException e) {
       throw failed(engine, staged, proposal, e);
     }

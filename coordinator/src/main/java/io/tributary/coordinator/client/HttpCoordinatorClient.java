@@ -13,6 +13,8 @@ import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.PublishedPosition;
+import io.tributary.coordinator.Replay;
+import io.tributary.coordinator.RollbackResult;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.TlsStore;
@@ -173,6 +175,20 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
   public PublishedPosition publishedPosition(TableId tableId) {
     return read(() -> ApiCodec.publishedPosition(send("GET", tablePath(tableId, "/published-position"), null,
         Kind.ORDINARY)));
+  }
+
+  @Override
+  public Optional<Replay> replay(TableId tableId) {
+    return read(() -> ApiCodec.replay(send("GET", tablePath(tableId, "/replay"), null, Kind.ORDINARY)));
+  }
+
+  /**
+   * Rolls a table back to the content of {@code toVersion} (needs the operator role). Like a commit,
+   * an unanswered rollback may have happened: read the table's history before repeating it.
+   */
+  public RollbackResult rollback(TableId tableId, long toVersion, String reason) {
+    ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("to_version", toVersion).put("reason", reason);
+    return read(() -> ApiCodec.rollbackResult(send("POST", tablePath(tableId, "/rollback"), body, Kind.COMMIT)));
   }
 
   /** Pauses a table (needs the operator role): its commits wait until it is resumed. */

@@ -13,6 +13,8 @@ import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.PublishedPosition;
+import io.tributary.coordinator.Replay;
+import io.tributary.coordinator.RollbackResult;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
@@ -141,6 +143,13 @@ public final class ApiCodec {
     node.put("committed_at", record.committedAt().toString());
     node.put("published_commit", record.publishedCommit().toString());
     node.put("status", record.status().name());
+    if (record.rollback().isPresent()) {
+      ObjectNode rollback = node.putObject("rollback");
+      rollback.put("to_version", record.rollback().get().toVersion());
+      rollback.put("reason", record.rollback().get().reason());
+    } else {
+      node.putNull("rollback");
+    }
     return node;
   }
 
@@ -156,7 +165,59 @@ public final class ApiCodec {
     return new CommitRecord(fields.tableId("table_id"), fields.longValue("version"), new WriterId(fields.text("writer")),
         new Epoch(fields.longValue("epoch")), fields.optionalText("watermark").map(SourcePosition::new),
         fields.uriList("segments"), fields.longValue("rows_changed"), fields.instant("committed_at"),
-        fields.uri("published_commit"), parsedStatus);
+        fields.uri("published_commit"), parsedStatus, rollback(node.get("rollback")));
+  }
+
+  private static Optional<CommitRecord.Rollback> rollback(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    Fields fields = new Fields(node);
+    return Optional.of(new CommitRecord.Rollback(fields.longValue("to_version"), fields.text("reason")));
+  }
+
+  /** A pending replay, or {@code {"table_id": ..., "pending": false}} when there is none. */
+  public static ObjectNode toJson(TableId tableId, Optional<Replay> replay) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", tableId.canonical());
+    node.put("pending", replay.isPresent());
+    replay.ifPresent(pending -> {
+      node.put("rollback_version", pending.rollbackVersion());
+      node.put("to_version", pending.toVersion());
+      node.put("from", pending.from().map(SourcePosition::value).orElse(null));
+      node.put("until", pending.until().value());
+      strings(node.putArray("segments"), pending.segments().stream().map(URI::toString).toList());
+    });
+    return node;
+  }
+
+  public static Optional<Replay> replay(JsonNode node) {
+    Fields fields = new Fields(node);
+    if (!fields.bool("pending")) {
+      return Optional.empty();
+    }
+    return Optional.of(new Replay(fields.tableId("table_id"), fields.longValue("rollback_version"),
+        fields.longValue("to_version"), fields.optionalText("from").map(SourcePosition::new),
+        new SourcePosition(fields.text("until")), fields.uriList("segments")));
+  }
+
+  public static ObjectNode toJson(RollbackResult result) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("table_id", result.tableId().canonical());
+    node.put("from_version", result.fromVersion());
+    node.put("to_version", result.toVersion());
+    node.put("version", result.version());
+    node.put("files_removed", result.filesRemoved());
+    node.put("files_added", result.filesAdded());
+    node.set("replay", toJson(result.tableId(), result.replay()));
+    return node;
+  }
+
+  public static RollbackResult rollbackResult(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new RollbackResult(fields.tableId("table_id"), fields.longValue("from_version"), fields.longValue("to_version"),
+        fields.longValue("version"), (int) fields.longValue("files_removed"), (int) fields.longValue("files_added"),
+        replay(node.get("replay")));
   }
 
   public static ObjectNode toJson(PublishedPosition published) {
@@ -269,6 +330,14 @@ public final class ApiCodec {
         throw new IllegalArgumentException("field '" + field + "' must be an integer");
       }
       return value.longValue();
+    }
+
+    public boolean bool(String field) {
+      JsonNode value = node.get(field);
+      if (value == null || !value.isBoolean()) {
+        throw new IllegalArgumentException("field '" + field + "' must be true or false");
+      }
+      return value.booleanValue();
     }
 
     public Optional<Long> optionalLong(String field) {

@@ -128,6 +128,15 @@ public final class ApiHandler implements HttpHandler {
         exchange.respond(200, ApiCodec.toJson(h.service.resume(TableId.parse(p.get(0)),
             body.optionalText("reason").orElse(""))));
       }),
+      new Route("POST", "/tables/{table}/rollback", Access.OPERATE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.rollback(TableId.parse(p.get(0)), body.longValue("to_version"),
+            body.text("reason"))));
+      }),
+      new Route("GET", "/tables/{table}/replay", Access.READ, (h, exchange, p) -> {
+        TableId tableId = TableId.parse(p.get(0));
+        exchange.respond(200, ApiCodec.toJson(tableId, h.service.replay(tableId)));
+      }),
       new Route("GET", "/events", Access.READ, (h, exchange, p) -> {
         ArrayNode events = ApiCodec.MAPPER.createArrayNode();
         h.service.events(eventQuery(exchange.queryParameters())).forEach(event -> events.add(ApiCodec.toJson(event)));

@@ -13,9 +13,12 @@ import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.PublishedPosition;
+import io.tributary.coordinator.Replay;
+import io.tributary.coordinator.RollbackResult;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
+import io.tributary.coordinator.client.CoordinatedCommitter;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException.ErrorCode;
@@ -53,6 +56,9 @@ public final class CoordinatorService {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
   private static final Pattern STAGED_NAME = Pattern.compile("(\\d{20})\\.[0-9a-fA-F-]{36}\\.json");
   static final Duration MAX_LEASE_TTL = Duration.ofDays(1);
+  /** Who holds a table's lease while the coordinator rolls it back. */
+  public static final WriterId ROLLBACK_WRITER = new WriterId("tributary-coordinator-rollback");
+  private static final Duration ROLLBACK_LEASE = Duration.ofMinutes(10);
 
   private final CoordinatorStore store;
   private final DeltaLogPublisher publisher;
@@ -117,6 +123,109 @@ public final class CoordinatorService {
       }
       return resumed.status();
     });
+  }
+
+  /**
+   * Gives a table the content of an earlier version as a new commit, and moves its applied position
+   * back to that version's, so that the changes after it are applied again from staging by the
+   * table's applier ({@link #replay}). The coordinator takes the table's lease for the commit, which
+   * fences the applier that held it; that applier takes the table again once the lease is free.
+   * Paused tables can be rolled back (and stay paused).
+   *
+   * @throws TributaryException {@code CONFIG_INVALID} for a version that is not an earlier one, or
+   *     whose data files or the segments to apply again are gone; {@code COMMIT_CONFLICT} when the
+   *     table moved meanwhile (retry)
+   */
+  public RollbackResult rollback(TableId tableId, long toVersion, String reason) {
+    if (reason.isBlank()) {
+      throw CoordinatorErrors.invalidRequest("a rollback needs a reason");
+    }
+    return lockedExisting(tableId, () -> rollbackLocked(tableId, toVersion, reason));
+  }
+
+  private RollbackResult rollbackLocked(TableId tableId, long toVersion, String reason) {
+    finishPending(tableId);
+    TableState table = store.table(tableId).orElseThrow();
+    long fromVersion = table.version();
+    if (toVersion < 0 || toVersion >= fromVersion) {
+      throw CoordinatorErrors.invalidRequest("cannot roll " + tableId + " back to version " + toVersion + ": it is at"
+          + " version " + fromVersion + (fromVersion > 0 ? "; choose a version from 0 to " + (fromVersion - 1) : ""));
+    }
+    List<CommitRecord> history = history(tableId);
+    Optional<SourcePosition> position = Lineage.positionAt(history, toVersion);
+    Optional<Replay> replay = Lineage.replayAfter(tableId, history, fromVersion + 1, toVersion, position);
+    requireStaged(tableId, toVersion, replay);
+    Instant now = clock.instant();
+    DeltaRestore.Plan plan = DeltaRestore.plan(publisher.engine(), tableId, table.location(), fromVersion, toVersion,
+        now.toEpochMilli());
+    Lease lease = store.acquireLease(tableId, ROLLBACK_WRITER, now, now.plus(ROLLBACK_LEASE));
+    String fenced = table.leaseHolder().map(holder -> ", fencing " + holder + " (epoch " + table.epoch() + ")").orElse("");
+    record(Type.LEASE_ACQUIRED, tableId, Severity.INFO, "Lease taken for a rollback at epoch " + lease.epoch().value()
+        + fenced, Map.of("writer", ROLLBACK_WRITER.value(), "epoch", Long.toString(lease.epoch().value()),
+            "previous_holder", table.leaseHolder().map(WriterId::value).orElse("")));
+    long version;
+    try {
+      CommitRecord.Rollback rollback = new CommitRecord.Rollback(toVersion, reason);
+      version = DeltaRestore.commit(publisher.engine(), tableId, table.location(), plan, new CoordinatedCommitter(
+          proposal -> commitLocked(proposal, Optional.of(rollback)), lease, position, List.of(), plan.rowsTouched()));
+    } catch (RuntimeException e) {
+      throw rollbackFailed(tableId, toVersion, e);
+    } finally {
+      try {
+        store.releaseLease(tableId, ROLLBACK_WRITER, lease.epoch(), clock.instant());
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot release the rollback's lease of {}; it expires in {}: {}", tableId, ROLLBACK_LEASE, e.toString());
+      }
+    }
+    LOG.warn("Rolled {} back from version {} to the content of version {} as version {} ({} files removed, {} added "
+        + "back): {}. {}", tableId, fromVersion, toVersion, version, plan.filesRemoved(), plan.filesAdded(), reason,
+        replay.map(r -> r.segments().size() + " staged segments are applied again, up to position " + r.until())
+            .orElse("No source change to apply again."));
+    record(Type.ROLLBACK, tableId, Severity.WARNING, "Rolled back from version " + fromVersion + " to the content of"
+        + " version " + toVersion + " as version " + version + ": " + reason, Map.of(
+            "from_version", Long.toString(fromVersion), "to_version", Long.toString(toVersion),
+            "version", Long.toString(version), "reason", reason,
+            "files_removed", Integer.toString(plan.filesRemoved()), "files_added", Integer.toString(plan.filesAdded()),
+            "replay_segments", Integer.toString(replay.map(r -> r.segments().size()).orElse(0))));
+    return new RollbackResult(tableId, fromVersion, toVersion, version, plan.filesRemoved(), plan.filesAdded(),
+        replay.map(r -> new Replay(tableId, version, toVersion, r.from(), r.until(), r.segments())));
+  }
+
+  /** Refuses a rollback whose changes could not be applied again: their staged segments are gone. */
+  private void requireStaged(TableId tableId, long toVersion, Optional<Replay> replay) {
+    for (URI segment : replay.map(Replay::segments).orElse(List.of())) {
+      boolean staged;
+      try {
+        staged = publisher.exists(segment);
+      } catch (IOException e) {
+        throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot roll " + tableId + " back to version " + toVersion
+            + ": cannot check staged segment " + segment + ": " + e.getMessage(), e);
+      }
+      if (!staged) {
+        throw CoordinatorErrors.invalidRequest("cannot roll " + tableId + " back to version " + toVersion + ": segment "
+            + segment + ", whose changes would have to be applied again, is no longer staged (deleted by retention?);"
+            + " choose a later version or resync the table");
+      }
+    }
+  }
+
+  private static TributaryException rollbackFailed(TableId tableId, long toVersion, RuntimeException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TributaryException known) {
+        return known;
+      }
+    }
+    return new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot roll " + tableId + " back to version " + toVersion
+        + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * What the table's applier must apply again after the latest rollback before anything new; empty
+   * when there was none or the table is applied past it.
+   */
+  public Optional<Replay> replay(TableId tableId) {
+    TableState table = store.table(tableId).orElseThrow(() -> CoordinatorErrors.unknownTable(tableId));
+    return Lineage.pendingReplay(tableId, history(tableId), table.appliedPosition());
   }
 
   /** Records an event reported by a gateway or applier. */
@@ -195,7 +304,7 @@ public final class CoordinatorService {
   public CommitReceipt commit(CommitProposal proposal) {
     Timer.Sample sample = metrics.commitReceived();
     try {
-      CommitReceipt receipt = lockedExisting(proposal.tableId(), () -> commitLocked(proposal));
+      CommitReceipt receipt = lockedExisting(proposal.tableId(), () -> commitLocked(proposal, Optional.empty()));
       metrics.commitRatified();
       record(Type.COMMIT, proposal.tableId(), Severity.INFO, "Version " + proposal.version() + " by " + proposal.writer()
           + ": " + proposal.rowsChanged() + " rows changed from " + proposal.segments().size() + " segments",
@@ -246,7 +355,8 @@ public final class CoordinatorService {
         continue;
       }
       version = Math.max(version, entry.version());
-      if (entry.record().watermark().isPresent()) {
+      // A rollback's watermark, even an empty one, is where the table is back to.
+      if (entry.record().watermark().isPresent() || entry.record().rollback().isPresent()) {
         return new PublishedPosition(tableId, version, entry.record().watermark());
       }
     }
@@ -283,7 +393,7 @@ public final class CoordinatorService {
     }
   }
 
-  private CommitReceipt commitLocked(CommitProposal proposal) {
+  private CommitReceipt commitLocked(CommitProposal proposal, Optional<CommitRecord.Rollback> rollback) {
     TableId tableId = proposal.tableId();
     long version = proposal.version();
     finishPending(tableId);
@@ -294,7 +404,7 @@ public final class CoordinatorService {
     }
     TableState table = store.table(tableId).orElseThrow(() -> CoordinatorErrors.unknownTable(tableId));
     table.checkHolder(proposal.writer(), proposal.epoch(), "commit version " + version);
-    table.checkNextVersion(version, proposal.epoch());
+    table.checkNextVersion(version, proposal.epoch(), rollback.isPresent());
     checkStagedLocation(table, proposal);
     DeltaLogPublisher.Content content;
     try {
@@ -306,7 +416,7 @@ public final class CoordinatorService {
     }
     CommitRecord record = new CommitRecord(tableId, version, proposal.writer(), proposal.epoch(), proposal.watermark(),
         proposal.segments(), proposal.rowsChanged(), clock.instant(), table.publishedCommit(version),
-        CommitRecord.Status.RATIFIED);
+        CommitRecord.Status.RATIFIED, rollback);
     CommitEntry ratified;
     try {
       ratified = store.ratify(new CommitEntry(record, proposal.stagedCommit(), content.sha256(), content.size(),

@@ -98,8 +98,9 @@ final class CoordinatorState {
       return () -> tables.put(tableId, state.withPause(Optional.empty()));
     } else if (event instanceof StoreEvent.CommitRatified ratified) {
       TableState state = known(tableId);
-      check(state.pausedReason().isEmpty(), "version %s of %s ratified while paused", ratified.entry().version(), tableId);
       CommitRecord record = ratified.entry().record();
+      check(state.pausedReason().isEmpty() || record.rollback().isPresent(), "version %s of %s ratified while paused",
+          record.version(), tableId);
       check(record.version() == state.version() + 1, "version %s of %s ratified after version %s",
           record.version(), tableId, state.version());
       checkHolder(state, record.writer(), record.epoch());
@@ -131,13 +132,11 @@ final class CoordinatorState {
   }
 
   private static Optional<SourcePosition> latestWatermark(List<CommitEntry> history) {
-    for (int i = history.size() - 1; i >= 0; i--) {
-      Optional<SourcePosition> watermark = history.get(i).record().watermark();
-      if (watermark.isPresent()) {
-        return watermark;
-      }
+    Optional<SourcePosition> position = Optional.empty();
+    for (CommitEntry entry : history) {
+      position = entry.record().appliedPositionAfter(position);
     }
-    return Optional.empty();
+    return position;
   }
 
   private TableState known(TableId tableId) {

@@ -2,6 +2,8 @@ package io.tributary.coordinator.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,10 +34,17 @@ import org.apache.hadoop.fs.FileSystem;
 public final class DeltaLogPublisher implements AutoCloseable {
   private final Configuration hadoop;
   private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
+  private final Engine engine;
 
   public DeltaLogPublisher(Map<String, String> hadoopProperties) {
     this.hadoop = new Configuration();
     hadoopProperties.forEach(hadoop::set);
+    this.engine = DefaultEngine.create(hadoop);
+  }
+
+  /** A Delta Kernel engine over the same file systems, for the commits the coordinator makes itself. */
+  public Engine engine() {
+    return engine;
   }
 
   /** The size and SHA-256 of a file. */
@@ -190,7 +199,8 @@ public final class DeltaLogPublisher implements AutoCloseable {
     }
   }
 
-  private boolean exists(URI file) throws IOException {
+  /** Whether a file exists. */
+  public boolean exists(URI file) throws IOException {
     return isLocal(file) ? Files.exists(Path.of(file)) : fileSystem(file).exists(new org.apache.hadoop.fs.Path(file));
   }
 

@@ -153,7 +153,7 @@ public final class FileCoordinatorStore implements CoordinatorStore {
       TableId tableId = commit.record().tableId();
       TableState table = state.existing(tableId);
       table.checkHolder(commit.record().writer(), commit.record().epoch(), "commit version " + commit.version());
-      table.checkNextVersion(commit.version(), commit.record().epoch());
+      table.checkNextVersion(commit.version(), commit.record().epoch(), commit.record().rollback().isPresent());
       persist(new StoreEvent.CommitRatified(commit));
       return state.commit(tableId, commit.version()).orElseThrow();
     }

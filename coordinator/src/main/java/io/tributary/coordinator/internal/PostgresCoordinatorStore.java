@@ -46,7 +46,8 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   private static final String TABLE_COLUMNS =
       "table_id, location, key_columns, version, applied_position, epoch, lease_holder, lease_expires_at, paused_reason";
   private static final String COMMIT_COLUMNS = "table_id, version, writer, epoch, watermark, segments, rows_changed,"
-      + " committed_at, published_commit, staged_commit, sha256, size, status, modification_time";
+      + " committed_at, published_commit, staged_commit, sha256, size, status, modification_time, rollback_to,"
+      + " rollback_reason";
 
   private final PostgresTransactions transactions;
   private final String store;
@@ -195,11 +196,11 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
     }
     CommitEntry entry = new CommitEntry(new CommitRecord(tableId, record.version(), record.writer(), record.epoch(),
         record.watermark(), record.segments(), record.rowsChanged(), micros(record.committedAt()), record.publishedCommit(),
-        record.status()), commit.stagedCommit(), commit.sha256(), commit.size(), commit.modificationTime());
+        record.status(), record.rollback()), commit.stagedCommit(), commit.sha256(), commit.size(), commit.modificationTime());
     return transactions.write("ratify version " + record.version() + " of " + tableId, connection -> {
       TableState table = lockTable(connection, tableId);
       table.checkHolder(record.writer(), record.epoch(), "commit version " + record.version());
-      table.checkNextVersion(record.version(), record.epoch());
+      table.checkNextVersion(record.version(), record.epoch(), record.rollback().isPresent());
       insertCommit(connection, entry, table);
       updateTable(connection, table.withRatified(entry.record()), entry.record().committedAt());
       return entry;
@@ -378,7 +379,7 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   private void insertCommit(Connection connection, CommitEntry entry, TableState table) throws SQLException {
     CommitRecord record = entry.record();
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + commits + " (" + COMMIT_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RATIFIED', NULL)")) {
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RATIFIED', NULL, ?, ?)")) {
       insert.setString(1, record.tableId().canonical());
       insert.setLong(2, record.version());
       insert.setString(3, record.writer().value());
@@ -391,6 +392,13 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       insert.setString(10, entry.stagedCommit().toString());
       insert.setString(11, entry.sha256());
       insert.setLong(12, entry.size());
+      if (record.rollback().isPresent()) {
+        insert.setLong(13, record.rollback().get().toVersion());
+        insert.setString(14, record.rollback().get().reason());
+      } else {
+        insert.setNull(13, java.sql.Types.BIGINT);
+        insert.setNull(14, java.sql.Types.VARCHAR);
+      }
       insert.executeUpdate();
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
@@ -412,14 +420,20 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
     }
   }
 
+  /** The position the table is applied up to: see {@link CommitRecord#appliedPositionAfter}. */
   private Optional<SourcePosition> latestWatermark(Connection connection, TableId tableId) throws SQLException {
     try (PreparedStatement query = connection.prepareStatement("SELECT watermark FROM " + commits
-        + " WHERE table_id = ? AND watermark IS NOT NULL ORDER BY version DESC LIMIT 1")) {
+        + " WHERE table_id = ? AND (watermark IS NOT NULL OR rollback_to IS NOT NULL) ORDER BY version DESC LIMIT 1")) {
       query.setString(1, tableId.canonical());
       try (ResultSet rows = query.executeQuery()) {
-        return rows.next() ? Optional.of(position(rows.getString(1), tableId)) : Optional.empty();
+        return rows.next() && rows.getString(1) != null ? Optional.of(position(rows.getString(1), tableId)) : Optional.empty();
       }
     }
+  }
+
+  private static Optional<CommitRecord.Rollback> rollback(ResultSet row) throws SQLException {
+    long toVersion = row.getLong("rollback_to");
+    return row.wasNull() ? Optional.empty() : Optional.of(new CommitRecord.Rollback(toVersion, row.getString("rollback_reason")));
   }
 
   private List<CommitEntry> commitEntries(PreparedStatement query) throws SQLException {
@@ -458,7 +472,7 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
           new WriterId(row.getString("writer")), new Epoch(row.getLong("epoch")),
           Optional.ofNullable(row.getString("watermark")).map(SourcePosition::new), segments, row.getLong("rows_changed"),
           instant(row, "committed_at").orElseThrow(), URI.create(row.getString("published_commit")),
-          published ? CommitRecord.Status.PUBLISHED : CommitRecord.Status.RATIFIED);
+          published ? CommitRecord.Status.PUBLISHED : CommitRecord.Status.RATIFIED, rollback(row));
       return new CommitEntry(record, URI.create(row.getString("staged_commit")), row.getString("sha256"),
           row.getLong("size"), published ? OptionalLong.of(modificationTime) : OptionalLong.empty());
     } catch (IllegalArgumentException | java.util.NoSuchElementException e) {

@@ -112,10 +112,10 @@ public record TableState(
 
   /**
    * The state once {@code commit} is ratified: its version is the latest, and the table is applied up
-   * to its watermark (or stays where it was when the commit carries none).
+   * to {@link CommitRecord#appliedPositionAfter its position}.
    */
   public TableState withRatified(CommitRecord commit) {
-    return withVersion(commit.version(), commit.watermark().isPresent() ? commit.watermark() : appliedPosition);
+    return withVersion(commit.version(), commit.appliedPositionAfter(appliedPosition));
   }
 
   /** Whether {@code writer} holds the lease at {@code writerEpoch}, the table's current epoch. */
@@ -145,7 +145,15 @@ public record TableState(
    *     {@code COMMIT_CONFLICT} for any other version
    */
   public void checkNextVersion(long proposed, Epoch proposalEpoch) {
-    if (pausedReason.isPresent()) {
+    checkNextVersion(proposed, proposalEpoch, false);
+  }
+
+  /**
+   * Checks that {@code proposed} is exactly the next version and, unless {@code evenIfPaused} (a
+   * rollback, which operators run on paused tables), that the table takes commits.
+   */
+  public void checkNextVersion(long proposed, Epoch proposalEpoch, boolean evenIfPaused) {
+    if (pausedReason.isPresent() && !evenIfPaused) {
       throw CoordinatorErrors.paused(tableId, proposed, pausedReason.get());
     }
     if (proposed != version + 1) {

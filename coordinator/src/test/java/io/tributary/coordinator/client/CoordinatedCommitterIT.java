@@ -251,6 +251,11 @@ class CoordinatedCommitterIT {
     }
 
     @Override
+    public Optional<io.tributary.coordinator.Replay> replay(TableId tableId) {
+      return delegate.replay(tableId);
+    }
+
+    @Override
     public io.tributary.coordinator.CoordinatorEvent report(io.tributary.coordinator.CoordinatorEvent.Report report) {
       return delegate.report(report);
     }

@@ -257,7 +257,7 @@ abstract class CoordinatorStoreContractTest {
     store.register(new TableRegistration(OTHER, location("items"), List.of("id")), T0);
     Lease lease = new Lease(TABLE, A, new Epoch(1), T0);
     CommitEntry commit = new CommitEntry(new CommitRecord(TABLE, 0, A, lease.epoch(), Optional.empty(), List.of(), 0, T0,
-        URI.create("file:/data/tables/orders/_delta_log/00000000000000000000.json"), CommitRecord.Status.RATIFIED),
+        URI.create("file:/data/tables/orders/_delta_log/00000000000000000000.json"), CommitRecord.Status.RATIFIED, Optional.empty()),
         URI.create("file:/data/tables/orders/_delta_log/_staged_commits/00000000000000000000."
             + "00000000-0000-0000-0000-000000000000.json"), SHA, 10, OptionalLong.empty());
 
@@ -409,7 +409,7 @@ abstract class CoordinatorStoreContractTest {
     TableState table = store.table(lease.tableId()).orElseThrow();
     CommitRecord record = new CommitRecord(lease.tableId(), version, lease.writer(), lease.epoch(), watermark,
         List.of(URI.create("file:/staging/seg-" + version + ".parquet")), 5, T0, table.publishedCommit(version),
-        CommitRecord.Status.RATIFIED);
+        CommitRecord.Status.RATIFIED, Optional.empty());
     URI staged = URI.create(table.stagedCommitDirectory() + String.format("/%020d.%s.json", version,
         "00000000-0000-0000-0000-000000000000"));
     return new CommitEntry(record, staged, SHA, 10, OptionalLong.empty());
