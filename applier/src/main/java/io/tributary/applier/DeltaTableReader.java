@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
+import io.delta.kernel.SnapshotBuilder;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.tributary.applier.internal.ApplierErrors;
 import io.tributary.applier.internal.DeltaFiles;
@@ -16,14 +18,15 @@ import io.tributary.applier.internal.RowKey;
 import io.tributary.applier.internal.TributaryTableProperties;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -49,12 +52,30 @@ public final class DeltaTableReader {
    *     not written by Tributary; {@code STORAGE_FAILURE} if it cannot be read
    */
   public DeltaTableContents read(URI location) {
+    return read(location, OptionalLong.empty());
+  }
+
+  /**
+   * Version {@code version} of the table at {@code location}, as it was then.
+   *
+   * @throws TributaryException as {@link #read(URI)}, and {@code TABLE_NOT_FOUND} if the version does
+   *     not exist (any more)
+   */
+  public DeltaTableContents read(URI location, long version) {
+    return read(location, OptionalLong.of(version));
+  }
+
+  private DeltaTableContents read(URI location, OptionalLong version) {
     requireNonNull(location, "location is null");
     Snapshot snapshot;
     try {
-      snapshot = TableManager.loadSnapshot(location.toString()).build(engine);
+      SnapshotBuilder builder = TableManager.loadSnapshot(location.toString());
+      snapshot = (version.isPresent() ? builder.atVersion(version.getAsLong()) : builder).build(engine);
     } catch (TableNotFoundException e) {
       throw new TributaryException(ErrorCode.TABLE_NOT_FOUND, "There is no Delta table at " + location, e);
+    } catch (KernelException e) {
+      throw new TributaryException(ErrorCode.TABLE_NOT_FOUND, "Cannot read version " + version.orElse(-1) + " of the"
+          + " Delta table at " + location + ": " + e.getMessage(), e);
     }
     Map<String, String> properties = snapshot.getTableProperties();
     TableId tableId = TributaryTableProperties.tableId(properties)

@@ -341,11 +341,13 @@ public final class ManifestConsumerLoop implements Runnable {
   private void failed(TableSlot slot, TributaryException e) {
     String writer = context.config().writerId().value();
     if (e.code() == ErrorCode.STALE_EPOCH) {
-      // Fenced: another applier holds the lease. Never retry blindly; drop the table.
-      LOG.warn("{} was fenced ({}); this applier stops working on it", slot.tableId(), e.getMessage());
+      // Fenced: another applier or a rollback holds the lease. Never retry blindly; drop the table
+      // (taken back only if its lease becomes free while its partition stays assigned here).
+      LOG.warn("{} was fenced ({}); this applier stops working on it until its lease is free", slot.tableId(), e.getMessage());
       slot.stop(AppliedTableStatus.State.FENCED, e.getMessage());
       leased.remove(slot.tableId());
-      report(slot, Severity.WARNING, "Applier " + writer + " stopped working on the table: " + e.getMessage(), e);
+      report(slot, Severity.WARNING, "Applier " + writer + " stopped working on the table until its lease is free: "
+          + e.getMessage(), e);
     } else if (e.retryable() || e.code() == ErrorCode.COMMIT_CONFLICT || e.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN) {
       boolean streakStarts = !slot.isRetrying();
       slot.retryLater(e.getMessage(), context.clock().millis());

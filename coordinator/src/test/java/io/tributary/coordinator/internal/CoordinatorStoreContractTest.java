@@ -397,6 +397,46 @@ abstract class CoordinatorStoreContractTest {
     }
   }
 
+  @Test
+  void rollbackCommitMovesTheAppliedPositionBackEvenWhilePaused() {
+    store.register(new TableRegistration(TABLE, location("orders"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    store.ratify(entry(store, lease, 0, Optional.empty()));
+    store.ratify(entry(store, lease, 1, Optional.of(SourcePosition.of(1, 10))));
+    store.ratify(entry(store, lease, 2, Optional.of(SourcePosition.of(1, 20))));
+    store.pause(TABLE, "bad batch", T0);
+    assertThat(attempt(() -> store.ratify(entry(store, lease, 3, Optional.of(SourcePosition.of(1, 30))))))
+        .contains(ErrorCode.TABLE_PAUSED);
+
+    // Back to version 0, which applied nothing: the table is applied up to nothing again.
+    CommitEntry rollback = rollbackEntry(store, lease, 3, 0, Optional.empty());
+    store.ratify(rollback);
+    assertThat(store.table(TABLE).orElseThrow().appliedPosition()).isEmpty();
+    assertThat(store.table(TABLE).orElseThrow().version()).isEqualTo(3);
+
+    store = reopen(store);
+    assertThat(store.commit(TABLE, 3).orElseThrow().record().rollback())
+        .contains(new CommitRecord.Rollback(0, "restore before the bad batch"));
+    assertThat(store.table(TABLE).orElseThrow().appliedPosition()).isEmpty();
+
+    // Withdrawn, the rollback leaves the position where it was before it.
+    store.withdraw(TABLE, 3, rollback.stagedCommit(), "not published", T0);
+    assertThat(store.table(TABLE).orElseThrow().appliedPosition()).contains(SourcePosition.of(1, 20));
+    CommitEntry again = rollbackEntry(store, lease, 3, 1, Optional.of(SourcePosition.of(1, 10)));
+    store.ratify(again);
+    assertThat(store.table(TABLE).orElseThrow().appliedPosition()).contains(SourcePosition.of(1, 10));
+  }
+
+  static CommitEntry rollbackEntry(CoordinatorStore store, Lease lease, long version, long toVersion,
+      Optional<SourcePosition> position) {
+    CommitEntry plain = entry(store, lease, version, position);
+    CommitRecord record = plain.record();
+    return new CommitEntry(new CommitRecord(record.tableId(), version, record.writer(), record.epoch(), position, List.of(),
+        0, T0, record.publishedCommit(), CommitRecord.Status.RATIFIED,
+        Optional.of(new CommitRecord.Rollback(toVersion, "restore before the bad batch"))), plain.stagedCommit(), SHA, 10,
+        OptionalLong.empty());
+  }
+
   /** A ratifiable commit of {@code version} under {@code lease}, with a segment named after the version. */
   /** The staged file {@link #entry} names for {@code version} of {@code tableId}. */
   static URI staged(CoordinatorStore store, TableId tableId, long version) {
