@@ -273,6 +273,19 @@ class DashboardIT {
     awaitPage(() -> assertThat(cell(ORDERS, "state")).isEqualTo("LEASED"));
     assertThat(coordinator.client().table(ORDERS).orElseThrow().paused()).isFalse();
 
+    // A rollback also asks for the version; the coordinator's refusal is shown as it answered.
+    long latest = coordinator.client().table(ORDERS).orElseThrow().version();
+    driver.findElement(By.id("rollback-button")).click();
+    awaitPage(() -> assertThat(driver.findElement(By.id("version-input")).isDisplayed()).isTrue());
+    driver.findElement(By.id("version-input")).sendKeys(Long.toString(latest + 1));
+    driver.findElement(By.id("reason-input")).sendKeys("bad batch");
+    driver.findElement(By.id("reason-submit")).click();
+    awaitPage(() -> assertThat(driver.findElement(By.id("action-message")).getDomAttribute("data-status")).isEqualTo("400"));
+    assertThat(text(By.id("action-message"))).contains("Rollback refused (HTTP 400 CONFIG_INVALID)")
+        .contains("choose a version from 0 to " + (latest - 1));
+    assertThat(coordinator.client().table(ORDERS).orElseThrow().version()).isEqualTo(latest);
+    screenshot("08-rollback-refused");
+
     List<String> console = browserLog();
     assertThat(console).as("the console is captured").anyMatch(line -> line.contains("/api/v1/tables") && line.contains("401"));
     assertThat(console).as("no Content-Security-Policy violation")
@@ -287,7 +300,7 @@ class DashboardIT {
     });
     assertThat(cell(ORDERS, "version")).isEqualTo("5");
     driver.executeScript("window.scrollTo(0, 0)");
-    screenshot("08-not-live");
+    screenshot("09-not-live");
   }
 
   private void startCoordinator() {

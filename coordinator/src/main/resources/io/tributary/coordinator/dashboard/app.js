@@ -547,10 +547,15 @@ function renderHistory(table) {
     version.textContent = commit.version;
     row.append(version);
     for (const value of [formatInstant(commit.committed_at), commit.writer, commit.epoch, commit.watermark || '—',
-      (commit.segments || []).length, commit.rows_changed, commit.status]) {
+      (commit.segments || []).length, commit.rows_changed,
+      commit.rollback ? `${commit.status}, rollback to ${commit.rollback.to_version}` : commit.status]) {
       const cell = document.createElement('td');
       cell.textContent = value;
       row.append(cell);
+    }
+    if (commit.rollback) {
+      row.classList.add('rollback');
+      row.title = `Rollback to the content of version ${commit.rollback.to_version}: ${commit.rollback.reason}`;
     }
     return row;
   }));
@@ -655,37 +660,58 @@ async function filtersChanged() {
 
 // ---- Operator actions ----
 
-function askReason(title) {
+// Resolves to { reason, version } once confirmed (version only when asked for), or null when cancelled.
+function askReason(title, askVersion) {
   return new Promise((resolve) => {
     const dialog = $('reason-dialog');
     setText($('reason-title'), title);
     $('reason-input').value = '';
+    $('version-field').hidden = !askVersion;
+    $('version-input').required = askVersion;
+    $('version-input').value = '';
     dialog.returnValue = '';
     dialog.addEventListener('close', () => {
-      resolve(dialog.returnValue === 'confirm' ? $('reason-input').value.trim() : null);
+      resolve(dialog.returnValue === 'confirm'
+        ? { reason: $('reason-input').value.trim(), version: askVersion ? Number($('version-input').value) : null }
+        : null);
     }, { once: true });
     dialog.showModal();
-    $('reason-input').focus();
+    (askVersion ? $('version-input') : $('reason-input')).focus();
   });
 }
 
+const ACTIONS = {
+  pause: { verb: 'Pause', done: (id, answer) => `${id} is now ${tableState(answer).text}.` },
+  resume: { verb: 'Resume', done: (id, answer) => `${id} is now ${tableState(answer).text}.` },
+  rollback: {
+    verb: 'Rollback',
+    done: (id, answer) => `${id} has the content of version ${answer.to_version} again, as version ${answer.version}; `
+      + (answer.replay.pending
+        ? `its applier applies ${answer.replay.segments.length} staged segments again.`
+        : 'no source change was undone.'),
+  },
+};
+
 async function act(action) {
   const id = model.selected;
-  const verb = action === 'pause' ? 'Pause' : 'Resume';
-  const reason = await askReason(`${verb} ${id}`);
-  if (reason === null) {
+  const { verb, done } = ACTIONS[action];
+  const answer = await askReason(action === 'rollback' ? `Roll back ${id}` : `${verb} ${id}`, action === 'rollback');
+  if (answer === null) {
     return;
   }
+  const body = action === 'rollback' ? { to_version: answer.version, reason: answer.reason } : { reason: answer.reason };
   const message = $('action-message');
   message.className = 'pending';
   message.dataset.status = '';
   setText(message, `${verb} of ${id} sent…`);
   try {
-    const status = await api(`${tablePath(id)}/${action}`, { method: 'POST', body: { reason } });
-    entry(id).status = status;
+    const result = await api(`${tablePath(id)}/${action}`, { method: 'POST', body });
+    if (action !== 'rollback') {
+      entry(id).status = result;
+    }
     message.className = 'ok';
     message.dataset.status = '200';
-    setText(message, `${id} is now ${tableState(status).text}.`);
+    setText(message, done(id, result));
     render([]);
     schedule(0);
   } catch (error) {
@@ -722,13 +748,17 @@ function start() {
 
   $('reason-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    if ($('reason-input').value.trim()) {
+    const version = $('version-input');
+    const versionGiven = $('version-field').hidden || (version.value !== '' && Number.isInteger(Number(version.value))
+      && Number(version.value) >= 0);
+    if ($('reason-input').value.trim() && versionGiven) {
       $('reason-dialog').close('confirm');
     }
   });
   $('reason-cancel').addEventListener('click', () => $('reason-dialog').close('cancel'));
   $('pause-button').addEventListener('click', () => act('pause'));
   $('resume-button').addEventListener('click', () => act('resume'));
+  $('rollback-button').addEventListener('click', () => act('rollback'));
   $('close-detail').addEventListener('click', () => {
     const id = model.selected;
     model.selected = null;
