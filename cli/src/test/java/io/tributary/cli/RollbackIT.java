@@ -82,7 +82,10 @@ class RollbackIT {
         assertThat(after.stream().filter(record -> record.version() > rollback.version() && !record.segments().isEmpty()))
             .as("commits that applied the undone segments again").isNotEmpty();
 
-        // The coordinator recorded the rollback, the applier the end of its replay.
+        // The metrics count the rollback and the segments applied again; the event log tells both.
+        assertThat(fixture.counted("tributary.coordinator.rollbacks")).isEqualTo(1);
+        assertThat(fixture.counted("tributary.applier.rollback.segments.reapplied"))
+            .isGreaterThanOrEqualTo(rollbackResultSegments(rolledBack.out()));
         List<CoordinatorEvent> events = client.events(EventQuery.latest().withTable(ORDERS)
             .withTypes(Set.of(CoordinatorEvent.Type.ROLLBACK)));
         assertThat(events).extracting(CoordinatorEvent::message)
@@ -103,6 +106,13 @@ class RollbackIT {
         executor.shutdownNow();
       }
     }
+  }
+
+  /** The number of segments the rollback command said would be applied again. */
+  private static int rollbackResultSegments(String out) {
+    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("applies (\\d+) staged segments again").matcher(out);
+    assertThat(matcher.find()).as(out).isTrue();
+    return Integer.parseInt(matcher.group(1));
   }
 
   private static void assertAllEqual(List<TableComparison> results) {

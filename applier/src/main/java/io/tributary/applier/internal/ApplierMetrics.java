@@ -46,6 +46,7 @@ public final class ApplierMetrics {
   public final class Table {
     private final Counter batchesApplied;
     private final Counter replaysRefused;
+    private final Counter segmentsReapplied;
     private final Counter duplicatesDropped;
     private final Counter rowsUpserted;
     private final Counter rowsDeleted;
@@ -62,6 +63,8 @@ public final class ApplierMetrics {
       Tags tags = Tags.of("table", tableId.canonical());
       batchesApplied = counter("batches.applied", "Batches committed to Delta", tags);
       replaysRefused = counter("batches.replay.refused", "Replayed batches Delta Kernel refused as already committed", tags);
+      segmentsReapplied = counter("rollback.segments.reapplied",
+          "Staged segments applied again after a rollback undid them", tags);
       duplicatesDropped = counter("events.duplicate.dropped", "Change events dropped as already applied or repeated", tags);
       rowsUpserted = counter("rows.upserted", "Rows inserted or updated", tags);
       rowsDeleted = counter("rows.deleted", "Rows deleted", tags);
@@ -90,6 +93,10 @@ public final class ApplierMetrics {
 
     public void replayRefused() {
       replaysRefused.increment();
+    }
+
+    public void segmentsReapplied(int count) {
+      segmentsReapplied.increment(count);
     }
 
     public void duplicatesDropped(long count) {

@@ -197,6 +197,7 @@ public final class TableApplier {
         outcome = new BatchResult(BatchResult.Outcome.COMMITTED, version);
       }
       chunk.forEach(segment -> replaySegments.removeFirst());
+      metrics.segmentsReapplied(chunk.size());
       if (replaySegments.isEmpty()) {
         LOG.info("{} applied again the {} staged segments undone by its rollback to version {}; applied up to {} (version {})",
             tableId, replay.segments().size(), replay.toVersion(), appliedPosition.map(Object::toString).orElse("nothing"),

@@ -37,6 +37,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private final Counter exported;
   private final Timer latency;
   private final Map<ErrorCode, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<TableId, Counter> rollbacks = new ConcurrentHashMap<>();
   private final Set<TableId> tracked = ConcurrentHashMap.newKeySet();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
   private volatile Map<TableId, TableState> tablesSnapshot = Map.of();
@@ -86,6 +87,14 @@ public final class CoordinatorMetrics implements AutoCloseable {
     refused.computeIfAbsent(reason, code -> register(Counter.builder("tributary.coordinator.commits.refused")
         .description("Commit proposals refused, by reason")
         .tag("reason", code.name().toLowerCase(Locale.ROOT))
+        .register(registry))).increment();
+  }
+
+  /** Counts a rollback of {@code tableId}. */
+  void rolledBack(TableId tableId) {
+    rollbacks.computeIfAbsent(tableId, table -> register(Counter.builder("tributary.coordinator.rollbacks")
+        .description("Rollbacks committed: versions that restored an earlier version's content")
+        .tag("table", table.canonical())
         .register(registry))).increment();
   }
 

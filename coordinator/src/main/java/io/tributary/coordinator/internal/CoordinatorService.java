@@ -181,6 +181,7 @@ public final class CoordinatorService {
         + "back): {}. {}", tableId, fromVersion, toVersion, version, plan.filesRemoved(), plan.filesAdded(), reason,
         replay.map(r -> r.segments().size() + " staged segments are applied again, up to position " + r.until())
             .orElse("No source change to apply again."));
+    metrics.rolledBack(tableId);
     record(Type.ROLLBACK, tableId, Severity.WARNING, "Rolled back from version " + fromVersion + " to the content of"
         + " version " + toVersion + " as version " + version + ": " + reason, Map.of(
             "from_version", Long.toString(fromVersion), "to_version", Long.toString(toVersion),
