@@ -1,18 +1,11 @@
 package io.tributary.gateway.internal;
 
-import static java.util.Objects.requireNonNull;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.connect.data.Struct;
 
@@ -35,49 +28,38 @@ import org.apache.kafka.connect.data.Struct;
  * re-sent, they carry the stored {@code lsn_proc} instead, so they sort after their first delivery
  * and before the next transaction, and re-applying them in order yields the same rows.)
  *
- * <p><b>Snapshot reads</b> are at {@code (0, snapshotLsn, epoch, n)}: phase 0 sorts before every
- * streamed change. {@code n} counts, per table, what this gateway process staged from snapshots; it
- * never restarts within a process. {@code epoch} is a counter kept durably in the state directory
- * and increased once per process that snapshots. So a snapshot redone after a crash (by the next
- * process, possibly at the same {@code snapshotLsn} and reading rows in another order) or after an
- * internal task restart (same process) never reuses a position of rows staged before: its
- * positions sort after them. Snapshot LSNs of successive attempts never decrease (each is the new
- * slot's start or the current WAL position), which the extractor checks.
+ * <p><b>Snapshot reads</b> are at {@code (0, snapshotLsn, epoch, n)} ({@link SnapshotSequencer}): a
+ * snapshot redone after a crash (by the next process, possibly at the same {@code snapshotLsn} and
+ * reading rows in another order) or after an internal task restart never reuses a position of rows
+ * staged before. Snapshot LSNs of successive attempts never decrease (each is the new slot's start or
+ * the current WAL position).
  *
- * <p><b>Snapshot attempts replace each other</b>: the first read of each table in an attempt (a new
- * process, or a new snapshot LSN) is preceded by a truncate at the position just before it. Without
- * it, rows staged by an interrupted attempt and deleted before the next one would survive
- * downstream, since the new attempt does not read them and streaming starts after it. (An attempt
- * in the same process at an unchanged LSN cannot miss a deletion: a deletion moves the LSN.)
+ * <p><b>Snapshot attempts replace each other</b>: the first read of each table in an attempt is
+ * preceded by a truncate at the position just before it. Without it, rows staged by an interrupted
+ * attempt and deleted before the next one would survive downstream, since the new attempt does not
+ * read them and streaming starts after it. (An attempt in the same process at an unchanged LSN cannot
+ * miss a deletion: a deletion moves the LSN.)
  */
 final class PostgresPositions implements PositionExtractor {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final LongSupplier nextEpoch;
-  private final Map<TableId, Long> staged = new HashMap<>();
-  private final Set<TableId> resetInAttempt = new HashSet<>();
-  private OptionalLong epoch = OptionalLong.empty();
-  private OptionalLong attemptLsn = OptionalLong.empty();
+  private final SnapshotSequencer snapshots;
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
   public PostgresPositions(LongSupplier nextEpoch) {
-    this.nextEpoch = requireNonNull(nextEpoch, "nextEpoch is null");
+    this.snapshots = new SnapshotSequencer(nextEpoch);
   }
 
   @Override
   public boolean isSnapshot(Struct source) {
-    String marker = snapshotMarker(source);
-    return marker != null && !marker.equals("false");
+    return SnapshotSequencer.isSnapshot(SnapshotSequencer.marker(source));
   }
 
   @Override
   public ChangePosition positionOf(TableId table, Struct source) {
-    String marker = snapshotMarker(source);
-    if (marker != null && marker.equals("incremental")) {
-      throw GatewayErrors.unexpectedRecord("an incremental-snapshot read of " + table
-          + ", which the gateway does not support yet (do not send snapshot signals)");
-    }
-    if (marker != null && !marker.equals("false")) {
+    String marker = SnapshotSequencer.marker(source);
+    SnapshotSequencer.refuseIncremental(table, marker);
+    if (SnapshotSequencer.isSnapshot(marker)) {
       return snapshotPosition(table, source);
     }
     return new ChangePosition(streamPosition(table, source), Optional.empty());
@@ -88,27 +70,7 @@ final class PostgresPositions implements PositionExtractor {
     if (lsn == null) {
       throw GatewayErrors.unexpectedRecord("a snapshot read of " + table + " without an LSN");
     }
-    if (attemptLsn.isPresent() && Long.compareUnsigned(lsn, attemptLsn.getAsLong()) < 0) {
-      throw GatewayErrors.unexpectedRecord("a snapshot read of " + table + " at LSN " + lsn
-          + ", before the previous snapshot's LSN " + attemptLsn.getAsLong());
-    }
-    if (attemptLsn.isEmpty() || attemptLsn.getAsLong() != lsn) {
-      attemptLsn = OptionalLong.of(lsn);
-      resetInAttempt.clear();
-    }
-    if (epoch.isEmpty()) {
-      epoch = OptionalLong.of(nextEpoch.getAsLong());
-    }
-    Optional<SourcePosition> reset = Optional.empty();
-    if (resetInAttempt.add(table)) {
-      reset = Optional.of(snapshotPosition(table, lsn));
-    }
-    return new ChangePosition(snapshotPosition(table, lsn), reset);
-  }
-
-  private SourcePosition snapshotPosition(TableId table, long lsn) {
-    long n = staged.merge(table, 1L, Long::sum) - 1;
-    return SourcePosition.of(SourcePosition.PHASE_SNAPSHOT, lsn, epoch.getAsLong(), n);
+    return snapshots.next(table, lsn);
   }
 
   private static SourcePosition streamPosition(TableId table, Struct source) {
@@ -136,11 +98,4 @@ final class PostgresPositions implements PositionExtractor {
     return node == null || node.isNull() ? 0 : Long.parseLong(node.asText());
   }
 
-  private static String snapshotMarker(Struct source) {
-    if (source.schema().field("snapshot") == null) {
-      return null;
-    }
-    String marker = source.getString("snapshot");
-    return marker == null ? null : marker.toLowerCase(java.util.Locale.ROOT);
-  }
 }

@@ -1,8 +1,8 @@
 package io.tributary.gateway.internal;
 
 import io.tributary.staging.ManifestRecord;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -1,0 +1,79 @@
+package io.tributary.gateway.internal;
+
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * Source positions of Debezium's MySQL and MariaDB change events, which share the binlog
+ * connectors' {@code source} block ({@code file}, {@code pos}, {@code row}, {@code gtid},
+ * {@code server_id}).
+ *
+ * <p><b>Streamed changes</b> are at {@code (1, fileNumber, pos, row)}: {@code fileNumber} is the
+ * numeric extension of the binlog file ({@code mysql-bin.000003} is 3; the server numbers its files in
+ * order), {@code pos} the position of the row event in that file and {@code row} the row within the
+ * event. The binlog holds whole transactions in commit order, so these coordinates order changes
+ * across transactions and within one; a restarted connector reads the same events again from the
+ * start of the interrupted transaction and gives their rows the same coordinates, so replays are
+ * recognisable. The coordinates are those of the server the connector reads: after a fail-over to
+ * another server (whose binlog is numbered independently), the tables must be resynced. GTIDs are not
+ * used: a GTID set is not totally ordered.
+ *
+ * <p><b>Snapshot reads</b> are at {@code (0, fileNumber, pos, epoch, n)}, the binlog coordinates the
+ * snapshot started at, with the epoch and counter of {@link SnapshotSequencer}; an attempt's first
+ * read of a table is preceded by a truncate.
+ */
+final class BinlogPositions implements PositionExtractor {
+  private final SnapshotSequencer snapshots;
+
+  /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
+  BinlogPositions(LongSupplier nextEpoch) {
+    this.snapshots = new SnapshotSequencer(nextEpoch);
+  }
+
+  @Override
+  public boolean isSnapshot(Struct source) {
+    return SnapshotSequencer.isSnapshot(SnapshotSequencer.marker(source));
+  }
+
+  @Override
+  public ChangePosition positionOf(TableId table, Struct source) {
+    String marker = SnapshotSequencer.marker(source);
+    SnapshotSequencer.refuseIncremental(table, marker);
+    long file = fileNumber(table, source);
+    long position = requiredLong(table, source, "pos");
+    if (SnapshotSequencer.isSnapshot(marker)) {
+      return snapshots.next(table, file, position);
+    }
+    Integer row = source.getInt32("row");
+    return new ChangePosition(SourcePosition.of(SourcePosition.PHASE_STREAM, file, position, row == null ? 0 : row),
+        Optional.empty());
+  }
+
+  /** The numeric extension of the binlog file name, e.g. 3 for {@code mysql-bin.000003}. */
+  static long fileNumber(TableId table, Struct source) {
+    String file = source.getString("file");
+    int dot = file == null ? -1 : file.lastIndexOf('.');
+    if (dot < 0 || dot == file.length() - 1) {
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " with binlog file '" + file
+          + "', which does not end in the file's number");
+    }
+    try {
+      return Long.parseLong(file.substring(dot + 1));
+    } catch (NumberFormatException e) {
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " with binlog file '" + file
+          + "', which does not end in the file's number");
+    }
+  }
+
+  private static long requiredLong(TableId table, Struct source, String field) {
+    Long value = source.getInt64(field);
+    if (value == null || value < 0) {
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " without a binlog " + field);
+    }
+    return value;
+  }
+
+}

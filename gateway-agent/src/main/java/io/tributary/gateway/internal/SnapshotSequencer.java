@@ -1,0 +1,119 @@
+package io.tributary.gateway.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.gateway.internal.PositionExtractor.ChangePosition;
+import io.tributary.staging.SourcePosition;
+import io.tributary.staging.TableId;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * Positions of snapshot reads, the same for every connector: {@code (0, point..., epoch, n)}, where
+ * {@code point} is where the snapshot attempt stands in the source's log (PostgreSQL: its LSN; binlog:
+ * file number and position; SQL Server: the commit LSN), phase 0 sorts it before every streamed
+ * change, {@code n} counts per table what this process staged from snapshots, and {@code epoch} is a
+ * durable counter increased once per process that snapshots. A snapshot redone after a crash or an
+ * internal task restart therefore never reuses the position of a row staged before: its positions
+ * sort after them.
+ *
+ * <p>The first read of each table in an attempt (a new process, or a new point) is preceded by a
+ * truncate at the position just before it, so that the attempt replaces whatever an interrupted one
+ * staged. Points of successive attempts never go back, which is checked.
+ */
+final class SnapshotSequencer {
+  private final LongSupplier nextEpoch;
+  private final Map<TableId, Long> staged = new HashMap<>();
+  private final Set<TableId> resetInAttempt = new HashSet<>();
+  private OptionalLong epoch = OptionalLong.empty();
+  private long[] attempt;
+
+  /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
+  SnapshotSequencer(LongSupplier nextEpoch) {
+    this.nextEpoch = requireNonNull(nextEpoch, "nextEpoch is null");
+  }
+
+  /**
+   * The position of the next snapshot read of {@code table}, taken at {@code point} (unsigned
+   * components, most significant first).
+   */
+  ChangePosition next(TableId table, long... point) {
+    if (attempt != null && compareUnsigned(point, attempt) < 0) {
+      throw GatewayErrors.unexpectedRecord("a snapshot read of " + table + " at " + describe(point)
+          + ", before the previous snapshot's " + describe(attempt));
+    }
+    if (attempt == null || !Arrays.equals(point, attempt)) {
+      attempt = point.clone();
+      resetInAttempt.clear();
+    }
+    if (epoch.isEmpty()) {
+      epoch = OptionalLong.of(nextEpoch.getAsLong());
+    }
+    Optional<SourcePosition> reset = Optional.empty();
+    if (resetInAttempt.add(table)) {
+      reset = Optional.of(position(table));
+    }
+    return new ChangePosition(position(table), reset);
+  }
+
+  private SourcePosition position(TableId table) {
+    long n = staged.merge(table, 1L, Long::sum) - 1;
+    long[] components = new long[attempt.length + 3];
+    components[0] = SourcePosition.PHASE_SNAPSHOT;
+    System.arraycopy(attempt, 0, components, 1, attempt.length);
+    components[attempt.length + 1] = epoch.getAsLong();
+    components[attempt.length + 2] = n;
+    return SourcePosition.of(components);
+  }
+
+  /**
+   * The {@code source.snapshot} marker in lower case ({@code true}, {@code first}, {@code last},
+   * {@code incremental}, {@code false}, ...), or null when the block has none.
+   */
+  static String marker(Struct source) {
+    if (source.schema().field("snapshot") == null) {
+      return null;
+    }
+    String marker = source.getString("snapshot");
+    return marker == null ? null : marker.toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether a marker says the change was read by a (blocking) snapshot rather than streamed. */
+  static boolean isSnapshot(String marker) {
+    return marker != null && !marker.equals("false");
+  }
+
+  /** Refuses the reads of an incremental snapshot, whose positions this sequencer cannot give. */
+  static void refuseIncremental(TableId table, String marker) {
+    if ("incremental".equals(marker)) {
+      throw GatewayErrors.unexpectedRecord("an incremental-snapshot read of " + table
+          + ", which the gateway does not support yet (do not send snapshot signals)");
+    }
+  }
+
+  private static int compareUnsigned(long[] a, long[] b) {
+    for (int i = 0; i < Math.min(a.length, b.length); i++) {
+      int order = Long.compareUnsigned(a[i], b[i]);
+      if (order != 0) {
+        return order;
+      }
+    }
+    return Integer.compare(a.length, b.length);
+  }
+
+  private static String describe(long[] point) {
+    StringBuilder text = new StringBuilder("point ");
+    for (int i = 0; i < point.length; i++) {
+      text.append(i == 0 ? "" : "/").append(Long.toUnsignedString(point[i]));
+    }
+    return text.toString();
+  }
+}
