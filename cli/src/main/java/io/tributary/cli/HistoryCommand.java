@@ -18,7 +18,7 @@ final class HistoryCommand extends TableCommand implements Callable<Integer> {
   @Option(names = "--segments", description = "List every segment of each version")
   boolean segments;
 
-  @Option(names = "--limit", defaultValue = "50", description = "At most this many versions (default: ${DEFAULT-VALUE})")
+  @Option(names = "--limit", defaultValue = "50", description = "At most this many versions, the latest (default: ${DEFAULT-VALUE})")
   int limit;
 
   @Override
@@ -26,10 +26,10 @@ final class HistoryCommand extends TableCommand implements Callable<Integer> {
     TableId tableId = tableId();
     PrintWriter out = out();
     try (HttpCoordinatorClient client = coordinator.client()) {
-      List<CommitRecord> history = client.history(tableId);
+      List<CommitRecord> history = client.history(tableId, limit);
       out.printf("%-8s %-24s %-20s %6s %10s %8s  %s%n", "VERSION", "COMMITTED", "WRITER", "EPOCH", "ROWS", "SEGMENTS",
           "WATERMARK");
-      for (CommitRecord record : history.subList(0, Math.min(limit, history.size()))) {
+      for (CommitRecord record : history) {
         out.printf("%-8d %-24s %-20s %6d %10d %8d  %s%n", record.version(), record.committedAt(), record.writer().value(),
             record.epoch().value(), record.rowsChanged(), record.segments().size(),
             record.watermark().map(SourcePosition::value).orElse("-"));

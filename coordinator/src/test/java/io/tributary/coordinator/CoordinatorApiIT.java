@@ -169,6 +169,10 @@ class CoordinatorApiIT {
     assertThat(first.status()).isEqualTo(CommitRecord.Status.PUBLISHED);
     assertThat(history.get(0).committedAt()).isEqualTo(T0.plusSeconds(1));
     assertThat(history.get(0).watermark()).isEmpty();
+    // Pages: the latest first, then the versions below a given one.
+    assertThat(client.history(ORDERS, 1)).isEqualTo(history.subList(0, 1));
+    assertThat(client.history(ORDERS, 1, 10)).isEqualTo(history.subList(1, 2));
+    assertRefused(() -> client.history(ORDERS, 0), ErrorCode.CONFIG_INVALID, "limit must be between 1 and 10000");
   }
 
   @Test

@@ -166,9 +166,20 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
     }
   }
 
-  /** The recorded commits of a table, newest first. */
+  /** The latest recorded commits of a table, at most 1,000 (the API's default page), newest first. */
   public List<CommitRecord> history(TableId tableId) {
     return read(() -> ApiCodec.list(send("GET", tablePath(tableId, "/history"), null, Kind.ORDINARY), ApiCodec::commitRecord));
+  }
+
+  /** The latest recorded commits of a table, at most {@code limit}, newest first. */
+  public List<CommitRecord> history(TableId tableId, int limit) {
+    return history(tableId, Long.MAX_VALUE, limit);
+  }
+
+  /** At most {@code limit} recorded commits of a table below version {@code beforeVersion}, newest first. */
+  public List<CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
+    String query = "/history?limit=" + limit + (beforeVersion == Long.MAX_VALUE ? "" : "&before=" + beforeVersion);
+    return read(() -> ApiCodec.list(send("GET", tablePath(tableId, query), null, Kind.ORDINARY), ApiCodec::commitRecord));
   }
 
   @Override

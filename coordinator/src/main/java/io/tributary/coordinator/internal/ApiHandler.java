@@ -42,6 +42,8 @@ public final class ApiHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
   static final String API = "/api/v1";
   static final String OPENAPI = API + "/openapi.yaml";
+  /** Commits in a history page when the caller does not say. */
+  static final int DEFAULT_HISTORY_PAGE = 1000;
   /** The OpenAPI description of the routes, a resource beside the coordinator's classes. */
   public static final String OPENAPI_RESOURCE = "/io/tributary/coordinator/openapi.yaml";
 
@@ -113,8 +115,16 @@ public final class ApiHandler implements HttpHandler {
         exchange.respond(200, ApiCodec.toJson(h.service.commit(proposal)));
       }),
       new Route("GET", "/tables/{table}/history", Access.READ, (h, exchange, p) -> {
+        Map<String, String> query = exchange.queryParameters();
+        for (String name : query.keySet()) {
+          if (!Set.of("before", "limit").contains(name)) {
+            throw CoordinatorErrors.invalidRequest("unknown query parameter '" + name + "'; known are [before, limit]");
+          }
+        }
         ArrayNode history = ApiCodec.MAPPER.createArrayNode();
-        h.service.history(TableId.parse(p.get(0))).forEach(record -> history.add(ApiCodec.toJson(record)));
+        h.service.history(TableId.parse(p.get(0)), number(query, "before", Long.MAX_VALUE),
+                (int) Math.min(Integer.MAX_VALUE, number(query, "limit", DEFAULT_HISTORY_PAGE)))
+            .forEach(record -> history.add(ApiCodec.toJson(record)));
         exchange.respond(200, history);
       }),
       new Route("GET", "/tables/{table}/published-position", Access.READ, (h, exchange, p) ->

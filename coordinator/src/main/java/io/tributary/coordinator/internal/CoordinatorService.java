@@ -56,6 +56,8 @@ public final class CoordinatorService {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
   private static final Pattern STAGED_NAME = Pattern.compile("(\\d{20})\\.[0-9a-fA-F-]{36}\\.json");
   static final Duration MAX_LEASE_TTL = Duration.ofDays(1);
+  /** The most commits one history page holds. */
+  public static final int MAX_HISTORY_PAGE = 10_000;
   /** Who holds a table's lease while the coordinator rolls it back. */
   public static final WriterId ROLLBACK_WRITER = new WriterId("tributary-coordinator-rollback");
   private static final Duration ROLLBACK_LEASE = Duration.ofMinutes(10);
@@ -338,6 +340,14 @@ public final class CoordinatorService {
   /** The recorded commits of a table, newest first. */
   public List<CommitRecord> history(TableId tableId) {
     return store.history(tableId).stream().map(CommitEntry::record).toList();
+  }
+
+  /** At most {@code limit} recorded commits of a table below version {@code beforeVersion}, newest first. */
+  public List<CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
+    if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+      throw CoordinatorErrors.invalidRequest("limit must be between 1 and " + MAX_HISTORY_PAGE + ", not " + limit);
+    }
+    return store.history(tableId, beforeVersion, limit).stream().map(CommitEntry::record).toList();
   }
 
   /**

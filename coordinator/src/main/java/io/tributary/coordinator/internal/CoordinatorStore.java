@@ -74,6 +74,9 @@ public interface CoordinatorStore extends AutoCloseable {
   /** The commits of a table, newest first. */
   List<CommitEntry> history(TableId tableId);
 
+  /** At most {@code limit} commits of a table below version {@code beforeVersion}, newest first. */
+  List<CommitEntry> history(TableId tableId, long beforeVersion, int limit);
+
   /** Every ratified commit whose log entry is not yet known to be published. */
   List<CommitEntry> unpublished();
 

@@ -206,6 +206,20 @@ public final class FileCoordinatorStore implements CoordinatorStore {
   }
 
   @Override
+  public List<CommitEntry> history(TableId tableId, long beforeVersion, int limit) {
+    synchronized (lock) {
+      state.existing(tableId);
+      List<CommitEntry> commits = state.commits(tableId);
+      List<CommitEntry> page = new ArrayList<>(Math.min(limit, commits.size()));
+      // Commits are held in version order, version v at index v.
+      for (long version = Math.min(beforeVersion, commits.size()) - 1; version >= 0 && page.size() < limit; version--) {
+        page.add(commits.get((int) version));
+      }
+      return page;
+    }
+  }
+
+  @Override
   public List<CommitEntry> unpublished() {
     synchronized (lock) {
       return state.unpublished();

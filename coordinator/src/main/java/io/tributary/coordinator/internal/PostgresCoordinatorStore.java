@@ -294,6 +294,22 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   }
 
   @Override
+  public List<CommitEntry> history(TableId tableId, long beforeVersion, int limit) {
+    return transactions.read("read the history of " + tableId, connection -> {
+      if (findTable(connection, tableId, false).isEmpty()) {
+        throw CoordinatorErrors.unknownTable(tableId);
+      }
+      try (PreparedStatement query = connection.prepareStatement("SELECT " + COMMIT_COLUMNS + " FROM " + commits
+          + " WHERE table_id = ? AND version < ? ORDER BY version DESC LIMIT ?")) {
+        query.setString(1, tableId.canonical());
+        query.setLong(2, beforeVersion);
+        query.setInt(3, limit);
+        return commitEntries(query);
+      }
+    });
+  }
+
+  @Override
   public List<CommitEntry> history(TableId tableId) {
     return transactions.read("read the history of " + tableId, connection -> {
       if (findTable(connection, tableId, false).isEmpty()) {

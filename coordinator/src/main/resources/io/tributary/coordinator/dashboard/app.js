@@ -8,6 +8,8 @@ const EVENTS_FIRST_LOAD = 200;
 const EVENTS_PER_CALL = 1000;
 const EVENTS_KEPT = 1000;
 const HISTORY_SHOWN = 100;
+// Read more than is shown so that the rows of every commit since the last poll are counted.
+const HISTORY_READ = 1000;
 const ERROR_SHOWN = 120;
 const TOKEN_KEY = 'tributary.dashboard.token';
 const ERROR_TYPES = ['ERROR', 'COMMIT_REFUSED'];
@@ -210,11 +212,14 @@ async function refreshTable(status, sampledAt) {
   const table = entry(status.table_id);
   table.status = status;
   if (table.historyVersion !== status.version) {
-    // History entries never change once written: read it again only when the version moved.
-    const history = await api(`${tablePath(status.table_id)}/history`);
+    // History entries never change once written: read the latest page again only when the version
+    // moved, and count the rows of the commits that are new since the last read.
+    const history = await api(`${tablePath(status.table_id)}/history?limit=${HISTORY_READ}`);
+    const seen = table.historyVersion === null ? Infinity : table.historyVersion;
+    table.rowsTotal += history.filter((commit) => commit.version > seen)
+      .reduce((sum, commit) => sum + (commit.rows_changed || 0), 0);
     table.history = history;
     table.historyVersion = history.length ? history[0].version : -1;
-    table.rowsTotal = history.reduce((sum, commit) => sum + (commit.rows_changed || 0), 0);
   }
   table.samples.push({ t: sampledAt, rows: table.rowsTotal });
   while (table.samples.length > 2 && table.samples[1].t <= sampledAt - RATE_WINDOW_MS) {
@@ -559,8 +564,10 @@ function renderHistory(table) {
     }
     return row;
   }));
-  setText(field($('history'), 'history-count'), table.history.length > HISTORY_SHOWN
-    ? `(the latest ${HISTORY_SHOWN} of ${table.history.length})` : `(${table.history.length})`);
+  // Every version has one commit: the latest version says how many there are.
+  const total = table.historyVersion + 1;
+  setText(field($('history'), 'history-count'), total > HISTORY_SHOWN
+    ? `(the latest ${HISTORY_SHOWN} of ${total})` : `(${total})`);
 }
 
 function eventFilter() {

@@ -398,6 +398,21 @@ abstract class CoordinatorStoreContractTest {
   }
 
   @Test
+  void historyComesInPagesNewestFirst() {
+    store.register(new TableRegistration(TABLE, location("orders"), List.of("id")), T0);
+    Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    for (long version = 0; version < 7; version++) {
+      store.ratify(entry(store, lease, version, Optional.of(SourcePosition.of(1, version))));
+    }
+    assertThat(store.history(TABLE, Long.MAX_VALUE, 3)).extracting(CommitEntry::version).containsExactly(6L, 5L, 4L);
+    assertThat(store.history(TABLE, 4, 3)).extracting(CommitEntry::version).containsExactly(3L, 2L, 1L);
+    assertThat(store.history(TABLE, 1, 3)).extracting(CommitEntry::version).containsExactly(0L);
+    assertThat(store.history(TABLE, 0, 3)).isEmpty();
+    assertThat(store.history(TABLE, Long.MAX_VALUE, 100)).isEqualTo(store.history(TABLE));
+    assertThat(attempt(() -> store.history(OTHER, Long.MAX_VALUE, 3))).contains(ErrorCode.UNKNOWN_TABLE);
+  }
+
+  @Test
   void rollbackCommitMovesTheAppliedPositionBackEvenWhilePaused() {
     store.register(new TableRegistration(TABLE, location("orders"), List.of("id")), T0);
     Lease lease = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
