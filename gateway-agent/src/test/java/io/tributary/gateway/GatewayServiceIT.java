@@ -369,6 +369,38 @@ class GatewayServiceIT {
   }
 
   @Test
+  void aUserWithoutTheReplicationAttributeIsToldWhatToGrant() throws Exception {
+    postgres.createUser("reader", "reader-pw");
+    postgres.execute("checks", "GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader");
+    String yaml = yaml("checks", "checks", "reader-pw", postgres.port(), kafka.bootstrapServers(), "checks.manifests",
+        List.of("public.orders"), 100_000, "1s").replace("user: " + ShopDatabase.USER, "user: reader");
+    GatewayConfig config = config(yaml, fresh("gateway-no-replication"));
+    assertThatThrownBy(() -> GatewayService.preflight(config))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_AUTH_FAILED))
+        .hasMessageContaining("User 'reader' of PostgreSQL database 'checks' at 127.0.0.1:" + postgres.port()
+            + " may not stream changes")
+        .hasMessageContaining("ALTER ROLE reader WITH REPLICATION");
+  }
+
+  @Test
+  void aServerWithoutLogicalDecodingIsToldWhichSettingToChange() throws Exception {
+    try (PostgresServer replica = PostgresServer.builder(fresh("postgres-wal-replica"))
+        .binariesDirectory(Path.of("target", "postgres-binaries"))
+        .serverConfig("wal_level", "replica")
+        .build()) {
+      replica.start();
+      ShopDatabase.createUser(replica);
+      new ShopDatabase(replica, "checks").create();
+      GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, replica.port(), kafka.bootstrapServers(),
+          List.of("public.orders"));
+      assertThatThrownBy(() -> GatewayService.preflight(config))
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+          .hasMessageContaining("PostgreSQL at 127.0.0.1:" + replica.port() + " runs with wal_level=replica")
+          .hasMessageContaining("needs wal_level=logical");
+    }
+  }
+
+  @Test
   void missingTablesAreNamed() throws Exception {
     GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
         List.of("public.orders", "public.ghost", "sales.orders"));
