@@ -32,6 +32,8 @@ import java.util.Set;
  * @param bootstrapServers the Kafka bootstrap servers
  * @param topic the manifest topic
  * @param staging where segments are read from
+ * @param mode whether the applier runs until stopped or applies what the topic holds and stops
+ * @param triggeredTimeout in {@link Mode#TRIGGERED} mode, the longest run
  */
 public record ApplierConfig(
     URI tablesLocation,
@@ -43,7 +45,20 @@ public record ApplierConfig(
     Map<String, String> consumerProperties,
     String bootstrapServers,
     String topic,
-    StagingConfig staging) {
+    StagingConfig staging,
+    Mode mode,
+    Duration triggeredTimeout) {
+
+  /** How long an applier runs. */
+  public enum Mode {
+    /** Apply manifests as they arrive, until stopped. */
+    CONTINUOUS,
+    /**
+     * Apply every manifest the topic's assigned partitions hold when they are assigned, then stop:
+     * a run for a schedule, such as a Kubernetes CronJob.
+     */
+    TRIGGERED
+  }
 
   /** Consumer settings the applier sets itself; passing them through would break exactly-once. */
   public static final Set<String> RESERVED_CONSUMER_PROPERTIES = Set.of(
@@ -56,6 +71,15 @@ public record ApplierConfig(
   public static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(200);
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
   public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_TRIGGERED_TIMEOUT = Duration.ofHours(1);
+
+  /** A continuous applier. */
+  public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
+      Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
+      StagingConfig staging) {
+    this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
+        topic, staging, Mode.CONTINUOUS, DEFAULT_TRIGGERED_TIMEOUT);
+  }
 
   public ApplierConfig {
     requireNonNull(tablesLocation, "tablesLocation is null");
@@ -67,6 +91,11 @@ public record ApplierConfig(
     requireNonNull(bootstrapServers, "bootstrapServers is null");
     requireNonNull(topic, "topic is null");
     requireNonNull(staging, "staging is null");
+    requireNonNull(mode, "mode is null");
+    requireNonNull(triggeredTimeout, "triggeredTimeout is null");
+    if (triggeredTimeout.isNegative() || triggeredTimeout.isZero()) {
+      throw new IllegalArgumentException("triggeredTimeout must be positive: " + triggeredTimeout);
+    }
     if (tablesLocation.getScheme() == null) {
       throw new IllegalArgumentException("Invalid tables location '" + tablesLocation + "': needs a scheme such as file: or s3a:");
     }
@@ -139,6 +168,17 @@ public record ApplierConfig(
         "How long manifests are gathered before they are applied");
     Duration leaseTtl = applier.duration("lease-ttl", DEFAULT_LEASE_TTL, MIN_LEASE_TTL,
         "How long a table lease lasts without renewal; it is renewed every third of it");
+    String modeName = applier.string("mode", "continuous",
+        "continuous: apply manifests as they arrive, until stopped; triggered: apply what the topic holds at the start,"
+            + " then exit 0 (for a schedule such as a Kubernetes CronJob)");
+    Mode mode = Mode.CONTINUOUS;
+    try {
+      mode = Mode.valueOf(modeName.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      applier.problem("mode", modeName, "must be continuous or triggered");
+    }
+    Duration triggeredTimeout = applier.duration("triggered-timeout", DEFAULT_TRIGGERED_TIMEOUT, Duration.ofSeconds(1),
+        "In triggered mode, the longest run: an applier not caught up by then exits 3 naming the tables behind");
     Map<String, String> consumer = applier.stringMap("consumer",
         "Kafka consumer properties passed through, e.g. security.protocol (group, offsets and isolation are set by the applier)");
     for (String key : Set.copyOf(consumer.keySet())) {
@@ -156,7 +196,7 @@ public record ApplierConfig(
     }
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
     return new ApplierConfig(tablesLocation, groupId, writerId, maxSegments, maxWait, leaseTtl, consumer,
-        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging);
+        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout);
   }
 
   /**

@@ -53,7 +53,12 @@ public final class ApplierService implements AutoCloseable {
     /** Stopped by a {@link FaultPoint} as a crash would: nothing acknowledged, nothing released. */
     HALTED,
     /** The polling loop failed; the service applies nothing more and should be restarted. */
-    FAILED
+    FAILED,
+    /**
+     * A triggered run applied everything its partitions held when assigned, committed its offsets,
+     * released its leases and left the group.
+     */
+    FINISHED
   }
 
   private final ApplierConfig config;
@@ -168,6 +173,7 @@ public final class ApplierService implements AutoCloseable {
       case STOPPED -> State.STOPPED;
       case HALTED -> State.HALTED;
       case FAILED -> State.FAILED;
+      case CAUGHT_UP -> State.FINISHED;
     };
     State previous = state.getAndSet(target);
     if (previous != target) {

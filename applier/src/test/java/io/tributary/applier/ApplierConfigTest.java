@@ -38,6 +38,8 @@ class ApplierConfigTest {
     assertThat(config.bootstrapServers()).isEqualTo("k:9092");
     assertThat(config.topic()).isEqualTo("tributary.manifests");
     assertThat(config.staging().location()).isEqualTo(URI.create("file:///var/lib/tributary/staging"));
+    assertThat(config.mode()).isEqualTo(ApplierConfig.Mode.CONTINUOUS);
+    assertThat(config.triggeredTimeout()).isEqualTo(Duration.ofHours(1));
   }
 
   @Test
@@ -51,6 +53,8 @@ class ApplierConfigTest {
             max-segments: 8
             max-wait: 2s
           lease-ttl: 1m
+          mode: triggered
+          triggered-timeout: 20m
           consumer:
             security.protocol: SSL
             max.poll.records: 100
@@ -70,6 +74,8 @@ class ApplierConfigTest {
     assertThat(config.batchMaxSegments()).isEqualTo(8);
     assertThat(config.batchMaxWait()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.leaseTtl()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.mode()).isEqualTo(ApplierConfig.Mode.TRIGGERED);
+    assertThat(config.triggeredTimeout()).isEqualTo(Duration.ofMinutes(20));
     assertThat(config.consumerProperties()).containsExactlyInAnyOrderEntriesOf(
         Map.of("security.protocol", "SSL", "max.poll.records", "100"));
     assertThat(config.bootstrapServers()).isEqualTo("k1:9092");
@@ -86,7 +92,7 @@ class ApplierConfigTest {
 
     assertThat(root.keys()).extracting(ConfigKey::name).contains(
         "applier.tables-location", "applier.group-id", "applier.writer-id", "applier.batch.max-segments",
-        "applier.batch.max-wait", "applier.lease-ttl", "applier.consumer", "kafka.bootstrap-servers", "kafka.topic",
+        "applier.batch.max-wait", "applier.lease-ttl", "applier.mode", "applier.triggered-timeout", "applier.consumer", "kafka.bootstrap-servers", "kafka.topic",
         "staging.location");
     assertThat(root.keys()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
   }
@@ -99,6 +105,7 @@ class ApplierConfigTest {
             max-segments: 0
             max-wait: soon
           lease-ttl: 10ms
+          mode: sometimes
           consumer:
             enable.auto.commit: true
             group.id: other
@@ -112,6 +119,7 @@ class ApplierConfigTest {
         .hasMessageContaining("Invalid value 0 for 'applier.batch.max-segments': must be at least 1")
         .hasMessageContaining("Invalid value soon for 'applier.batch.max-wait'")
         .hasMessageContaining("Invalid value 10ms for 'applier.lease-ttl': must be at least 1s")
+        .hasMessageContaining("Invalid value sometimes for 'applier.mode': must be continuous or triggered")
         .hasMessageContaining("'applier.consumer.enable.auto.commit': is set by the applier")
         .hasMessageContaining("'applier.consumer.group.id': is set by the applier")
         .hasMessageContaining("Missing value for 'kafka.bootstrap-servers'")

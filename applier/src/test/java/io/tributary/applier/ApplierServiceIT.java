@@ -176,6 +176,48 @@ class ApplierServiceIT {
   }
 
   @Test
+  void aTriggeredRunAppliesWhatThePartitionsHeldAndFinishes() throws Exception {
+    TableId orders = new TableId("pg", "public", "orders");
+    TableId users = new TableId("pg", "public", "users");
+    Segments orderSegments = new Segments(staging, schema(orders));
+    Segments userSegments = new Segments(staging, schema(users));
+    send(orderSegments.segment(orderSegments.event(Operation.INSERT, 1, 1L, "one"), orderSegments.event(Operation.INSERT, 2, 2L, "two")));
+    send(userSegments.segment(userSegments.event(Operation.INSERT, 1, 10L, "ada")));
+    send(orderSegments.segment(orderSegments.event(Operation.DELETE, 3, 2L, null)));
+    ApplierConfig continuous = config("applier-triggered");
+    ApplierConfig config = new ApplierConfig(continuous.tablesLocation(), continuous.groupId(), continuous.writerId(),
+        continuous.batchMaxSegments(), Duration.ofMinutes(10), continuous.leaseTtl(), Map.of(),
+        continuous.bootstrapServers(), continuous.topic(), continuous.staging(), ApplierConfig.Mode.TRIGGERED,
+        Duration.ofMinutes(1));
+
+    // The batch wait of ten minutes does not hold a triggered run back: it applies what it has at once.
+    try (ApplierService run = new ApplierService(config, coordinator, CLOCK, new SimpleMeterRegistry())) {
+      run.start();
+      await().atMost(WAIT).until(() -> run.state() == ApplierService.State.FINISHED);
+      assertThat(run.status().get(orders).appliedPosition()).contains(position(3));
+    }
+    assertThat(rows(orders, config)).containsExactly(List.of(1L, "one"));
+    assertThat(rows(users, config)).containsExactly(List.of(10L, "ada"));
+    assertThat(committedOffsetSum(committedOffsets(config.groupId()))).isEqualTo(3);
+    assertThat(coordinator.table(orders).orElseThrow().leaseHolder()).as("handed over").isEmpty();
+
+    // The next run applies only what came since; a run with nothing new finishes as well.
+    send(userSegments.segment(userSegments.event(Operation.UPDATE, 2, 10L, "ada lovelace")));
+    try (ApplierService run = new ApplierService(config, coordinator, CLOCK, new SimpleMeterRegistry())) {
+      run.start();
+      await().atMost(WAIT).until(() -> run.state() == ApplierService.State.FINISHED);
+      assertThat(run.status()).containsOnlyKeys(users);
+    }
+    assertThat(rows(users, config)).containsExactly(List.of(10L, "ada lovelace"));
+    assertThat(committedOffsetSum(committedOffsets(config.groupId()))).isEqualTo(4);
+    try (ApplierService run = new ApplierService(config, coordinator, CLOCK, new SimpleMeterRegistry())) {
+      run.start();
+      await().atMost(WAIT).until(() -> run.state() == ApplierService.State.FINISHED);
+      assertThat(run.status()).isEmpty();
+    }
+  }
+
+  @Test
   void aSuccessorRefusesTheBatchAnApplierCommittedBeforeHaltingAndAppliesTheRest() throws Exception {
     TableId accounts = new TableId("pg", "public", "accounts");
     Segments segments = new Segments(staging, schema(accounts));

@@ -51,7 +51,13 @@ public final class ManifestConsumerLoop implements Runnable {
   private static final Duration REOPEN_CHECK = Duration.ofSeconds(2);
 
   /** How the loop ended. */
-  public enum Exit { STOPPED, HALTED, FAILED }
+  public enum Exit {
+    STOPPED,
+    HALTED,
+    FAILED,
+    /** A triggered run applied everything its partitions held when they were assigned. */
+    CAUGHT_UP
+  }
 
 
   private final ApplierContext context;
@@ -67,6 +73,10 @@ public final class ManifestConsumerLoop implements Runnable {
   private final Map<TableId, TableApplier> leased = new ConcurrentHashMap<>();
   private volatile boolean running = true;
   private boolean halted;
+  /** In triggered mode: the end offset of each assigned partition when it was assigned. */
+  private final Map<Integer, Long> triggerTargets = new HashMap<>();
+  private boolean joined;
+  private boolean caughtUp;
 
   public ManifestConsumerLoop(ApplierContext context, org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
       FaultPoint faultPoint, Consumer<Exit> onExit) {
@@ -114,9 +124,15 @@ public final class ManifestConsumerLoop implements Runnable {
         reopenFenced();
         if (!halted) {
           commitOffsets(List.copyOf(offsets.partitions()));
+          caughtUp = triggered() && caughtUp();
+          if (caughtUp) {
+            LOG.info("Triggered run caught up: every manifest its partitions held when assigned is applied (end offsets {})",
+                triggerTargets);
+            break;
+          }
         }
       }
-      exit = halted ? Exit.HALTED : Exit.STOPPED;
+      exit = halted ? Exit.HALTED : caughtUp ? Exit.CAUGHT_UP : Exit.STOPPED;
     } catch (WakeupException e) {
       exit = Exit.STOPPED;
     } catch (RuntimeException e) {
@@ -231,6 +247,10 @@ public final class ManifestConsumerLoop implements Runnable {
     if (finishing) {
       return true;
     }
+    if (triggered()) {
+      // A triggered run applies what it has at once; only a failed table's back-off is waited for.
+      return now >= slot.retryAtMillis();
+    }
     return now >= slot.retryAtMillis()
         && (slot.pendingCount() >= context.config().batchMaxSegments()
             || now - slot.oldestReceivedMillis() >= context.config().batchMaxWait().toMillis());
@@ -272,6 +292,39 @@ public final class ManifestConsumerLoop implements Runnable {
       failed(slot, e);
     }
     publish(slot);
+  }
+
+  private boolean triggered() {
+    return context.config().mode() == io.tributary.applier.ApplierConfig.Mode.TRIGGERED;
+  }
+
+  /**
+   * Whether a triggered run is done: it joined the group, and on every assigned partition it read up
+   * to the end offset the partition had when assigned, applied and acknowledged every manifest, and
+   * committed the offset. A stopped table (failed, or fenced and held) keeps its partition from being
+   * done, and so does a hold on an unreadable record: the run then ends by its timeout, with an error.
+   */
+  private boolean caughtUp() {
+    if (!joined) {
+      return false;
+    }
+    for (TopicPartition partition : consumer.assignment()) {
+      if (!partition.topic().equals(context.config().topic())) {
+        continue;
+      }
+      int number = partition.partition();
+      Long target = triggerTargets.get(number);
+      if (target == null || consumer.position(partition) < target || firstUnacknowledged(number).isPresent()
+          || offsets.isHeld(number) || !offsets.toCommit(List.of(number), this::firstUnacknowledged).isEmpty()) {
+        return false;
+      }
+      for (TableSlot slot : slots.values()) {
+        if (slot.partition() == number && (slot.isStopped() || hasRollbackReplay(slot))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static boolean hasRollbackReplay(TableSlot slot) {
@@ -436,8 +489,16 @@ public final class ManifestConsumerLoop implements Runnable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      joined = true;
       if (!partitions.isEmpty()) {
         LOG.info("Assigned manifest partitions {}", ours(partitions));
+      }
+      if (triggered() && !partitions.isEmpty()) {
+        List<TopicPartition> manifests = partitions.stream()
+            .filter(partition -> partition.topic().equals(context.config().topic())).toList();
+        consumer.endOffsets(manifests).forEach((partition, end) -> triggerTargets.put(partition.partition(), end));
+        LOG.info("Triggered run: applying manifest partitions {} up to their end offsets {}", ours(partitions),
+            triggerTargets);
       }
     }
 
@@ -449,6 +510,7 @@ public final class ManifestConsumerLoop implements Runnable {
       }
       List<TableSlot> leaving = slotsOn(revoked);
       if (leaving.isEmpty()) {
+        revoked.forEach(triggerTargets::remove);
         offsets.forget(new ArrayList<>(revoked));
         return;
       }
@@ -490,6 +552,7 @@ public final class ManifestConsumerLoop implements Runnable {
       for (TableSlot slot : leaving) {
         slots.remove(slot.tableId());
       }
+      partitions.forEach(triggerTargets::remove);
       offsets.forget(new ArrayList<>(partitions));
     }
   }

@@ -56,6 +56,11 @@ final class PartitionOffsets {
     return offsets;
   }
 
+  /** Whether a record of the partition that belongs to no table holds its offset. */
+  boolean isHeld(int partition) {
+    return holds.containsKey(partition);
+  }
+
   void committed(Map<Integer, Long> offsets) {
     committed.putAll(offsets);
   }

@@ -22,6 +22,7 @@ public final class ComponentHealth {
           + applier.failure().map(Throwable::getMessage).orElse("see the log"));
       case HALTED -> Optional.of("the applier halted");
       case STOPPED -> Optional.of("the applier stopped");
+      case FINISHED -> Optional.of("the applier finished its triggered run");
       default -> Optional.empty();
     };
   }
