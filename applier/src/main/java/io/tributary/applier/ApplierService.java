@@ -16,16 +16,23 @@ import io.tributary.staging.TributaryException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class ApplierService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApplierService.class);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration TOPIC_ID_TIMEOUT = Duration.ofSeconds(30);
 
   /** The life of the service; every transition is logged. */
   public enum State {
@@ -74,6 +82,7 @@ public final class ApplierService implements AutoCloseable {
   private volatile ManifestConsumerLoop loop;
   private Thread pollingThread;
   private ScheduledExecutorService leaseRenewal;
+  private Admin admin;
 
   /** An applier committing through the coordinator's {@link CoordinatedCommitter}. */
   public ApplierService(ApplierConfig config, CoordinatorClient coordinator, Clock clock, MeterRegistry registry) {
@@ -107,7 +116,8 @@ public final class ApplierService implements AutoCloseable {
           metrics, clock);
       KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-      loop = new ManifestConsumerLoop(context, consumer, faultPoint, this::loopEnded);
+      admin = Admin.create(adminProperties());
+      loop = new ManifestConsumerLoop(context, consumer, faultPoint, this::loopEnded, this::topicId);
       leaseRenewal = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "tributary-applier-lease-renewal");
         thread.setDaemon(true);
@@ -125,6 +135,32 @@ public final class ApplierService implements AutoCloseable {
     }
     if (state.compareAndSet(State.STARTING, State.RUNNING)) {
       LOG.info("Applier {}: STARTING -> RUNNING", config.writerId());
+    }
+  }
+
+  /** The admin client reaches the brokers as the consumer does (same servers, same security settings). */
+  private Map<String, Object> adminProperties() {
+    Map<String, Object> properties = new HashMap<>();
+    config.consumerProperties().forEach((key, value) -> {
+      if (AdminClientConfig.configNames().contains(key)) {
+        properties.put(key, value);
+      }
+    });
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "tributary-applier-admin-" + config.writerId());
+    return properties;
+  }
+
+  private String topicId(String topic) {
+    try {
+      TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+          .get(TOPIC_ID_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+      return description.topicId().toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while describing topic " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KafkaException("cannot describe topic " + topic + ": " + e.getMessage(), e);
     }
   }
 
@@ -211,6 +247,10 @@ public final class ApplierService implements AutoCloseable {
     }
     if (leaseRenewal != null) {
       leaseRenewal.shutdownNow();
+    }
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
+      admin = null;
     }
     if (staging != null) {
       StagingStore store = staging;

@@ -177,8 +177,8 @@ class ApplierServiceIT {
 
   @Test
   void aTriggeredRunAppliesWhatThePartitionsHeldAndFinishes() throws Exception {
-    TableId orders = new TableId("pg", "public", "orders");
-    TableId users = new TableId("pg", "public", "users");
+    TableId orders = new TableId("pg", "public", "scheduled_orders");
+    TableId users = new TableId("pg", "public", "scheduled_users");
     Segments orderSegments = new Segments(staging, schema(orders));
     Segments userSegments = new Segments(staging, schema(users));
     send(orderSegments.segment(orderSegments.event(Operation.INSERT, 1, 1L, "one"), orderSegments.event(Operation.INSERT, 2, 2L, "two")));
@@ -215,6 +215,37 @@ class ApplierServiceIT {
       await().atMost(WAIT).until(() -> run.state() == ApplierService.State.FINISHED);
       assertThat(run.status()).isEmpty();
     }
+  }
+
+  @Test
+  void aTopicCreatedAnewUnderTheSameNameIsAppliedNotTakenForReplays() throws Exception {
+    TableId items = new TableId("pg", "public", "items");
+    Segments segments = new Segments(staging, schema(items));
+    send(segments.segment(segments.event(Operation.INSERT, 1, 1L, "a")));
+    send(segments.segment(segments.event(Operation.INSERT, 2, 2L, "b")));
+    send(segments.segment(segments.event(Operation.UPDATE, 3, 1L, "a2")));
+    ApplierConfig config = config("applier-recreated");
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, new SimpleMeterRegistry())) {
+      service.start();
+      await().atMost(WAIT).until(() -> appliedUpTo(service, items, position(3)));
+    }
+
+    // The topic is deleted and created again: its offsets start over, below the table's last committed one.
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      await().atMost(WAIT).until(() -> !admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic));
+    }
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> kafka.createTopic(topic, 2, Map.of()));
+    send(segments.segment(segments.event(Operation.UPDATE, 4, 2L, "b2")));
+
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, registry)) {
+      service.start();
+      await().atMost(WAIT).until(() -> appliedUpTo(service, items, position(4)));
+    }
+    assertThat(rows(items, config)).containsExactly(List.of(1L, "a2"), List.of(2L, "b2"));
+    assertThat(registry.find("tributary.applier.batches.replay.refused").counter()).satisfiesAnyOf(
+        counter -> assertThat(counter).isNull(), counter -> assertThat(counter.count()).isZero());
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.delta.kernel.commit.CommitFailedException;
 import io.delta.kernel.exceptions.CommitStateUnknownException;
 import io.delta.kernel.exceptions.ConcurrentWriteException;
 import io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException;
+import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 /** Every error the applier raises on purpose, worded in one place: what, on which table, what to do. */
 public final class ApplierErrors {
@@ -58,6 +60,15 @@ public final class ApplierErrors {
     return new TributaryException(ErrorCode.INTERNAL, "Delta Kernel accepted a transaction for offsets " + fromOffset + ".."
         + toOffset + " of " + tableId + " although transaction " + committedTxn + " is already committed; "
         + "refusing to apply the batch twice.");
+  }
+
+  public static TributaryException replayAheadOfTable(TableId tableId, long fromOffset, long toOffset, long committedTxn,
+      SourcePosition last, Optional<SourcePosition> applied) {
+    return new TributaryException(ErrorCode.MANIFEST_INVALID, "The manifests at offsets " + fromOffset + ".." + toOffset
+        + " of " + tableId + " lie at or below its committed transaction " + committedTxn + ", yet carry changes up to "
+        + last + ", after the position the table is applied up to (" + applied.map(Object::toString).orElse("nothing")
+        + "): they are not the manifests those commits applied (was the topic's content restored or rewritten?). The"
+        + " table stops here and nothing is skipped; resync the table, or roll it back and let it apply again.");
   }
 
   public static TributaryException outcomeStillUnknown(TableId tableId, long txnVersion, Throwable cause) {

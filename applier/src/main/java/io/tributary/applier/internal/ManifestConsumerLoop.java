@@ -27,6 +27,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -67,6 +68,9 @@ public final class ManifestConsumerLoop implements Runnable {
   private final Consumer<Exit> onExit;
   private volatile RuntimeException failure;
   private final EventReporter reporter;
+  private final Function<String, String> topicIds;
+  /** The manifest topic's id, looked up once per assignment: the topic may have been created anew. */
+  private Optional<String> topicId = Optional.empty();
   private final Map<TableId, TableSlot> slots = new LinkedHashMap<>();
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final Map<TableId, AppliedTableStatus> statuses = new ConcurrentHashMap<>();
@@ -78,9 +82,14 @@ public final class ManifestConsumerLoop implements Runnable {
   private boolean joined;
   private boolean caughtUp;
 
+  /**
+   * @param topicIds looks a topic's id up by its name (an admin client's describe); it may throw a
+   *     {@link KafkaException} or {@link TributaryException} when the broker cannot answer
+   */
   public ManifestConsumerLoop(ApplierContext context, org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-      FaultPoint faultPoint, Consumer<Exit> onExit) {
+      FaultPoint faultPoint, Consumer<Exit> onExit, Function<String, String> topicIds) {
     this.context = requireNonNull(context, "context is null");
+    this.topicIds = requireNonNull(topicIds, "topicIds is null");
     this.consumer = requireNonNull(consumer, "consumer is null");
     this.faultPoint = requireNonNull(faultPoint, "faultPoint is null");
     this.onExit = requireNonNull(onExit, "onExit is null");
@@ -259,7 +268,7 @@ public final class ManifestConsumerLoop implements Runnable {
   private void process(TableSlot slot) {
     try {
       if (slot.applier().isEmpty()) {
-        TableApplier applier = opener.open(slot.tableId(), slot.nextBatch(1).get(0).manifest());
+        TableApplier applier = opener.open(slot.tableId(), slot.nextBatch(1).get(0).manifest(), manifestPartition(slot));
         slot.opened(applier);
         leased.put(slot.tableId(), applier);
       }
@@ -292,6 +301,19 @@ public final class ManifestConsumerLoop implements Runnable {
       failed(slot, e);
     }
     publish(slot);
+  }
+
+  private ManifestPartition manifestPartition(TableSlot slot) {
+    if (topicId.isEmpty()) {
+      String topic = context.config().topic();
+      try {
+        topicId = Optional.of(topicIds.apply(topic));
+      } catch (KafkaException e) {
+        throw new TributaryException(ErrorCode.KAFKA_UNREACHABLE, "Cannot read the id of manifest topic " + topic + " to open "
+            + slot.tableId() + ": " + e.getMessage(), e);
+      }
+    }
+    return new ManifestPartition(context.config().topic(), topicId.get(), slot.partition());
   }
 
   private boolean triggered() {
@@ -370,7 +392,7 @@ public final class ManifestConsumerLoop implements Runnable {
       LOG.info("The lease of fenced table {} is free again; taking the table back{}", slot.tableId(),
           from.isPresent() ? " from offset " + from.getAsLong() : "");
       try {
-        TableApplier applier = opener.open(slot.tableId(), schema);
+        TableApplier applier = opener.open(slot.tableId(), schema, manifestPartition(slot));
         slot.opened(applier);
         leased.put(slot.tableId(), applier);
       } catch (TributaryException e) {
@@ -490,6 +512,7 @@ public final class ManifestConsumerLoop implements Runnable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       joined = true;
+      topicId = Optional.empty();
       if (!partitions.isEmpty()) {
         LOG.info("Assigned manifest partitions {}", ours(partitions));
       }

@@ -68,7 +68,8 @@ public final class TableApplier {
   private final Deque<URI> replaySegments = new ArrayDeque<>();
 
   TableApplier(ApplierContext context, TableId tableId, URI location, TableSchema schema, Lease lease,
-      Optional<SourcePosition> appliedPosition, long version, long rows, Optional<Replay> rollbackReplay) {
+      Optional<SourcePosition> appliedPosition, long version, long rows, Optional<Replay> rollbackReplay,
+      ManifestPartition manifests) {
     this.context = requireNonNull(context, "context is null");
     this.tableId = requireNonNull(tableId, "tableId is null");
     this.location = requireNonNull(location, "location is null");
@@ -77,7 +78,7 @@ public final class TableApplier {
     this.appliedPosition = requireNonNull(appliedPosition, "appliedPosition is null");
     this.version = version;
     this.rows = rows;
-    this.appId = ApplierContext.APP_ID_PREFIX + tableId.canonical();
+    this.appId = requireNonNull(manifests, "manifests is null").transactionAppId(tableId);
     this.reducer = new ChangeReducer(schema);
     this.writer = new CopyOnWriteWriter(context.engine(), schema, context.clock());
     this.metrics = context.metrics().forTable(tableId);
@@ -230,6 +231,16 @@ public final class TableApplier {
           .withMaxRetries(0)
           .build(context.engine());
     } catch (ConcurrentTransactionException refused) {
+      // Kernel says these offsets were committed; their positions must say so too, or skipping them
+      // would lose changes.
+      Optional<SourcePosition> applied = context.coordinator().table(tableId)
+          .orElseThrow(() -> ApplierErrors.unknownTable(tableId)).appliedPosition();
+      for (PendingManifest manifest : batch.subList(0, split)) {
+        SourcePosition last = manifest.manifest().lastPosition();
+        if (applied.isEmpty() || last.isAfter(applied.get())) {
+          throw ApplierErrors.replayAheadOfTable(tableId, from, to, committed.get(), last, applied);
+        }
+      }
       metrics.replayRefused();
       OptionalLong in = TransactionLocator.versionCovering(context.engine(), snapshot, appId, to, TXN_LOOK_BACK);
       LOG.info("batch of offsets {}..{} of {} already committed in version {}; skipped", from, to, tableId,

@@ -38,20 +38,23 @@ public final class TableOpener {
     this.context = context;
   }
 
-  /** Opens {@code tableId}, whose schema is read from the segment of its first pending manifest. */
-  public TableApplier open(TableId tableId, ManifestRecord firstManifest) {
+  /**
+   * Opens {@code tableId}, whose schema is read from the segment of its first pending manifest, read
+   * from {@code manifests}.
+   */
+  public TableApplier open(TableId tableId, ManifestRecord firstManifest, ManifestPartition manifests) {
     TableSchema schema;
     try (SegmentReader reader = context.staging().openSegment(firstManifest)) {
       schema = reader.schema();
     }
-    return open(tableId, schema);
+    return open(tableId, schema, manifests);
   }
 
   /**
    * Opens {@code tableId} with the schema its segments have. A replay left by a rollback is read
    * here, after the lease, and applied by the applier before any new manifest.
    */
-  public TableApplier open(TableId tableId, TableSchema schema) {
+  public TableApplier open(TableId tableId, TableSchema schema, ManifestPartition manifests) {
     if (!schema.hasPrimaryKey()) {
       throw ApplierErrors.missingPrimaryKey(tableId);
     }
@@ -70,7 +73,7 @@ public final class TableOpener {
           replay.map(r -> "; " + r.segments().size() + " staged segments to apply again after the rollback to version "
               + r.toVersion()).orElse(""));
       return new TableApplier(context, tableId, location, schema, lease, status.appliedPosition(), snapshot.getVersion(), rows,
-          replay);
+          replay, manifests);
     } catch (RuntimeException e) {
       releaseQuietly(lease);
       throw ApplierErrors.classify(tableId, location, e);

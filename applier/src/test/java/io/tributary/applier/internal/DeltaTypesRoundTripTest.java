@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every staged column type survives Delta and comes back as the same Java value; composite keys work. */
 class DeltaTypesRoundTripTest {
+  static final ManifestPartition PARTITION = new ManifestPartition("manifests", "Mm3VbC5ZQ0yHC7x2xwwNqA", 0);
   private static final TableId TABLE = new TableId("pg", "sales", "everything");
   private static final TableSchema SCHEMA = new TableSchema(TABLE, List.of(
       new Column("region", ColumnType.STRING, false),
@@ -93,7 +94,7 @@ class DeltaTypesRoundTripTest {
   @Test
   void everyTypeRoundTripsThroughKernel() throws IOException {
     TableApplier applier = new TableOpener(context).open(TABLE, segments.segment(
-        segments.event(Operation.SNAPSHOT_READ, 0, row("eu", 0, "0.0000000000"))));
+        segments.event(Operation.SNAPSHOT_READ, 0, row("eu", 0, "0.0000000000"))), PARTITION);
     Object[] nulls = new Object[SCHEMA.columns().size()];
     nulls[0] = "us";
     nulls[1] = 7;
@@ -128,7 +129,7 @@ class DeltaTypesRoundTripTest {
   @Test
   void aLargeKeySetFindsItsFilesThroughARangeOnTheFirstKeyColumn() {
     TableApplier applier = new TableOpener(context).open(TABLE, segments.segment(
-        segments.event(Operation.SNAPSHOT_READ, 0, row("a", 0, "0.0000000000"))));
+        segments.event(Operation.SNAPSHOT_READ, 0, row("a", 0, "0.0000000000"))), PARTITION);
     long position = 1;
     for (String region : List.of("a", "m", "z")) {
       List<ChangeEvent> inserts = new ArrayList<>();

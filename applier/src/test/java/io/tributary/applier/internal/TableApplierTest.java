@@ -50,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Applies real segments to real local Delta tables through Kernel, with an in-memory coordinator. */
 class TableApplierTest {
+  static final ManifestPartition PARTITION = new ManifestPartition("manifests", "Mm3VbC5ZQ0yHC7x2xwwNqA", 0);
   private static final TableId TABLE = new TableId("pg", "public", "customers");
   private static final TableSchema SCHEMA = new TableSchema(TABLE,
       List.of(new Column("id", ColumnType.LONG, false), new Column("name", ColumnType.STRING, true),
@@ -87,7 +88,8 @@ class TableApplierTest {
   }
 
   private TableApplier open() {
-    return new TableOpener(context).open(TABLE, segments.segment(segments.event(io.tributary.staging.Operation.INSERT, 0, 0L, "probe", null, null)));
+    return new TableOpener(context).open(TABLE,
+        segments.segment(segments.event(io.tributary.staging.Operation.INSERT, 0, 0L, "probe", null, null)), PARTITION);
   }
 
   private List<PendingManifest> batch(ManifestRecord... manifests) {
@@ -162,7 +164,8 @@ class TableApplierTest {
     List<JsonNode> actions = actions(log.resolve("00000000000000000002.json"));
     assertThat(actions).anySatisfy(action -> {
       assertThat(action.has("txn")).isTrue();
-      assertThat(action.get("txn").get("appId").asText()).isEqualTo("tributary-applier/pg.public.customers");
+      assertThat(action.get("txn").get("appId").asText())
+          .isEqualTo("tributary-applier/pg.public.customers/" + PARTITION.topicId() + "-0");
       assertThat(action.get("txn").get("version").asLong()).isEqualTo(2);
     });
     assertThat(actions.stream().filter(action -> action.has("remove")))
@@ -222,7 +225,7 @@ class TableApplierTest {
     TableApplier applier = open();
     applier.apply(batch(segments.segment(segments.event(op("c"), 1, 1L, "a", null, null))));
     Snapshot snapshot = TableManager.loadSnapshot(location().toString()).build(context.engine());
-    String appId = "tributary-applier/" + TABLE.canonical();
+    String appId = PARTITION.transactionAppId(TABLE);
     assertThat(snapshot.getLatestTransactionVersion(context.engine(), appId)).contains(0L);
 
     assertThatThrownBy(() -> snapshot.buildUpdateTableTransaction("test", Operation.WRITE)
@@ -368,7 +371,7 @@ class TableApplierTest {
     TableSchema schema = new TableSchema(odd, SCHEMA.columns(), SCHEMA.keyColumns());
     Segments oddSegments = new Segments(staging, schema);
     TableApplier applier = new TableOpener(context).open(odd, oddSegments.segment(
-        oddSegments.event(op("c"), 0, 0L, "probe", null, null)));
+        oddSegments.event(op("c"), 0, 0L, "probe", null, null)), PARTITION);
 
     applier.apply(batch(oddSegments.segment(oddSegments.event(op("c"), 1, 1L, "a", null, null))));
 
@@ -390,7 +393,7 @@ class TableApplierTest {
         segments.segment(segments.event(op("c"), 3, 3L, "c", null, null))));
     applier.apply(batch(segments.segment(segments.event(op("c"), 4, 4L, "d", null, null))));
     Snapshot snapshot = TableManager.loadSnapshot(location().toString()).build(context.engine());
-    String appId = "tributary-applier/" + TABLE.canonical();
+    String appId = PARTITION.transactionAppId(TABLE);
 
     assertThat(TransactionLocator.versionCovering(context.engine(), snapshot, appId, 1, 32)).hasValue(1);
     assertThat(TransactionLocator.versionCovering(context.engine(), snapshot, appId, 2, 32)).hasValue(1);
