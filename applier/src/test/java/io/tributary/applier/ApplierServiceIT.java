@@ -249,6 +249,33 @@ class ApplierServiceIT {
   }
 
   @Test
+  void stagedSegmentsWhoseManifestsTheTopicNoLongerHoldsAreAppliedFirst() throws Exception {
+    TableId audit = new TableId("pg", "public", "audit");
+    Segments segments = new Segments(staging, schema(audit));
+    send(segments.segment(segments.event(Operation.INSERT, 1, 1L, "a")));
+    ApplierConfig config = config("applier-gaps");
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, new SimpleMeterRegistry())) {
+      service.start();
+      await().atMost(WAIT).until(() -> appliedUpTo(service, audit, position(1)));
+    }
+
+    // Two segments were announced where no applier can read them any more (their manifests aged out of
+    // the topic); only staging has them. The next manifest's sequence number gives them away.
+    segments.segment(segments.event(Operation.INSERT, 2, 2L, "b"));
+    segments.segment(segments.event(Operation.UPDATE, 3, 1L, "a2"));
+    send(segments.segment(segments.event(Operation.INSERT, 4, 3L, "c")));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, registry)) {
+      service.start();
+      await().atMost(WAIT).until(() -> appliedUpTo(service, audit, position(4)));
+    }
+    assertThat(rows(audit, config)).containsExactly(List.of(1L, "a2"), List.of(2L, "b"), List.of(3L, "c"));
+    assertThat(registry.get("tributary.applier.segments.unannounced.applied").tag("table", audit.canonical()).counter()
+        .count()).isEqualTo(2);
+    assertThat(coordinator.history(audit, 1).get(0).segments()).hasSize(1);
+  }
+
+  @Test
   void aSuccessorRefusesTheBatchAnApplierCommittedBeforeHaltingAndAppliesTheRest() throws Exception {
     TableId accounts = new TableId("pg", "public", "accounts");
     Segments segments = new Segments(staging, schema(accounts));

@@ -36,6 +36,9 @@ public interface CoordinatorClient extends AutoCloseable {
   /** How far the table's changes are in published Delta versions: what staged segments may be deleted. */
   PublishedPosition publishedPosition(TableId tableId);
 
+  /** At most {@code limit} recorded commits of a table below version {@code beforeVersion}, newest first. */
+  List<CommitRecord> history(TableId tableId, long beforeVersion, int limit);
+
   /**
    * What the table's applier must apply again from staging, before anything new, after the table was
    * rolled back; empty when nothing is pending.

@@ -119,6 +119,11 @@ final class FailoverClient implements CoordinatorClient {
   }
 
   @Override
+  public List<CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
+    return call(client -> client.history(tableId, beforeVersion, limit));
+  }
+
+  @Override
   public java.util.Optional<Replay> replay(TableId tableId) {
     return call(client -> client.replay(tableId));
   }

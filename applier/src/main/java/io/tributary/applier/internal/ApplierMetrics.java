@@ -47,6 +47,7 @@ public final class ApplierMetrics {
     private final Counter batchesApplied;
     private final Counter replaysRefused;
     private final Counter segmentsReapplied;
+    private final Counter segmentsUnannounced;
     private final Counter duplicatesDropped;
     private final Counter rowsUpserted;
     private final Counter rowsDeleted;
@@ -65,6 +66,9 @@ public final class ApplierMetrics {
       replaysRefused = counter("batches.replay.refused", "Replayed batches Delta Kernel refused as already committed", tags);
       segmentsReapplied = counter("rollback.segments.reapplied",
           "Staged segments applied again after a rollback undid them", tags);
+      segmentsUnannounced = counter("segments.unannounced.applied",
+          "Staged segments applied although the topic no longer held their manifests (topic retention, topic created anew)",
+          tags);
       duplicatesDropped = counter("events.duplicate.dropped", "Change events dropped as already applied or repeated", tags);
       rowsUpserted = counter("rows.upserted", "Rows inserted or updated", tags);
       rowsDeleted = counter("rows.deleted", "Rows deleted", tags);
@@ -97,6 +101,10 @@ public final class ApplierMetrics {
 
     public void segmentsReapplied(int count) {
       segmentsReapplied.increment(count);
+    }
+
+    public void segmentsUnannounced(int count) {
+      segmentsUnannounced.increment(count);
     }
 
     public void duplicatesDropped(long count) {

@@ -19,6 +19,7 @@ import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.SegmentReader;
 import io.tributary.staging.SourcePosition;
+import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException.ErrorCode;
@@ -66,10 +67,12 @@ public final class TableApplier {
   private volatile long rows;
   private final Optional<Replay> rollbackReplay;
   private final Deque<URI> replaySegments = new ArrayDeque<>();
+  /** The highest segment sequence applied (or refused as applied), -1 when unknown. */
+  private long lastSequence;
 
   TableApplier(ApplierContext context, TableId tableId, URI location, TableSchema schema, Lease lease,
       Optional<SourcePosition> appliedPosition, long version, long rows, Optional<Replay> rollbackReplay,
-      ManifestPartition manifests) {
+      ManifestPartition manifests, long lastSequence) {
     this.context = requireNonNull(context, "context is null");
     this.tableId = requireNonNull(tableId, "tableId is null");
     this.location = requireNonNull(location, "location is null");
@@ -79,6 +82,7 @@ public final class TableApplier {
     this.version = version;
     this.rows = rows;
     this.appId = requireNonNull(manifests, "manifests is null").transactionAppId(tableId);
+    this.lastSequence = lastSequence;
     this.reducer = new ChangeReducer(schema);
     this.writer = new CopyOnWriteWriter(context.engine(), schema, context.clock());
     this.metrics = context.metrics().forTable(tableId);
@@ -129,15 +133,19 @@ public final class TableApplier {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("empty batch of " + tableId);
     }
-    DeferredCommitter committer = new DeferredCommitter();
     try {
+      applyUnannounced(batch.get(0).manifest());
+      DeferredCommitter committer = new DeferredCommitter();
       Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
       version = snapshot.getVersion();
       List<PendingManifest> rest = refuseReplayedPart(snapshot, batch);
+      noteSequences(batch.subList(0, batch.size() - rest.size()));
       if (rest.isEmpty()) {
         return new BatchResult(BatchResult.Outcome.REPLAY_REFUSED, version);
       }
-      return applyNew(snapshot, committer, rest);
+      BatchResult result = applyNew(snapshot, committer, rest);
+      noteSequences(rest);
+      return result;
     } catch (RuntimeException e) {
       throw ApplierErrors.classify(tableId, location, e);
     }
@@ -160,43 +168,7 @@ public final class TableApplier {
     Replay replay = rollbackReplay.orElseThrow(() -> new IllegalStateException("no rollback replay for " + tableId));
     List<URI> chunk = replaySegments.stream().limit(context.config().batchMaxSegments()).toList();
     try {
-      // The coordinator's position is the truth: a replay commit whose answer was lost may have landed.
-      appliedPosition = context.coordinator().table(tableId).orElseThrow(() -> ApplierErrors.unknownTable(tableId))
-          .appliedPosition();
-      DeferredCommitter committer = new DeferredCommitter();
-      Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
-      version = snapshot.getVersion();
-      List<ChangeEvent> events = new ArrayList<>();
-      SourcePosition watermark = appliedPosition.orElse(null);
-      for (URI segment : chunk) {
-        try (SegmentReader reader = context.staging().openSegment(tableId, segment)) {
-          checkSchema(reader.schema(), segment);
-          for (ChangeEvent event : reader.readAll()) {
-            events.add(event);
-            if (watermark == null || event.position().isAfter(watermark)) {
-              watermark = event.position();
-            }
-          }
-        }
-      }
-      ReducedBatch reduced = reducer.reduce(events, appliedPosition);
-      metrics.duplicatesDropped(reduced.duplicatesDropped());
-      BatchResult outcome = new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
-      if (reduced.eventsKept() > 0) {
-        Transaction transaction = snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
-            .withMaxRetries(0)
-            .build(context.engine());
-        CopyOnWriteWriter.Result result = writer.write(snapshot, transaction, reduced);
-        committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.of(watermark), chunk,
-            result.upserted() + result.deleted()));
-        long started = context.clock().millis();
-        TransactionCommitResult commit = transaction.commit(context.engine(), CloseableIterable.inMemoryIterable(
-            Utils.toCloseableIterator(result.actions().iterator())));
-        runPostCommitHooks(commit);
-        committed(commit.getVersion(), watermark, result, reduced,
-            Duration.ofMillis(Math.max(0, context.clock().millis() - started)));
-        outcome = new BatchResult(BatchResult.Outcome.COMMITTED, version);
-      }
+      BatchResult outcome = applyStaged(chunk);
       chunk.forEach(segment -> replaySegments.removeFirst());
       metrics.segmentsReapplied(chunk.size());
       if (replaySegments.isEmpty()) {
@@ -210,6 +182,92 @@ public final class TableApplier {
       return outcome;
     } catch (RuntimeException e) {
       throw ApplierErrors.classify(tableId, location, e);
+    }
+  }
+
+  /**
+   * Applies staged segments read by their paths, not announced by the manifests of this batch, as one
+   * Delta commit. Such commits carry no Kafka transaction id (the segments' manifests are behind the
+   * table's latest one, or gone); what makes them safe to repeat is the position: the coordinator's
+   * applied position is read first, and changes at or below it are dropped.
+   */
+  private BatchResult applyStaged(List<URI> chunk) {
+    // The coordinator's position is the truth: a commit of these segments whose answer was lost may have landed.
+    appliedPosition = context.coordinator().table(tableId).orElseThrow(() -> ApplierErrors.unknownTable(tableId))
+        .appliedPosition();
+    DeferredCommitter committer = new DeferredCommitter();
+    Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
+    version = snapshot.getVersion();
+    List<ChangeEvent> events = new ArrayList<>();
+    SourcePosition watermark = appliedPosition.orElse(null);
+    for (URI segment : chunk) {
+      try (SegmentReader reader = context.staging().openSegment(tableId, segment)) {
+        checkSchema(reader.schema(), segment);
+        for (ChangeEvent event : reader.readAll()) {
+          events.add(event);
+          if (watermark == null || event.position().isAfter(watermark)) {
+            watermark = event.position();
+          }
+        }
+      }
+      lastSequence = Math.max(lastSequence, StagingStore.sequenceOf(segment));
+    }
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition);
+    metrics.duplicatesDropped(reduced.duplicatesDropped());
+    if (reduced.eventsKept() == 0) {
+      return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
+    }
+    Transaction transaction = snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
+        .withMaxRetries(0)
+        .build(context.engine());
+    CopyOnWriteWriter.Result result = writer.write(snapshot, transaction, reduced);
+    committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.of(watermark), chunk,
+        result.upserted() + result.deleted()));
+    long started = context.clock().millis();
+    TransactionCommitResult commit = transaction.commit(context.engine(), CloseableIterable.inMemoryIterable(
+        Utils.toCloseableIterator(result.actions().iterator())));
+    runPostCommitHooks(commit);
+    committed(commit.getVersion(), watermark, result, reduced,
+        Duration.ofMillis(Math.max(0, context.clock().millis() - started)));
+    return new BatchResult(BatchResult.Outcome.COMMITTED, version);
+  }
+
+  /**
+   * Applies the staged segments whose manifests the topic no longer holds (deleted by the topic's
+   * retention while no applier ran, or lost with a topic created anew): segment sequence numbers
+   * of a table are consecutive, so a first manifest numbered past the last applied segment plus one
+   * says that the ones between were announced where this applier cannot read them. Those still in
+   * staging (unapplied segments are never deleted) are applied first; numbers not staged were never
+   * published (a gateway restarted before publishing them) and hold nothing to apply.
+   */
+  private void applyUnannounced(ManifestRecord first) {
+    if (lastSequence < 0 || first.sequence() <= lastSequence + 1) {
+      return;
+    }
+    long from = lastSequence + 1;
+    long to = first.sequence() - 1;
+    List<URI> staged = context.staging().listSegments(tableId).stream()
+        .filter(segment -> StagingStore.sequenceOf(segment) >= from && StagingStore.sequenceOf(segment) <= to)
+        .toList();
+    if (staged.isEmpty()) {
+      LOG.info("{}: segments {}..{} were never published (the gateway restarted before publishing them); nothing is"
+          + " missing", tableId, from, to);
+      lastSequence = to;
+      return;
+    }
+    LOG.warn("{}: the manifests of staged segments {}..{} are not in the topic (deleted by its retention, or the topic"
+        + " was created anew); applying the {} staged ones first", tableId, from, to, staged.size());
+    for (int i = 0; i < staged.size(); i += context.config().batchMaxSegments()) {
+      List<URI> chunk = staged.subList(i, Math.min(staged.size(), i + context.config().batchMaxSegments()));
+      applyStaged(chunk);
+      metrics.segmentsUnannounced(chunk.size());
+    }
+    lastSequence = Math.max(lastSequence, to);
+  }
+
+  private void noteSequences(List<PendingManifest> manifests) {
+    for (PendingManifest manifest : manifests) {
+      lastSequence = Math.max(lastSequence, manifest.manifest().sequence());
     }
   }
 

@@ -7,12 +7,14 @@ import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.utils.CloseableIterable;
+import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.Replay;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.SegmentReader;
+import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
 import java.io.IOException;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TableOpener {
   private static final Logger LOG = LoggerFactory.getLogger(TableOpener.class);
+
+  private static final int HISTORY_LOOK_BACK = 100;
 
   private final ApplierContext context;
 
@@ -68,12 +72,13 @@ public final class TableOpener {
       checkTable(tableId, location, schema, snapshot);
       long rows = countRows(snapshot);
       Optional<Replay> replay = context.coordinator().replay(tableId);
+      long lastSequence = lastAppliedSequence(tableId, replay);
       LOG.info("Took {} at epoch {}: Delta version {}, applied up to {}, {} rows{}", tableId, lease.epoch(),
           snapshot.getVersion(), status.appliedPosition().map(Object::toString).orElse("nothing"), rows,
           replay.map(r -> "; " + r.segments().size() + " staged segments to apply again after the rollback to version "
               + r.toVersion()).orElse(""));
       return new TableApplier(context, tableId, location, schema, lease, status.appliedPosition(), snapshot.getVersion(), rows,
-          replay, manifests);
+          replay, manifests, lastSequence);
     } catch (RuntimeException e) {
       releaseQuietly(lease);
       throw ApplierErrors.classify(tableId, location, e);
@@ -131,6 +136,34 @@ public final class TableOpener {
       rows[0] = rows[0] < 0 || records.isEmpty() ? -1 : rows[0] + records.get();
     });
     return rows[0];
+  }
+
+  /**
+   * The highest sequence number of the segments the table's latest commits applied (or a pending
+   * replay will apply), or -1 when none of its latest commits applied a segment.
+   */
+  private long lastAppliedSequence(TableId tableId, Optional<Replay> replay) {
+    long last = -1;
+    for (URI segment : replay.map(Replay::segments).orElse(List.of())) {
+      last = Math.max(last, sequenceOf(segment));
+    }
+    for (CommitRecord record : context.coordinator().history(tableId, Long.MAX_VALUE, HISTORY_LOOK_BACK)) {
+      if (!record.segments().isEmpty()) {
+        for (URI segment : record.segments()) {
+          last = Math.max(last, sequenceOf(segment));
+        }
+        break;
+      }
+    }
+    return last;
+  }
+
+  private static long sequenceOf(URI segment) {
+    try {
+      return StagingStore.sequenceOf(segment);
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
   }
 
   private void releaseQuietly(Lease lease) {

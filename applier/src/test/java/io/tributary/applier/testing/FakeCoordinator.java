@@ -184,6 +184,21 @@ public final class FakeCoordinator implements CoordinatorClient {
     return new PublishedPosition(tableId, status.version(), status.appliedPosition());
   }
 
+  /** The commits of a table as records, newest first; published at once, so never merely ratified. */
+  @Override
+  public synchronized List<io.tributary.coordinator.CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
+    List<io.tributary.coordinator.CommitRecord> history = new java.util.ArrayList<>();
+    for (int i = commits.size() - 1; i >= 0 && history.size() < limit; i--) {
+      CommitProposal proposal = commits.get(i);
+      if (proposal.tableId().equals(tableId) && proposal.version() < beforeVersion) {
+        history.add(new io.tributary.coordinator.CommitRecord(tableId, proposal.version(), proposal.writer(),
+            proposal.epoch(), proposal.watermark(), proposal.segments(), proposal.rowsChanged(), java.time.Instant.EPOCH,
+            proposal.stagedCommit(), io.tributary.coordinator.CommitRecord.Status.PUBLISHED, Optional.empty()));
+      }
+    }
+    return history;
+  }
+
   /** This fake knows no rollbacks: nothing is ever to be applied again. */
   @Override
   public synchronized Optional<io.tributary.coordinator.Replay> replay(TableId tableId) {

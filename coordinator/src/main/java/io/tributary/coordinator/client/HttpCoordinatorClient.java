@@ -176,7 +176,7 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
     return history(tableId, Long.MAX_VALUE, limit);
   }
 
-  /** At most {@code limit} recorded commits of a table below version {@code beforeVersion}, newest first. */
+  @Override
   public List<CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
     String query = "/history?limit=" + limit + (beforeVersion == Long.MAX_VALUE ? "" : "&before=" + beforeVersion);
     return read(() -> ApiCodec.list(send("GET", tablePath(tableId, query), null, Kind.ORDINARY), ApiCodec::commitRecord));

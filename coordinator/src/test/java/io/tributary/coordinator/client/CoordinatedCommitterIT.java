@@ -251,6 +251,11 @@ class CoordinatedCommitterIT {
     }
 
     @Override
+    public List<io.tributary.coordinator.CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
+      return delegate.history(tableId, beforeVersion, limit);
+    }
+
+    @Override
     public Optional<io.tributary.coordinator.Replay> replay(TableId tableId) {
       return delegate.replay(tableId);
     }
