@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,9 @@ class S3StagingStoreIT {
 
       assertThatThrownBy(again::finish)
           .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILURE))
-          .hasMessageContaining("Segment " + published.path() + " already exists; segments are never overwritten");
+          .hasMessageContaining("Segment " + published.path() + " already exists; segments are never overwritten")
+          .hasCauseInstanceOf(RemoteFileChangedException.class)
+          .cause().hasMessageContaining("412");
       assertThat(spooledSegments(spool)).isEmpty();
       try (SegmentReader reader = store.openSegment(ManifestRecord.forSegment(published, 0))) {
         assertThat(reader.readAll()).containsExactlyElementsOf(events(0, 10));
