@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Where segments are staged.
@@ -64,6 +66,23 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
   public static StagingConfig local(Path directory) {
     return new StagingConfig(directory.toAbsolutePath().normalize().toUri(), Optional.empty(), Map.of(),
         DEFAULT_RETENTION);
+  }
+
+  /**
+   * Shows the settings without the values of secret-like Hadoop properties ({@code fs.s3a.secret.key},
+   * session tokens, passwords), which come from {@code ${env:…}} or {@code ${file:…}} references.
+   */
+  @Override
+  public String toString() {
+    Map<String, String> shown = new TreeMap<>();
+    hadoopProperties.forEach((key, value) -> shown.put(key, isSecretLike(key) ? "****" : value));
+    return "StagingConfig[location=" + location + ", spoolDirectory=" + spoolDirectory + ", hadoopProperties=" + shown
+        + ", retention=" + retention + "]";
+  }
+
+  private static boolean isSecretLike(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    return lower.contains("secret") || lower.contains("password") || lower.contains("token");
   }
 
   /** The local directory segments are written to before they are published. */

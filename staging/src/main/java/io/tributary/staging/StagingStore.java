@@ -26,11 +26,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 
@@ -46,6 +49,10 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
 public final class StagingStore implements AutoCloseable {
   private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{12})_([0-9a-f-]+)_([0-9a-f-]+)\\.parquet");
   private static final int CHECKSUM_BUFFER = 1 << 16;
+  // Hadoop's create option (and path capability) for a create that the store itself refuses when
+  // the object exists; s3a implements it with If-None-Match.
+  private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
+  private static final String S3A_BUFFER_DIR = "fs.s3a.buffer.dir";
 
   private final StagingConfig config;
   private final Clock clock;
@@ -59,10 +66,12 @@ public final class StagingStore implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.hadoop = new Configuration();
+    this.spool = config.effectiveSpoolDirectory();
+    // s3a buffers uploads on local disk, by default under /tmp: keep them beside the spool files.
+    hadoop.set(S3A_BUFFER_DIR, spool.resolve("s3a").toString());
     config.hadoopProperties().forEach(hadoop::set);
     this.root = new Path(config.location());
     this.fileSystem = FileSystem.newInstance(config.location(), hadoop);
-    this.spool = config.effectiveSpoolDirectory();
     this.localRoot = "file".equals(config.location().getScheme());
     Files.createDirectories(spool);
     if (localRoot) {
@@ -118,15 +127,35 @@ public final class StagingStore implements AutoCloseable {
         Files.delete(spoolFile);
         forceDirectory(target.getParent());
       } else {
-        fileSystem.copyFromLocalFile(true, false, new Path(spoolFile.toUri()), new Path(segment.path()));
+        upload(spoolFile, new Path(segment.path()));
+        Files.delete(spoolFile);
       }
       return segment;
-    } catch (FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException | RemoteFileChangedException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE,
           "Segment " + segment.path() + " already exists; segments are never overwritten", e);
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE,
           "Cannot publish segment " + segment.path() + " of " + segment.tableId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Copies a spool file to a remote file system, failing if the target exists. The object becomes
+   * visible, whole, when the stream closes. On S3 the upload is conditional (If-None-Match), so
+   * the store decides and a concurrent writer of the same path loses with HTTP 412
+   * ({@link RemoteFileChangedException}). Where conditional writes are switched off
+   * ({@code fs.s3a.create.conditional.enabled=false}, for S3 API servers without them), only an
+   * existence check guards the path: a table's segments are written by the one gateway that owns
+   * its source, so two writers of one segment path do not happen in practice.
+   */
+  private void upload(java.nio.file.Path spoolFile, Path target) throws IOException {
+    FSDataOutputStreamBuilder<?, ?> create = fileSystem.createFile(target).overwrite(false).recursive();
+    if (fileSystem.hasPathCapability(target, CONDITIONAL_OVERWRITE)) {
+      create.must(CONDITIONAL_OVERWRITE, true);
+    }
+    try (FSDataOutputStream out = create.build()) {
+      Files.copy(spoolFile, out);
     }
   }
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * A real server run by the test fixtures or by the single-machine launcher (PostgreSQL, Kafka,
- * and later MariaDB or an S3 API server).
+ * an S3 API server, and later MariaDB).
  *
  * <p>Every implementation listens on {@link Loopback#HOST} only, on ports chosen when it is
  * built (free ports unless the caller fixed them), and keeps its data and logs under
