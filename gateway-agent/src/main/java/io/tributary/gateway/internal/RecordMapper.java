@@ -80,7 +80,9 @@ final class RecordMapper {
   }
 
   private TableId tableOf(Struct source, SourceRecord record) {
-    String schema = source.schema().field("schema") == null ? null : source.getString("schema");
+    // PostgreSQL names a table's schema; MariaDB, which has databases instead, its database.
+    String schema = source.schema().field("schema") != null ? source.getString("schema")
+        : source.schema().field("db") != null ? source.getString("db") : null;
     String name = source.schema().field("table") == null ? null : source.getString("table");
     if (schema == null || name == null) {
       throw GatewayErrors.unexpectedRecord("a change on topic " + record.topic() + " that names no table");
