@@ -107,7 +107,10 @@ public final class GatewayErrors {
         (tables.size() == 1 ? "Table " + names + " does not exist" : "Tables " + names + " do not exist")
             + " in " + where(source) + ". Check source.tables (each written "
             + (source.connector() == SourceConfig.Connector.MARIADB ? "database.table" : "schema.table")
-            + ", names are case-sensitive).");
+            + ", names are case-sensitive)"
+            + (source.connector() == SourceConfig.Connector.MARIADB ? ", and that user '" + source.user()
+                + "' has SELECT on them: MariaDB hides the tables a user has no privilege on" : "")
+            + ".");
   }
 
   public static TributaryException missingPrimaryKey(SourceConfig source, List<TableId> tables) {

@@ -63,7 +63,8 @@ final class RecordMapper {
     }
     TableMapping mapping = mappingFor(table, valueSchema.field("after").schema(), record.keySchema());
     Row row = row(operation, envelope, record, mapping, table);
-    PositionExtractor.ChangePosition position = positions.positionOf(table, source);
+    PositionExtractor.ChangePosition position = positions.positionOf(table, source,
+        record.sourceOffset() == null ? Map.of() : record.sourceOffset());
     Long transactionId = source.schema().field("txId") == null ? null : source.getInt64("txId");
     Long sourceMillis = source.getInt64("ts_ms");
     long sourceTimestamp = sourceMillis == null ? 0 : sourceMillis;
