@@ -17,11 +17,15 @@ import java.util.regex.Pattern;
 
 /**
  * The database a gateway captures (section {@code source}): where it is, how to log in, which tables
- * to capture and the replication objects (slot, publication) the gateway owns there.
+ * to capture and the replication objects the gateway owns there (PostgreSQL: slot and publication;
+ * MariaDB: the server id of its binlog reader).
  *
  * @param name the source's name, the first part of every {@link TableId} it captures
  * @param connector which kind of database it is
+ * @param database PostgreSQL: the captured database; MariaDB: empty, each table names its database
  * @param tables the captured tables, in configuration order
+ * @param serverId MariaDB: the server id the gateway's binlog reader announces, unique among the
+ *     server's replicas
  * @param snapshotMode Debezium's {@code snapshot.mode}: {@code initial}, {@code initial_only} or {@code no_data}
  * @param connectTimeout bound on connecting to the database during the start-up checks
  * @param debezium further Debezium connector properties, passed through unchanged
@@ -38,15 +42,39 @@ public record SourceConfig(
     List<TableId> tables,
     String slotName,
     String publicationName,
+    long serverId,
     String snapshotMode,
     Duration connectTimeout,
     Map<String, String> debezium,
     Map<TableId, ColumnSelection> columns) {
 
-  /** The kinds of source database a gateway captures. MySQL, MariaDB and SQL Server come later. */
+  /** The kinds of source database a gateway captures. MySQL and SQL Server come later. */
   public enum Connector {
-    POSTGRESQL
+    POSTGRESQL("PostgreSQL", 5432),
+    MARIADB("MariaDB", 3306);
+
+    private final String displayName;
+    private final int defaultPort;
+
+    Connector(String displayName, int defaultPort) {
+      this.displayName = displayName;
+      this.defaultPort = defaultPort;
+    }
+
+    /** The product name, as messages name the server ("PostgreSQL", "MariaDB"). */
+    public String displayName() {
+      return displayName;
+    }
+
+    /** The server's usual TCP port. */
+    public int defaultPort() {
+      return defaultPort;
+    }
   }
+
+  /** The range of MariaDB server ids the default {@link #defaultServerId} is taken from. */
+  static final long SERVER_ID_BASE = 5400;
+  static final long SERVER_ID_RANGE = 1000;
 
   /** Snapshot modes whose positions keep every snapshot read before every streamed change. */
   public static final Set<String> SNAPSHOT_MODES = Set.of("initial", "initial_only", "no_data");
@@ -65,7 +93,11 @@ public record SourceConfig(
       // Debezium 3.5: the driver flushing keepalive LSNs, or an offset moved forward to the slot,
       // would confirm changes to the server that are not yet durable in staging.
       "lsn.flush.mode", "flush.lsn.source", "offset.mismatch.strategy", "slot.seek.to.known.offset.on.start",
-      "slot.drop.on.stop", "column.include.list", "column.exclude.list");
+      "slot.drop.on.stop", "column.include.list", "column.exclude.list",
+      // MariaDB: the binlog reader's identity, the captured databases, and the schema history the
+      // gateway keeps in its state directory.
+      "database.server.id", "database.include.list", "database.exclude.list", "schema.history.internal",
+      "schema.history.internal.file.filename", "include.schema.changes", "bigint.unsigned.handling.mode");
 
   private static final Pattern REPLICATION_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -80,6 +112,9 @@ public record SourceConfig(
     requireNonNull(slotName, "slotName is null");
     requireNonNull(publicationName, "publicationName is null");
     requireNonNull(snapshotMode, "snapshotMode is null");
+    if (serverId < 1 || serverId > 4_294_967_295L) {
+      throw new IllegalArgumentException("serverId must be between 1 and 4294967295: " + serverId);
+    }
     requireNonNull(connectTimeout, "connectTimeout is null");
     debezium = Map.copyOf(requireNonNull(debezium, "debezium is null"));
     columns = Map.copyOf(requireNonNull(columns, "columns is null"));
@@ -103,31 +138,52 @@ public record SourceConfig(
     return "tributary_" + sourceName.toLowerCase(Locale.ROOT).replace('-', '_');
   }
 
+  /**
+   * The default server id of a MariaDB source's binlog reader: {@value #SERVER_ID_BASE} plus a number
+   * below {@value #SERVER_ID_RANGE} derived from the source's name, so that it stays the same across
+   * restarts and differs between the gateways of one server (unless their names collide).
+   */
+  public static long defaultServerId(String sourceName) {
+    return SERVER_ID_BASE + Math.floorMod(sourceName.hashCode(), (int) SERVER_ID_RANGE);
+  }
+
   static SourceConfig from(ConfigReader source) {
     String name = source.requiredString("name",
-        "Name of the captured database; the first part of every table id (source.schema.table)");
+        "Name of the captured database; the first part of every table id (source.schema.table, source.database.table)");
     if (!name.isEmpty() && !isValidSourceName(name)) {
       source.problem("name", name, "use 1-64 letters, digits, '_' or '-'");
     }
     String validName = isValidSourceName(name) ? name : "source";
 
     String connectorName = source.string("connector", "postgresql",
-        "Kind of source database: postgresql (mysql, mariadb and sqlserver come later)");
+        "Kind of source database: postgresql or mariadb (mysql and sqlserver come later)");
     Connector connector = Connector.POSTGRESQL;
-    if (!connectorName.equalsIgnoreCase("postgresql")) {
-      source.problem("connector", connectorName, "must be postgresql; mysql, mariadb and sqlserver are not supported yet");
+    if (connectorName.equalsIgnoreCase("mariadb")) {
+      connector = Connector.MARIADB;
+    } else if (!connectorName.equalsIgnoreCase("postgresql")) {
+      source.problem("connector", connectorName, "must be postgresql or mariadb; mysql and sqlserver are not supported yet");
     }
     String host = source.requiredString("host", "Host name or address of the source database server");
-    int port = source.integer("port", 5432, 1, "TCP port of the source database server");
+    int port = source.integer("port", connector.defaultPort(), 1,
+        "TCP port of the source database server (default 5432 for postgresql, 3306 for mariadb)");
     if (port > 65535) {
       source.problem("port", Integer.toString(port), "must be at most 65535");
-      port = 5432;
+      port = connector.defaultPort();
     }
-    String database = source.requiredString("database", "Database to capture");
-    String user = source.requiredString("user", "User the gateway logs in as; needs the REPLICATION attribute");
+    String databaseDescription = "Database to capture; required for postgresql, not used for mariadb"
+        + " (whose tables are written database.table)";
+    String database = source.optionalString("database", databaseDescription).orElse("");
+    if (connector == Connector.POSTGRESQL && database.isBlank()) {
+      source.problem("Missing value for 'source.database': " + databaseDescription);
+    }
+    if (connector == Connector.MARIADB) {
+      database = "";
+    }
+    String user = source.requiredString("user", "User the gateway logs in as; needs the REPLICATION attribute"
+        + " (postgresql) or REPLICATION SLAVE, BINLOG MONITOR, RELOAD, SHOW DATABASES and SELECT (mariadb)");
     Optional<Secret> password = source.secret("password", "Password of the source user");
     List<String> tableNames = source.stringList("tables", List.of(),
-        "Tables to capture, each as schema.table; every one needs a primary key");
+        "Tables to capture, each as schema.table (postgresql) or database.table (mariadb); every one needs a primary key");
     List<TableId> tables = parseTables(source, validName, tableNames);
     String slot = source.string("slot-name", defaultReplicationName(validName),
         "Logical replication slot the gateway creates and reads (default tributary_<name>)");
@@ -141,6 +197,9 @@ public record SourceConfig(
       source.problem("publication-name", publication, "use 1-63 lower-case letters, digits or '_'");
       publication = defaultReplicationName(validName);
     }
+    long serverId = source.longValue("server-id", defaultServerId(validName), 1, 4_294_967_295L,
+        "mariadb: server id of the gateway's binlog reader, unique among the server's replicas"
+            + " (default 5400 plus a number below 1000 derived from the name)");
     String snapshotMode = source.string("snapshot-mode", "initial",
         "What to read before streaming: initial (existing rows, then changes), initial_only or no_data");
     if (!SNAPSHOT_MODES.contains(snapshotMode)) {
@@ -160,7 +219,7 @@ public record SourceConfig(
     debezium.keySet().removeAll(MANAGED_DEBEZIUM_PROPERTIES);
     Map<TableId, ColumnSelection> columns = parseColumns(source.section("columns"), tables);
     return new SourceConfig(validName, connector, host, port, database, user, password, tables, slot, publication,
-        snapshotMode, connectTimeout, debezium, columns);
+        serverId, snapshotMode, connectTimeout, debezium, columns);
   }
 
   /** {@code columns: {public.orders: {exclude: [payload]}, public.users: {include: [id, name]}}}. */
@@ -192,13 +251,13 @@ public record SourceConfig(
 
   private static List<TableId> parseTables(ConfigReader source, String sourceName, List<String> names) {
     if (names.isEmpty()) {
-      source.problem("tables", "[]", "must list at least one table as schema.table");
+      source.problem("tables", "[]", "must list at least one table as schema.table (database.table for mariadb)");
     }
     List<TableId> tables = new ArrayList<>();
     for (String qualified : names) {
       String[] parts = qualified.trim().split("\\.", -1);
       if (parts.length != 2) {
-        source.problem("tables", qualified, "each table must be written schema.table");
+        source.problem("tables", qualified, "each table must be written schema.table (database.table for mariadb)");
         continue;
       }
       try {

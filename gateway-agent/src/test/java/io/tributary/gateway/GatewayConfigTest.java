@@ -153,6 +153,68 @@ class GatewayConfigTest {
   }
 
   @Test
+  void mariaDbSourcesNameTheirDatabasesInTheTablesAndDefaultToPort3306() {
+    ConfigReader root = reader("""
+        source:
+          name: shop
+          connector: mariadb
+          host: db.internal
+          user: tributary
+          tables: [shop.orders, billing.invoices]
+        kafka:
+          bootstrap-servers: kafka:9092
+        """);
+    GatewayConfig config = GatewayConfig.from(root, DATA);
+    root.throwIfInvalid();
+
+    SourceConfig source = config.source();
+    assertThat(source.connector()).isEqualTo(SourceConfig.Connector.MARIADB);
+    assertThat(source.port()).isEqualTo(3306);
+    assertThat(source.database()).isEmpty();
+    assertThat(source.tables()).containsExactly(new TableId("shop", "shop", "orders"),
+        new TableId("shop", "billing", "invoices"));
+    assertThat(source.serverId()).isEqualTo(SourceConfig.defaultServerId("shop")).isBetween(5400L, 6399L);
+
+    ConfigReader explicit = reader("""
+        source:
+          name: shop
+          connector: MariaDB
+          host: db.internal
+          port: 3307
+          server-id: 184054
+          user: tributary
+          tables: [shop.orders]
+        kafka:
+          bootstrap-servers: kafka:9092
+        """);
+    SourceConfig chosen = GatewayConfig.from(explicit, DATA).source();
+    explicit.throwIfInvalid();
+    assertThat(chosen.port()).isEqualTo(3307);
+    assertThat(chosen.serverId()).isEqualTo(184054);
+
+    ConfigReader wrong = reader("""
+        source:
+          name: shop
+          connector: mariadb
+          host: db.internal
+          server-id: 0
+          user: tributary
+          tables: [orders]
+          debezium:
+            database.server.id: 7
+        kafka:
+          bootstrap-servers: kafka:9092
+        """);
+    GatewayConfig.from(wrong, DATA);
+    assertThatThrownBy(wrong::throwIfInvalid)
+        .hasMessageContaining("Invalid value 0 for 'source.server-id': must be at least 1")
+        .hasMessageContaining("Invalid value orders for 'source.tables': each table must be written schema.table"
+            + " (database.table for mariadb)")
+        .hasMessageContaining("'source.debezium.database.server.id'")
+        .hasMessageNotContaining("source.database'");
+  }
+
+  @Test
   void everyKeyIsDocumentedWithADefaultAndADescription() {
     ConfigReader root = reader(MINIMAL);
     GatewayConfig.from(root, DATA);
@@ -160,7 +222,7 @@ class GatewayConfigTest {
     assertThat(keys.keySet()).contains(
         "source.name", "source.connector", "source.host", "source.port", "source.database", "source.user",
         "source.password", "source.tables", "source.slot-name", "source.publication-name", "source.snapshot-mode",
-        "source.connect-timeout", "source.debezium",
+        "source.connect-timeout", "source.debezium", "source.server-id",
         "gateway.state-dir", "gateway.segment.max-rows", "gateway.segment.max-bytes", "gateway.segment.max-age",
         "gateway.heartbeat-interval", "gateway.startup-timeout", "gateway.shutdown-timeout",
         "kafka.bootstrap-servers", "kafka.topic", "kafka.topic-partitions", "kafka.topic-replication-factor",
@@ -287,7 +349,7 @@ class GatewayConfigTest {
   void recordsRefuseInconsistentValues() {
     assertThatThrownBy(() -> new SegmentPolicy(0, 1, Duration.ofSeconds(1))).hasMessageContaining("maxRows");
     assertThatThrownBy(() -> new SourceConfig("shop", SourceConfig.Connector.POSTGRESQL, "h", 5432, "d", "u",
-        Optional.empty(), List.of(new TableId("other", "public", "t")), "s", "p", "initial", Duration.ofSeconds(1),
+        Optional.empty(), List.of(new TableId("other", "public", "t")), "s", "p", 1L, "initial", Duration.ofSeconds(1),
         Map.of(), Map.of())).hasMessageContaining("does not belong to source shop");
   }
 }

@@ -2,6 +2,7 @@ package io.tributary.gateway.internal;
 
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.kafka.connect.data.Struct;
@@ -11,13 +12,17 @@ import org.apache.kafka.connect.data.Struct;
  * connectors' {@code source} block ({@code file}, {@code pos}, {@code row}, {@code gtid},
  * {@code server_id}).
  *
- * <p><b>Streamed changes</b> are at {@code (1, fileNumber, pos, row)}: {@code fileNumber} is the
- * numeric extension of the binlog file ({@code mysql-bin.000003} is 3; the server numbers its files in
- * order), {@code pos} the position of the row event in that file and {@code row} the row within the
- * event. The binlog holds whole transactions in commit order, so these coordinates order changes
- * across transactions and within one; a restarted connector reads the same events again from the
- * start of the interrupted transaction and gives their rows the same coordinates, so replays are
- * recognisable. The coordinates are those of the server the connector reads: after a fail-over to
+ * <p><b>Streamed changes</b> are at {@code (1, fileNumber, start, event, row)}: {@code fileNumber} is
+ * the numeric extension of the binlog file ({@code mysql-bin.000003} is 3; the server numbers its files
+ * in order), {@code start} the position in that file of the transaction's first event, {@code event}
+ * the number of events of the transaction before the change's rows event and {@code row} the row within
+ * that event. {@code start} and {@code event} are the connector's own restart coordinates (offset keys
+ * {@code pos} and {@code event}): the {@code source} block's {@code pos} does not tell the events of a
+ * transaction apart on MariaDB, whose binlog gives events inside a transaction no position of their
+ * own ({@code End_log_pos} 0), so that every row event of a transaction reports the same {@code pos}.
+ * The binlog holds whole transactions in commit order, so these coordinates order changes across
+ * transactions and within one; a restarted connector reads the same events again from the start of
+ * the interrupted transaction and gives their rows the same coordinates, so replays are recognisable. The coordinates are those of the server the connector reads: after a fail-over to
  * another server (whose binlog is numbered independently), the tables must be resynced. GTIDs are not
  * used: a GTID set is not totally ordered.
  *
@@ -38,8 +43,18 @@ final class BinlogPositions implements PositionExtractor {
     return SnapshotSequencer.isSnapshot(SnapshotSequencer.marker(source));
   }
 
+  /**
+   * The position from the {@code source} block alone: a streamed change is taken to be the first
+   * event of a transaction starting at its {@code pos}. Only right where the connector's offset is
+   * not at hand; the engine's records go through {@link #positionOf(TableId, Struct, Map)}.
+   */
   @Override
   public ChangePosition positionOf(TableId table, Struct source) {
+    return positionOf(table, source, Map.of());
+  }
+
+  @Override
+  public ChangePosition positionOf(TableId table, Struct source, Map<String, ?> offset) {
     String marker = SnapshotSequencer.marker(source);
     SnapshotSequencer.refuseIncremental(table, marker);
     long file = fileNumber(table, source);
@@ -47,9 +62,11 @@ final class BinlogPositions implements PositionExtractor {
     if (SnapshotSequencer.isSnapshot(marker)) {
       return snapshots.next(table, file, position);
     }
+    long start = offset.get("pos") instanceof Number restart ? restart.longValue() : position;
+    long event = offset.get("event") instanceof Number events ? events.longValue() : 0;
     Integer row = source.getInt32("row");
-    return new ChangePosition(SourcePosition.of(SourcePosition.PHASE_STREAM, file, position, row == null ? 0 : row),
-        Optional.empty());
+    return new ChangePosition(
+        SourcePosition.of(SourcePosition.PHASE_STREAM, file, start, event, row == null ? 0 : row), Optional.empty());
   }
 
   /** The numeric extension of the binlog file name, e.g. 3 for {@code mysql-bin.000003}. */

@@ -14,18 +14,72 @@ import java.util.stream.Collectors;
 public final class GatewayErrors {
   private GatewayErrors() {}
 
+  /** How messages name the source: {@code PostgreSQL database 'shop' at host:port}, {@code MariaDB at host:port}. */
+  private static String where(SourceConfig source) {
+    return switch (source.connector()) {
+      case POSTGRESQL -> "PostgreSQL database '" + source.database() + "' at " + source.address();
+      case MARIADB -> "MariaDB at " + source.address();
+    };
+  }
+
   public static TributaryException sourceAuthFailed(SourceConfig source, String serverMessage) {
+    String check = switch (source.connector()) {
+      case POSTGRESQL -> " Check source.user and source.password, and that the server's pg_hba.conf admits this user"
+          + " from this machine.";
+      case MARIADB -> " Check source.user and source.password, and that an account '" + source.user() + "'@'<host>'"
+          + " matching this machine exists on the server (SELECT user, host FROM mysql.user).";
+    };
     return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
-        "Cannot log in to PostgreSQL database '" + source.database() + "' at " + source.address() + " as user '"
-            + source.user() + "': " + serverMessage + ". Check source.user and source.password, and that the"
-            + " server's pg_hba.conf admits this user from this machine.");
+        "Cannot log in to " + where(source) + " as user '" + source.user() + "': " + serverMessage + "." + check);
   }
 
   public static TributaryException sourceUnreachable(SourceConfig source, String cause, Throwable error) {
+    String target = switch (source.connector()) {
+      case POSTGRESQL -> "PostgreSQL at " + source.address() + " (database '" + source.database() + "')";
+      case MARIADB -> "MariaDB at " + source.address();
+    };
     return new TributaryException(ErrorCode.SOURCE_UNREACHABLE,
-        "Cannot reach PostgreSQL at " + source.address() + " (database '" + source.database() + "'): " + cause
+        "Cannot reach " + target + ": " + cause
             + ". Check source.host and source.port, and that the server accepts TCP connections from this machine.",
         error);
+  }
+
+  public static TributaryException binlogSetting(SourceConfig source, String variable, String value, String needed) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "MariaDB at " + source.address() + " runs with " + variable + "=" + value + "; change capture needs "
+            + variable + "=" + needed + ". Set it in the server's configuration ([mariadb] section"
+            + (variable.equals("log_bin") ? ": log_bin, with binlog_format=ROW and binlog_row_image=FULL)"
+                : "; SET GLOBAL " + variable + "='" + needed + "' applies to new sessions only)")
+            + " and restart the server.");
+  }
+
+  public static TributaryException missingBinlogPrivileges(SourceConfig source, List<String> missing) {
+    return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
+        "User '" + source.user() + "' of MariaDB at " + source.address() + " lacks the global "
+            + (missing.size() == 1 ? "privilege " : "privileges ") + String.join(", ", missing)
+            + " that change capture needs (reading the binary log, and the snapshot's global read lock)."
+            + " Grant them: GRANT " + String.join(", ", missing) + " ON *.* TO '" + source.user() + "'@'<host>'.");
+  }
+
+  public static TributaryException tablesNotReadable(SourceConfig source, List<TableId> tables) {
+    String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    String databases = tables.stream().map(TableId::schema).distinct().map(d -> "`" + d + "`.*")
+        .collect(Collectors.joining(", "));
+    return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
+        "User '" + source.user() + "' of MariaDB at " + source.address() + " may not read "
+            + (tables.size() == 1 ? "table " : "tables ") + names + ", which the snapshot reads. Grant it: GRANT"
+            + " SELECT ON " + databases + " TO '" + source.user() + "'@'<host>' (one GRANT per database).");
+  }
+
+  public static TributaryException binlogLost(SourceConfig source, String file, List<String> available,
+      Path stateDirectory) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "Binary log file '" + file + "' no longer exists on MariaDB at " + source.address() + " (it has "
+            + (available.isEmpty() ? "none" : available.get(0) + " to " + available.get(available.size() - 1))
+            + "), although this gateway has committed offsets in it in " + stateDirectory + ": changes made since"
+            + " the last commit can no longer be read. Keep binary logs longer (binlog_expire_logs_seconds); the"
+            + " captured tables need a resync; to capture from scratch, remove the state directory and the"
+            + " source's staged data.");
   }
 
   public static TributaryException databaseNotFound(SourceConfig source, String serverMessage) {
@@ -51,16 +105,19 @@ public final class GatewayErrors {
     String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
     return new TributaryException(ErrorCode.TABLE_NOT_FOUND,
         (tables.size() == 1 ? "Table " + names + " does not exist" : "Tables " + names + " do not exist")
-            + " in PostgreSQL database '" + source.database() + "' at " + source.address()
-            + ". Check source.tables (each written schema.table, names are case-sensitive).");
+            + " in " + where(source) + ". Check source.tables (each written "
+            + (source.connector() == SourceConfig.Connector.MARIADB ? "database.table" : "schema.table")
+            + ", names are case-sensitive)"
+            + (source.connector() == SourceConfig.Connector.MARIADB ? ", and that user '" + source.user()
+                + "' has SELECT on them: MariaDB hides the tables a user has no privilege on" : "")
+            + ".");
   }
 
   public static TributaryException missingPrimaryKey(SourceConfig source, List<TableId> tables) {
     String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
     return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY,
         (tables.size() == 1 ? "Table " + names + " has no primary key" : "Tables " + names + " have no primary key")
-            + " in PostgreSQL database '" + source.database() + "' at " + source.address()
-            + ". The gateway captures only tables with a primary key so far:"
+            + " in " + where(source) + ". The gateway captures only tables with a primary key so far:"
             + " add a primary key or remove the table from source.tables.");
   }
 
@@ -85,7 +142,7 @@ public final class GatewayErrors {
       problems.add("key column " + String.join(", ", keysLeftOut) + " must be captured");
     }
     return new TributaryException(ErrorCode.CONFIG_INVALID, "Invalid source.columns." + table.qualifiedName()
-        + " for PostgreSQL database '" + source.database() + "' at " + source.address() + ": "
+        + " for " + where(source) + ": "
         + String.join("; ", problems) + ".");
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.connect.data.Struct;
 
@@ -30,6 +31,14 @@ public interface PositionExtractor {
 
   /** The position of one change of {@code table}. */
   ChangePosition positionOf(TableId table, Struct source);
+
+  /**
+   * The position of one change of {@code table}, given also the connector's offset of the change
+   * (its restart point), for connectors whose {@code source} block alone does not order every change.
+   */
+  default ChangePosition positionOf(TableId table, Struct source, Map<String, ?> offset) {
+    return positionOf(table, source);
+  }
 
   /** Whether the change was read by a snapshot rather than streamed from the log. */
   boolean isSnapshot(Struct source);

@@ -142,7 +142,8 @@ final class PostgresSourceConnector implements SourceConnector {
         .collect(Collectors.joining(","));
   }
 
-  private static String escape(String name) {
+  /** {@code name} with the regular-expression characters Debezium's include lists treat specially escaped. */
+  static String escape(String name) {
     StringBuilder escaped = new StringBuilder(name.length() + 8);
     for (char c : name.toCharArray()) {
       if ("\\^$.|?*+()[]{},".indexOf(c) >= 0) {

@@ -63,7 +63,8 @@ final class RecordMapper {
     }
     TableMapping mapping = mappingFor(table, valueSchema.field("after").schema(), record.keySchema());
     Row row = row(operation, envelope, record, mapping, table);
-    PositionExtractor.ChangePosition position = positions.positionOf(table, source);
+    PositionExtractor.ChangePosition position = positions.positionOf(table, source,
+        record.sourceOffset() == null ? Map.of() : record.sourceOffset());
     Long transactionId = source.schema().field("txId") == null ? null : source.getInt64("txId");
     Long sourceMillis = source.getInt64("ts_ms");
     long sourceTimestamp = sourceMillis == null ? 0 : sourceMillis;
@@ -80,7 +81,9 @@ final class RecordMapper {
   }
 
   private TableId tableOf(Struct source, SourceRecord record) {
-    String schema = source.schema().field("schema") == null ? null : source.getString("schema");
+    // PostgreSQL names a table's schema; MariaDB, which has databases instead, its database.
+    String schema = source.schema().field("schema") != null ? source.getString("schema")
+        : source.schema().field("db") != null ? source.getString("db") : null;
     String name = source.schema().field("table") == null ? null : source.getString("table");
     if (schema == null || name == null) {
       throw GatewayErrors.unexpectedRecord("a change on topic " + record.topic() + " that names no table");

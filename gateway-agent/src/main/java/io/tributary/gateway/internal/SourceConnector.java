@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 
 /**
  * What differs between source databases: start-up checks, the Debezium connector and its settings,
- * and how change positions are read. PostgreSQL now; MySQL, MariaDB and SQL Server later.
+ * and how change positions are read. PostgreSQL and MariaDB now; MySQL and SQL Server later.
  */
 public interface SourceConnector {
   /**
@@ -47,6 +47,7 @@ public interface SourceConnector {
   static SourceConnector of(SourceConfig.Connector connector) {
     return switch (connector) {
       case POSTGRESQL -> new PostgresSourceConnector();
+      case MARIADB -> new MariaDbSourceConnector();
     };
   }
 }

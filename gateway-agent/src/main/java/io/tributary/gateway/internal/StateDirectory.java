@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The gateway's own durable state: Debezium's committed offsets ({@code offsets.json}, written by
- * {@link DurableOffsetStore}) and the snapshot epoch counter ({@code snapshot-epoch}). Locked while
+ * {@link DurableOffsetStore}), the snapshot epoch counter ({@code snapshot-epoch}) and, for binlog
+ * sources, Debezium's schema history ({@code schema-history.jsonl}). Locked while
  * open, so that two gateway processes never share it.
  */
 final class StateDirectory implements AutoCloseable {

@@ -40,7 +40,7 @@ class BinlogPositionsTest {
     assertThat(source.getString("file")).isEqualTo("binlog.000003");
     assertThat(source.getInt64("pos")).isEqualTo(990);
     assertThat(source.getInt32("row")).isEqualTo(1);
-    assertThat(at(ORDERS, source)).isEqualTo(SourcePosition.of(1, 3, 990, 1));
+    assertThat(at(ORDERS, source)).isEqualTo(SourcePosition.of(1, 3, 990, 0, 1));
     assertThat(positions.isSnapshot(source)).isFalse();
   }
 
@@ -62,7 +62,7 @@ class BinlogPositionsTest {
     events.commit();
 
     assertThat(delivered).isSortedAccordingTo(SourcePosition::compareTo).doesNotHaveDuplicates();
-    assertThat(delivered.get(3)).isEqualTo(SourcePosition.of(1, 10, 120, 0));
+    assertThat(delivered.get(3)).isEqualTo(SourcePosition.of(1, 10, 120, 0, 0));
   }
 
   @ParameterizedTest
