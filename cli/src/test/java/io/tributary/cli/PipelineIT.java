@@ -11,6 +11,8 @@ import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.TableId;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,11 @@ class PipelineIT {
         long pausedAt = client.table(orders).orElseThrow().version();
         fixture.generate(10_000);
         assertThat(fixture.workload.changes()).isGreaterThanOrEqualTo(10_000);
+        // Updates of a row's key: Debezium makes each a delete and an insert read from one WAL record.
+        try (Connection connection = fixture.postgres.connect("shop"); Statement statement = connection.createStatement()) {
+          assertThat(statement.executeUpdate("UPDATE public.products SET id = id + 1000000 WHERE id <= 3")).isEqualTo(3);
+          assertThat(statement.executeUpdate("UPDATE public.customers SET id = -id WHERE id IN (10, 11)")).isEqualTo(2);
+        }
         TableId customers = TableId.parse(PipelineFixture.SOURCE + ".public.customers");
         await().atMost(Duration.ofMinutes(1)).until(() -> client.table(customers).orElseThrow().version() >= 1);
         assertThat(client.table(orders).orElseThrow().version()).as("no commit while paused").isEqualTo(pausedAt);

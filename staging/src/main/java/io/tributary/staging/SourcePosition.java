@@ -46,6 +46,16 @@ public record SourcePosition(String value) implements Comparable<SourcePosition>
     return new SourcePosition(text.toString());
   }
 
+  /**
+   * The position right after this one: after it and before every position that is after it in the
+   * same stream. It is this position with one more component, which sorts after its prefix and before
+   * any text greater than the prefix. For two changes a source gives one position, such as the delete
+   * and the insert Debezium makes of an update that changes a row's key.
+   */
+  public SourcePosition immediatelyAfter() {
+    return new SourcePosition(value + "-0000000000000001");
+  }
+
   /** Whether this position lies strictly after {@code other}. */
   public boolean isAfter(SourcePosition other) {
     return compareTo(other) > 0;

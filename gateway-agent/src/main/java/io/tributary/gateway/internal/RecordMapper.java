@@ -2,6 +2,7 @@ package io.tributary.gateway.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.debezium.relational.RelationalChangeRecordEmitter;
 import io.tributary.gateway.internal.TableMapping.Row;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Operation;
@@ -65,6 +66,12 @@ final class RecordMapper {
     Row row = row(operation, envelope, record, mapping, table);
     PositionExtractor.ChangePosition position = positions.positionOf(table, source,
         record.sourceOffset() == null ? Map.of() : record.sourceOffset());
+    if (record.headers().lastWithName(RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD) != null) {
+      // An update that changed the key arrives as a delete of the old key and this insert of the new
+      // one, both read from one log record and so at one position: the insert goes right after it.
+      position = new PositionExtractor.ChangePosition(position.position().immediatelyAfter(),
+          position.snapshotReset());
+    }
     Long transactionId = source.schema().field("txId") == null ? null : source.getInt64("txId");
     Long sourceMillis = source.getInt64("ts_ms");
     long sourceTimestamp = sourceMillis == null ? 0 : sourceMillis;

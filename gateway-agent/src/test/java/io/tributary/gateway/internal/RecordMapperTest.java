@@ -7,6 +7,8 @@ import io.debezium.connector.SnapshotRecord;
 import io.debezium.data.Envelope;
 import io.debezium.data.SpecialValueDecimal;
 import io.debezium.jdbc.JdbcValueConverters.DecimalMode;
+import io.debezium.relational.RelationalChangeRecordEmitter;
+import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ColumnType;
 import io.tributary.staging.Operation;
 import io.tributary.staging.SourcePosition;
@@ -100,6 +102,30 @@ class RecordMapperTest {
     Captured.Change keyOnly = change(events.record("public", "orders", KEY, key(2),
         envelope.delete(null, events.change("public", "orders", 131, 44), Instant.now())));
     assertThat(keyOnly.event().values()).containsExactly(2, null, null, null);
+  }
+
+  @Test
+  void anUpdateOfTheKeyIsADeleteThenAnInsertRightAfterIt() {
+    // Debezium makes a key change a delete of the old key and an insert of the new one, both from the
+    // one WAL record, marked with the other key in a header.
+    Struct source = events.change("public", "orders", 150, 45);
+    SourceRecord delete = events.record("public", "orders", KEY, key(1), envelope.delete(row(1, "a", null, null), source,
+        Instant.now()));
+    delete.headers().add(RelationalChangeRecordEmitter.PK_UPDATE_NEWKEY_FIELD, key(7), KEY);
+    SourceRecord insert = events.record("public", "orders", KEY, key(7), envelope.create(row(7, "a", null, null), source,
+        Instant.now()));
+    insert.headers().add(RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD, key(1), KEY);
+
+    ChangeEvent deleted = change(delete).event();
+    ChangeEvent inserted = change(insert).event();
+    ChangeEvent next = change(events.record("public", "orders", KEY, key(8),
+        envelope.create(row(8, "b", null, null), events.change("public", "orders", 151, 45), Instant.now()))).event();
+
+    assertThat(deleted.operation()).isEqualTo(Operation.DELETE);
+    assertThat(inserted.operation()).isEqualTo(Operation.INSERT);
+    assertThat(inserted.position()).isEqualTo(deleted.position().immediatelyAfter());
+    assertThat(List.of(deleted.position(), inserted.position(), next.position()))
+        .isSortedAccordingTo(SourcePosition::compareTo).doesNotHaveDuplicates();
   }
 
   @Test
