@@ -293,13 +293,13 @@ final class MariaDbShop {
           ShopDatabase.insert(statement, id);
         }
       } else if (dice < 94) {
-        // A line of an order goes, another comes, in one transaction with the order's update.
+        // A line of an order changes its key (Debezium: a delete and an insert at one binlog row), in one
+        // transaction with the order's update.
         int id = orders.get(random.nextInt(orders.size()));
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM items WHERE order_id = ? AND line = 1");
-            PreparedStatement insert = connection.prepareStatement("INSERT INTO items VALUES (?, ?, ?, ?, ?)");
+        try (PreparedStatement line = connection.prepareStatement(
+                "UPDATE items SET line = ? WHERE order_id = ? AND line = 1");
             PreparedStatement order = connection.prepareStatement("UPDATE orders SET amount = amount + 2 WHERE id = ?")) {
-          ShopDatabase.insert(delete, id);
-          ShopDatabase.insert(insert, id, 10 + nextId, "sku-new", 1, 9.5);
+          ShopDatabase.insert(line, 10 + nextId, id);
           ShopDatabase.insert(order, id);
         }
       } else {
