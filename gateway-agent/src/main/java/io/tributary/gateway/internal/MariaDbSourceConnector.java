@@ -1,6 +1,5 @@
 package io.tributary.gateway.internal;
 
-import io.tributary.gateway.ColumnSelection;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.TableId;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -77,7 +75,7 @@ final class MariaDbSourceConnector implements SourceConnector {
     // InnoDB's TABLE_ROWS is an estimate from index statistics; NULL for views and some engines.
     String query = "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
     try (Connection connection = connect(source)) {
-      perTable(connection, query, source.tables(), (table, result) -> {
+      CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
         if (result.next() && result.getObject(1) != null && result.getLong(1) >= 0) {
           estimates.put(table, result.getLong(1));
         }
@@ -224,7 +222,7 @@ final class MariaDbSourceConnector implements SourceConnector {
         + " LEFT JOIN information_schema.STATISTICS s ON s.TABLE_SCHEMA = t.TABLE_SCHEMA"
         + " AND s.TABLE_NAME = t.TABLE_NAME AND s.INDEX_NAME = 'PRIMARY'"
         + " WHERE BINARY t.TABLE_SCHEMA = ? AND BINARY t.TABLE_NAME = ? ORDER BY s.SEQ_IN_INDEX";
-    perTable(connection, query, source.tables(), (table, result) -> {
+    CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
       List<String> columns = new ArrayList<>();
       boolean found = false;
       while (result.next()) {
@@ -275,24 +273,9 @@ final class MariaDbSourceConnector implements SourceConnector {
   /** Every column a selection names exists, and no selection leaves out a key column. */
   private static void checkColumnSelections(Connection connection, SourceConfig source, Map<TableId, List<String>> keys)
       throws SQLException {
-    String query = "SELECT COLUMN_NAME FROM information_schema.COLUMNS"
-        + " WHERE BINARY TABLE_SCHEMA = ? AND BINARY TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
-    for (Map.Entry<TableId, ColumnSelection> entry : source.columns().entrySet()) {
-      TableId table = entry.getKey();
-      ColumnSelection selection = entry.getValue();
-      List<String> columns = new ArrayList<>();
-      perTable(connection, query, List.of(table), (ignored, result) -> {
-        while (result.next()) {
-          columns.add(result.getString(1));
-        }
-      });
-      List<String> unknown = selection.named().stream().filter(column -> !columns.contains(column)).toList();
-      List<String> keysLeftOut = keys.getOrDefault(table, List.of()).stream().filter(key -> !selection.captures(key))
-          .toList();
-      if (!unknown.isEmpty() || !keysLeftOut.isEmpty()) {
-        throw GatewayErrors.invalidColumnSelection(source, table, unknown, keysLeftOut, columns);
-      }
-    }
+    CatalogQueries.checkColumnSelections(connection, source, keys,
+        "SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+        + " WHERE BINARY TABLE_SCHEMA = ? AND BINARY TABLE_NAME = ? ORDER BY ORDINAL_POSITION");
   }
 
   /**
@@ -333,22 +316,5 @@ final class MariaDbSourceConnector implements SourceConnector {
   }
 
   /** What to do with one table's rows of a catalog query. */
-  @FunctionalInterface
-  private interface TableRows {
-    void accept(TableId table, ResultSet result) throws SQLException;
-  }
 
-  /** Runs {@code query}, whose two parameters are a table's database and name, once per table. */
-  private static void perTable(Connection connection, String query, List<TableId> tables, TableRows rows)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(query)) {
-      for (TableId table : tables) {
-        statement.setString(1, table.schema());
-        statement.setString(2, table.table());
-        try (ResultSet result = statement.executeQuery()) {
-          rows.accept(table, result);
-        }
-      }
-    }
-  }
 }

@@ -1,6 +1,5 @@
 package io.tributary.gateway.internal;
 
-import io.tributary.gateway.ColumnSelection;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.TableId;
@@ -67,7 +66,7 @@ final class PostgresSourceConnector implements SourceConnector {
     String query = "SELECT c.reltuples::bigint FROM pg_catalog.pg_class c"
         + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
     try (Connection connection = connect(source)) {
-      perTable(connection, query, source.tables(), (table, result) -> {
+      CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
         if (result.next() && result.getLong(1) >= 0) {
           estimates.put(table, result.getLong(1));
         }
@@ -216,7 +215,7 @@ final class PostgresSourceConnector implements SourceConnector {
         + " WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY k.ord)"
         + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')";
-    perTable(connection, query, source.tables(), (table, result) -> {
+    CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
       if (!result.next()) {
         missing.add(table);
         return;
@@ -239,25 +238,10 @@ final class PostgresSourceConnector implements SourceConnector {
   /** Every column a selection names exists, and no selection leaves out a key column. */
   private static void checkColumnSelections(Connection connection, SourceConfig source, Map<TableId, List<String>> keys)
       throws SQLException {
-    String query = "SELECT a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+    CatalogQueries.checkColumnSelections(connection, source, keys,
+        "SELECT a.attname FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
         + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-        + " WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped";
-    for (Map.Entry<TableId, ColumnSelection> entry : source.columns().entrySet()) {
-      TableId table = entry.getKey();
-      ColumnSelection selection = entry.getValue();
-      List<String> columns = new ArrayList<>();
-      perTable(connection, query, List.of(table), (ignored, result) -> {
-        while (result.next()) {
-          columns.add(result.getString(1));
-        }
-      });
-      List<String> unknown = selection.named().stream().filter(column -> !columns.contains(column)).toList();
-      List<String> keysLeftOut = keys.getOrDefault(table, List.of()).stream().filter(key -> !selection.captures(key))
-          .toList();
-      if (!unknown.isEmpty() || !keysLeftOut.isEmpty()) {
-        throw GatewayErrors.invalidColumnSelection(source, table, unknown, keysLeftOut, columns);
-      }
-    }
+        + " WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped");
   }
 
   /**
@@ -272,7 +256,7 @@ final class PostgresSourceConnector implements SourceConnector {
         + " AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> 'p')"
         + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE n.nspname = ? AND c.relname = ?";
-    perTable(connection, query, source.tables(), (table, result) -> {
+    CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
       if (!result.next()) {
         return;
       }
@@ -297,24 +281,7 @@ final class PostgresSourceConnector implements SourceConnector {
   }
 
   /** What to do with one table's rows of a catalog query. */
-  @FunctionalInterface
-  private interface TableRows {
-    void accept(TableId table, ResultSet result) throws SQLException;
-  }
 
-  /** Runs {@code query}, whose two parameters are a table's schema and name, once per table. */
-  private static void perTable(Connection connection, String query, List<TableId> tables, TableRows rows)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(query)) {
-      for (TableId table : tables) {
-        statement.setString(1, table.schema());
-        statement.setString(2, table.table());
-        try (ResultSet result = statement.executeQuery()) {
-          rows.accept(table, result);
-        }
-      }
-    }
-  }
 
   private static boolean slotExists(Connection connection, String slot) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(
