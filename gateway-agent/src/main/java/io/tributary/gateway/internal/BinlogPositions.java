@@ -22,9 +22,10 @@ import org.apache.kafka.connect.data.Struct;
  * own ({@code End_log_pos} 0), so that every row event of a transaction reports the same {@code pos}.
  * The binlog holds whole transactions in commit order, so these coordinates order changes across
  * transactions and within one; a restarted connector reads the same events again from the start of
- * the interrupted transaction and gives their rows the same coordinates, so replays are recognisable. The coordinates are those of the server the connector reads: after a fail-over to
- * another server (whose binlog is numbered independently), the tables must be resynced. GTIDs are not
- * used: a GTID set is not totally ordered.
+ * the interrupted transaction and gives their rows the same coordinates, so replays are recognisable.
+ * The coordinates are those of the server the connector reads: after a fail-over to another server
+ * (whose binlog is numbered independently), the tables must be resynced. GTIDs are not used: a GTID
+ * set is not totally ordered.
  *
  * <p><b>Snapshot reads</b> are at {@code (0, fileNumber, pos, epoch, n)}, the binlog coordinates the
  * snapshot started at, with the epoch and counter of {@link SnapshotSequencer}; an attempt's first
