@@ -54,9 +54,7 @@ public final class TableVerifier {
     long sourceCount = 0;
     List<String> missing = new ArrayList<>();
     List<String> different = new ArrayList<>();
-    String sql = "SELECT " + String.join(", ", columns.stream().map(c -> quote(c.name())).toList())
-        + " FROM " + quote(schema.tableId().schema()) + "." + quote(schema.tableId().table());
-    try (PreparedStatement statement = source.prepareStatement(sql)) {
+    try (PreparedStatement statement = source.prepareStatement(selectAll(source, schema, columns))) {
       statement.setFetchSize(5000);
       source.setAutoCommit(false);
       try (ResultSet rows = statement.executeQuery()) {
@@ -107,7 +105,14 @@ public final class TableVerifier {
     }
   }
 
-  private static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  /** {@code SELECT} of every column, quoted as the source quotes names ('"' for PostgreSQL, '`' for MariaDB). */
+  private static String selectAll(Connection source, TableSchema schema, List<Column> columns) throws SQLException {
+    String quote = source.getMetaData().getIdentifierQuoteString().trim();
+    return "SELECT " + String.join(", ", columns.stream().map(c -> quote(c.name(), quote)).toList())
+        + " FROM " + quote(schema.tableId().schema(), quote) + "." + quote(schema.tableId().table(), quote);
+  }
+
+  private static String quote(String identifier, String quote) {
+    return quote + identifier.replace(quote, quote + quote) + quote;
   }
 }
