@@ -51,6 +51,11 @@ final class PipelineFixture implements AutoCloseable {
   }
 
   Path writeConfig(String extraYaml) throws IOException {
+    return writeConfig(List.of("public.customers", "public.products", "public.orders"), extraYaml);
+  }
+
+  /** A standalone configuration capturing {@code tables}, with {@code extraYaml} appended. */
+  Path writeConfig(List<String> tables, String extraYaml) throws IOException {
     Path config = directory.resolve("tributary.yaml");
     Files.writeString(config, """
         source:
@@ -60,14 +65,14 @@ final class PipelineFixture implements AutoCloseable {
           database: shop
           user: %s
           password: %s
-          tables: [public.customers, public.products, public.orders]
+          tables: [%s]
         gateway:
           segment:
             max-age: 200ms
         kafka:
           bootstrap-servers: %s
         %s
-        """.formatted(SOURCE, postgres.port(), postgres.superuser(), postgres.superuserPassword(),
+        """.formatted(SOURCE, postgres.port(), postgres.superuser(), postgres.superuserPassword(), String.join(", ", tables),
         kafka.bootstrapServers(), extraYaml));
     return config;
   }

@@ -46,7 +46,16 @@ public record SourceConfig(
     String snapshotMode,
     Duration connectTimeout,
     Map<String, String> debezium,
-    Map<TableId, ColumnSelection> columns) {
+    Map<TableId, ColumnSelection> columns,
+    UnsupportedTypes unsupportedTypes) {
+
+  /** What the gateway does with a column whose type has no Delta type (arrays, structs, maps, geometry). */
+  public enum UnsupportedTypes {
+    /** Refuse to start, naming table, column and type. */
+    FAIL,
+    /** Stage the column as a string holding the value as JSON text. */
+    STRING
+  }
 
   /** The kinds of source database a gateway captures. MySQL and SQL Server come later. */
   public enum Connector {
@@ -118,6 +127,7 @@ public record SourceConfig(
     requireNonNull(connectTimeout, "connectTimeout is null");
     debezium = Map.copyOf(requireNonNull(debezium, "debezium is null"));
     columns = Map.copyOf(requireNonNull(columns, "columns is null"));
+    requireNonNull(unsupportedTypes, "unsupportedTypes is null");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
     }
@@ -218,8 +228,17 @@ public record SourceConfig(
     }
     debezium.keySet().removeAll(MANAGED_DEBEZIUM_PROPERTIES);
     Map<TableId, ColumnSelection> columns = parseColumns(source.section("columns"), tables);
+    String unsupportedName = source.string("unsupported-types", "fail",
+        "What to do with a column whose type has no Delta type (arrays, structs, geometry): fail (refuse to start,"
+            + " naming it) or string (stage it as JSON text)");
+    UnsupportedTypes unsupportedTypes = UnsupportedTypes.FAIL;
+    try {
+      unsupportedTypes = UnsupportedTypes.valueOf(unsupportedName.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      source.problem("unsupported-types", unsupportedName, "must be fail or string");
+    }
     return new SourceConfig(validName, connector, host, port, database, user, password, tables, slot, publication,
-        serverId, snapshotMode, connectTimeout, debezium, columns);
+        serverId, snapshotMode, connectTimeout, debezium, columns, unsupportedTypes);
   }
 
   /** {@code columns: {public.orders: {exclude: [payload]}, public.users: {include: [id, name]}}}. */

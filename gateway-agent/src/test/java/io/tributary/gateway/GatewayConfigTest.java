@@ -350,6 +350,6 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> new SegmentPolicy(0, 1, Duration.ofSeconds(1))).hasMessageContaining("maxRows");
     assertThatThrownBy(() -> new SourceConfig("shop", SourceConfig.Connector.POSTGRESQL, "h", 5432, "d", "u",
         Optional.empty(), List.of(new TableId("other", "public", "t")), "s", "p", 1L, "initial", Duration.ofSeconds(1),
-        Map.of(), Map.of())).hasMessageContaining("does not belong to source shop");
+        Map.of(), Map.of(), SourceConfig.UnsupportedTypes.FAIL)).hasMessageContaining("does not belong to source shop");
   }
 }

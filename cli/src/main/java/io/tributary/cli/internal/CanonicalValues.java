@@ -1,5 +1,7 @@
 package io.tributary.cli.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.staging.ColumnType;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -10,7 +12,9 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * One canonical text per value, whichever side it comes from: a JDBC result set of the source or a
@@ -19,6 +23,7 @@ import java.util.HexFormat;
  */
 final class CanonicalValues {
   static final String NULL = "\u2400";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private CanonicalValues() {}
 
@@ -49,12 +54,26 @@ final class CanonicalValues {
       case FLOAT -> Float.toString(row.getFloat(index));
       case DOUBLE -> Double.toString(row.getDouble(index));
       case DECIMAL -> row.getBigDecimal(index).setScale(type.scale(), RoundingMode.UNNECESSARY).toPlainString();
-      case STRING -> row.getString(index);
+      // A source array staged with source.unsupported-types: string is JSON text in Delta.
+      case STRING -> raw instanceof java.sql.Array array ? arrayJson(array) : row.getString(index);
       case BINARY -> HexFormat.of().formatHex(row.getBytes(index));
       case DATE -> Long.toString(row.getObject(index, LocalDate.class).toEpochDay());
       case TIMESTAMP -> Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, row.getObject(index, OffsetDateTime.class).toInstant()));
       case TIMESTAMP_NTZ -> Long.toString(micros(row.getObject(index, LocalDateTime.class)));
     };
+  }
+
+  private static String arrayJson(java.sql.Array array) throws SQLException {
+    Object[] elements = (Object[]) array.getArray();
+    List<Object> values = new ArrayList<>(elements.length);
+    for (Object element : elements) {
+      values.add(element instanceof Number || element instanceof Boolean || element == null ? element : element.toString());
+    }
+    try {
+      return JSON.writeValueAsString(values);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("cannot write a source array as JSON: " + e.getMessage(), e);
+    }
   }
 
   private static long micros(LocalDateTime value) {

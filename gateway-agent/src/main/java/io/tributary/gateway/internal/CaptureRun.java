@@ -117,7 +117,7 @@ public final class CaptureRun {
       opened.push(sink);
       PositionExtractor positions = connector.positions(stateDirectory::nextSnapshotEpoch);
       RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,
-          EngineProperties.unavailablePlaceholder(config));
+          EngineProperties.unavailablePlaceholder(config), config.source().unsupportedTypes());
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);

@@ -1,5 +1,8 @@
 package io.tributary.gateway.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.Column;
 import io.tributary.staging.ColumnType;
 import io.tributary.staging.TableId;
@@ -10,6 +13,9 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.data.Decimal;
@@ -38,7 +44,9 @@ import org.apache.kafka.connect.data.Struct;
  *   <tr><td>{@code ZonedTimestamp} (ISO-8601 text)</td><td>TIMESTAMP (µs, UTC)</td></tr>
  *   <tr><td>{@code Time} (ms), {@code MicroTime}, {@code NanoTime}, Connect {@code Time}</td><td>LONG (µs of the day)</td></tr>
  *   <tr><td>{@code MicroDuration}</td><td>LONG (µs)</td></tr>
- *   <tr><td>struct, array, map (geometry, arrays, ...)</td><td>refused: UNSUPPORTED_TYPE</td></tr>
+ *   <tr><td>struct, array, map (geometry, arrays, ...)</td><td>refused: UNSUPPORTED_TYPE; with
+ *       {@code source.unsupported-types: string}, STRING holding the value as JSON text (struct and map as
+ *       objects, array as array, bytes as base64)</td></tr>
  * </table>
  */
 final class ConnectTypeMapper {
@@ -46,6 +54,7 @@ final class ConnectTypeMapper {
   public record ColumnMapping(Column column, UnaryOperator<Object> converter) {}
 
   private static final String PRECISION_PARAMETER = "connect.decimal.precision";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MICROS_PER_MILLI = 1000;
   private static final long MILLIS_PER_DAY = 86_400_000L;
 
@@ -56,7 +65,7 @@ final class ConnectTypeMapper {
    *
    * @throws io.tributary.staging.TributaryException with UNSUPPORTED_TYPE naming table, column and type
    */
-  public static ColumnMapping map(TableId table, Field field) {
+  public static ColumnMapping map(TableId table, Field field, SourceConfig.UnsupportedTypes unsupported) {
     String name = field.name();
     if (name.startsWith("__")) {
       throw GatewayErrors.reservedColumnName(table, name);
@@ -99,7 +108,7 @@ final class ConnectTypeMapper {
         return new ColumnMapping(new Column(name, ColumnType.LONG, nullable),
             value -> ((java.util.Date) value).getTime() * MICROS_PER_MILLI);
       default:
-        return byConnectType(table, name, schema, nullable);
+        return byConnectType(table, name, schema, nullable, unsupported);
     }
   }
 
@@ -108,7 +117,8 @@ final class ConnectTypeMapper {
     return schema.name() == null ? schema.type().getName() : schema.name() + " (" + schema.type().getName() + ")";
   }
 
-  private static ColumnMapping byConnectType(TableId table, String name, Schema schema, boolean nullable) {
+  private static ColumnMapping byConnectType(TableId table, String name, Schema schema, boolean nullable,
+      SourceConfig.UnsupportedTypes unsupported) {
     return switch (schema.type()) {
       case INT8, INT16, INT32 -> new ColumnMapping(new Column(name, ColumnType.INT, nullable),
           value -> ((Number) value).intValue());
@@ -118,8 +128,47 @@ final class ConnectTypeMapper {
       case BOOLEAN -> new ColumnMapping(new Column(name, ColumnType.BOOLEAN, nullable), value -> (Boolean) value);
       case STRING -> new ColumnMapping(new Column(name, ColumnType.STRING, nullable), value -> (String) value);
       case BYTES -> new ColumnMapping(new Column(name, ColumnType.BINARY, nullable), ConnectTypeMapper::bytes);
-      case STRUCT, ARRAY, MAP -> throw GatewayErrors.unsupportedType(table, name, describe(schema));
+      case STRUCT, ARRAY, MAP -> {
+        if (unsupported != SourceConfig.UnsupportedTypes.STRING) {
+          throw GatewayErrors.unsupportedType(table, name, describe(schema));
+        }
+        yield new ColumnMapping(new Column(name, ColumnType.STRING, nullable), ConnectTypeMapper::json);
+      }
     };
+  }
+
+  /** A struct, array or map value as JSON text: structs and maps as objects, arrays as arrays, bytes as base64. */
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(plain(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object plain(Object value) {
+    if (value instanceof Struct struct) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      for (Field field : struct.schema().fields()) {
+        fields.put(field.name(), plain(struct.get(field)));
+      }
+      return fields;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(ConnectTypeMapper::plain).toList();
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> entries = new LinkedHashMap<>();
+      map.forEach((key, entry) -> entries.put(String.valueOf(key), plain(entry)));
+      return entries;
+    }
+    if (value instanceof ByteBuffer || value instanceof byte[]) {
+      return Base64.getEncoder().encodeToString(bytes(value));
+    }
+    if (value == null || value instanceof Number || value instanceof Boolean || value instanceof String) {
+      return value;
+    }
+    return value.toString();
   }
 
   private static ColumnMapping decimal(String name, Schema schema, boolean nullable) {

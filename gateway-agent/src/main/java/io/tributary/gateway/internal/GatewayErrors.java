@@ -193,8 +193,9 @@ public final class GatewayErrors {
 
   public static TributaryException unsupportedType(TableId table, String column, String type) {
     return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
-        "Column '" + column + "' of table " + table + " has type " + type + ", which the gateway cannot stage yet."
-            + " Exclude the column with source.debezium.column.exclude.list: " + table.qualifiedName() + "." + column);
+        "Column '" + column + "' of table " + table + " has type " + type + ", which has no Delta type. Stage it as"
+            + " JSON text with source.unsupported-types: string, or leave it out with source.columns."
+            + table.qualifiedName() + ".exclude: [" + column + "]");
   }
 
   public static TributaryException reservedColumnName(TableId table, String column) {

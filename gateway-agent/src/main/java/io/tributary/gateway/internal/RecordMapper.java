@@ -3,6 +3,7 @@ package io.tributary.gateway.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.debezium.relational.RelationalChangeRecordEmitter;
+import io.tributary.gateway.SourceConfig;
 import io.tributary.gateway.internal.TableMapping.Row;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Operation;
@@ -29,21 +30,24 @@ final class RecordMapper {
   private final PositionExtractor positions;
   private final Clock clock;
   private final String placeholder;
+  private final SourceConfig.UnsupportedTypes unsupported;
   private final Map<TableId, List<String>> catalogKeys;
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
 
   /**
    * @param catalogKeys each table's primary key from the source catalog, for records without a key
    *     schema when the table has no mapping yet
+   * @param unsupported what becomes of columns whose type has no Delta type
    */
   RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
-      String placeholder) {
+      String placeholder, SourceConfig.UnsupportedTypes unsupported) {
     this.sourceName = requireNonNull(sourceName, "sourceName is null");
     this.catalogKeys = Map.copyOf(catalogKeys);
     this.tables = Set.copyOf(catalogKeys.keySet());
     this.positions = requireNonNull(positions, "positions is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.placeholder = requireNonNull(placeholder, "placeholder is null");
+    this.unsupported = requireNonNull(unsupported, "unsupported is null");
   }
 
   Captured map(SourceRecord record) {
@@ -152,12 +156,12 @@ final class RecordMapper {
         return current;
       }
       List<String> keys = current != null ? current.schema().keyColumns() : catalogKeys.getOrDefault(table, List.of());
-      return TableMapping.derive(table, rowSchema, keys, placeholder);
+      return TableMapping.derive(table, rowSchema, keys, placeholder, unsupported);
     }
     if (current != null && current.describes(rowSchema, keySchema)) {
       return current;
     }
-    TableMapping derived = TableMapping.derive(table, rowSchema, keySchema, placeholder);
+    TableMapping derived = TableMapping.derive(table, rowSchema, keySchema, placeholder, unsupported);
     mappings.put(table, derived);
     return derived;
   }

@@ -2,6 +2,7 @@ package io.tributary.gateway.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.gateway.SourceConfig;
 import io.tributary.gateway.internal.ConnectTypeMapper.ColumnMapping;
 import io.tributary.staging.Column;
 import io.tributary.staging.ColumnType;
@@ -53,33 +54,35 @@ final class TableMapping {
    * Derives the mapping of a table from the row schema of its change events ({@code before} /
    * {@code after}) and its record key schema.
    */
-  static TableMapping derive(TableId table, Schema rowSchema, Schema keySchema, String placeholder) {
+  static TableMapping derive(TableId table, Schema rowSchema, Schema keySchema, String placeholder,
+      SourceConfig.UnsupportedTypes unsupported) {
     List<String> keys = new ArrayList<>();
     if (keySchema != null && keySchema.type() == Schema.Type.STRUCT) {
       for (Field key : keySchema.fields()) {
         keys.add(key.name());
       }
     }
-    return derive(table, rowSchema, keySchema, keys, placeholder);
+    return derive(table, rowSchema, keySchema, keys, placeholder, unsupported);
   }
 
   /**
    * Derives the mapping of a table from a row schema and known key columns, for records that carry
    * no key schema (Debezium sends truncates without one).
    */
-  static TableMapping derive(TableId table, Schema rowSchema, List<String> keyColumns, String placeholder) {
-    return derive(table, rowSchema, null, keyColumns, placeholder);
+  static TableMapping derive(TableId table, Schema rowSchema, List<String> keyColumns, String placeholder,
+      SourceConfig.UnsupportedTypes unsupported) {
+    return derive(table, rowSchema, null, keyColumns, placeholder, unsupported);
   }
 
   private static TableMapping derive(TableId table, Schema rowSchema, Schema keySchema, List<String> keys,
-      String placeholder) {
+      String placeholder, SourceConfig.UnsupportedTypes unsupported) {
     requireNonNull(rowSchema, "rowSchema is null");
     requireNonNull(placeholder, "placeholder is null");
     List<Field> fields = rowSchema.fields();
     ColumnMapping[] columns = new ColumnMapping[fields.size()];
     List<Column> staged = new ArrayList<>(fields.size());
     for (int i = 0; i < columns.length; i++) {
-      columns[i] = ConnectTypeMapper.map(table, fields.get(i));
+      columns[i] = ConnectTypeMapper.map(table, fields.get(i), unsupported);
       staged.add(columns[i].column());
     }
     return new TableMapping(rowSchema, keySchema, new TableSchema(table, staged, keys), List.copyOf(fields), columns,

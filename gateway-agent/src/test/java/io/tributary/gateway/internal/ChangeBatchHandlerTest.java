@@ -9,6 +9,7 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.gateway.SegmentPolicy;
+import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
@@ -119,7 +120,7 @@ class ChangeBatchHandlerTest {
     pipeline = new SegmentPipeline<>(store, sink, new SegmentPolicy(maxRows, 64L << 20, Duration.ofSeconds(1)), clock,
         metrics);
     RecordMapper mapper = new RecordMapper("src", Map.of(ORDERS, List.of("id")), new PostgresPositions(new AtomicLong()::incrementAndGet),
-        clock, EngineProperties.DEFAULT_UNAVAILABLE_PLACEHOLDER);
+        clock, EngineProperties.DEFAULT_UNAVAILABLE_PLACEHOLDER, SourceConfig.UnsupportedTypes.FAIL);
     return new ChangeBatchHandler(pipeline, mapper, metrics, () -> Optional.ofNullable(committer.stored),
         directory.resolve("offsets.json"), snapshotBarrier, clock, commitInterval);
   }

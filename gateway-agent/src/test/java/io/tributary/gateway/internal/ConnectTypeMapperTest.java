@@ -21,6 +21,7 @@ import io.debezium.time.Time;
 import io.debezium.time.Timestamp;
 import io.debezium.time.ZonedTime;
 import io.debezium.time.ZonedTimestamp;
+import io.tributary.gateway.SourceConfig;
 import io.tributary.gateway.internal.ConnectTypeMapper.ColumnMapping;
 import io.tributary.staging.ColumnType;
 import io.tributary.staging.TableId;
@@ -37,6 +38,7 @@ import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +49,7 @@ class ConnectTypeMapperTest {
   private static final TableId TABLE = new TableId("src", "public", "t");
 
   private static ColumnMapping map(Schema schema) {
-    return ConnectTypeMapper.map(TABLE, new Field("c", 0, schema));
+    return ConnectTypeMapper.map(TABLE, new Field("c", 0, schema), SourceConfig.UnsupportedTypes.FAIL);
   }
 
   private static Object convert(Schema schema, Object value) {
@@ -197,7 +199,8 @@ class ConnectTypeMapperTest {
     assertThatThrownBy(() -> map(Geometry.builder().build()))
         .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_TYPE))
         .hasMessageContaining("Column 'c' of table src.public.t has type io.debezium.data.geometry.Geometry (struct)")
-        .hasMessageContaining("column.exclude.list: public.t.c");
+        .hasMessageContaining("source.unsupported-types: string")
+        .hasMessageContaining("source.columns.public.t.exclude: [c]");
   }
 
   @Test
@@ -208,8 +211,28 @@ class ConnectTypeMapperTest {
   }
 
   @Test
+  void withTheStringFallbackStructsArraysAndMapsAreJsonText() {
+    Schema point = Geometry.builder().optional().build();
+    ConnectTypeMapper.ColumnMapping geometry = ConnectTypeMapper.map(TABLE, new Field("c", 0, point),
+        SourceConfig.UnsupportedTypes.STRING);
+    assertThat(geometry.column().type()).isEqualTo(ColumnType.STRING);
+    assertThat(geometry.column().nullable()).isTrue();
+    Struct value = new Struct(point).put("wkb", java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3})).put("srid", 4326);
+    assertThat(geometry.converter().apply(value)).isEqualTo("{\"wkb\":\"AQID\",\"srid\":4326}");
+
+    Schema tags = SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).build();
+    assertThat(ConnectTypeMapper.map(TABLE, new Field("c", 0, tags), SourceConfig.UnsupportedTypes.STRING).converter()
+        .apply(java.util.Arrays.asList("a", null, "c\"d"))).isEqualTo("[\"a\",null,\"c\\\"d\"]");
+
+    Schema attributes = SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT64_SCHEMA).build();
+    assertThat(ConnectTypeMapper.map(TABLE, new Field("c", 0, attributes), SourceConfig.UnsupportedTypes.STRING)
+        .converter().apply(new java.util.LinkedHashMap<>(java.util.Map.of("n", 7L)))).isEqualTo("{\"n\":7}");
+  }
+
+  @Test
   void reservedColumnNamesAreRefused() {
-    assertThatThrownBy(() -> ConnectTypeMapper.map(TABLE, new Field("__start_at", 0, Schema.INT32_SCHEMA)))
+    assertThatThrownBy(() -> ConnectTypeMapper.map(TABLE, new Field("__start_at", 0, Schema.INT32_SCHEMA),
+        SourceConfig.UnsupportedTypes.FAIL))
         .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_TYPE))
         .hasMessageContaining("'__start_at'");
   }

@@ -8,6 +8,7 @@ import io.debezium.data.Envelope;
 import io.debezium.data.SpecialValueDecimal;
 import io.debezium.jdbc.JdbcValueConverters.DecimalMode;
 import io.debezium.relational.RelationalChangeRecordEmitter;
+import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ColumnType;
 import io.tributary.staging.Operation;
@@ -42,7 +43,7 @@ class RecordMapperTest {
   private final PostgresEvents events = new PostgresEvents();
   private final TestClock clock = new TestClock(Instant.parse("2026-11-21T10:00:00Z"));
   private final RecordMapper mapper = new RecordMapper("src", Map.of(ORDERS, List.of("id")),
-      new PostgresPositions(new AtomicLong()::incrementAndGet), clock, PLACEHOLDER);
+      new PostgresPositions(new AtomicLong()::incrementAndGet), clock, PLACEHOLDER, SourceConfig.UnsupportedTypes.FAIL);
   private final Envelope envelope = events.envelope("public", "orders", ROW);
 
   private static Struct key(int id) {
