@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -50,7 +51,10 @@ final class CanonicalValues {
     return switch (type.kind()) {
       case BOOLEAN -> Boolean.toString(row.getBoolean(index));
       case INT -> Integer.toString(row.getInt(index));
-      case LONG -> Long.toString(row.getLong(index));
+      // Times of day are staged as microseconds of the day.
+      case LONG -> raw instanceof java.sql.Time || raw instanceof LocalTime
+          ? Long.toString(row.getObject(index, LocalTime.class).toNanoOfDay() / 1000)
+          : Long.toString(row.getLong(index));
       case FLOAT -> Float.toString(row.getFloat(index));
       case DOUBLE -> Double.toString(row.getDouble(index));
       case DECIMAL -> row.getBigDecimal(index).setScale(type.scale(), RoundingMode.UNNECESSARY).toPlainString();
