@@ -7,10 +7,13 @@ import io.tributary.staging.TributaryException.ErrorCode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Writes and reads manifest records as compact JSON, the value format of the message log. The
- * Kafka key of a record is {@link #key(TableId)}.
+ * Kafka key of a record is {@link #key(TableId)}, or {@link #sourceKey(String)} for every record of
+ * a gateway that rolls commit groups (so that all tables of the source share one partition). Readers
+ * take the table from the value; the key only places the record.
  */
 public final class ManifestSerde {
   /** The manifest topic gateways write and appliers read unless {@code kafka.topic} says otherwise. */
@@ -23,6 +26,11 @@ public final class ManifestSerde {
   /** The Kafka record key for a table's manifests: its canonical id in UTF-8. */
   public static byte[] key(TableId tableId) {
     return tableId.canonical().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The Kafka record key for every manifest of a source whose tables are committed in groups: its name in UTF-8. */
+  public static byte[] sourceKey(String source) {
+    return source.getBytes(StandardCharsets.UTF_8);
   }
 
   public static byte[] serialize(ManifestRecord record) {
@@ -39,6 +47,12 @@ public final class ManifestSerde {
     node.put("last_position", record.lastPosition().value());
     node.put("schema_fingerprint", record.schemaFingerprint());
     node.put("created_at_ms", record.createdAtMillis());
+    record.group().ifPresent(group -> {
+      ObjectNode groupNode = node.putObject("group");
+      groupNode.put("id", group.id());
+      groupNode.put("cut", group.cut().value());
+      groupNode.put("size", group.size());
+    });
     try {
       return MAPPER.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -78,10 +92,26 @@ public final class ManifestSerde {
           new SourcePosition(requiredText(node, "first_position")),
           new SourcePosition(requiredText(node, "last_position")),
           requiredText(node, "schema_fingerprint"),
-          requiredLong(node, "created_at_ms"));
+          requiredLong(node, "created_at_ms"),
+          group(node.get("group")));
     } catch (IllegalArgumentException e) {
       throw new TributaryException(ErrorCode.MANIFEST_INVALID, "Invalid manifest record: " + e.getMessage(), e);
     }
+  }
+
+  private static Optional<ManifestRecord.Group> group(JsonNode group) {
+    if (group == null || group.isNull()) {
+      return Optional.empty();
+    }
+    if (!group.isObject()) {
+      throw new IllegalArgumentException("field 'group' is not an object");
+    }
+    long size = requiredLong(group, "size");
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("field 'group.size' is too large: " + size);
+    }
+    return Optional.of(new ManifestRecord.Group(requiredText(group, "id"), new SourcePosition(requiredText(group, "cut")),
+        (int) size));
   }
 
   private static String requiredText(JsonNode node, String field) {

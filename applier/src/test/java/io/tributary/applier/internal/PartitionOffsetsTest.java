@@ -9,6 +9,7 @@ import io.tributary.staging.TableId;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class PartitionOffsetsTest {
   private static PendingManifest manifest(TableId tableId, long offset) {
     return new PendingManifest(0, offset, new ManifestRecord(1, ManifestRecord.Kind.SEGMENT, tableId, offset,
         URI.create("file:/staging/" + offset + ".parquet"), 1, 1, "00000000", SourcePosition.of(1, offset),
-        SourcePosition.of(1, offset), "fingerprint", 0), 0);
+        SourcePosition.of(1, offset), "fingerprint", 0, Optional.empty()), 0);
   }
 
   private static OptionalLong lowest(List<TableSlot> slots) {
