@@ -33,6 +33,15 @@ public interface CoordinatorClient extends AutoCloseable {
   /** Ratifies and publishes one commit; see {@link CommitProposal}. */
   CommitReceipt commit(CommitProposal proposal);
 
+  /**
+   * Ratifies commits of several tables of one source all or nothing, then publishes them; see
+   * {@link CommitGroupProposal}. The receipts are in the order of the group's commits.
+   */
+  List<CommitReceipt> commitGroup(CommitGroupProposal group);
+
+  /** The source's latest consistent cut of its tables; empty while no commit group of it is published. */
+  Optional<ConsistentPosition> consistentPosition(String source);
+
   /** How far the table's changes are in published Delta versions: what staged segments may be deleted. */
   PublishedPosition publishedPosition(TableId tableId);
 

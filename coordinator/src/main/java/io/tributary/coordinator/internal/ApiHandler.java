@@ -114,6 +114,10 @@ public final class ApiHandler implements HttpHandler {
         }
         exchange.respond(200, ApiCodec.toJson(h.service.commit(proposal)));
       }),
+      new Route("POST", "/commit-groups", Access.WRITE, (h, exchange, p) ->
+          exchange.respond(200, ApiCodec.toJson(h.service.commitGroup(ApiCodec.commitGroup(exchange.body()))))),
+      new Route("GET", "/sources/{source}/consistent-position", Access.READ, (h, exchange, p) ->
+          exchange.respond(200, ApiCodec.toJson(p.get(0), h.service.consistentPosition(p.get(0))))),
       new Route("GET", "/tables/{table}/history", Access.READ, (h, exchange, p) -> {
         Map<String, String> query = exchange.queryParameters();
         for (String name : query.keySet()) {

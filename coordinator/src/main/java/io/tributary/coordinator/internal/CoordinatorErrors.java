@@ -74,6 +74,19 @@ public final class CoordinatorErrors {
         cause);
   }
 
+  static TributaryException groupOutcomeUnknown(String group, Exception cause) {
+    return new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN,
+        "The outcome of commit group " + group + " is unknown: " + cause.getMessage() + ". Read its tables' status"
+            + " before doing anything else; do not delete anything the commits refer to.",
+        cause);
+  }
+
+  /** A group is refused because one of its commits is: the refusal names that commit, nothing was ratified. */
+  static TributaryException groupRefused(String group, TributaryException cause) {
+    return new TributaryException(cause.code(), "Commit group " + group + " was refused, none of its commits was"
+        + " ratified: " + cause.getMessage(), cause);
+  }
+
   public static TributaryException publishPending(TableId tableId, long version, Exception cause) {
     return new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE,
         "Version " + version + " of table " + tableId + " is ratified but its log entry could not be published yet: "

@@ -38,6 +38,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private final Timer latency;
   private final Map<ErrorCode, Counter> refused = new ConcurrentHashMap<>();
   private final Map<TableId, Counter> rollbacks = new ConcurrentHashMap<>();
+  private final Map<String, Counter> groups = new ConcurrentHashMap<>();
   private final Set<TableId> tracked = ConcurrentHashMap.newKeySet();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
   private volatile Map<TableId, TableState> tablesSnapshot = Map.of();
@@ -87,6 +88,15 @@ public final class CoordinatorMetrics implements AutoCloseable {
     refused.computeIfAbsent(reason, code -> register(Counter.builder("tributary.coordinator.commits.refused")
         .description("Commit proposals refused, by reason")
         .tag("reason", code.name().toLowerCase(Locale.ROOT))
+        .register(registry))).increment();
+  }
+
+  /** Counts a commit group by its outcome: {@code ratified} or {@code refused}. */
+  void commitGroup(boolean ratifiedGroup) {
+    String outcome = ratifiedGroup ? "ratified" : "refused";
+    groups.computeIfAbsent(outcome, tag -> register(Counter.builder("tributary.coordinator.commit.groups")
+        .description("Commit groups proposed, by outcome: ratified (every commit of the group) or refused (none)")
+        .tag("outcome", tag)
         .register(registry))).increment();
   }
 

@@ -3,9 +3,11 @@ package io.tributary.coordinator.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Timer;
+import io.tributary.coordinator.CommitGroupProposal;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
 import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.ConsistentPosition;
 import io.tributary.coordinator.CoordinatorEvent.Severity;
 import io.tributary.coordinator.CoordinatorEvent.Type;
 import io.tributary.coordinator.CoordinatorEvent;
@@ -29,6 +31,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -241,6 +244,24 @@ public final class CoordinatorService {
     return events.query(query);
   }
 
+  private void recordCommit(CommitProposal proposal, Optional<CommitGroupProposal> group) {
+    Map<String, String> details = new java.util.LinkedHashMap<>();
+    details.put("version", Long.toString(proposal.version()));
+    details.put("writer", proposal.writer().value());
+    details.put("epoch", Long.toString(proposal.epoch().value()));
+    details.put("rows_changed", Long.toString(proposal.rowsChanged()));
+    details.put("segments", Integer.toString(proposal.segments().size()));
+    details.put("watermark", proposal.watermark().map(SourcePosition::value).orElse(""));
+    group.ifPresent(ratified -> {
+      details.put("group", ratified.id());
+      details.put("cut", ratified.cut().value());
+    });
+    record(Type.COMMIT, proposal.tableId(), Severity.INFO, "Version " + proposal.version() + " by " + proposal.writer()
+        + ": " + proposal.rowsChanged() + " rows changed from " + proposal.segments().size() + " segments"
+        + group.map(ratified -> ", in commit group " + ratified.id() + " of " + ratified.commits().size() + " tables")
+            .orElse(""), details);
+  }
+
   private void record(Type type, TableId tableId, Severity severity, String message, Map<String, String> details) {
     try {
       events.append(new CoordinatorEvent.Report(clock.instant(), type, Optional.of(tableId), severity, message, details));
@@ -309,12 +330,7 @@ public final class CoordinatorService {
     try {
       CommitReceipt receipt = lockedExisting(proposal.tableId(), () -> commitLocked(proposal, Optional.empty()));
       metrics.commitRatified();
-      record(Type.COMMIT, proposal.tableId(), Severity.INFO, "Version " + proposal.version() + " by " + proposal.writer()
-          + ": " + proposal.rowsChanged() + " rows changed from " + proposal.segments().size() + " segments",
-          Map.of("version", Long.toString(proposal.version()), "writer", proposal.writer().value(),
-              "epoch", Long.toString(proposal.epoch().value()), "rows_changed", Long.toString(proposal.rowsChanged()),
-              "segments", Integer.toString(proposal.segments().size()),
-              "watermark", proposal.watermark().map(SourcePosition::value).orElse("")));
+      recordCommit(proposal, Optional.empty());
       return receipt;
     } catch (TributaryException e) {
       metrics.commitRefused(e.code());
@@ -335,6 +351,182 @@ public final class CoordinatorService {
     } finally {
       metrics.commitAnswered(sample);
     }
+  }
+
+  /**
+   * Ratifies the commits of a commit group all or nothing, then publishes each one. Every commit is
+   * checked as {@link #commit} checks it, with the locks of all the group's tables held; if any check
+   * fails, nothing is ratified and the refusal names that commit. Once ratified, each commit is
+   * published: a failure then leaves the outcome unknown for that table (its commit stays ratified
+   * and is published later) and is answered with {@code COMMIT_OUTCOME_UNKNOWN}; if a commit's log
+   * entry cannot be published at all (its staged file vanished, or the version was taken outside the
+   * coordinator), its ratification is withdrawn and the group never becomes the source's consistent
+   * position. Proposing the very same group again after it was published returns its receipts.
+   */
+  public List<CommitReceipt> commitGroup(CommitGroupProposal group) {
+    List<TableId> members = group.commits().stream().map(CommitProposal::tableId).sorted().toList();
+    for (TableId tableId : members) {
+      if (store.table(tableId).isEmpty()) {
+        throw CoordinatorErrors.groupRefused(group.id(), CoordinatorErrors.unknownTable(tableId));
+      }
+    }
+    Timer.Sample sample = metrics.commitReceived();
+    try {
+      GroupOutcome outcome = lockedAll(members, () -> commitGroupLocked(group));
+      if (outcome.repeated()) {
+        LOG.info("Commit group {} of source {} was already committed by this very proposal; answering with its receipts",
+            group.id(), group.source());
+        return outcome.receipts();
+      }
+      metrics.commitGroup(true);
+      for (CommitProposal proposal : group.commits()) {
+        metrics.commitRatified();
+        recordCommit(proposal, Optional.of(group));
+      }
+      LOG.debug("Committed group {} of source {} up to {}: {} tables", group.id(), group.source(), group.cut(),
+          members.size());
+      return outcome.receipts();
+    } catch (TributaryException e) {
+      metrics.commitGroup(false);
+      metrics.commitRefused(e.code());
+      for (CommitProposal proposal : group.commits()) {
+        record(Type.COMMIT_REFUSED, proposal.tableId(), e.code() == ErrorCode.COMMIT_OUTCOME_UNKNOWN
+            || e.code() == ErrorCode.STORAGE_FAILURE ? Severity.ERROR : Severity.WARNING, "Version " + proposal.version()
+            + " by " + proposal.writer() + " refused with its commit group " + group.id() + ": " + e.getMessage(),
+            Map.of("version", Long.toString(proposal.version()), "writer", proposal.writer().value(),
+                "epoch", Long.toString(proposal.epoch().value()), "code", e.code().name(), "group", group.id()));
+      }
+      LOG.info("Refused commit group {} of source {} ({} tables): {}", group.id(), group.source(), members.size(),
+          e.getMessage());
+      throw e;
+    } finally {
+      metrics.commitAnswered(sample);
+    }
+  }
+
+  /** The receipts of a group's commits, and whether the group was committed already (a proposal sent again). */
+  private record GroupOutcome(List<CommitReceipt> receipts, boolean repeated) {}
+
+  private GroupOutcome commitGroupLocked(CommitGroupProposal group) {
+    for (CommitProposal proposal : group.commits()) {
+      finishPending(proposal.tableId());
+    }
+    Optional<List<CommitReceipt>> committed = alreadyCommitted(group);
+    if (committed.isPresent()) {
+      return new GroupOutcome(committed.get(), true);
+    }
+    CommitRecord.Group recordedAs = group.recordedAs();
+    List<CommitEntry> entries = new ArrayList<>();
+    for (CommitProposal proposal : group.commits()) {
+      try {
+        entries.add(checked(proposal, Optional.empty(), Optional.of(recordedAs)));
+      } catch (TributaryException e) {
+        throw CoordinatorErrors.groupRefused(group.id(), e);
+      }
+    }
+    List<CommitEntry> ratified;
+    try {
+      ratified = store.ratifyGroup(entries);
+    } catch (TributaryException e) {
+      if (e.code() == ErrorCode.STORAGE_FAILURE) {
+        throw CoordinatorErrors.groupOutcomeUnknown(group.id(), e);
+      }
+      throw CoordinatorErrors.groupRefused(group.id(), e);
+    }
+    // Every version of the group is taken from here on.
+    List<CommitReceipt> receipts = new ArrayList<>();
+    TributaryException failure = null;
+    for (CommitEntry entry : ratified) {
+      try {
+        receipts.add(publish(entry).receipt());
+      } catch (Withdrawn e) {
+        LOG.error("Commit group {} of source {} is incomplete: version {} of {} could not be published and was"
+            + " withdrawn; the group never becomes the source's consistent position", group.id(), group.source(),
+            entry.version(), entry.record().tableId());
+        failure = failure != null ? failure : e.refusal;
+      } catch (IOException | RuntimeException e) {
+        failure = failure != null ? failure : CoordinatorErrors.groupOutcomeUnknown(group.id(), e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return new GroupOutcome(receipts, false);
+  }
+
+  /** The receipts of a group whose every commit is already published as proposed, if it is. */
+  private Optional<List<CommitReceipt>> alreadyCommitted(CommitGroupProposal group) {
+    List<CommitReceipt> receipts = new ArrayList<>();
+    for (CommitProposal proposal : group.commits()) {
+      Optional<CommitEntry> existing = store.commit(proposal.tableId(), proposal.version());
+      if (existing.isEmpty() || !existing.get().published() || !sameCommit(existing.get(), proposal)) {
+        return Optional.empty();
+      }
+      receipts.add(existing.get().receipt());
+    }
+    return Optional.of(receipts);
+  }
+
+  /**
+   * The source's consistent position: the cut of its latest commit group whose commits are all
+   * published, with the version of every registered table of the source to read at that cut. A table
+   * in the group is read at its group commit; any other table at its latest published version that
+   * applies nothing after the cut (its changes up to the cut were all applied before the group, in
+   * source order, by the applier that ratified it). Empty while no group of the source is published.
+   */
+  public Optional<ConsistentPosition> consistentPosition(String source) {
+    List<TableState> tables = store.tables().stream().filter(table -> table.tableId().source().equals(source)).toList();
+    Map<TableId, List<CommitEntry>> histories = new java.util.TreeMap<>();
+    Map<String, List<CommitEntry>> groups = new java.util.HashMap<>();
+    for (TableState table : tables) {
+      List<CommitEntry> history = store.history(table.tableId());
+      histories.put(table.tableId(), history);
+      for (CommitEntry entry : history) {
+        entry.record().group().ifPresent(group -> groups.computeIfAbsent(group.id(), id -> new ArrayList<>()).add(entry));
+      }
+    }
+    Optional<List<CommitEntry>> latest = groups.values().stream()
+        .filter(members -> members.size() == members.get(0).record().group().orElseThrow().size()
+            && members.stream().allMatch(CommitEntry::published))
+        .max(java.util.Comparator.<List<CommitEntry>, SourcePosition>comparing(
+                members -> members.get(0).record().group().orElseThrow().cut())
+            .thenComparing(members -> members.get(0).record().committedAt()));
+    if (latest.isEmpty()) {
+      return Optional.empty();
+    }
+    CommitRecord.Group group = latest.get().get(0).record().group().orElseThrow();
+    Map<TableId, Long> memberVersions = new java.util.HashMap<>();
+    latest.get().forEach(entry -> memberVersions.put(entry.record().tableId(), entry.version()));
+    List<ConsistentPosition.TableVersion> versions = new ArrayList<>();
+    histories.forEach((tableId, history) -> versionAtCut(history, group.cut(), memberVersions.get(tableId))
+        .ifPresent(version -> versions.add(new ConsistentPosition.TableVersion(tableId, version))));
+    return Optional.of(new ConsistentPosition(source, group.cut(), group.id(), latest.get().get(0).record().committedAt(),
+        versions));
+  }
+
+  /**
+   * The version of a table (history newest first) that holds its changes up to {@code cut}: its commit
+   * in the group if it has one, else its newest published version whose watermark is at or before the
+   * cut, else (nothing applied yet) its oldest published version.
+   */
+  private static Optional<Long> versionAtCut(List<CommitEntry> history, SourcePosition cut, Long memberVersion) {
+    if (memberVersion != null) {
+      return Optional.of(memberVersion);
+    }
+    Optional<Long> oldest = Optional.empty();
+    for (CommitEntry entry : history) {
+      if (!entry.published()) {
+        continue;
+      }
+      Optional<SourcePosition> watermark = entry.record().watermark();
+      if (watermark.isPresent() && !watermark.get().isAfter(cut)) {
+        return Optional.of(entry.version());
+      }
+      if (watermark.isEmpty() && entry.record().rollback().isEmpty()) {
+        oldest = Optional.of(entry.version());
+      }
+    }
+    return oldest;
   }
 
   /** The recorded commits of a table, newest first. */
@@ -413,25 +605,9 @@ public final class CoordinatorService {
       LOG.info("Version {} of {} was already committed by this very proposal; answering with its receipt", version, tableId);
       return existing.get().receipt();
     }
-    TableState table = store.table(tableId).orElseThrow(() -> CoordinatorErrors.unknownTable(tableId));
-    table.checkHolder(proposal.writer(), proposal.epoch(), "commit version " + version);
-    table.checkNextVersion(version, proposal.epoch(), rollback.isPresent());
-    checkStagedLocation(table, proposal);
-    DeltaLogPublisher.Content content;
-    try {
-      content = publisher.inspect(proposal.stagedCommit());
-    } catch (NoSuchFileException e) {
-      throw CoordinatorErrors.invalidProposal(tableId, version, "staged commit " + proposal.stagedCommit() + " does not exist");
-    } catch (IOException e) {
-      throw CoordinatorErrors.stagedCommitUnreadable(tableId, version, proposal.stagedCommit(), e);
-    }
-    CommitRecord record = new CommitRecord(tableId, version, proposal.writer(), proposal.epoch(), proposal.watermark(),
-        proposal.segments(), proposal.rowsChanged(), clock.instant(), table.publishedCommit(version),
-        CommitRecord.Status.RATIFIED, rollback);
     CommitEntry ratified;
     try {
-      ratified = store.ratify(new CommitEntry(record, proposal.stagedCommit(), content.sha256(), content.size(),
-          OptionalLong.empty()));
+      ratified = store.ratify(checked(proposal, rollback, Optional.empty()));
     } catch (TributaryException e) {
       if (e.code() == ErrorCode.STORAGE_FAILURE) {
         throw CoordinatorErrors.outcomeUnknown(tableId, version, e);
@@ -449,6 +625,32 @@ public final class CoordinatorService {
       // Stays ratified: published before the table's next commit, or at the next startup.
       throw CoordinatorErrors.outcomeUnknown(tableId, version, e);
     }
+  }
+
+  /**
+   * Checks a proposal against its table (lease, next version, staged file) and returns what ratifying
+   * it records.
+   */
+  private CommitEntry checked(CommitProposal proposal, Optional<CommitRecord.Rollback> rollback,
+      Optional<CommitRecord.Group> group) {
+    TableId tableId = proposal.tableId();
+    long version = proposal.version();
+    TableState table = store.table(tableId).orElseThrow(() -> CoordinatorErrors.unknownTable(tableId));
+    table.checkHolder(proposal.writer(), proposal.epoch(), "commit version " + version);
+    table.checkNextVersion(version, proposal.epoch(), rollback.isPresent());
+    checkStagedLocation(table, proposal);
+    DeltaLogPublisher.Content content;
+    try {
+      content = publisher.inspect(proposal.stagedCommit());
+    } catch (NoSuchFileException e) {
+      throw CoordinatorErrors.invalidProposal(tableId, version, "staged commit " + proposal.stagedCommit() + " does not exist");
+    } catch (IOException e) {
+      throw CoordinatorErrors.stagedCommitUnreadable(tableId, version, proposal.stagedCommit(), e);
+    }
+    CommitRecord record = new CommitRecord(tableId, version, proposal.writer(), proposal.epoch(), proposal.watermark(),
+        proposal.segments(), proposal.rowsChanged(), clock.instant(), table.publishedCommit(version),
+        CommitRecord.Status.RATIFIED, rollback, group);
+    return new CommitEntry(record, proposal.stagedCommit(), content.sha256(), content.size(), OptionalLong.empty());
   }
 
   /** Publishes (or withdraws) the table's ratified but unpublished commits. */
@@ -552,6 +754,14 @@ public final class CoordinatorService {
       throw CoordinatorErrors.unknownTable(tableId);
     }
     return locked(tableId, action);
+  }
+
+  /** Runs {@code action} holding the locks of all {@code tables}, taken in table order. */
+  private <T> T lockedAll(List<TableId> tables, Supplier<T> action) {
+    if (tables.isEmpty()) {
+      return action.get();
+    }
+    return locked(tables.get(0), () -> lockedAll(tables.subList(1, tables.size()), action));
   }
 
   private <T> T locked(TableId tableId, Supplier<T> action) {

@@ -108,6 +108,16 @@ final class CoordinatorState {
         commits.get(tableId).add(ratified.entry());
         tables.put(tableId, state.withRatified(record));
       };
+    } else if (event instanceof StoreEvent.GroupRatified group) {
+      // The commits are of distinct tables, so each is checked against the state as it is now.
+      java.util.Set<TableId> members = new java.util.HashSet<>();
+      List<Runnable> changes = new ArrayList<>();
+      for (CommitEntry entry : group.entries()) {
+        check(members.add(entry.record().tableId()), "commit group %s holds two commits of %s",
+            entry.record().group().orElseThrow().id(), entry.record().tableId());
+        changes.add(prepare(new StoreEvent.CommitRatified(entry)));
+      }
+      return () -> changes.forEach(Runnable::run);
     } else if (event instanceof StoreEvent.CommitPublished published) {
       known(tableId);
       CommitEntry entry = commit(tableId, published.version()).orElseThrow(() -> new IllegalStateException(

@@ -56,6 +56,13 @@ public interface CoordinatorStore extends AutoCloseable {
   CommitEntry ratify(CommitEntry commit);
 
   /**
+   * Records the commits of a commit group as ratified, all or nothing: each is checked as
+   * {@link #ratify} checks it, and if any check fails nothing is recorded and that failure is thrown.
+   * The commits are of distinct tables.
+   */
+  List<CommitEntry> ratifyGroup(List<CommitEntry> commits);
+
+  /**
    * Records that the log entry of a ratified commit is in place. The commit is named by its version
    * and its staged file, so that a coordinator acting on an outdated view never marks another
    * commit that took the version since.

@@ -160,6 +160,21 @@ public final class FileCoordinatorStore implements CoordinatorStore {
   }
 
   @Override
+  public List<CommitEntry> ratifyGroup(List<CommitEntry> commits) {
+    synchronized (lock) {
+      for (CommitEntry commit : commits) {
+        TableState table = state.existing(commit.record().tableId());
+        table.checkHolder(commit.record().writer(), commit.record().epoch(), "commit version " + commit.version());
+        table.checkNextVersion(commit.version(), commit.record().epoch(), false);
+      }
+      persist(new StoreEvent.GroupRatified(commits));
+      return commits.stream()
+          .map(commit -> state.commit(commit.record().tableId(), commit.version()).orElseThrow())
+          .toList();
+    }
+  }
+
+  @Override
   public CommitEntry markPublished(TableId tableId, long version, URI stagedCommit, long size, long modificationTime,
       Instant at) {
     synchronized (lock) {

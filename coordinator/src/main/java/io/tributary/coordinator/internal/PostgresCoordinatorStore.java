@@ -47,7 +47,7 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       "table_id, location, key_columns, version, applied_position, epoch, lease_holder, lease_expires_at, paused_reason";
   private static final String COMMIT_COLUMNS = "table_id, version, writer, epoch, watermark, segments, rows_changed,"
       + " committed_at, published_commit, staged_commit, sha256, size, status, modification_time, rollback_to,"
-      + " rollback_reason";
+      + " rollback_reason, group_id, group_cut, group_size";
 
   private final PostgresTransactions transactions;
   private final String store;
@@ -191,12 +191,7 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   public CommitEntry ratify(CommitEntry commit) {
     CommitRecord record = commit.record();
     TableId tableId = record.tableId();
-    if (commit.published()) {
-      throw new IllegalArgumentException("a commit is ratified before it is published: " + record);
-    }
-    CommitEntry entry = new CommitEntry(new CommitRecord(tableId, record.version(), record.writer(), record.epoch(),
-        record.watermark(), record.segments(), record.rowsChanged(), micros(record.committedAt()), record.publishedCommit(),
-        record.status(), record.rollback()), commit.stagedCommit(), commit.sha256(), commit.size(), commit.modificationTime());
+    CommitEntry entry = atMicros(commit);
     return transactions.write("ratify version " + record.version() + " of " + tableId, connection -> {
       TableState table = lockTable(connection, tableId);
       table.checkHolder(record.writer(), record.epoch(), "commit version " + record.version());
@@ -205,6 +200,42 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       updateTable(connection, table.withRatified(entry.record()), entry.record().committedAt());
       return entry;
     });
+  }
+
+  /**
+   * Ratifies the group's commits in one transaction that locks their tables' rows in table order (so
+   * that two groups sharing tables never deadlock): all are recorded, or none.
+   */
+  @Override
+  public List<CommitEntry> ratifyGroup(List<CommitEntry> commits) {
+    List<CommitEntry> entries = commits.stream()
+        .sorted(java.util.Comparator.comparing(commit -> commit.record().tableId()))
+        .map(PostgresCoordinatorStore::atMicros)
+        .toList();
+    String group = entries.get(0).record().group().map(CommitRecord.Group::id).orElse("?");
+    transactions.write("ratify commit group " + group + " of " + entries.size() + " tables", connection -> {
+      for (CommitEntry entry : entries) {
+        CommitRecord record = entry.record();
+        TableState table = lockTable(connection, record.tableId());
+        table.checkHolder(record.writer(), record.epoch(), "commit version " + record.version());
+        table.checkNextVersion(record.version(), record.epoch(), false);
+        insertCommit(connection, entry, table);
+        updateTable(connection, table.withRatified(record), record.committedAt());
+      }
+      return null;
+    });
+    return commits.stream().map(PostgresCoordinatorStore::atMicros).toList();
+  }
+
+  private static CommitEntry atMicros(CommitEntry commit) {
+    CommitRecord record = commit.record();
+    if (commit.published()) {
+      throw new IllegalArgumentException("a commit is ratified before it is published: " + record);
+    }
+    return new CommitEntry(new CommitRecord(record.tableId(), record.version(), record.writer(), record.epoch(),
+        record.watermark(), record.segments(), record.rowsChanged(), micros(record.committedAt()), record.publishedCommit(),
+        record.status(), record.rollback(), record.group()), commit.stagedCommit(), commit.sha256(), commit.size(),
+        commit.modificationTime());
   }
 
   /**
@@ -395,7 +426,7 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
   private void insertCommit(Connection connection, CommitEntry entry, TableState table) throws SQLException {
     CommitRecord record = entry.record();
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + commits + " (" + COMMIT_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RATIFIED', NULL, ?, ?)")) {
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RATIFIED', NULL, ?, ?, ?, ?, ?)")) {
       insert.setString(1, record.tableId().canonical());
       insert.setLong(2, record.version());
       insert.setString(3, record.writer().value());
@@ -414,6 +445,15 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       } else {
         insert.setNull(13, java.sql.Types.BIGINT);
         insert.setNull(14, java.sql.Types.VARCHAR);
+      }
+      if (record.group().isPresent()) {
+        insert.setString(15, record.group().get().id());
+        insert.setString(16, record.group().get().cut().value());
+        insert.setInt(17, record.group().get().size());
+      } else {
+        insert.setNull(15, java.sql.Types.VARCHAR);
+        insert.setNull(16, java.sql.Types.VARCHAR);
+        insert.setNull(17, java.sql.Types.INTEGER);
       }
       insert.executeUpdate();
     } catch (SQLException e) {
@@ -452,6 +492,12 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
     return row.wasNull() ? Optional.empty() : Optional.of(new CommitRecord.Rollback(toVersion, row.getString("rollback_reason")));
   }
 
+  private static Optional<CommitRecord.Group> group(ResultSet row) throws SQLException {
+    String id = row.getString("group_id");
+    return id == null ? Optional.empty()
+        : Optional.of(new CommitRecord.Group(id, new SourcePosition(row.getString("group_cut")), row.getInt("group_size")));
+  }
+
   private List<CommitEntry> commitEntries(PreparedStatement query) throws SQLException {
     List<CommitEntry> entries = new ArrayList<>();
     try (ResultSet rows = query.executeQuery()) {
@@ -488,7 +534,7 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
           new WriterId(row.getString("writer")), new Epoch(row.getLong("epoch")),
           Optional.ofNullable(row.getString("watermark")).map(SourcePosition::new), segments, row.getLong("rows_changed"),
           instant(row, "committed_at").orElseThrow(), URI.create(row.getString("published_commit")),
-          published ? CommitRecord.Status.PUBLISHED : CommitRecord.Status.RATIFIED, rollback(row));
+          published ? CommitRecord.Status.PUBLISHED : CommitRecord.Status.RATIFIED, rollback(row), group(row));
       return new CommitEntry(record, URI.create(row.getString("staged_commit")), row.getString("sha256"),
           row.getLong("size"), published ? OptionalLong.of(modificationTime) : OptionalLong.empty());
     } catch (IllegalArgumentException | java.util.NoSuchElementException e) {

@@ -97,6 +97,34 @@ public sealed interface StoreEvent {
     }
   }
 
+  /**
+   * The commits of a commit group were ratified together, each as {@link CommitRatified} would be;
+   * one journal record, so that they are replayed all or none. Its table is the first commit's.
+   */
+  record GroupRatified(List<CommitEntry> entries) implements StoreEvent {
+    public GroupRatified {
+      entries = List.copyOf(requireNonNull(entries, "entries is null"));
+      if (entries.isEmpty()) {
+        throw new IllegalArgumentException("a commit group has at least one commit");
+      }
+      for (CommitEntry entry : entries) {
+        if (entry.published() || entry.record().group().isEmpty()) {
+          throw new IllegalArgumentException("a ratified group holds unpublished commits of one group: " + entry.record());
+        }
+      }
+    }
+
+    @Override
+    public TableId tableId() {
+      return entries.get(0).record().tableId();
+    }
+
+    @Override
+    public Instant at() {
+      return entries.get(0).record().committedAt();
+    }
+  }
+
   /** The log entry of a ratified commit is in place. */
   record CommitPublished(TableId tableId, Instant at, long version, long size, long modificationTime) implements StoreEvent {
     public CommitPublished {

@@ -1,11 +1,14 @@
 package io.tributary.coordinator.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -50,6 +53,10 @@ final class StoreEventCodec {
       node.put("staged_commit", entry.stagedCommit().toString());
       node.put("sha256", entry.sha256());
       node.put("size", entry.size());
+    } else if (event instanceof StoreEvent.GroupRatified group) {
+      header(node, "commit_group_ratified", event);
+      ArrayNode commits = node.putArray("commits");
+      group.entries().forEach(entry -> commits.add(toJson(new StoreEvent.CommitRatified(entry))));
     } else if (event instanceof StoreEvent.CommitPublished published) {
       header(node, "commit_published", event);
       node.put("version", published.version());
@@ -88,6 +95,20 @@ final class StoreEventCodec {
         CommitRecord record = ApiCodec.commitRecord(recordNode);
         yield new StoreEvent.CommitRatified(new CommitEntry(record, fields.uri("staged_commit"),
             fields.text("sha256"), fields.longValue("size"), OptionalLong.empty()));
+      }
+      case "commit_group_ratified" -> {
+        JsonNode commits = node.get("commits");
+        if (commits == null || !commits.isArray()) {
+          throw new IllegalArgumentException("field 'commits' is missing or not an array");
+        }
+        List<CommitEntry> entries = new ArrayList<>();
+        for (JsonNode commit : commits) {
+          if (!(fromJson(commit) instanceof StoreEvent.CommitRatified ratified)) {
+            throw new IllegalArgumentException("a commit group holds a record that is not a ratified commit");
+          }
+          entries.add(ratified.entry());
+        }
+        yield new StoreEvent.GroupRatified(entries);
       }
       case "commit_published" -> new StoreEvent.CommitPublished(tableId, at, fields.longValue("version"),
           fields.longValue("size"), fields.longValue("modification_time"));

@@ -251,6 +251,16 @@ class CoordinatedCommitterIT {
     }
 
     @Override
+    public List<CommitReceipt> commitGroup(io.tributary.coordinator.CommitGroupProposal group) {
+      return delegate.commitGroup(group);
+    }
+
+    @Override
+    public Optional<io.tributary.coordinator.ConsistentPosition> consistentPosition(String source) {
+      return delegate.consistentPosition(source);
+    }
+
+    @Override
     public List<io.tributary.coordinator.CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
       return delegate.history(tableId, beforeVersion, limit);
     }

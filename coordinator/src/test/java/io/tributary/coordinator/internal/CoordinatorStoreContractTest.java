@@ -442,6 +442,50 @@ abstract class CoordinatorStoreContractTest {
     assertThat(store.table(TABLE).orElseThrow().appliedPosition()).contains(SourcePosition.of(1, 10));
   }
 
+  @Test
+  void aCommitGroupIsRatifiedAllOrNothingAndSurvivesReopening() {
+    store.register(new TableRegistration(TABLE, location("orders"), List.of("id")), T0);
+    store.register(new TableRegistration(OTHER, location("items"), List.of("id")), T0);
+    Lease orders = store.acquireLease(TABLE, A, T0, T0.plusSeconds(30));
+    Lease items = store.acquireLease(OTHER, A, T0, T0.plusSeconds(30));
+    SourcePosition cut = SourcePosition.of(1, 50);
+    CommitRecord.Group first = new CommitRecord.Group("group-1", cut, 2);
+
+    store.ratifyGroup(List.of(grouped(store, orders, 0, SourcePosition.of(1, 40), first),
+        grouped(store, items, 0, cut, first)));
+    assertThat(store.table(TABLE).orElseThrow().version()).isZero();
+    assertThat(store.table(OTHER).orElseThrow().appliedPosition()).contains(cut);
+
+    // items was taken by another writer: the group is refused as a whole, orders stays at version 0.
+    store.acquireLease(OTHER, B, T0, T0.plusSeconds(30));
+    CommitRecord.Group second = new CommitRecord.Group("group-2", SourcePosition.of(1, 90), 2);
+    assertThatThrownBy(() -> store.ratifyGroup(List.of(grouped(store, orders, 1, SourcePosition.of(1, 60), second),
+        grouped(store, items, 1, SourcePosition.of(1, 90), second))))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_EPOCH));
+    assertThat(store.table(TABLE).orElseThrow().version()).isZero();
+    assertThat(store.table(TABLE).orElseThrow().appliedPosition()).contains(SourcePosition.of(1, 40));
+    assertThat(store.commit(TABLE, 1)).isEmpty();
+    assertThat(store.unpublished()).extracting(entry -> entry.record().group().orElseThrow().id())
+        .containsExactly("group-1", "group-1");
+
+    store = reopen(store);
+    assertThat(store.history(TABLE)).singleElement().satisfies(entry -> {
+      assertThat(entry.record().group()).contains(first);
+      assertThat(entry.record().watermark()).contains(SourcePosition.of(1, 40));
+    });
+    assertThat(store.history(OTHER)).extracting(entry -> entry.record().group()).containsExactly(Optional.of(first));
+    assertThat(store.unpublished()).hasSize(2);
+  }
+
+  static CommitEntry grouped(CoordinatorStore store, Lease lease, long version, SourcePosition watermark,
+      CommitRecord.Group group) {
+    CommitEntry plain = entry(store, lease, version, Optional.of(watermark));
+    CommitRecord record = plain.record();
+    return new CommitEntry(new CommitRecord(record.tableId(), version, record.writer(), record.epoch(),
+        Optional.of(watermark), record.segments(), 5, T0, record.publishedCommit(), CommitRecord.Status.RATIFIED,
+        Optional.empty(), Optional.of(group)), plain.stagedCommit(), SHA, 10, OptionalLong.empty());
+  }
+
   static CommitEntry rollbackEntry(CoordinatorStore store, Lease lease, long version, long toVersion,
       Optional<SourcePosition> position) {
     CommitEntry plain = entry(store, lease, version, position);
