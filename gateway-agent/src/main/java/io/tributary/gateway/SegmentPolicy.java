@@ -9,8 +9,14 @@ import java.time.Duration;
  * When the gateway finishes a table's open segment and announces it (section {@code gateway.segment}):
  * after {@code maxRows} events, after about {@code maxBytes} of data, or {@code maxAge} after its first
  * event, whichever comes first. The age bound is what gives continuous mode its latency.
+ *
+ * @param commitGroups whether segments due by age are finished at the end of a source transaction,
+ *     all of the source's open segments together, as one commit group (announced with the
+ *     transaction's position as their cut, all on one partition keyed by the source), so that
+ *     appliers can commit the source's tables all or nothing and the coordinator can answer a
+ *     consistent position for the source. The size bound still finishes a single segment.
  */
-public record SegmentPolicy(long maxRows, long maxBytes, Duration maxAge) {
+public record SegmentPolicy(long maxRows, long maxBytes, Duration maxAge, boolean commitGroups) {
   /** The default size bound: 64 MiB. */
   public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
@@ -27,6 +33,11 @@ public record SegmentPolicy(long maxRows, long maxBytes, Duration maxAge) {
     }
   }
 
+  /** A policy without commit groups. */
+  public SegmentPolicy(long maxRows, long maxBytes, Duration maxAge) {
+    this(maxRows, maxBytes, maxAge, false);
+  }
+
   static SegmentPolicy from(ConfigReader segment) {
     long maxRows = segment.longValue("max-rows", 100_000, 1, Long.MAX_VALUE,
         "Events after which a table's segment is finished and announced");
@@ -34,6 +45,11 @@ public record SegmentPolicy(long maxRows, long maxBytes, Duration maxAge) {
         "Approximate size in bytes after which a table's segment is finished and announced");
     Duration maxAge = segment.duration("max-age", Duration.ofSeconds(1), Duration.ofMillis(10),
         "Time after a segment's first event when it is finished and announced, events or not: the capture latency");
-    return new SegmentPolicy(maxRows, maxBytes, maxAge);
+    boolean commitGroups = segment.bool("commit-groups", false,
+        "Finish all of the source's due segments together at a source transaction's end, as a commit group that"
+            + " appliers commit all or nothing, so that the coordinator can answer a consistent position for the"
+            + " source. All of the source's manifests then share one Kafka partition, so one applier at a time"
+            + " applies the source");
+    return new SegmentPolicy(maxRows, maxBytes, maxAge, commitGroups);
   }
 }

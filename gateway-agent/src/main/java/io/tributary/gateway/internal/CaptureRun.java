@@ -113,7 +113,7 @@ public final class CaptureRun {
       }
       StagingStore store = StagingStore.open(config.staging(), clock);
       opened.push(store);
-      KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName);
+      KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName, config.segments().commitGroups());
       opened.push(sink);
       PositionExtractor positions = connector.positions(stateDirectory::nextSnapshotEpoch);
       RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,

@@ -24,6 +24,13 @@ sealed interface Captured {
     }
   }
 
+  /** The end of a source transaction (Debezium's transaction metadata): a point where the source is consistent. */
+  record TransactionEnd(String transactionId) implements Captured {
+    public TransactionEnd {
+      requireNonNull(transactionId, "transactionId is null");
+    }
+  }
+
   /** A record carrying no row (a heartbeat, a logical decoding message): it only moves the offset. */
   record Marker(String kind) implements Captured {
     public Marker {

@@ -150,8 +150,9 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
 
   private void crossSnapshotBarrier(ChangeEvent<SourceRecord, SourceRecord> record, Captured captured,
       DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
-    pipeline.flushAll();
-    if (captured instanceof Captured.Marker) {
+    // The snapshot is a consistent image of the source: its end is a commit group's cut.
+    pipeline.flushAtConsistentPoint();
+    if (!(captured instanceof Captured.Change)) {
       pipeline.accept(record, captured);
     }
     Optional<ChangeEvent<SourceRecord, SourceRecord>> frontier = pipeline.advanceFrontier();

@@ -42,6 +42,8 @@ public final class EngineProperties {
         Map.entry("skipped.operations", "none"),
         Map.entry("tombstones.on.delete", "false"),
         Map.entry("decimal.handling.mode", "precise"),
+        // Transaction ends are where commit groups are cut.
+        Map.entry("provide.transaction.metadata", Boolean.toString(config.segments().commitGroups())),
         Map.entry("task.management.timeout.ms", Long.toString(
             Math.max(config.startupTimeout().toMillis(), config.shutdownTimeout().toMillis()))));
     properties.putAll(managed);

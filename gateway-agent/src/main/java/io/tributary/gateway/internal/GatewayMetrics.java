@@ -43,6 +43,8 @@ public final class GatewayMetrics implements AutoCloseable {
   private final LongAdder segmentsStaged = new LongAdder();
   private final LongAdder bytesStaged = new LongAdder();
   private final Counter offsetsCommitted;
+  private final Counter commitGroups;
+  private final Counter commitGroupSegments;
   private final AtomicLong lastSourceMillis = new AtomicLong();
   private final Map<TableId, SnapshotProgress> snapshots = new ConcurrentHashMap<>();
 
@@ -62,6 +64,12 @@ public final class GatewayMetrics implements AutoCloseable {
     this.events = requireNonNull(events, "events is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.commitGroups = register(Counter.builder("tributary.gateway.commit.groups")
+        .description("Commit groups announced: the source's open segments rolled together at a transaction's end")
+        .register(registry));
+    this.commitGroupSegments = register(Counter.builder("tributary.gateway.commit.group.segments")
+        .description("Segments announced as members of commit groups")
+        .register(registry));
     this.offsetsCommitted = register(Counter.builder("tributary.gateway.offsets.committed")
         .description("Commits of the capture position after the durable frontier moved")
         .register(registry));
@@ -91,6 +99,12 @@ public final class GatewayMetrics implements AutoCloseable {
     counter("tributary.gateway.bytes.staged", "Bytes of segments staged", segment.tableId(), null)
         .increment(segment.bytes());
     bytesStaged.add(segment.bytes());
+  }
+
+  /** Counts a commit group of {@code segments} segments, rolled together at a source transaction's end. */
+  void groupRolled(int segments) {
+    commitGroups.increment();
+    commitGroupSegments.increment(segments);
   }
 
   void published(SegmentInfo segment) {

@@ -19,15 +19,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Announces segments on the manifest topic with an idempotent producer ({@code acks=all},
  * {@code enable.idempotence=true}): each record is keyed by its table, so one table's manifests stay
- * in order on one partition, and {@link #publish} waits for the acknowledgement.
+ * in order on one partition, and {@link #publish} waits for the acknowledgement. A gateway that rolls
+ * commit groups keys every record by its source instead, so that a group's manifests, and all of the
+ * source's, are read in order by one applier.
  */
 final class KafkaManifestSink implements ManifestSink, AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final Duration publishTimeout;
+  private final boolean keyBySource;
 
-  public KafkaManifestSink(KafkaConfig config, String clientId) {
+  public KafkaManifestSink(KafkaConfig config, String clientId, boolean keyBySource) {
     requireNonNull(config, "config is null");
+    this.keyBySource = keyBySource;
     this.topic = config.topic();
     this.publishTimeout = config.publishTimeout();
     this.producer = new KafkaProducer<>(producerProperties(config, clientId));
@@ -54,7 +58,8 @@ final class KafkaManifestSink implements ManifestSink, AutoCloseable {
   @Override
   public void publish(ManifestRecord manifest) {
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
-        ManifestSerde.key(manifest.tableId()), ManifestSerde.serialize(manifest));
+        keyBySource ? ManifestSerde.sourceKey(manifest.tableId().source()) : ManifestSerde.key(manifest.tableId()),
+        ManifestSerde.serialize(manifest));
     try {
       // delivery.timeout.ms bounds the send; the extra second only covers the callback's hand-off.
       producer.send(record).get(publishTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);

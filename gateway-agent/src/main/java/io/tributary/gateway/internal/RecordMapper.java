@@ -25,6 +25,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * map faithfully is an error, never skipped. Used from one thread.
  */
 final class RecordMapper {
+  /** The value schema of Debezium's transaction BEGIN and END records ({@code provide.transaction.metadata}). */
+  static final String TRANSACTION_METADATA = "io.debezium.connector.common.TransactionMetadataValue";
   private final String sourceName;
   private final Set<TableId> tables;
   private final PositionExtractor positions;
@@ -52,6 +54,10 @@ final class RecordMapper {
 
   Captured map(SourceRecord record) {
     Schema valueSchema = record.valueSchema();
+    if (valueSchema != null && TRANSACTION_METADATA.equals(valueSchema.name()) && record.value() instanceof Struct metadata) {
+      return "END".equals(metadata.getString("status")) ? new Captured.TransactionEnd(metadata.getString("id"))
+          : new Captured.Marker("transaction " + metadata.getString("status"));
+    }
     if (!(record.value() instanceof Struct envelope) || valueSchema == null
         || valueSchema.field("op") == null || valueSchema.field("source") == null) {
       return new Captured.Marker(markerKind(record));

@@ -7,6 +7,7 @@ import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.SegmentInfo;
 import io.tributary.staging.SegmentWriter;
+import io.tributary.staging.SourcePosition;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * changes (a position not after the segment's last one). Rolling is: {@link SegmentWriter#finish()}
  * (durable and visible) → manifest to Kafka → acknowledgement → release of the segment's hold on the
  * {@link DurableFrontier}. Only then can the offsets covering its changes be committed.
+ *
+ * <p>With {@linkplain SegmentPolicy#commitGroups() commit groups}, the age bound rolls nothing by
+ * itself: at the end of the next source transaction (or of the snapshot) every open segment is
+ * rolled together as one {@link ManifestRecord.Group}, whose cut is the highest position staged so
+ * far. Every change up to the cut is then announced, in the group or before it, and none after it.
+ * Size, schema and replay rolls still finish single segments, outside any group.
  *
  * <p>Fail-stop: the first failure anywhere aborts every open segment and makes every later call
  * throw, so nothing after a lost change can ever be acknowledged. Thread-safe: the engine thread
@@ -48,6 +56,10 @@ final class SegmentPipeline<R> implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Map<TableId, OpenSegment> open = new LinkedHashMap<>();
   private final Map<TableId, Long> nextSequence = new HashMap<>();
+  /** The highest position staged so far: a commit group's cut. */
+  private SourcePosition highestStaged;
+  /** Whether the last record delivered ended a source transaction (or no transaction began since). */
+  private boolean atTransactionEnd = true;
   private final DurableFrontier<R> frontier = new DurableFrontier<>();
   private RuntimeException failure;
   private boolean closed;
@@ -66,25 +78,41 @@ final class SegmentPipeline<R> implements AutoCloseable {
     try {
       frontier.deliver(record);
       if (captured instanceof Captured.Change change) {
+        // A snapshot read is no transaction's end; the snapshot's end is marked by flushAtConsistentPoint.
+        atTransactionEnd = false;
         if (change.snapshotReset().isPresent()) {
           append(change.schema(), change.snapshotReset().get());
           metrics.captured(change.snapshotReset().get(), false);
         }
         append(change.schema(), change.event());
         metrics.captured(change.event(), change.snapshot());
+      } else if (captured instanceof Captured.TransactionEnd) {
+        atTransactionEnd = true;
+        if (policy.commitGroups() && anyExpired(clock.instant())) {
+          rollGroup();
+        }
       }
     } catch (RuntimeException e) {
       throw failed(e);
     }
   }
 
-  /** Rolls every segment older than the age bound. */
+  /**
+   * Rolls every segment older than the age bound; with commit groups, rolls every open segment as a
+   * group if one is that old and the source is between transactions, and nothing otherwise.
+   */
   synchronized void rollExpired() {
     if (closed || failure != null) {
       return;
     }
     try {
       Instant now = clock.instant();
+      if (policy.commitGroups()) {
+        if (atTransactionEnd && anyExpired(now)) {
+          rollGroup();
+        }
+        return;
+      }
       for (Map.Entry<TableId, OpenSegment> entry : new ArrayList<>(open.entrySet())) {
         if (!now.isBefore(entry.getValue().openedAt().plus(policy.maxAge()))) {
           roll(entry.getKey());
@@ -95,16 +123,32 @@ final class SegmentPipeline<R> implements AutoCloseable {
     }
   }
 
-  /** Rolls every open segment: afterwards every delivered change is durable. */
+  /**
+   * Rolls every open segment: afterwards every delivered change is durable. With commit groups, they
+   * form a group if the source is between transactions.
+   */
   synchronized void flushAll() {
     usable();
     try {
+      if (policy.commitGroups() && atTransactionEnd) {
+        rollGroup();
+        return;
+      }
       for (TableId table : new ArrayList<>(open.keySet())) {
         roll(table);
       }
     } catch (RuntimeException e) {
       throw failed(e);
     }
+  }
+
+  /**
+   * Rolls every open segment at a point where the source is consistent (the end of its snapshot):
+   * with commit groups, as one group.
+   */
+  synchronized void flushAtConsistentPoint() {
+    atTransactionEnd = true;
+    flushAll();
   }
 
   /** The durable frontier, if it moved since the last call. */
@@ -157,9 +201,21 @@ final class SegmentPipeline<R> implements AutoCloseable {
       frontier.hold(table);
     }
     segment.writer().append(event);
+    if (highestStaged == null || event.position().isAfter(highestStaged)) {
+      highestStaged = event.position();
+    }
     if (segment.writer().rowCount() >= policy.maxRows() || segment.writer().estimatedBytes() >= policy.maxBytes()) {
       roll(table);
     }
+  }
+
+  private boolean anyExpired(Instant now) {
+    for (OpenSegment segment : open.values()) {
+      if (!now.isBefore(segment.openedAt().plus(policy.maxAge()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void roll(TableId table) {
@@ -167,7 +223,33 @@ final class SegmentPipeline<R> implements AutoCloseable {
     if (segment == null) {
       return;
     }
-    SegmentWriter writer = segment.writer();
+    SegmentInfo info = finish(table, segment.writer());
+    announce(ManifestRecord.forSegment(info, clock.millis()));
+  }
+
+  /**
+   * Rolls every open segment as one commit group cut at the highest staged position: all are finished
+   * (durable) before the first is announced, and the group's manifests are announced one after the
+   * other.
+   */
+  private void rollGroup() {
+    if (open.isEmpty()) {
+      return;
+    }
+    List<SegmentInfo> finished = new ArrayList<>(open.size());
+    for (TableId table : new ArrayList<>(open.keySet())) {
+      finished.add(finish(table, open.remove(table).writer()));
+    }
+    ManifestRecord.Group group = new ManifestRecord.Group(UUID.randomUUID().toString(), highestStaged, finished.size());
+    long now = clock.millis();
+    for (SegmentInfo info : finished) {
+      announce(ManifestRecord.forSegment(info, now, group));
+    }
+    metrics.groupRolled(finished.size());
+    LOG.debug("Announced commit group {} of {} segments, cut at {}", group.id(), finished.size(), group.cut());
+  }
+
+  private SegmentInfo finish(TableId table, SegmentWriter writer) {
     SegmentInfo info;
     try {
       info = writer.finish();
@@ -176,10 +258,15 @@ final class SegmentPipeline<R> implements AutoCloseable {
       throw GatewayErrors.stagingFailed(table, writer.sequence(), e);
     }
     metrics.staged(info);
-    sink.publish(ManifestRecord.forSegment(info, clock.millis()));
-    frontier.release(table);
+    return info;
+  }
+
+  private void announce(ManifestRecord manifest) {
+    SegmentInfo info = manifest.segment().orElseThrow();
+    sink.publish(manifest);
+    frontier.release(info.tableId());
     metrics.published(info);
-    LOG.debug("Announced segment {} of {}: {} rows, positions {} to {}", info.sequence(), table, info.rowCount(),
+    LOG.debug("Announced segment {} of {}: {} rows, positions {} to {}", info.sequence(), info.tableId(), info.rowCount(),
         info.firstPosition(), info.lastPosition());
   }
 

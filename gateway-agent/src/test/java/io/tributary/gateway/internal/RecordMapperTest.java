@@ -191,6 +191,25 @@ class RecordMapperTest {
   }
 
   @Test
+  void transactionEndsAreTransactionEndsAndBeginsMarkers() {
+    org.apache.kafka.connect.data.Schema schema = io.debezium.schema.SchemaFactory.get()
+        .transactionValueSchema(io.debezium.schema.SchemaNameAdjuster.NO_OP);
+    org.apache.kafka.connect.data.Struct end = new org.apache.kafka.connect.data.Struct(schema)
+        .put("status", "END").put("id", "771:24023128").put("event_count", 2L)
+        .put("data_collections", List.of()).put("ts_ms", 1_700_000_000_000L);
+    org.apache.kafka.connect.data.Struct begin = new org.apache.kafka.connect.data.Struct(schema)
+        .put("status", "BEGIN").put("id", "771:24023128").put("ts_ms", 1_700_000_000_000L);
+    SourceRecord endRecord = new SourceRecord(Map.of("server", "src"), Map.of("lsn", 24023128L), "src.transaction", null,
+        null, null, schema, end);
+    SourceRecord beginRecord = new SourceRecord(Map.of("server", "src"), Map.of("lsn", 24023000L), "src.transaction", null,
+        null, null, schema, begin);
+
+    assertThat(schema.name()).isEqualTo(RecordMapper.TRANSACTION_METADATA);
+    assertThat(mapper.map(endRecord)).isEqualTo(new Captured.TransactionEnd("771:24023128"));
+    assertThat(mapper.map(beginRecord)).isEqualTo(new Captured.Marker("transaction BEGIN"));
+  }
+
+  @Test
   void aChangeOfAnUnconfiguredTableStopsTheGateway() {
     Envelope other = events.envelope("public", "other", ROW);
     SourceRecord record = events.record("public", "other", KEY, key(1),

@@ -94,6 +94,44 @@ class SegmentPipelineTest {
   }
 
   @Test
+  void withCommitGroupsRollsEverySegmentTogetherAtTheNextTransactionEnd() {
+    SegmentPipeline<String> grouped = pipeline(new SegmentPolicy(3, 64L << 20, Duration.ofSeconds(1), true));
+    grouped.accept("r1", change(ORDERS_V1, 101, 1, "a"));
+    grouped.accept("r2", change(ITEMS_V1, 102, 10));
+    grouped.accept("end1", new Captured.TransactionEnd("tx1"));
+    assertThat(sink.published).as("nothing is due by age yet").isEmpty();
+
+    clock.advance(Duration.ofSeconds(2));
+    grouped.accept("r3", change(ORDERS_V1, 201, 2, "b"));
+    grouped.rollExpired();
+    assertThat(sink.published).as("due, but the source is inside a transaction").isEmpty();
+    grouped.accept("r4", change(ORDERS_V1, 202, 3, "c"));
+    grouped.accept("r5", change(ORDERS_V1, 203, 4, "d"));
+    assertThat(sink.published).as("the size bound still rolls one segment, outside any group").singleElement()
+        .satisfies(manifest -> assertThat(manifest.group()).isEmpty());
+    grouped.accept("r6", change(ITEMS_V1, 204, 11));
+    grouped.accept("end2", new Captured.TransactionEnd("tx2"));
+
+    List<ManifestRecord> group = sink.published.subList(1, sink.published.size());
+    assertThat(group).extracting(ManifestRecord::tableId).containsExactlyInAnyOrder(ORDERS, ITEMS);
+    assertThat(group).extracting(manifest -> manifest.group().orElseThrow()).allSatisfy(member -> {
+      assertThat(member.cut()).isEqualTo(SourcePosition.of(1, 0, 204, 0));
+      assertThat(member.size()).isEqualTo(2);
+      assertThat(member.id()).isEqualTo(group.get(0).group().orElseThrow().id());
+    });
+    assertThat(grouped.advanceFrontier()).contains("end2");
+
+    // A snapshot's end is a consistent point: what is open rolls as a group at once.
+    grouped.accept("r7", change(ITEMS_V1, 301, 12));
+    grouped.flushAtConsistentPoint();
+    assertThat(sink.published.get(sink.published.size() - 1).group()).hasValueSatisfying(member -> {
+      assertThat(member.size()).isEqualTo(1);
+      assertThat(member.cut()).isEqualTo(SourcePosition.of(1, 0, 301, 0));
+    });
+    grouped.close();
+  }
+
+  @Test
   void rollsOnSize() {
     SegmentPipeline<String> bySize = pipeline(new SegmentPolicy(1_000_000, 1, Duration.ofHours(1)));
     bySize.accept("r1", change(ORDERS_V1, 101, 1, "x"));
