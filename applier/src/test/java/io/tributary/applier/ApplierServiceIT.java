@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.testing.Segments;
 import io.tributary.coordinator.CommitRecord;
+import io.tributary.coordinator.ConsistentPosition;
 import io.tributary.coordinator.CoordinatorConfig;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.CoordinatorServer;
@@ -344,5 +345,76 @@ class ApplierServiceIT {
       await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(config.groupId())) == 1);
     }
     assertThat(coordinator.table(ledger).orElseThrow().leaseHolder()).contains(new WriterId("usurper"));
+  }
+
+  @Test
+  void commitGroupsAreAppliedAllOrNothingAndGiveTheSourceAConsistentPosition() throws Exception {
+    String source = "bank" + UUID.randomUUID().toString().substring(0, 8);
+    TableId accounts = new TableId(source, "public", "accounts");
+    TableId ledger = new TableId(source, "public", "ledger");
+    Segments accountSegments = new Segments(staging, schema(accounts));
+    Segments ledgerSegments = new Segments(staging, schema(ledger));
+    ApplierConfig config = config("applier-groups");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    // Transaction 1 (positions 1-3) touches both tables: one group cut at 3.
+    ManifestRecord.Group first = new ManifestRecord.Group("first", position(3), 2);
+    sendGrouped(accountSegments.segment(accountSegments.event(Operation.INSERT, 1, 1L, "100"),
+        accountSegments.event(Operation.INSERT, 2, 2L, "0")), first);
+    sendGrouped(ledgerSegments.segment(ledgerSegments.event(Operation.INSERT, 3, 1L, "open")), first);
+
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, registry)) {
+      service.start();
+      await().atMost(WAIT).until(() -> coordinator.consistentPosition(source).isPresent());
+      ConsistentPosition cut = coordinator.consistentPosition(source).orElseThrow();
+      assertThat(cut.position()).isEqualTo(position(3));
+      assertThat(cut.group()).isEqualTo("first");
+      assertThat(cut.tables()).extracting(ConsistentPosition.TableVersion::tableId).containsExactly(accounts, ledger);
+      assertThat(coordinator.history(accounts, Long.MAX_VALUE, 1).get(0).group())
+          .hasValueSatisfying(group -> assertThat(group.size()).isEqualTo(2));
+
+      // ledger is paused: the next group is refused as a whole, accounts is not committed either.
+      coordinator.pause(ledger, "audit");
+      ManifestRecord.Group second = new ManifestRecord.Group("second", position(6), 2);
+      sendGrouped(accountSegments.segment(accountSegments.event(Operation.UPDATE, 4, 1L, "60"),
+          accountSegments.event(Operation.UPDATE, 5, 2L, "40")), second);
+      sendGrouped(ledgerSegments.segment(ledgerSegments.event(Operation.INSERT, 6, 2L, "transfer 40")), second);
+      await().atMost(WAIT).until(() -> registry.find("tributary.applier.commit.groups.retried").tag("source", source)
+          .counter() != null);
+      assertThat(coordinator.table(accounts).orElseThrow().appliedPosition()).contains(position(2));
+      assertThat(rows(accounts, config)).containsExactly(List.of(1L, "100"), List.of(2L, "0"));
+      assertThat(coordinator.consistentPosition(source)).contains(cut);
+
+      coordinator.resume(ledger, "audit done");
+      await().atMost(WAIT).until(() -> coordinator.consistentPosition(source).map(p -> p.group().equals("second"))
+          .orElse(false));
+      assertThat(rows(accounts, config)).containsExactly(List.of(1L, "60"), List.of(2L, "40"));
+
+      // A segment rolled alone (by size) waits for the group that follows it, and is committed with it.
+      send(source, accountSegments.segment(accountSegments.event(Operation.UPDATE, 7, 1L, "50")));
+      Thread.sleep(1000);
+      assertThat(coordinator.table(accounts).orElseThrow().appliedPosition()).contains(position(5));
+      ManifestRecord.Group third = new ManifestRecord.Group("third", position(8), 1);
+      sendGrouped(ledgerSegments.segment(ledgerSegments.event(Operation.INSERT, 8, 3L, "fee 10")), third);
+      await().atMost(WAIT).until(() -> coordinator.consistentPosition(source).map(p -> p.group().equals("third"))
+          .orElse(false));
+      ConsistentPosition latest = coordinator.consistentPosition(source).orElseThrow();
+      assertThat(latest.position()).isEqualTo(position(8));
+      for (ConsistentPosition.TableVersion table : latest.tables()) {
+        assertThat(coordinator.history(table.tableId(), table.version() + 1, 1).get(0).group().map(CommitRecord.Group::id))
+            .as("the version of %s at the cut", table.tableId()).contains("third");
+      }
+      assertThat(rows(accounts, config)).containsExactly(List.of(1L, "50"), List.of(2L, "40"));
+      assertThat(registry.get("tributary.applier.commit.groups").tag("source", source).counter().count()).isEqualTo(3);
+    }
+  }
+
+  private void sendGrouped(ManifestRecord manifest, ManifestRecord.Group group) throws Exception {
+    send(manifest.tableId().source(), ManifestRecord.forSegment(manifest.segment().orElseThrow(), 0, group));
+  }
+
+  private void send(String source, ManifestRecord manifest) throws Exception {
+    producer.send(new ProducerRecord<>(topic, ManifestSerde.sourceKey(source), ManifestSerde.serialize(manifest)))
+        .get(30, TimeUnit.SECONDS);
   }
 }

@@ -25,6 +25,8 @@ public final class ApplierMetrics {
   private final Clock clock;
   private final Counter invalidManifests;
   private final Map<TableId, Table> tables = new ConcurrentHashMap<>();
+  private final Map<String, Counter> groupsCommitted = new ConcurrentHashMap<>();
+  private final Map<String, Counter> groupsRetried = new ConcurrentHashMap<>();
 
   public ApplierMetrics(MeterRegistry registry, Clock clock) {
     this.registry = requireNonNull(registry, "registry is null");
@@ -35,6 +37,16 @@ public final class ApplierMetrics {
 
   public void invalidManifest() {
     invalidManifests.increment();
+  }
+
+  /** Counts a commit group of {@code source} that was ratified ({@code committed}) or must be tried again. */
+  public void commitGroup(String source, boolean committed) {
+    Map<String, Counter> counters = committed ? groupsCommitted : groupsRetried;
+    counters.computeIfAbsent(source, name -> Counter.builder(PREFIX + (committed ? "commit.groups" : "commit.groups.retried"))
+        .description(committed ? "Commit groups whose tables were committed all or nothing"
+            : "Commit groups refused or abandoned as a whole, to be tried again")
+        .tag("source", name)
+        .register(registry)).increment();
   }
 
   /** The meters of a table; the same instance every time, since gauges hold on to it. */

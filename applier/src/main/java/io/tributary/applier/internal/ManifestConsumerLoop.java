@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -44,12 +50,24 @@ import org.slf4j.LoggerFactory;
  * table for {@code batch.max-wait} (or until {@code batch.max-segments}), applies each table's
  * batch as one Delta commit and only then commits the Kafka offsets the commits cover. On
  * revocation it applies what it already read, commits, and releases the tables' leases.
+ *
+ * <h2>Commit groups</h2>
+ * A source whose manifests carry {@linkplain ManifestRecord.Group commit groups} (its gateway rolls
+ * them, and keys all its manifests by the source, so they share a partition) is applied group by
+ * group: the manifests of all its tables up to the last complete group read are committed together,
+ * one commit per table, ratified all or nothing with the group's cut, each table's commit built on
+ * its own thread. A table with more manifests than a batch holds commits the leading ones alone
+ * first, so that no commit ever spans a cut. Manifests after the last complete group wait for the
+ * next one (a triggered run, or a revocation, applies them alone when no complete group is left).
  */
 public final class ManifestConsumerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestConsumerLoop.class);
   private static final Duration IDLE_POLL = Duration.ofSeconds(1);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration REOPEN_CHECK = Duration.ofSeconds(2);
+  /** How long the tables of a commit group wait for each other before the group is given up and tried again. */
+  private static final Duration GROUP_ASSEMBLY_TIMEOUT = Duration.ofMinutes(10);
+  private static final AtomicInteger GROUP_THREADS = new AtomicInteger();
 
   /** How the loop ended. */
   public enum Exit {
@@ -75,6 +93,14 @@ public final class ManifestConsumerLoop implements Runnable {
   private final PartitionOffsets offsets = new PartitionOffsets();
   private final Map<TableId, AppliedTableStatus> statuses = new ConcurrentHashMap<>();
   private final Map<TableId, TableApplier> leased = new ConcurrentHashMap<>();
+  /** Sources whose manifests carry commit groups: their tables are applied together. */
+  private final Set<String> groupedSources = new HashSet<>();
+  /** Builds the commits of a group's tables side by side; each waits for the others before its commit goes out. */
+  private final ExecutorService groupThreads = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "tributary-applier-group-" + GROUP_THREADS.incrementAndGet());
+    thread.setDaemon(true);
+    return thread;
+  });
   private volatile boolean running = true;
   private boolean halted;
   /** In triggered mode: the end offset of each assigned partition when it was assigned. */
@@ -128,7 +154,8 @@ public final class ManifestConsumerLoop implements Runnable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout())) {
           accept(record);
         }
-        applyReady(slots.keySet(), false);
+        applyGroups(sourcePartitions(offsets.partitions()), false);
+        applyReady(ungrouped(slots.keySet()), false);
         dropFenced();
         reopenFenced();
         if (!halted) {
@@ -158,6 +185,7 @@ public final class ManifestConsumerLoop implements Runnable {
 
   private void shutDown() {
     reporter.close();
+    groupThreads.shutdownNow();
     if (halted) {
       // As a crash would: no offset commit, no lease release. Leaving the group only spares the
       // next owner the session timeout.
@@ -190,7 +218,8 @@ public final class ManifestConsumerLoop implements Runnable {
       if (slot.isStopped() || !slot.hasPending()) {
         continue;
       }
-      long readyAt = slot.pendingCount() >= context.config().batchMaxSegments()
+      // A grouped table waits for its group's end, which arrives as a record and ends the poll.
+      long readyAt = slot.pendingCount() >= context.config().batchMaxSegments() && !grouped(slot.tableId())
           ? now : slot.oldestReceivedMillis() + context.config().batchMaxWait().toMillis();
       wait = Math.min(wait, Math.max(0, Math.max(readyAt, slot.retryAtMillis()) - now));
     }
@@ -201,36 +230,284 @@ public final class ManifestConsumerLoop implements Runnable {
     int partition = record.partition();
     long offset = record.offset();
     offsets.read(partition, offset);
-    TableId tableId;
+    ManifestRecord manifest;
     try {
-      tableId = TableId.parse(new String(requireNonNull(record.key(), "no key"), StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException | NullPointerException e) {
+      manifest = ManifestSerde.deserialize(record.value());
+    } catch (TributaryException e) {
       context.metrics().invalidManifest();
-      LOG.error("Record {}-{}@{} has no valid table id as its key ({}); the partition's offset is held there",
-          record.topic(), partition, offset, e.getMessage());
-      offsets.hold(partition, offset);
+      Optional<TableId> keyed = tableOfKey(record.key());
+      if (keyed.isEmpty()) {
+        LOG.error("Manifest {}-{}@{} is invalid and its key names no table; the partition's offset is held there: {}",
+            record.topic(), partition, offset, e.getMessage());
+        offsets.hold(partition, offset);
+        return;
+      }
+      TableSlot slot = slot(keyed.get(), partition, offset);
+      if (slot != null) {
+        LOG.error("Manifest {}@{} of {} is invalid; the table stops here: {}", partition, offset, keyed.get(), e.getMessage());
+        slot.failAt(offset, e.getMessage());
+        publish(slot);
+      }
       return;
     }
+    TableId tableId = manifest.tableId();
+    if (manifest.group().isPresent() && groupedSources.add(tableId.source())) {
+      LOG.info("Manifests of source {} carry commit groups: its tables are committed together, group by group",
+          tableId.source());
+    }
+    TableSlot slot = slot(tableId, partition, offset);
+    if (slot == null) {
+      return;
+    }
+    slot.add(new PendingManifest(partition, offset, manifest, context.clock().millis()));
+    publish(slot);
+  }
+
+  /** The table's slot, or null (and the offset held) if the table was met on another partition. */
+  private TableSlot slot(TableId tableId, int partition, long offset) {
     TableSlot slot = slots.computeIfAbsent(tableId,
         id -> new TableSlot(id, partition, context.config().tableLocation(id)));
     if (slot.partition() != partition) {
       TributaryException moved = ApplierErrors.partitionMoved(tableId, "partition " + slot.partition(), "partition " + partition);
       LOG.error(moved.getMessage());
       offsets.hold(partition, offset);
-      return;
+      return null;
     }
-    ManifestRecord manifest;
+    return slot;
+  }
+
+  /** The table a record's key names, when it names one (a source's name keys manifests of commit groups). */
+  private static Optional<TableId> tableOfKey(byte[] key) {
+    if (key == null) {
+      return Optional.empty();
+    }
     try {
-      manifest = ManifestSerde.deserialize(record.value());
-    } catch (TributaryException e) {
-      context.metrics().invalidManifest();
-      LOG.error("Manifest {}@{} of {} is invalid; the table stops here: {}", partition, offset, tableId, e.getMessage());
-      slot.failAt(offset, e.getMessage());
-      publish(slot);
-      return;
+      return Optional.of(TableId.parse(new String(key, StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
-    slot.add(new PendingManifest(partition, offset, manifest, context.clock().millis()));
-    publish(slot);
+  }
+
+  private boolean grouped(TableId tableId) {
+    return groupedSources.contains(tableId.source());
+  }
+
+  private List<TableId> ungrouped(Collection<TableId> tables) {
+    return tables.stream().filter(tableId -> !grouped(tableId)).toList();
+  }
+
+  /** A source's tables on one partition: what a commit group spans. */
+  private record SourcePartition(int partition, String source) {}
+
+  private List<SourcePartition> sourcePartitions(Collection<Integer> partitions) {
+    return slots.values().stream()
+        .filter(slot -> grouped(slot.tableId()) && partitions.contains(slot.partition()))
+        .map(slot -> new SourcePartition(slot.partition(), slot.tableId().source()))
+        .distinct()
+        .toList();
+  }
+
+  /**
+   * Applies the commit groups that are ready. A triggered run, or one finishing a revoked partition,
+   * then applies the manifests after the last complete group table by table: no group will complete
+   * them in this run.
+   */
+  private void applyGroups(List<SourcePartition> sources, boolean finishing) {
+    for (SourcePartition source : sources) {
+      if (halted) {
+        return;
+      }
+      boolean settled = applyGroup(source, finishing);
+      if (settled && (finishing || triggered())) {
+        applyReady(tablesOf(source), finishing);
+      }
+    }
+  }
+
+  private List<TableId> tablesOf(SourcePartition source) {
+    return slots.values().stream()
+        .filter(slot -> slot.partition() == source.partition() && slot.tableId().source().equals(source.source()))
+        .map(TableSlot::tableId)
+        .toList();
+  }
+
+  /** The last commit group of which every manifest is pending, and the offset of its last manifest. */
+  private record CompleteGroup(ManifestRecord.Group group, long lastOffset, int manifests, long oldestReceivedMillis) {}
+
+  private static Optional<CompleteGroup> lastCompleteGroup(List<TableSlot> tables) {
+    List<PendingManifest> pending = new ArrayList<>();
+    tables.forEach(slot -> pending.addAll(slot.nextBatch(Integer.MAX_VALUE)));
+    pending.sort(java.util.Comparator.comparingLong(PendingManifest::offset));
+    Map<String, Integer> seen = new HashMap<>();
+    Optional<CompleteGroup> last = Optional.empty();
+    long oldest = Long.MAX_VALUE;
+    for (int i = 0; i < pending.size(); i++) {
+      PendingManifest manifest = pending.get(i);
+      oldest = Math.min(oldest, manifest.receivedAtMillis());
+      Optional<ManifestRecord.Group> group = manifest.manifest().group();
+      if (group.isPresent() && seen.merge(group.get().id(), 1, Integer::sum) == group.get().size()) {
+        last = Optional.of(new CompleteGroup(group.get(), manifest.offset(), i + 1, oldest));
+      }
+    }
+    return last;
+  }
+
+  /**
+   * Applies a source's manifests up to its last complete commit group, if that is due: each table's
+   * as one commit, all ratified together. Returns whether no complete group is left pending.
+   */
+  private boolean applyGroup(SourcePartition source, boolean finishing) {
+    List<TableSlot> tables = slots.values().stream()
+        .filter(slot -> slot.partition() == source.partition() && slot.tableId().source().equals(source.source()))
+        .toList();
+    for (TableSlot slot : tables) {
+      if (hasRollbackReplay(slot)) {
+        // What a rollback undid comes first; the group waits.
+        if (ready(slot, finishing)) {
+          process(slot);
+        }
+        return false;
+      }
+    }
+    Optional<CompleteGroup> complete = lastCompleteGroup(tables);
+    if (complete.isEmpty()) {
+      return true;
+    }
+    long now = context.clock().millis();
+    boolean due = finishing || triggered() || complete.get().manifests() >= context.config().batchMaxSegments()
+        || now - complete.get().oldestReceivedMillis() >= context.config().batchMaxWait().toMillis();
+    if (!due || tables.stream().anyMatch(slot -> slot.isStopped() || now < slot.retryAtMillis())) {
+      // A stopped table holds its whole source: a group is all or nothing.
+      return false;
+    }
+    Map<TableSlot, List<PendingManifest>> batches = new LinkedHashMap<>();
+    for (TableSlot slot : tables) {
+      List<PendingManifest> upToGroup = slot.nextBatch(Integer.MAX_VALUE).stream()
+          .filter(manifest -> manifest.offset() <= complete.get().lastOffset())
+          .toList();
+      if (!upToGroup.isEmpty()) {
+        batches.put(slot, upToGroup);
+      }
+    }
+    for (Map.Entry<TableSlot, List<PendingManifest>> entry : batches.entrySet()) {
+      Optional<List<PendingManifest>> last = applyLeadingAlone(entry.getKey(), entry.getValue());
+      if (last.isEmpty()) {
+        return false;
+      }
+      entry.setValue(last.get());
+    }
+    return commitGroup(source, complete.get().group(), batches);
+  }
+
+  /**
+   * Opens the table if needed and commits alone the leading manifests of a batch too long for one
+   * commit, so that what is left fits one. Returns what is left, or empty if the table failed.
+   */
+  private Optional<List<PendingManifest>> applyLeadingAlone(TableSlot slot, List<PendingManifest> batch) {
+    int max = context.config().batchMaxSegments();
+    try {
+      if (slot.applier().isEmpty()) {
+        TableApplier applier = opener.open(slot.tableId(), batch.get(0).manifest(), manifestPartition(slot));
+        slot.opened(applier);
+        leased.put(slot.tableId(), applier);
+      }
+      TableApplier applier = slot.applier().get();
+      if (applier.isFenced()) {
+        throw new TributaryException(ErrorCode.STALE_EPOCH, "the coordinator refused to renew the lease of " + slot.tableId());
+      }
+      List<PendingManifest> rest = batch;
+      while (rest.size() > max) {
+        List<PendingManifest> chunk = rest.subList(0, max);
+        BatchResult result = applier.apply(chunk);
+        if (haltAfter(slot, result)) {
+          return Optional.empty();
+        }
+        slot.acknowledge(chunk.size());
+        rest = rest.subList(max, rest.size());
+      }
+      return Optional.of(rest);
+    } catch (TributaryException e) {
+      failed(slot, e);
+      publish(slot);
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Builds every table's commit on its own thread and lets the {@link CommitGroupBarrier} send them
+   * as one group. The manifests are acknowledged only if every table came through: after a refusal,
+   * the whole group, tables that had nothing to commit included, is tried again.
+   */
+  private boolean commitGroup(SourcePartition source, ManifestRecord.Group group,
+      Map<TableSlot, List<PendingManifest>> batches) {
+    Set<TableId> members = batches.keySet().stream().map(TableSlot::tableId).collect(Collectors.toSet());
+    CommitGroupBarrier barrier = new CommitGroupBarrier(context.coordinator(), source.source(), group.id(), group.cut(),
+        members, GROUP_ASSEMBLY_TIMEOUT);
+    Map<TableSlot, Future<BatchResult>> results = new LinkedHashMap<>();
+    batches.forEach((slot, batch) -> {
+      TableApplier applier = slot.applier().orElseThrow();
+      results.put(slot, groupThreads.submit(() -> applyMember(applier, batch, barrier)));
+    });
+    Map<TableSlot, BatchResult> applied = new LinkedHashMap<>();
+    Map<TableSlot, TributaryException> failures = new LinkedHashMap<>();
+    for (Map.Entry<TableSlot, Future<BatchResult>> result : results.entrySet()) {
+      TableSlot slot = result.getKey();
+      try {
+        applied.put(slot, result.getValue().get());
+      } catch (ExecutionException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException runtime ? runtime
+            : new IllegalStateException(e.getCause());
+        failures.put(slot, ApplierErrors.classify(slot.tableId(), context.config().tableLocation(slot.tableId()), cause));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.put(slot, new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN, "Interrupted while committing group "
+            + group.id() + " of " + source.source()));
+      }
+    }
+    if (!failures.isEmpty()) {
+      context.metrics().commitGroup(source.source(), false);
+      failures.forEach(this::failed);
+      // The others are tried again with them: a group waits until every table's back-off is over.
+      String reason = "commit group " + group.id() + " is tried again: " + failures.values().iterator().next().getMessage();
+      applied.keySet().forEach(slot -> slot.retryLater(reason, context.clock().millis()));
+      batches.keySet().forEach(this::publish);
+      return false;
+    }
+    context.metrics().commitGroup(source.source(), true);
+    for (Map.Entry<TableSlot, BatchResult> entry : applied.entrySet()) {
+      TableSlot slot = entry.getKey();
+      if (haltAfter(slot, entry.getValue())) {
+        return false;
+      }
+      slot.acknowledge(batches.get(slot).size());
+      slot.active();
+      publish(slot);
+    }
+    LOG.debug("Applied commit group {} of {} up to {}: {} tables", group.id(), source.source(), group.cut(), members.size());
+    return lastCompleteGroup(tablesOf(source).stream().map(slots::get).toList()).isEmpty();
+  }
+
+  private static BatchResult applyMember(TableApplier applier, List<PendingManifest> batch, CommitGroupBarrier barrier) {
+    try {
+      BatchResult result = applier.apply(batch, Optional.of(barrier));
+      barrier.leave(applier.tableId(), Optional.empty());
+      return result;
+    } catch (RuntimeException e) {
+      barrier.leave(applier.tableId(), Optional.of(e));
+      throw e;
+    }
+  }
+
+  /** Whether the fault point halts the applier after this commit, before its Kafka offsets are committed. */
+  private boolean haltAfter(TableSlot slot, BatchResult result) {
+    if (result.outcome() == BatchResult.Outcome.COMMITTED
+        && faultPoint.afterDeltaCommit(slot.tableId(), result.version()) == FaultPoint.Action.HALT) {
+      LOG.warn("Fault point: halting after version {} of {}, before its Kafka offsets are committed",
+          result.version(), slot.tableId());
+      halted = true;
+      return true;
+    }
+    return false;
   }
 
   private void applyReady(Collection<TableId> tables, boolean finishing) {
@@ -288,11 +565,7 @@ public final class ManifestConsumerLoop implements Runnable {
       }
       List<PendingManifest> batch = slot.nextBatch(context.config().batchMaxSegments());
       BatchResult result = applier.apply(batch);
-      if (result.outcome() == BatchResult.Outcome.COMMITTED
-          && faultPoint.afterDeltaCommit(slot.tableId(), result.version()) == FaultPoint.Action.HALT) {
-        LOG.warn("Fault point: halting after version {} of {}, before its Kafka offsets are committed",
-            result.version(), slot.tableId());
-        halted = true;
+      if (haltAfter(slot, result)) {
         return;
       }
       slot.acknowledge(batch.size());
@@ -540,9 +813,10 @@ public final class ManifestConsumerLoop implements Runnable {
       LOG.info("Manifest partitions {} revoked; finishing their batches and releasing their {} tables", revoked,
           leaving.size());
       if (running) {
+        applyGroups(sourcePartitions(revoked), true);
         for (TableSlot slot : leaving) {
           int rounds = slot.pendingCount() / context.config().batchMaxSegments() + 1;
-          for (int i = 0; i < rounds && !halted && ready(slot, true); i++) {
+          for (int i = 0; i < rounds && !halted && !grouped(slot.tableId()) && ready(slot, true); i++) {
             process(slot);
           }
         }

@@ -15,6 +15,7 @@ import io.tributary.applier.AppliedTableStatus;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.Replay;
 import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.client.CoordinatedCommitter;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.SegmentReader;
@@ -130,6 +131,15 @@ public final class TableApplier {
    *     again, or another code for the failure
    */
   public BatchResult apply(List<PendingManifest> batch) {
+    return apply(batch, Optional.empty());
+  }
+
+  /**
+   * Applies a batch as {@link #apply(List)} does; with {@code group}, its commit is proposed as a
+   * member of that commit group, ratified with the others all or nothing (the caller tells the group
+   * when this table leaves without proposing).
+   */
+  BatchResult apply(List<PendingManifest> batch, Optional<CommitGroupBarrier> group) {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("empty batch of " + tableId);
     }
@@ -143,7 +153,7 @@ public final class TableApplier {
       if (rest.isEmpty()) {
         return new BatchResult(BatchResult.Outcome.REPLAY_REFUSED, version);
       }
-      BatchResult result = applyNew(snapshot, committer, rest);
+      BatchResult result = applyNew(snapshot, committer, rest, group);
       noteSequences(rest);
       return result;
     } catch (RuntimeException e) {
@@ -309,7 +319,8 @@ public final class TableApplier {
     throw ApplierErrors.replayNotRefused(tableId, from, to, committed.get());
   }
 
-  private BatchResult applyNew(Snapshot snapshot, DeferredCommitter committer, List<PendingManifest> batch) {
+  private BatchResult applyNew(Snapshot snapshot, DeferredCommitter committer, List<PendingManifest> batch,
+      Optional<CommitGroupBarrier> group) {
     List<ChangeEvent> events = new ArrayList<>();
     List<URI> segments = new ArrayList<>();
     SourcePosition watermark = appliedPosition.orElse(null);
@@ -334,8 +345,10 @@ public final class TableApplier {
         .withMaxRetries(0)
         .build(context.engine());
     CopyOnWriteWriter.Result result = writer.write(snapshot, transaction, reduced);
-    committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.of(watermark), segments,
-        result.upserted() + result.deleted()));
+    long rowsChanged = result.upserted() + result.deleted();
+    committer.commitWith(group.isPresent()
+        ? new CoordinatedCommitter(group.get()::propose, lease, Optional.of(watermark), segments, rowsChanged)
+        : context.committers().create(context.coordinator(), lease, Optional.of(watermark), segments, rowsChanged));
     long started = context.clock().millis();
     TransactionCommitResult commit;
     try {
@@ -351,8 +364,9 @@ public final class TableApplier {
     Duration latency = Duration.ofMillis(Math.max(0, context.clock().millis() - started));
     runPostCommitHooks(commit);
     committed(commit.getVersion(), watermark, result, reduced, latency);
-    LOG.debug("Committed offsets {}..{} of {} as version {}: {} upserted, {} deleted, {} files added, {} removed",
-        first, txnVersion, tableId, version, result.upserted(), result.deleted(), result.filesAdded(), result.filesRemoved());
+    LOG.debug("Committed offsets {}..{} of {} as version {}{}: {} upserted, {} deleted, {} files added, {} removed",
+        first, txnVersion, tableId, version, group.map(member -> " in commit group " + member.id()).orElse(""),
+        result.upserted(), result.deleted(), result.filesAdded(), result.filesRemoved());
     return new BatchResult(BatchResult.Outcome.COMMITTED, version);
   }
 

@@ -2,8 +2,10 @@ package io.tributary.applier.testing;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.coordinator.CommitGroupProposal;
 import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CommitReceipt;
+import io.tributary.coordinator.ConsistentPosition;
 import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
@@ -47,6 +49,7 @@ public final class FakeCoordinator implements CoordinatorClient {
   private final Clock clock;
   private final Map<TableId, TableStatus> tables = new LinkedHashMap<>();
   private final List<CommitProposal> commits = new ArrayList<>();
+  private final List<CommitGroupProposal> groups = new ArrayList<>();
   private Optional<Failure> nextFailure = Optional.empty();
 
   public FakeCoordinator(Clock clock) {
@@ -131,15 +134,7 @@ public final class FakeCoordinator implements CoordinatorClient {
     if (failure.equals(Optional.of(Failure.OUTCOME_UNKNOWN_BEFORE_PUBLISH))) {
       throw new TributaryException(ErrorCode.COMMIT_OUTCOME_UNKNOWN, "no answer (injected, not published)");
     }
-    TableStatus status = known(proposal.tableId());
-    if (!proposal.epoch().equals(status.epoch())) {
-      throw new TributaryException(ErrorCode.STALE_EPOCH, "Commit of " + proposal.tableId() + " at epoch "
-          + proposal.epoch() + " refused: the table is at epoch " + status.epoch());
-    }
-    if (proposal.version() != status.version() + 1) {
-      throw new TributaryException(ErrorCode.COMMIT_CONFLICT, "Version " + proposal.version() + " of "
-          + proposal.tableId() + " refused: the latest is " + status.version());
-    }
+    TableStatus status = check(proposal);
     Path staged = Path.of(proposal.stagedCommit());
     Path published = staged.getParent().getParent().resolve(String.format("%020d.json", proposal.version()));
     try {
@@ -162,6 +157,49 @@ public final class FakeCoordinator implements CoordinatorClient {
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot stat " + published, e);
     }
+  }
+
+  private TableStatus check(CommitProposal proposal) {
+    TableStatus status = known(proposal.tableId());
+    if (!proposal.epoch().equals(status.epoch())) {
+      throw new TributaryException(ErrorCode.STALE_EPOCH, "Commit of " + proposal.tableId() + " at epoch "
+          + proposal.epoch() + " refused: the table is at epoch " + status.epoch());
+    }
+    if (proposal.version() != status.version() + 1) {
+      throw new TributaryException(ErrorCode.COMMIT_CONFLICT, "Version " + proposal.version() + " of "
+          + proposal.tableId() + " refused: the latest is " + status.version());
+    }
+    return status;
+  }
+
+  /** Checks every commit of the group, then commits each; a failure injected for the next commit hits the first. */
+  @Override
+  public synchronized List<CommitReceipt> commitGroup(CommitGroupProposal group) {
+    group.commits().forEach(this::check);
+    List<CommitReceipt> receipts = new ArrayList<>();
+    for (CommitProposal proposal : group.commits()) {
+      receipts.add(commit(proposal));
+    }
+    groups.add(group);
+    return receipts;
+  }
+
+  /** Every ratified commit group, in order. */
+  public synchronized List<CommitGroupProposal> groups() {
+    return List.copyOf(groups);
+  }
+
+  /** The cut of the source's latest group, with the versions of that group's tables only. */
+  @Override
+  public synchronized Optional<ConsistentPosition> consistentPosition(String source) {
+    for (int i = groups.size() - 1; i >= 0; i--) {
+      CommitGroupProposal group = groups.get(i);
+      if (group.source().equals(source)) {
+        return Optional.of(new ConsistentPosition(source, group.cut(), group.id(), clock.instant(), group.commits().stream()
+            .map(commit -> new ConsistentPosition.TableVersion(commit.tableId(), commit.version())).toList()));
+      }
+    }
+    return Optional.empty();
   }
 
   private TableStatus known(TableId tableId) {
