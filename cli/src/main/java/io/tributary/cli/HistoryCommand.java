@@ -35,6 +35,8 @@ final class HistoryCommand extends TableCommand implements Callable<Integer> {
             record.watermark().map(SourcePosition::value).orElse("-"));
         record.rollback().ifPresent(rollback -> out.printf("         rollback to the content of version %d: %s%n",
             rollback.toVersion(), rollback.reason()));
+        record.group().ifPresent(group -> out.printf("         commit group %s of %d tables, consistent at %s%n",
+            group.id(), group.size(), group.cut().value()));
         if (segments) {
           for (URI segment : record.segments()) {
             out.println("         " + segment);

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code tributary} launcher. Exit codes: 0 success, 1 verification found differences, 2 invalid
- * usage or configuration, 3 any other failure (the message says what and where).
+ * usage or configuration, 3 any other failure (the message says what and where), 4 a source without
+ * a consistent position ({@code consistent-position}).
  */
 @Command(
     name = "tributary",
@@ -16,7 +17,8 @@ import picocli.CommandLine.Command;
     description = "Continuous, exactly-once change data capture into Delta Lake tables.",
     subcommands = {QuickstartCommand.class, StandaloneCommand.class, GatewayCommand.class, ApplierCommand.class,
         CoordinatorCommand.class, VerifyCommand.class, HistoryCommand.class, EventsCommand.class,
-        PauseCommand.Pause.class, PauseCommand.Resume.class, RollbackCommand.class, ConfigReferenceCommand.class})
+        PauseCommand.Pause.class, PauseCommand.Resume.class, RollbackCommand.class, ConsistentPositionCommand.class,
+        ConfigReferenceCommand.class})
 public final class Main {
   public static final int EXIT_DIFFERENT = 1;
   public static final int EXIT_USAGE = 2;
