@@ -113,6 +113,17 @@ public final class GatewayErrors {
             + " source's staged data.");
   }
 
+  public static TributaryException changesLost(SourceConfig source, String committedLsn, String oldestLsn,
+      Path stateDirectory) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "The change tables of " + where(source) + " no longer hold the changes after LSN " + committedLsn
+            + " (the oldest they hold starts at " + oldestLsn + "), although this gateway has committed offsets up to"
+            + " it in " + stateDirectory + ": the cleanup job removed changes that were not captured. Keep changes"
+            + " longer (EXEC sys.sp_cdc_change_job @job_type = N'cleanup', @retention = <minutes>); the captured"
+            + " tables need a resync; to capture from scratch, remove the state directory and the source's staged"
+            + " data.");
+  }
+
   public static TributaryException databaseNotFound(SourceConfig source, String serverMessage) {
     String access = source.connector() == SourceConfig.Connector.SQLSERVER
         ? " (or login '" + source.user() + "' has no user in it)" : "";

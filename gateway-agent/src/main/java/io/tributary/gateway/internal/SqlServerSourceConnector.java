@@ -3,6 +3,7 @@ package io.tributary.gateway.internal;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.TableId;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -61,6 +63,9 @@ final class SqlServerSourceConnector implements SourceConnector {
               + " JOIN sys.schemas s ON s.schema_id = t.schema_id"
               + " WHERE s.name = ?" + BINARY + " AND t.name = ?" + BINARY + " ORDER BY c.column_id");
       noteAgent(connection, source);
+      if (resuming) {
+        checkChangesRetained(connection, config);
+      }
       return keys;
     } catch (SQLException e) {
       throw GatewayErrors.sourceUnreachable(source, e.getMessage(), e);
@@ -227,6 +232,46 @@ final class SqlServerSourceConnector implements SourceConnector {
     if (!denied.isEmpty()) {
       throw GatewayErrors.tablesNotReadable(source, denied);
     }
+  }
+
+  /**
+   * A gateway that resumes reads the change tables from the commit LSN of its committed offset: the
+   * cleanup job must not have removed the changes after it yet, or they are lost (the PostgreSQL slot's
+   * counterpart). The oldest change still kept is the smallest {@code start_lsn} of the change tables,
+   * as Debezium checks it.
+   */
+  private static void checkChangesRetained(Connection connection, GatewayConfig config) throws SQLException {
+    Optional<String> committed = committedCommitLsn(config);
+    if (committed.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT CONVERT(varchar(20), MIN(start_lsn), 2) FROM cdc.change_tables");
+        ResultSet result = statement.executeQuery()) {
+      String oldest = result.next() ? result.getString(1) : null;
+      if (oldest != null && oldest.compareToIgnoreCase(committed.get().replace(":", "")) > 0) {
+        throw GatewayErrors.changesLost(config.source(), committed.get(), lsnText(oldest), config.stateDirectory());
+      }
+    }
+  }
+
+  private static Optional<String> committedCommitLsn(GatewayConfig config) {
+    try {
+      return OffsetFile.committedOffset(config.stateDirectory().resolve("offsets.json"),
+              EngineProperties.engineName(config))
+          .map(offset -> offset.get("commit_lsn"))
+          .map(String::valueOf)
+          .filter(lsn -> lsn.replace(":", "").length() == 20);
+    } catch (IOException | RuntimeException e) {
+      // The run reads the same file again and fails there with the cause.
+      return Optional.empty();
+    }
+  }
+
+  /** {@code 0000002A00000A480003} as SQL Server writes LSNs: {@code 0000002a:00000a48:0003}. */
+  private static String lsnText(String hex) {
+    String lower = hex.toLowerCase(Locale.ROOT);
+    return lower.substring(0, 8) + ":" + lower.substring(8, 16) + ":" + lower.substring(16);
   }
 
   /**

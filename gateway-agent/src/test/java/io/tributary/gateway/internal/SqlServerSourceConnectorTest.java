@@ -113,6 +113,11 @@ class SqlServerSourceConnectorTest {
     assertThat(GatewayErrors.databaseNotFound(source, "Cannot open database \"erp\" requested by the login."))
         .hasMessageContaining("SQL Server at 127.0.0.1:1433 has no database 'erp' (or login 'capture' has no user in"
             + " it)");
+    assertThat(GatewayErrors.changesLost(source, "0000002a:00000a48:0003", "0000002b:00000010:0001",
+        Path.of("/state")))
+        .hasMessageContaining("The change tables of SQL Server database 'erp' at 127.0.0.1:1433 no longer hold the"
+            + " changes after LSN 0000002a:00000a48:0003 (the oldest they hold starts at 0000002b:00000010:0001)")
+        .hasMessageContaining("EXEC sys.sp_cdc_change_job @job_type = N'cleanup', @retention = <minutes>");
     assertThat(GatewayErrors.sourceAuthFailed(source, "Login failed for user 'capture'."))
         .hasMessageContaining("Cannot log in to SQL Server database 'erp' at 127.0.0.1:1433 as user 'capture'")
         .hasMessageContaining("mixed mode authentication");
