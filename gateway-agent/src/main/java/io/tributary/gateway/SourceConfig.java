@@ -18,18 +18,22 @@ import java.util.regex.Pattern;
 /**
  * The database a gateway captures (section {@code source}): where it is, how to log in, which tables
  * to capture and the replication objects the gateway owns there (PostgreSQL: slot and publication;
- * MariaDB: the server id of its binlog reader).
+ * MySQL and MariaDB: the server id of its binlog reader; SQL Server: none, its change tables are
+ * filled by the server's capture job).
  *
  * @param name the source's name, the first part of every {@link TableId} it captures
  * @param connector which kind of database it is
- * @param database PostgreSQL: the captured database; MariaDB: empty, each table names its database
+ * @param database PostgreSQL and SQL Server: the captured database; MySQL and MariaDB: empty, each
+ *     table names its database
  * @param tables the captured tables, in configuration order
- * @param serverId MariaDB: the server id the gateway's binlog reader announces, unique among the
- *     server's replicas
+ * @param serverId MySQL and MariaDB: the server id the gateway's binlog reader announces, unique among
+ *     the server's replicas
  * @param snapshotMode Debezium's {@code snapshot.mode}: {@code initial}, {@code initial_only} or {@code no_data}
  * @param connectTimeout bound on connecting to the database during the start-up checks
  * @param debezium further Debezium connector properties, passed through unchanged
  * @param columns per-table column selections; tables not named capture every column
+ * @param unsupportedTypes what becomes of columns whose type has no Delta type
+ * @param tls SQL Server: whether and how the connection is encrypted
  */
 public record SourceConfig(
     String name,
@@ -47,7 +51,8 @@ public record SourceConfig(
     Duration connectTimeout,
     Map<String, String> debezium,
     Map<TableId, ColumnSelection> columns,
-    UnsupportedTypes unsupportedTypes) {
+    UnsupportedTypes unsupportedTypes,
+    Tls tls) {
 
   /** What the gateway does with a column whose type has no Delta type (arrays, structs, maps, geometry). */
   public enum UnsupportedTypes {
@@ -57,10 +62,38 @@ public record SourceConfig(
     STRING
   }
 
-  /** The kinds of source database a gateway captures. MySQL and SQL Server come later. */
+  /**
+   * How a SQL Server source's connections are encrypted (the driver's {@code encrypt} and
+   * {@code trustServerCertificate}).
+   */
+  public enum Tls {
+    /** Encrypted; the server's certificate must be trusted by the JVM's trust store and name the host. */
+    VERIFY("verify"),
+    /** Encrypted, but any server certificate is accepted: for self-signed certificates on a trusted network. */
+    TRUST_SERVER_CERTIFICATE("trust-server-certificate"),
+    /** TDS 8.0 strict encryption (SQL Server 2022 and later), certificate verified. */
+    STRICT("strict"),
+    /** Not encrypted (the login itself still is). */
+    DISABLE("disable");
+
+    private final String configName;
+
+    Tls(String configName) {
+      this.configName = configName;
+    }
+
+    /** The value as {@code source.tls} spells it. */
+    public String configName() {
+      return configName;
+    }
+  }
+
+  /** The kinds of source database a gateway captures. */
   public enum Connector {
     POSTGRESQL("PostgreSQL", 5432),
-    MARIADB("MariaDB", 3306);
+    MARIADB("MariaDB", 3306),
+    MYSQL("MySQL", 3306),
+    SQLSERVER("SQL Server", 1433);
 
     private final String displayName;
     private final int defaultPort;
@@ -70,7 +103,7 @@ public record SourceConfig(
       this.defaultPort = defaultPort;
     }
 
-    /** The product name, as messages name the server ("PostgreSQL", "MariaDB"). */
+    /** The product name, as messages name the server ("PostgreSQL", "SQL Server"). */
     public String displayName() {
       return displayName;
     }
@@ -79,9 +112,19 @@ public record SourceConfig(
     public int defaultPort() {
       return defaultPort;
     }
+
+    /** The value as {@code source.connector} spells it. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether the connector reads a binary log (MySQL, MariaDB): tables are {@code database.table}. */
+    public boolean readsBinlog() {
+      return this == MARIADB || this == MYSQL;
+    }
   }
 
-  /** The range of MariaDB server ids the default {@link #defaultServerId} is taken from. */
+  /** The range of MySQL and MariaDB server ids the default {@link #defaultServerId} is taken from. */
   static final long SERVER_ID_BASE = 5400;
   static final long SERVER_ID_RANGE = 1000;
 
@@ -103,10 +146,12 @@ public record SourceConfig(
       // would confirm changes to the server that are not yet durable in staging.
       "lsn.flush.mode", "flush.lsn.source", "offset.mismatch.strategy", "slot.seek.to.known.offset.on.start",
       "slot.drop.on.stop", "column.include.list", "column.exclude.list",
-      // MariaDB: the binlog reader's identity, the captured databases, and the schema history the
-      // gateway keeps in its state directory.
+      // MySQL and MariaDB: the binlog reader's identity, the captured databases, and the schema history
+      // the gateway keeps in its state directory (SQL Server keeps one too).
       "database.server.id", "database.include.list", "database.exclude.list", "schema.history.internal",
-      "schema.history.internal.file.filename", "include.schema.changes", "bigint.unsigned.handling.mode");
+      "schema.history.internal.file.filename", "include.schema.changes", "bigint.unsigned.handling.mode",
+      // SQL Server: the captured database and how the connection is encrypted.
+      "database.names", "database.encrypt", "database.trustServerCertificate");
 
   private static final Pattern REPLICATION_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -128,6 +173,7 @@ public record SourceConfig(
     debezium = Map.copyOf(requireNonNull(debezium, "debezium is null"));
     columns = Map.copyOf(requireNonNull(columns, "columns is null"));
     requireNonNull(unsupportedTypes, "unsupportedTypes is null");
+    requireNonNull(tls, "tls is null");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535: " + port);
     }
@@ -149,7 +195,7 @@ public record SourceConfig(
   }
 
   /**
-   * The default server id of a MariaDB source's binlog reader: {@value #SERVER_ID_BASE} plus a number
+   * The default server id of a MySQL or MariaDB source's binlog reader: {@value #SERVER_ID_BASE} plus a number
    * below {@value #SERVER_ID_RANGE} derived from the source's name, so that it stays the same across
    * restarts and differs between the gateways of one server (unless their names collide).
    */
@@ -166,35 +212,37 @@ public record SourceConfig(
     String validName = isValidSourceName(name) ? name : "source";
 
     String connectorName = source.string("connector", "postgresql",
-        "Kind of source database: postgresql or mariadb (mysql and sqlserver come later)");
-    Connector connector = Connector.POSTGRESQL;
-    if (connectorName.equalsIgnoreCase("mariadb")) {
-      connector = Connector.MARIADB;
-    } else if (!connectorName.equalsIgnoreCase("postgresql")) {
-      source.problem("connector", connectorName, "must be postgresql or mariadb; mysql and sqlserver are not supported yet");
+        "Kind of source database: postgresql, mysql, mariadb or sqlserver");
+    Connector connector = parseConnector(connectorName).orElse(Connector.POSTGRESQL);
+    if (parseConnector(connectorName).isEmpty()) {
+      source.problem("connector", connectorName, "must be postgresql, mysql, mariadb or sqlserver");
     }
     String host = source.requiredString("host", "Host name or address of the source database server");
     int port = source.integer("port", connector.defaultPort(), 1,
-        "TCP port of the source database server (default 5432 for postgresql, 3306 for mariadb)");
+        "TCP port of the source database server (default 5432 for postgresql, 3306 for mysql and mariadb,"
+            + " 1433 for sqlserver)");
     if (port > 65535) {
       source.problem("port", Integer.toString(port), "must be at most 65535");
       port = connector.defaultPort();
     }
-    String databaseDescription = "Database to capture; required for postgresql, not used for mariadb"
-        + " (whose tables are written database.table)";
+    String databaseDescription = "Database to capture; required for postgresql and sqlserver, not used for mysql"
+        + " and mariadb (whose tables are written database.table)";
     String database = source.optionalString("database", databaseDescription).orElse("");
-    if (connector == Connector.POSTGRESQL && database.isBlank()) {
+    if (!connector.readsBinlog() && database.isBlank()) {
       source.problem("Missing value for 'source.database': " + databaseDescription);
     }
-    if (connector == Connector.MARIADB) {
+    if (connector.readsBinlog()) {
       database = "";
     }
     String user = source.requiredString("user", "User the gateway logs in as; needs the REPLICATION attribute"
-        + " (postgresql) or REPLICATION SLAVE, BINLOG MONITOR, RELOAD, SHOW DATABASES and SELECT (mariadb)");
+        + " (postgresql), REPLICATION SLAVE, REPLICATION CLIENT, RELOAD, SHOW DATABASES and SELECT (mysql),"
+        + " REPLICATION SLAVE, BINLOG MONITOR, RELOAD, SHOW DATABASES and SELECT (mariadb), or SELECT on the"
+        + " tables and their change data (sqlserver: e.g. db_owner, or the tables' CDC gating role)");
     Optional<Secret> password = source.secret("password", "Password of the source user");
     List<String> tableNames = source.stringList("tables", List.of(),
-        "Tables to capture, each as schema.table (postgresql) or database.table (mariadb); every one needs a primary key");
-    List<TableId> tables = parseTables(source, validName, tableNames);
+        "Tables to capture, each as schema.table (postgresql, sqlserver) or database.table (mysql, mariadb);"
+            + " every one needs a primary key");
+    List<TableId> tables = parseTables(source, validName, tableNames, connector);
     String slot = source.string("slot-name", defaultReplicationName(validName),
         "Logical replication slot the gateway creates and reads (default tributary_<name>)");
     if (!REPLICATION_NAME.matcher(slot).matches()) {
@@ -208,8 +256,9 @@ public record SourceConfig(
       publication = defaultReplicationName(validName);
     }
     long serverId = source.longValue("server-id", defaultServerId(validName), 1, 4_294_967_295L,
-        "mariadb: server id of the gateway's binlog reader, unique among the server's replicas"
+        "mysql, mariadb: server id of the gateway's binlog reader, unique among the server's replicas"
             + " (default 5400 plus a number below 1000 derived from the name)");
+    Tls tls = parseTls(source, connector);
     String snapshotMode = source.string("snapshot-mode", "initial",
         "What to read before streaming: initial (existing rows, then changes), initial_only or no_data");
     if (!SNAPSHOT_MODES.contains(snapshotMode)) {
@@ -238,7 +287,33 @@ public record SourceConfig(
       source.problem("unsupported-types", unsupportedName, "must be fail or string");
     }
     return new SourceConfig(validName, connector, host, port, database, user, password, tables, slot, publication,
-        serverId, snapshotMode, connectTimeout, debezium, columns, unsupportedTypes);
+        serverId, snapshotMode, connectTimeout, debezium, columns, unsupportedTypes, tls);
+  }
+
+  private static Optional<Connector> parseConnector(String name) {
+    for (Connector connector : Connector.values()) {
+      if (connector.configName().equalsIgnoreCase(name.trim())) {
+        return Optional.of(connector);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Tls parseTls(ConfigReader source, Connector connector) {
+    String name = source.string("tls", Tls.VERIFY.configName(),
+        "sqlserver: how connections are encrypted: verify (the server's certificate must be trusted),"
+            + " trust-server-certificate (encrypted, any certificate accepted), strict (TDS 8.0) or disable");
+    for (Tls tls : Tls.values()) {
+      if (tls.configName().equalsIgnoreCase(name.trim())) {
+        if (connector != Connector.SQLSERVER && tls != Tls.VERIFY) {
+          source.problem("tls", name, "applies to sqlserver only; set the driver's TLS properties of "
+              + connector.configName() + " under source.debezium instead");
+        }
+        return tls;
+      }
+    }
+    source.problem("tls", name, "must be verify, trust-server-certificate, strict or disable");
+    return Tls.VERIFY;
   }
 
   /** {@code columns: {public.orders: {exclude: [payload]}, public.users: {include: [id, name]}}}. */
@@ -268,15 +343,17 @@ public record SourceConfig(
     return selections;
   }
 
-  private static List<TableId> parseTables(ConfigReader source, String sourceName, List<String> names) {
+  private static List<TableId> parseTables(ConfigReader source, String sourceName, List<String> names,
+      Connector connector) {
+    String form = connector.readsBinlog() ? "database.table" : "schema.table";
     if (names.isEmpty()) {
-      source.problem("tables", "[]", "must list at least one table as schema.table (database.table for mariadb)");
+      source.problem("tables", "[]", "must list at least one table as " + form);
     }
     List<TableId> tables = new ArrayList<>();
     for (String qualified : names) {
       String[] parts = qualified.trim().split("\\.", -1);
       if (parts.length != 2) {
-        source.problem("tables", qualified, "each table must be written schema.table (database.table for mariadb)");
+        source.problem("tables", qualified, "each table must be written " + form);
         continue;
       }
       try {

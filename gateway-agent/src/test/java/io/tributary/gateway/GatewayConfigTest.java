@@ -208,10 +208,124 @@ class GatewayConfigTest {
     GatewayConfig.from(wrong, DATA);
     assertThatThrownBy(wrong::throwIfInvalid)
         .hasMessageContaining("Invalid value 0 for 'source.server-id': must be at least 1")
-        .hasMessageContaining("Invalid value orders for 'source.tables': each table must be written schema.table"
-            + " (database.table for mariadb)")
+        .hasMessageContaining("Invalid value orders for 'source.tables': each table must be written database.table")
         .hasMessageContaining("'source.debezium.database.server.id'")
         .hasMessageNotContaining("source.database'");
+  }
+
+  @Test
+  void mySqlSourcesNameTheirDatabasesInTheTablesAndDefaultToPort3306() {
+    ConfigReader root = reader("""
+        source:
+          name: shop
+          connector: mysql
+          host: db.internal
+          user: tributary
+          tables: [shop.orders, billing.invoices]
+        kafka:
+          bootstrap-servers: kafka:9092
+        """);
+    GatewayConfig config = GatewayConfig.from(root, DATA);
+    root.throwIfInvalid();
+
+    SourceConfig source = config.source();
+    assertThat(source.connector()).isEqualTo(SourceConfig.Connector.MYSQL);
+    assertThat(source.connector().readsBinlog()).isTrue();
+    assertThat(source.port()).isEqualTo(3306);
+    assertThat(source.database()).isEmpty();
+    assertThat(source.tables()).containsExactly(new TableId("shop", "shop", "orders"),
+        new TableId("shop", "billing", "invoices"));
+    assertThat(source.serverId()).isEqualTo(SourceConfig.defaultServerId("shop"));
+
+    ConfigReader wrong = reader("""
+        source:
+          name: shop
+          connector: MySQL
+          host: db.internal
+          user: tributary
+          tables: [shop.orders.extra]
+          tls: disable
+          debezium:
+            database.include.list: shop
+        kafka:
+          bootstrap-servers: kafka:9092
+        """);
+    GatewayConfig.from(wrong, DATA);
+    assertThatThrownBy(wrong::throwIfInvalid)
+        .hasMessageContaining("Invalid value shop.orders.extra for 'source.tables': each table must be written"
+            + " database.table")
+        .hasMessageContaining("Invalid value disable for 'source.tls': applies to sqlserver only")
+        .hasMessageContaining("'source.debezium.database.include.list': is set by the gateway itself")
+        .hasMessageNotContaining("source.database'");
+  }
+
+  @Test
+  void sqlServerSourcesNeedADatabaseAndDefaultToPort1433WithVerifiedTls() {
+    ConfigReader root = reader("""
+        source:
+          name: erp
+          connector: sqlserver
+          host: mssql.internal
+          database: erp
+          user: capture
+          password: ${env:PG_PASSWORD}
+          tables: [dbo.orders, sales.items]
+        kafka:
+          bootstrap-servers: kafka:9092
+        """);
+    GatewayConfig config = GatewayConfig.from(root, DATA);
+    root.throwIfInvalid();
+
+    SourceConfig source = config.source();
+    assertThat(source.connector()).isEqualTo(SourceConfig.Connector.SQLSERVER);
+    assertThat(source.connector().readsBinlog()).isFalse();
+    assertThat(source.port()).isEqualTo(1433);
+    assertThat(source.database()).isEqualTo("erp");
+    assertThat(source.tls()).isEqualTo(SourceConfig.Tls.VERIFY);
+    assertThat(source.tables()).containsExactly(new TableId("erp", "dbo", "orders"), new TableId("erp", "sales", "items"));
+
+    for (SourceConfig.Tls tls : SourceConfig.Tls.values()) {
+      ConfigReader chosen = reader("""
+          source:
+            name: erp
+            connector: SQLServer
+            host: mssql.internal
+            port: 14330
+            database: erp
+            user: capture
+            tables: [dbo.orders]
+            tls: %s
+          kafka:
+            bootstrap-servers: kafka:9092
+          """.formatted(tls.configName()));
+      SourceConfig parsed = GatewayConfig.from(chosen, DATA).source();
+      chosen.throwIfInvalid();
+      assertThat(parsed.tls()).isEqualTo(tls);
+      assertThat(parsed.port()).isEqualTo(14330);
+    }
+
+    ConfigReader wrong = reader("""
+        source:
+          name: erp
+          connector: sqlserver
+          host: mssql.internal
+          user: capture
+          tables: [orders]
+          tls: maybe
+          debezium:
+            database.names: other
+            database.trustServerCertificate: "true"
+        kafka:
+          bootstrap-servers: kafka:9092
+        """);
+    GatewayConfig.from(wrong, DATA);
+    assertThatThrownBy(wrong::throwIfInvalid)
+        .hasMessageContaining("Missing value for 'source.database'")
+        .hasMessageContaining("Invalid value orders for 'source.tables': each table must be written schema.table")
+        .hasMessageContaining("Invalid value maybe for 'source.tls': must be verify, trust-server-certificate, strict"
+            + " or disable")
+        .hasMessageContaining("'source.debezium.database.names': is set by the gateway itself")
+        .hasMessageContaining("'source.debezium.database.trustServerCertificate': is set by the gateway itself");
   }
 
   @Test
@@ -222,7 +336,7 @@ class GatewayConfigTest {
     assertThat(keys.keySet()).contains(
         "source.name", "source.connector", "source.host", "source.port", "source.database", "source.user",
         "source.password", "source.tables", "source.slot-name", "source.publication-name", "source.snapshot-mode",
-        "source.connect-timeout", "source.debezium", "source.server-id",
+        "source.connect-timeout", "source.debezium", "source.server-id", "source.tls",
         "gateway.state-dir", "gateway.segment.max-rows", "gateway.segment.max-bytes", "gateway.segment.max-age",
         "gateway.heartbeat-interval", "gateway.startup-timeout", "gateway.shutdown-timeout",
         "kafka.bootstrap-servers", "kafka.topic", "kafka.topic-partitions", "kafka.topic-replication-factor",
@@ -246,7 +360,7 @@ class GatewayConfigTest {
     ConfigReader root = reader("""
         source:
           name: "bad name"
-          connector: mysql
+          connector: oracle
           port: 70000
           tables: [orders, public.orders, public.orders]
           slot-name: Bad-Slot
@@ -268,7 +382,8 @@ class GatewayConfigTest {
     assertThatThrownBy(root::throwIfInvalid)
         .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
         .hasMessageContaining("Invalid value bad name for 'source.name': use 1-64 letters, digits, '_' or '-'")
-        .hasMessageContaining("Invalid value mysql for 'source.connector': must be postgresql")
+        .hasMessageContaining("Invalid value oracle for 'source.connector': must be postgresql, mysql, mariadb or"
+            + " sqlserver")
         .hasMessageContaining("Missing value for 'source.host'")
         .hasMessageContaining("Missing value for 'source.database'")
         .hasMessageContaining("Missing value for 'source.user'")
@@ -350,6 +465,7 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> new SegmentPolicy(0, 1, Duration.ofSeconds(1))).hasMessageContaining("maxRows");
     assertThatThrownBy(() -> new SourceConfig("shop", SourceConfig.Connector.POSTGRESQL, "h", 5432, "d", "u",
         Optional.empty(), List.of(new TableId("other", "public", "t")), "s", "p", 1L, "initial", Duration.ofSeconds(1),
-        Map.of(), Map.of(), SourceConfig.UnsupportedTypes.FAIL)).hasMessageContaining("does not belong to source shop");
+        Map.of(), Map.of(), SourceConfig.UnsupportedTypes.FAIL, SourceConfig.Tls.VERIFY))
+        .hasMessageContaining("does not belong to source shop");
   }
 }

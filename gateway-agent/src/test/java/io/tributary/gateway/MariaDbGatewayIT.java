@@ -307,7 +307,7 @@ class MariaDbGatewayIT {
         source.database(), source.user(), source.password(), source.tables(), source.slotName(),
         source.publicationName(), source.serverId(), source.snapshotMode(), source.connectTimeout(), source.debezium(),
         Map.of(source.tables().get(0), new ColumnSelection(java.util.Optional.of(List.of("order_id", "qty", "colour")),
-            List.of())), source.unsupportedTypes());
+            List.of())), source.unsupportedTypes(), source.tls());
     GatewayConfig config = new GatewayConfig(selecting, base.stateDirectory(), base.segments(), base.heartbeatInterval(),
         base.offsetCommitInterval(), base.startupTimeout(), base.shutdownTimeout(), base.kafka(), base.staging());
     assertThatThrownBy(() -> GatewayService.preflight(config))

@@ -17,17 +17,36 @@ public final class GatewayErrors {
   /** How messages name the source: {@code PostgreSQL database 'shop' at host:port}, {@code MariaDB at host:port}. */
   private static String where(SourceConfig source) {
     return switch (source.connector()) {
-      case POSTGRESQL -> "PostgreSQL database '" + source.database() + "' at " + source.address();
-      case MARIADB -> "MariaDB at " + source.address();
+      case POSTGRESQL, SQLSERVER -> source.connector().displayName() + " database '" + source.database() + "' at "
+          + source.address();
+      case MARIADB, MYSQL -> source.connector().displayName() + " at " + source.address();
     };
+  }
+
+  /** How messages name the server of a binlog source: {@code MySQL at host:port}. */
+  private static String server(SourceConfig source) {
+    return source.connector().displayName() + " at " + source.address();
+  }
+
+  /** A SQL Server identifier in brackets, as the fixes to run are written. */
+  private static String bracket(String identifier) {
+    return "[" + identifier.replace("]", "]]") + "]";
+  }
+
+  /** A SQL Server Unicode string literal. */
+  private static String literal(String text) {
+    return "N'" + text.replace("'", "''") + "'";
   }
 
   public static TributaryException sourceAuthFailed(SourceConfig source, String serverMessage) {
     String check = switch (source.connector()) {
       case POSTGRESQL -> " Check source.user and source.password, and that the server's pg_hba.conf admits this user"
           + " from this machine.";
-      case MARIADB -> " Check source.user and source.password, and that an account '" + source.user() + "'@'<host>'"
-          + " matching this machine exists on the server (SELECT user, host FROM mysql.user).";
+      case MARIADB, MYSQL -> " Check source.user and source.password, and that an account '" + source.user()
+          + "'@'<host>' matching this machine exists on the server (SELECT user, host FROM mysql.user).";
+      case SQLSERVER -> " Check source.user and source.password, that the server accepts SQL Server logins (mixed"
+          + " mode authentication), and that login '" + source.user() + "' has a user in database '"
+          + source.database() + "'.";
     };
     return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
         "Cannot log in to " + where(source) + " as user '" + source.user() + "': " + serverMessage + "." + check);
@@ -36,18 +55,22 @@ public final class GatewayErrors {
   public static TributaryException sourceUnreachable(SourceConfig source, String cause, Throwable error) {
     String target = switch (source.connector()) {
       case POSTGRESQL -> "PostgreSQL at " + source.address() + " (database '" + source.database() + "')";
-      case MARIADB -> "MariaDB at " + source.address();
+      case MARIADB, MYSQL -> server(source);
+      case SQLSERVER -> "SQL Server at " + source.address() + " (database '" + source.database() + "')";
     };
+    String tls = source.connector() == SourceConfig.Connector.SQLSERVER
+        ? " If the driver could not set up encryption or trust the server's certificate, see source.tls." : "";
     return new TributaryException(ErrorCode.SOURCE_UNREACHABLE,
         "Cannot reach " + target + ": " + cause
-            + ". Check source.host and source.port, and that the server accepts TCP connections from this machine.",
-        error);
+            + ". Check source.host and source.port, and that the server accepts TCP connections from this machine."
+            + tls, error);
   }
 
   public static TributaryException binlogSetting(SourceConfig source, String variable, String value, String needed) {
     return new TributaryException(ErrorCode.CONFIG_INVALID,
-        "MariaDB at " + source.address() + " runs with " + variable + "=" + value + "; change capture needs "
-            + variable + "=" + needed + ". Set it in the server's configuration ([mariadb] section"
+        server(source) + " runs with " + variable + "=" + value + "; change capture needs "
+            + variable + "=" + (needed.isEmpty() ? "''" : needed) + ". Set it in the server's configuration (["
+            + (source.connector() == SourceConfig.Connector.MYSQL ? "mysqld" : "mariadb") + "] section"
             + (variable.equals("log_bin") ? ": log_bin, with binlog_format=ROW and binlog_row_image=FULL)"
                 : "; SET GLOBAL " + variable + "='" + needed + "' applies to new sessions only)")
             + " and restart the server.");
@@ -55,7 +78,7 @@ public final class GatewayErrors {
 
   public static TributaryException missingBinlogPrivileges(SourceConfig source, List<String> missing) {
     return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
-        "User '" + source.user() + "' of MariaDB at " + source.address() + " lacks the global "
+        "User '" + source.user() + "' of " + server(source) + " lacks the global "
             + (missing.size() == 1 ? "privilege " : "privileges ") + String.join(", ", missing)
             + " that change capture needs (reading the binary log, and the snapshot's global read lock)."
             + " Grant them: GRANT " + String.join(", ", missing) + " ON *.* TO '" + source.user() + "'@'<host>'.");
@@ -63,10 +86,18 @@ public final class GatewayErrors {
 
   public static TributaryException tablesNotReadable(SourceConfig source, List<TableId> tables) {
     String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    if (source.connector() == SourceConfig.Connector.SQLSERVER) {
+      String grants = tables.stream().map(table -> "GRANT SELECT ON " + bracket(table.schema()) + "."
+          + bracket(table.table()) + " TO " + bracket(source.user()) + ";").collect(Collectors.joining(" "));
+      return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
+          "User '" + source.user() + "' of " + where(source) + " may not read "
+              + (tables.size() == 1 ? "table " : "tables ") + names + ", which the snapshot reads. Grant it: "
+              + grants);
+    }
     String databases = tables.stream().map(TableId::schema).distinct().map(d -> "`" + d + "`.*")
         .collect(Collectors.joining(", "));
     return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
-        "User '" + source.user() + "' of MariaDB at " + source.address() + " may not read "
+        "User '" + source.user() + "' of " + server(source) + " may not read "
             + (tables.size() == 1 ? "table " : "tables ") + names + ", which the snapshot reads. Grant it: GRANT"
             + " SELECT ON " + databases + " TO '" + source.user() + "'@'<host>' (one GRANT per database).");
   }
@@ -74,7 +105,7 @@ public final class GatewayErrors {
   public static TributaryException binlogLost(SourceConfig source, String file, List<String> available,
       Path stateDirectory) {
     return new TributaryException(ErrorCode.CONFIG_INVALID,
-        "Binary log file '" + file + "' no longer exists on MariaDB at " + source.address() + " (it has "
+        "Binary log file '" + file + "' no longer exists on " + server(source) + " (it has "
             + (available.isEmpty() ? "none" : available.get(0) + " to " + available.get(available.size() - 1))
             + "), although this gateway has committed offsets in it in " + stateDirectory + ": changes made since"
             + " the last commit can no longer be read. Keep binary logs longer (binlog_expire_logs_seconds); the"
@@ -82,10 +113,42 @@ public final class GatewayErrors {
             + " source's staged data.");
   }
 
-  public static TributaryException databaseNotFound(SourceConfig source, String serverMessage) {
+  public static TributaryException changesLost(SourceConfig source, String committedLsn, String oldestLsn,
+      Path stateDirectory) {
     return new TributaryException(ErrorCode.CONFIG_INVALID,
-        "PostgreSQL at " + source.address() + " has no database '" + source.database() + "' (" + serverMessage
-            + "). Check source.database.");
+        "The change tables of " + where(source) + " no longer hold the changes after LSN " + committedLsn
+            + " (the oldest they hold starts at " + oldestLsn + "), although this gateway has committed offsets up to"
+            + " it in " + stateDirectory + ": the cleanup job removed changes that were not captured. Keep changes"
+            + " longer (EXEC sys.sp_cdc_change_job @job_type = N'cleanup', @retention = <minutes>); the captured"
+            + " tables need a resync; to capture from scratch, remove the state directory and the source's staged"
+            + " data.");
+  }
+
+  public static TributaryException databaseNotFound(SourceConfig source, String serverMessage) {
+    String access = source.connector() == SourceConfig.Connector.SQLSERVER
+        ? " (or login '" + source.user() + "' has no user in it)" : "";
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        source.connector().displayName() + " at " + source.address() + " has no database '" + source.database() + "'"
+            + access + " (" + serverMessage + "). Check source.database.");
+  }
+
+  public static TributaryException cdcNotEnabled(SourceConfig source) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "Change data capture is not enabled on " + where(source) + ". Enable it, as a member of sysadmin: USE "
+            + bracket(source.database()) + "; EXEC sys.sp_cdc_enable_db; then enable it on each captured table"
+            + " (EXEC sys.sp_cdc_enable_table), and make sure SQL Server Agent runs: its capture job fills the"
+            + " change tables.");
+  }
+
+  public static TributaryException tablesNotTrackedByCdc(SourceConfig source, List<TableId> tables) {
+    String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    String fix = tables.stream().map(table -> "EXEC sys.sp_cdc_enable_table @source_schema = " + literal(table.schema())
+        + ", @source_name = " + literal(table.table()) + ", @role_name = NULL;").collect(Collectors.joining(" "));
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        (tables.size() == 1 ? "Table " + names + " is" : "Tables " + names + " are") + " not tracked by change data"
+            + " capture in " + where(source) + ". Enable it, as a member of db_owner: USE "
+            + bracket(source.database()) + "; " + fix + " (@role_name names a gating role the source user must"
+            + " then be a member of; NULL lets every user with SELECT on the table read its changes).");
   }
 
   public static TributaryException walLevelNotLogical(SourceConfig source, String walLevel) {
@@ -106,10 +169,11 @@ public final class GatewayErrors {
     return new TributaryException(ErrorCode.TABLE_NOT_FOUND,
         (tables.size() == 1 ? "Table " + names + " does not exist" : "Tables " + names + " do not exist")
             + " in " + where(source) + ". Check source.tables (each written "
-            + (source.connector() == SourceConfig.Connector.MARIADB ? "database.table" : "schema.table")
+            + (source.connector().readsBinlog() ? "database.table" : "schema.table")
             + ", names are case-sensitive)"
-            + (source.connector() == SourceConfig.Connector.MARIADB ? ", and that user '" + source.user()
-                + "' has SELECT on them: MariaDB hides the tables a user has no privilege on" : "")
+            + (source.connector() != SourceConfig.Connector.POSTGRESQL ? ", and that user '" + source.user()
+                + "' has SELECT on them: " + source.connector().displayName() + " hides the tables a user has no"
+                + " privilege on" : "")
             + ".");
   }
 

@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 
 /**
  * What differs between source databases: start-up checks, the Debezium connector and its settings,
- * and how change positions are read. PostgreSQL and MariaDB now; MySQL and SQL Server later.
+ * and how change positions are read: PostgreSQL, MySQL, MariaDB and SQL Server.
  */
 public interface SourceConnector {
   /**
@@ -48,6 +48,8 @@ public interface SourceConnector {
     return switch (connector) {
       case POSTGRESQL -> new PostgresSourceConnector();
       case MARIADB -> new MariaDbSourceConnector();
+      case MYSQL -> new MySqlSourceConnector();
+      case SQLSERVER -> new SqlServerSourceConnector();
     };
   }
 }
