@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     description = "Continuous, exactly-once change data capture into Delta Lake tables.",
     subcommands = {QuickstartCommand.class, StandaloneCommand.class, GatewayCommand.class, ApplierCommand.class,
         CoordinatorCommand.class, VerifyCommand.class, HistoryCommand.class, EventsCommand.class,
-        PauseCommand.Pause.class, PauseCommand.Resume.class, RollbackCommand.class, ConsistentPositionCommand.class,
+        PauseCommand.Pause.class, PauseCommand.Resume.class, RollbackCommand.class, ResyncCommand.class, ConsistentPositionCommand.class,
         ConfigReferenceCommand.class})
 public final class Main {
   public static final int EXIT_DIFFERENT = 1;

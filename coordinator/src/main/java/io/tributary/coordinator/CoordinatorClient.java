@@ -54,6 +54,15 @@ public interface CoordinatorClient extends AutoCloseable {
    */
   Optional<Replay> replay(TableId tableId);
 
+  /** The tables of a source whose resync waits for its gateway: requested, or being captured. */
+  List<TableStatus> pendingResyncs(String source);
+
+  /**
+   * Reports a step of a table's resync (capturing, captured, done, failed) and returns the table's
+   * status; {@code RESYNC_CONFLICT} if the step does not follow the resync's state or names another.
+   */
+  TableStatus reportResync(TableId tableId, String resyncId, Resync.State state, String detail);
+
   /** Records an event in the coordinator's log (errors, progress) and returns it numbered. */
   CoordinatorEvent report(CoordinatorEvent.Report report);
 

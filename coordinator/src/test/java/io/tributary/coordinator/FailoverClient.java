@@ -125,6 +125,17 @@ final class FailoverClient implements CoordinatorClient {
   }
 
   @Override
+  public List<TableStatus> pendingResyncs(String source) {
+    return call(client -> client.pendingResyncs(source));
+  }
+
+  @Override
+  public TableStatus reportResync(TableId tableId, String resyncId, io.tributary.coordinator.Resync.State state,
+      String detail) {
+    return call(client -> client.reportResync(tableId, resyncId, state, detail));
+  }
+
+  @Override
   public PublishedPosition publishedPosition(TableId tableId) {
     return call(client -> client.publishedPosition(tableId));
   }

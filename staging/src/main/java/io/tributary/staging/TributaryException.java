@@ -45,6 +45,8 @@ public class TributaryException extends RuntimeException {
     STALE_EPOCH(false),
     /** An operator paused the table: commits wait until it is resumed. */
     TABLE_PAUSED(true),
+    /** A resync request or step that does not follow the table's current resync. */
+    RESYNC_CONFLICT(false),
     COMMIT_CONFLICT(false),
     COMMIT_OUTCOME_UNKNOWN(false),
     COORDINATOR_UNAVAILABLE(true),

@@ -11,6 +11,7 @@ import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.PublishedPosition;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
@@ -182,6 +183,18 @@ public final class FakeCoordinator implements CoordinatorClient {
     }
     groups.add(group);
     return receipts;
+  }
+
+  /** No table of this coordinator is ever resynced. */
+  @Override
+  public synchronized List<TableStatus> pendingResyncs(String source) {
+    return List.of();
+  }
+
+  @Override
+  public synchronized TableStatus reportResync(TableId tableId, String resyncId, Resync.State state, String detail) {
+    throw new TributaryException(ErrorCode.RESYNC_CONFLICT, "Resync " + resyncId + " of " + tableId + " is not the"
+        + " table's current resync (none): this coordinator never resyncs tables");
   }
 
   /** Every ratified commit group, in order. */

@@ -16,6 +16,7 @@ import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.PublishedPosition;
 import io.tributary.coordinator.Replay;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.RollbackResult;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
@@ -231,6 +232,33 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
   public RollbackResult rollback(TableId tableId, long toVersion, String reason) {
     ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("to_version", toVersion).put("reason", reason);
     return read(() -> ApiCodec.rollbackResult(send("POST", tablePath(tableId, "/rollback"), body, Kind.COMMIT)));
+  }
+
+  @Override
+  public List<TableStatus> pendingResyncs(String source) {
+    return read(() -> ApiCodec.list(send("GET", SOURCES + "/" + encode(source) + "/resyncs", null, Kind.ORDINARY),
+        ApiCodec::tableStatus));
+  }
+
+  @Override
+  public TableStatus reportResync(TableId tableId, String resyncId, Resync.State state, String detail) {
+    ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("id", resyncId).put("state", state.name()).put("detail", detail);
+    return read(() -> ApiCodec.tableStatus(send("POST", tablePath(tableId, "/resync/progress"), body, Kind.ORDINARY)));
+  }
+
+  /**
+   * Asks for a table's resync (needs the operator role): its content is replaced by a fresh snapshot
+   * of its source table.
+   */
+  public TableStatus requestResync(TableId tableId, String reason) {
+    ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("reason", reason);
+    return read(() -> ApiCodec.tableStatus(send("POST", tablePath(tableId, "/resync"), body, Kind.ORDINARY)));
+  }
+
+  /** Gives a table's resync up (needs the operator role); the table keeps the content it has. */
+  public TableStatus cancelResync(TableId tableId, String resyncId, String reason) {
+    ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("id", resyncId).put("reason", reason);
+    return read(() -> ApiCodec.tableStatus(send("POST", tablePath(tableId, "/resync/cancel"), body, Kind.ORDINARY)));
   }
 
   /** Pauses a table (needs the operator role): its commits wait until it is resumed. */

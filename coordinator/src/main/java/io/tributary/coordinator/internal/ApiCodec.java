@@ -16,6 +16,7 @@ import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.PublishedPosition;
 import io.tributary.coordinator.Replay;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.RollbackResult;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
@@ -69,7 +70,38 @@ public final class ApiCodec {
     node.put("lease_expires_at", status.leaseExpiresAt().map(Instant::toString).orElse(null));
     node.put("paused", status.paused());
     node.put("paused_reason", status.pausedReason().orElse(null));
+    if (status.resync().isPresent()) {
+      node.set("resync", toJson(status.resync().get()));
+    } else {
+      node.putNull("resync");
+    }
     return node;
+  }
+
+  public static ObjectNode toJson(Resync resync) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("id", resync.id());
+    node.put("state", resync.state().name());
+    node.put("reason", resync.reason());
+    node.put("requested_at", resync.requestedAt().toString());
+    node.put("updated_at", resync.updatedAt().toString());
+    node.put("detail", resync.detail());
+    return node;
+  }
+
+  public static Resync resync(JsonNode node) {
+    Fields fields = new Fields(node);
+    return new Resync(fields.text("id"), resyncState(fields.text("state")), fields.text("reason"),
+        fields.instant("requested_at"), fields.instant("updated_at"), fields.optionalText("detail").orElse(""));
+  }
+
+  public static Resync.State resyncState(String state) {
+    try {
+      return Resync.State.valueOf(state);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("resync state must be one of " + java.util.Arrays.toString(Resync.State.values())
+          + ", not '" + state + "'", e);
+    }
   }
 
   public static TableStatus tableStatus(JsonNode node) {
@@ -78,7 +110,8 @@ public final class ApiCodec {
         fields.longValue("version"), fields.optionalText("applied_position").map(SourcePosition::new),
         new Epoch(fields.longValue("epoch")), fields.optionalText("lease_holder").map(WriterId::new),
         fields.optionalText("lease_expires_at").map(text -> Fields.parseInstant("lease_expires_at", text)),
-        fields.optionalText("paused_reason"));
+        fields.optionalText("paused_reason"),
+        node.get("resync") == null || node.get("resync").isNull() ? Optional.empty() : Optional.of(resync(node.get("resync"))));
   }
 
   public static ObjectNode toJson(Lease lease) {

@@ -10,6 +10,7 @@ import io.tributary.coordinator.CommitProposal;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.EventQuery;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.Role.Access;
 import io.tributary.coordinator.Role;
 import io.tributary.coordinator.TableRegistration;
@@ -146,6 +147,29 @@ public final class ApiHandler implements HttpHandler {
         ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
         exchange.respond(200, ApiCodec.toJson(h.service.rollback(TableId.parse(p.get(0)), body.longValue("to_version"),
             body.text("reason"))));
+      }),
+      new Route("POST", "/tables/{table}/resync", Access.OPERATE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.requestResync(TableId.parse(p.get(0)), body.text("reason"))));
+      }),
+      new Route("POST", "/tables/{table}/resync/cancel", Access.OPERATE, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.changeResync(TableId.parse(p.get(0)), body.text("id"),
+            Resync.State.CANCELLED, body.optionalText("reason").orElse("cancelled by an operator"))));
+      }),
+      new Route("POST", "/tables/{table}/resync/progress", Access.REPORT, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        Resync.State state = ApiCodec.resyncState(body.text("state"));
+        if (state == Resync.State.CANCELLED) {
+          throw CoordinatorErrors.invalidRequest("only an operator cancels a resync (POST .../resync/cancel)");
+        }
+        exchange.respond(200, ApiCodec.toJson(h.service.changeResync(TableId.parse(p.get(0)), body.text("id"), state,
+            body.optionalText("detail").orElse(""))));
+      }),
+      new Route("GET", "/sources/{source}/resyncs", Access.READ, (h, exchange, p) -> {
+        ArrayNode tables = ApiCodec.MAPPER.createArrayNode();
+        h.service.pendingResyncs(p.get(0)).forEach(status -> tables.add(ApiCodec.toJson(status)));
+        exchange.respond(200, tables);
       }),
       new Route("GET", "/tables/{table}/replay", Access.READ, (h, exchange, p) -> {
         TableId tableId = TableId.parse(p.get(0));
@@ -326,7 +350,7 @@ public final class ApiHandler implements HttpHandler {
       case UNAUTHENTICATED -> 401;
       case FORBIDDEN -> 403;
       case UNKNOWN_TABLE -> 404;
-      case STALE_EPOCH, COMMIT_CONFLICT, TABLE_PAUSED -> 409;
+      case STALE_EPOCH, COMMIT_CONFLICT, TABLE_PAUSED, RESYNC_CONFLICT -> 409;
       case COORDINATOR_UNAVAILABLE, STORAGE_FAILURE -> 503;
       default -> 500;
     };

@@ -1,6 +1,7 @@
 package io.tributary.coordinator.internal;
 
 import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
@@ -158,6 +159,21 @@ public final class CoordinatorErrors {
 
   public static TributaryException invalidRequest(String problem) {
     return new TributaryException(ErrorCode.CONFIG_INVALID, "Invalid request: " + problem);
+  }
+
+  static TributaryException resyncInProgress(TableId tableId, Resync current) {
+    return new TributaryException(ErrorCode.RESYNC_CONFLICT, "Table " + tableId + " is being resynced already (resync "
+        + current.id() + ", " + current.state() + " since " + current.updatedAt() + "); cancel it first to start another");
+  }
+
+  static TributaryException resyncUnknown(TableId tableId, String id, Optional<Resync> current) {
+    return new TributaryException(ErrorCode.RESYNC_CONFLICT, "Resync " + id + " of " + tableId + " is not the table's"
+        + " current resync (" + current.map(resync -> resync.id() + ", " + resync.state()).orElse("none") + ")");
+  }
+
+  static TributaryException resyncTransition(TableId tableId, Resync current, Resync.State next) {
+    return new TributaryException(ErrorCode.RESYNC_CONFLICT, "Resync " + current.id() + " of " + tableId + " is "
+        + current.state() + " and cannot become " + next + (current.state().inProgress() ? "" : ": it is over"));
   }
 
   static TributaryException paused(TableId tableId, long version, String reason) {

@@ -16,6 +16,7 @@ import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.PublishedPosition;
 import io.tributary.coordinator.Replay;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.RollbackResult;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
@@ -38,6 +39,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -128,6 +130,65 @@ public final class CoordinatorService {
       }
       return resumed.status();
     });
+  }
+
+  /**
+   * Asks for a table's resync: its gateway captures a fresh snapshot of the source table while the
+   * other tables keep streaming, and its applier replaces the table's content with it. Refused with
+   * {@code RESYNC_CONFLICT} while another resync of the table is under way.
+   */
+  public TableStatus requestResync(TableId tableId, String reason) {
+    if (reason.isBlank()) {
+      throw CoordinatorErrors.invalidRequest("a resync needs a reason");
+    }
+    return lockedExisting(tableId, () -> {
+      Instant now = clock.instant();
+      Resync requested = new Resync(UUID.randomUUID().toString(), Resync.State.REQUESTED, reason, now, now, "");
+      TableState table = store.changeResync(tableId, requested, now);
+      LOG.warn("Resync {} of {} requested: {}", requested.id(), tableId, reason);
+      recordResync(tableId, requested, Severity.WARNING, "Resync requested: " + reason);
+      return table.status();
+    });
+  }
+
+  /**
+   * Moves a table's resync on: the gateway reports capturing and captured, the applier done, either
+   * failed; an operator cancels. A step that does not follow the current state, or names another
+   * resync, is refused with {@code RESYNC_CONFLICT}; repeating the current state (progress while
+   * capturing) updates its detail.
+   */
+  public TableStatus changeResync(TableId tableId, String id, Resync.State state, String detail) {
+    if (state == Resync.State.REQUESTED) {
+      throw CoordinatorErrors.invalidRequest("a resync is requested with its own call, not as a step");
+    }
+    return lockedExisting(tableId, () -> {
+      TableState before = store.table(tableId).orElseThrow();
+      Resync current = before.resync().filter(resync -> resync.id().equals(id))
+          .orElseThrow(() -> CoordinatorErrors.resyncUnknown(tableId, id, before.resync()));
+      Resync next = current.moved(state, clock.instant(), detail);
+      TableState table = store.changeResync(tableId, next, next.updatedAt());
+      if (state != current.state()) {
+        LOG.info("Resync {} of {}: {} -> {}{}", id, tableId, current.state(), state, detail.isBlank() ? "" : " (" + detail + ")");
+        recordResync(tableId, next, state == Resync.State.FAILED ? Severity.ERROR : Severity.INFO,
+            "Resync " + state.name().toLowerCase(Locale.ROOT) + (detail.isBlank() ? "" : ": " + detail));
+      }
+      return table.status();
+    });
+  }
+
+  /** The tables of a source whose resync waits for its gateway (requested or being captured). */
+  public List<TableStatus> pendingResyncs(String source) {
+    return store.tables().stream()
+        .filter(table -> table.tableId().source().equals(source))
+        .filter(table -> table.resync().map(resync -> resync.state() == Resync.State.REQUESTED
+            || resync.state() == Resync.State.CAPTURING).orElse(false))
+        .map(TableState::status)
+        .toList();
+  }
+
+  private void recordResync(TableId tableId, Resync resync, Severity severity, String message) {
+    record(Type.RESYNC, tableId, severity, message, Map.of("resync", resync.id(), "state", resync.state().name(),
+        "reason", resync.reason(), "detail", resync.detail()));
   }
 
   /**

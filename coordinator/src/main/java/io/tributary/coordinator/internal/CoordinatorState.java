@@ -93,6 +93,14 @@ final class CoordinatorState {
     } else if (event instanceof StoreEvent.TablePaused paused) {
       TableState state = known(tableId);
       return () -> tables.put(tableId, state.withPause(Optional.of(paused.reason())));
+    } else if (event instanceof StoreEvent.ResyncChanged changed) {
+      TableState state = known(tableId);
+      try {
+        state.checkResync(changed.resync());
+      } catch (io.tributary.staging.TributaryException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      return () -> tables.put(tableId, state.withResync(changed.resync()));
     } else if (event instanceof StoreEvent.TableResumed) {
       TableState state = known(tableId);
       return () -> tables.put(tableId, state.withPause(Optional.empty()));

@@ -2,6 +2,7 @@ package io.tributary.coordinator.internal;
 
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
@@ -48,6 +49,12 @@ public interface CoordinatorStore extends AutoCloseable {
 
   /** Resumes a paused table; a table that is not paused is left alone. Returns its state afterwards. */
   TableState resume(TableId tableId, Instant at);
+
+  /**
+   * Makes {@code next} the table's resync after checking that it follows the current one
+   * ({@link TableState#checkResync}). Returns the table's state afterwards.
+   */
+  TableState changeResync(TableId tableId, Resync next, Instant at);
 
   /**
    * Records a commit as ratified after checking that its writer holds the lease at its epoch and that

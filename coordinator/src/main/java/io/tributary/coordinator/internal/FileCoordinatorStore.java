@@ -2,6 +2,7 @@ package io.tributary.coordinator.internal;
 
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
@@ -143,6 +144,15 @@ public final class FileCoordinatorStore implements CoordinatorStore {
       if (state.existing(tableId).pausedReason().isPresent()) {
         persist(new StoreEvent.TableResumed(tableId, at));
       }
+      return state.existing(tableId);
+    }
+  }
+
+  @Override
+  public TableState changeResync(TableId tableId, Resync next, Instant at) {
+    synchronized (lock) {
+      state.existing(tableId).checkResync(next);
+      persist(new StoreEvent.ResyncChanged(tableId, at, next));
       return state.existing(tableId);
     }
   }

@@ -6,6 +6,7 @@ import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.CoordinatorStoreConfig;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.SourcePosition;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class PostgresCoordinatorStore implements CoordinatorStore {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCoordinatorStore.class);
   private static final String TABLE_COLUMNS =
-      "table_id, location, key_columns, version, applied_position, epoch, lease_holder, lease_expires_at, paused_reason";
+      "table_id, location, key_columns, version, applied_position, epoch, lease_holder, lease_expires_at, paused_reason,"
+          + " resync";
   private static final String COMMIT_COLUMNS = "table_id, version, writer, epoch, watermark, segments, rows_changed,"
       + " committed_at, published_commit, staged_commit, sha256, size, status, modification_time, rollback_to,"
       + " rollback_reason, group_id, group_cut, group_size";
@@ -171,6 +173,17 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       TableState paused = table.withPause(Optional.of(reason));
       updateTable(connection, paused, at);
       return paused;
+    });
+  }
+
+  @Override
+  public TableState changeResync(TableId tableId, Resync next, Instant at) {
+    return transactions.write("change the resync of " + tableId, connection -> {
+      TableState table = lockTable(connection, tableId);
+      table.checkResync(next);
+      TableState changed = table.withResync(next);
+      updateTable(connection, changed, at);
+      return changed;
     });
   }
 
@@ -407,8 +420,8 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
 
   private void updateTable(Connection connection, TableState state, Instant at) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement("UPDATE " + tables + " SET version = ?,"
-        + " applied_position = ?, epoch = ?, lease_holder = ?, lease_expires_at = ?, paused_reason = ?, updated_at = ?"
-        + " WHERE table_id = ?")) {
+        + " applied_position = ?, epoch = ?, lease_holder = ?, lease_expires_at = ?, paused_reason = ?, updated_at = ?,"
+        + " resync = ?::jsonb WHERE table_id = ?")) {
       update.setLong(1, state.version());
       update.setString(2, state.appliedPosition().map(SourcePosition::value).orElse(null));
       update.setLong(3, state.epoch().value());
@@ -416,7 +429,8 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
       setInstant(update, 5, state.leaseExpiresAt().orElse(null));
       update.setString(6, state.pausedReason().orElse(null));
       setInstant(update, 7, at);
-      update.setString(8, state.tableId().canonical());
+      update.setString(8, state.resync().map(resync -> ApiCodec.toJson(resync).toString()).orElse(null));
+      update.setString(9, state.tableId().canonical());
       if (update.executeUpdate() != 1) {
         throw CoordinatorErrors.inconsistentChange(state.tableId(), "its row vanished while locked");
       }
@@ -515,9 +529,20 @@ public final class PostgresCoordinatorStore implements CoordinatorStore {
           List.of((String[]) row.getArray("key_columns").getArray()), row.getLong("version"),
           Optional.ofNullable(row.getString("applied_position")).map(SourcePosition::new), new Epoch(row.getLong("epoch")),
           Optional.ofNullable(row.getString("lease_holder")).map(WriterId::new), instant(row, "lease_expires_at"),
-          Optional.ofNullable(row.getString("paused_reason")));
+          Optional.ofNullable(row.getString("paused_reason")), resync(row.getString("resync")));
     } catch (IllegalArgumentException e) {
       throw unreadable("table " + tableId, e);
+    }
+  }
+
+  private static Optional<Resync> resync(String json) {
+    if (json == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ApiCodec.resync(ApiCodec.MAPPER.readTree(json)));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("resync is not JSON: " + e.getMessage(), e);
     }
   }
 

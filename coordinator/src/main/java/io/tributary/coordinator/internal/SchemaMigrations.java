@@ -33,7 +33,8 @@ final class SchemaMigrations {
   static final String HISTORY_TABLE = "tributary_schema_migrations";
   /** Every migration, oldest first: append new ones, never change or remove a released one. */
   static final List<String> FILES = List.of("V1__coordinator_store.sql", "V2__table_pause.sql",
-      "V3__event_log.sql", "V4__commit_rollback.sql", "V5__commit_groups.sql");
+      "V3__event_log.sql", "V4__commit_rollback.sql", "V5__commit_groups.sql",
+      "V6__table_resync.sql");
   static final String DIRECTORY = "io/tributary/coordinator/migrations/";
 
   private static final Pattern FILE_NAME = Pattern.compile("V([1-9][0-9]{0,8})__([a-z0-9]+(?:_[a-z0-9]+)*)\\.sql");

@@ -3,6 +3,7 @@ package io.tributary.coordinator.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.coordinator.Epoch;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
 import java.net.URI;
@@ -74,6 +75,15 @@ public sealed interface StoreEvent {
     public TableResumed {
       requireNonNull(tableId, "tableId is null");
       requireNonNull(at, "at is null");
+    }
+  }
+
+  /** The table's resync was requested or moved on: {@code resync} is its new state. */
+  record ResyncChanged(TableId tableId, Instant at, Resync resync) implements StoreEvent {
+    public ResyncChanged {
+      requireNonNull(tableId, "tableId is null");
+      requireNonNull(at, "at is null");
+      requireNonNull(resync, "resync is null");
     }
   }
 

@@ -43,6 +43,9 @@ final class StoreEventCodec {
       node.put("reason", paused.reason());
     } else if (event instanceof StoreEvent.TableResumed) {
       header(node, "table_resumed", event);
+    } else if (event instanceof StoreEvent.ResyncChanged changed) {
+      header(node, "resync_changed", event);
+      node.set("resync", ApiCodec.toJson(changed.resync()));
     } else if (event instanceof StoreEvent.CommitRatified ratified) {
       header(node, "commit_ratified", event);
       CommitEntry entry = ratified.entry();
@@ -88,6 +91,7 @@ final class StoreEventCodec {
           new Epoch(fields.longValue("epoch")));
       case "table_paused" -> new StoreEvent.TablePaused(tableId, at, fields.text("reason"));
       case "table_resumed" -> new StoreEvent.TableResumed(tableId, at);
+      case "resync_changed" -> new StoreEvent.ResyncChanged(tableId, at, ApiCodec.resync(node.get("resync")));
       case "commit_ratified" -> {
         ObjectNode recordNode = ((ObjectNode) node).deepCopy();
         recordNode.put("status", CommitRecord.Status.RATIFIED.name());

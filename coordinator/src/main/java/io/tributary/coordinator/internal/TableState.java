@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.WriterId;
@@ -31,10 +32,12 @@ public record TableState(
     Epoch epoch,
     Optional<WriterId> leaseHolder,
     Optional<Instant> leaseExpiresAt,
-    Optional<String> pausedReason) {
+    Optional<String> pausedReason,
+    Optional<Resync> resync) {
 
   public TableState {
     requireNonNull(pausedReason, "pausedReason is null");
+    requireNonNull(resync, "resync is null");
     requireNonNull(tableId, "tableId is null");
     requireNonNull(location, "location is null");
     keyColumns = List.copyOf(requireNonNull(keyColumns, "keyColumns is null"));
@@ -53,7 +56,7 @@ public record TableState(
   /** A newly registered table: no version, no lease. */
   public static TableState registered(TableRegistration registration) {
     return new TableState(registration.tableId(), normalizeLocation(registration.location()), registration.keyColumns(),
-        -1, Optional.empty(), Epoch.NONE, Optional.empty(), Optional.empty(), Optional.empty());
+        -1, Optional.empty(), Epoch.NONE, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /**
@@ -81,7 +84,7 @@ public record TableState(
 
   public TableStatus status() {
     return new TableStatus(tableId, location, keyColumns, version, appliedPosition, epoch, leaseHolder, leaseExpiresAt,
-        pausedReason);
+        pausedReason, resync);
   }
 
   /** The lease as the current holder sees it; empty when nobody holds it. */
@@ -91,23 +94,49 @@ public record TableState(
 
   public TableState withLease(WriterId writer, Epoch newEpoch, Instant expiresAt) {
     return new TableState(tableId, location, keyColumns, version, appliedPosition, newEpoch, Optional.of(writer),
-        Optional.of(expiresAt), pausedReason);
+        Optional.of(expiresAt), pausedReason, resync);
   }
 
   public TableState withoutLease() {
     return new TableState(tableId, location, keyColumns, version, appliedPosition, epoch, Optional.empty(), Optional.empty(),
-        pausedReason);
+        pausedReason, resync);
   }
 
   public TableState withVersion(long newVersion, Optional<SourcePosition> newAppliedPosition) {
     return new TableState(tableId, location, keyColumns, newVersion, newAppliedPosition, epoch, leaseHolder, leaseExpiresAt,
-        pausedReason);
+        pausedReason, resync);
   }
 
   /** The state paused for {@code reason}, or resumed when empty. */
   public TableState withPause(Optional<String> reason) {
     return new TableState(tableId, location, keyColumns, version, appliedPosition, epoch, leaseHolder, leaseExpiresAt,
-        reason);
+        reason, resync);
+  }
+
+  /** The same table with {@code next} as its latest resync. */
+  public TableState withResync(Resync next) {
+    return new TableState(tableId, location, keyColumns, version, appliedPosition, epoch, leaseHolder, leaseExpiresAt,
+        pausedReason, Optional.of(next));
+  }
+
+  /**
+   * Checks that the table's resync may become {@code next}: a new request only when none is under
+   * way, otherwise a step of the current one (same id) that its state allows.
+   */
+  public void checkResync(Resync next) {
+    if (resync.isEmpty() || !resync.get().id().equals(next.id())) {
+      if (next.state() != Resync.State.REQUESTED) {
+        throw CoordinatorErrors.resyncUnknown(tableId, next.id(), resync);
+      }
+      if (resync.isPresent() && resync.get().state().inProgress()) {
+        throw CoordinatorErrors.resyncInProgress(tableId, resync.get());
+      }
+      return;
+    }
+    Resync current = resync.get();
+    if (!current.state().next().contains(next.state())) {
+      throw CoordinatorErrors.resyncTransition(tableId, current, next.state());
+    }
   }
 
   /**

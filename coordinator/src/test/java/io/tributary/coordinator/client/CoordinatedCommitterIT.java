@@ -261,6 +261,17 @@ class CoordinatedCommitterIT {
     }
 
     @Override
+    public List<TableStatus> pendingResyncs(String source) {
+      return delegate.pendingResyncs(source);
+    }
+
+    @Override
+    public TableStatus reportResync(TableId tableId, String resyncId, io.tributary.coordinator.Resync.State state,
+        String detail) {
+      return delegate.reportResync(tableId, resyncId, state, detail);
+    }
+
+    @Override
     public List<io.tributary.coordinator.CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
       return delegate.history(tableId, beforeVersion, limit);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.coordinator.CommitRecord;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.Lease;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.SourcePosition;
@@ -475,6 +476,34 @@ abstract class CoordinatorStoreContractTest {
     });
     assertThat(store.history(OTHER)).extracting(entry -> entry.record().group()).containsExactly(Optional.of(first));
     assertThat(store.unpublished()).hasSize(2);
+  }
+
+  @Test
+  void aResyncMovesThroughItsStatesOnlyForwardAndSurvivesReopening() {
+    store.register(new TableRegistration(TABLE, location("orders"), List.of("id")), T0);
+    Resync requested = new Resync("r-1", Resync.State.REQUESTED, "diverged", T0, T0, "");
+    store.changeResync(TABLE, requested, T0);
+    Resync capturing = requested.moved(Resync.State.CAPTURING, T0.plusSeconds(1), "0 of ~1000 rows");
+    assertThat(store.changeResync(TABLE, capturing, T0.plusSeconds(1)).resync()).contains(capturing);
+
+    Resync another = new Resync("r-2", Resync.State.REQUESTED, "again", T0, T0, "");
+    assertThatThrownBy(() -> store.changeResync(TABLE, another, T0))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESYNC_CONFLICT))
+        .hasMessageContaining("is being resynced already (resync r-1, CAPTURING");
+    assertThatThrownBy(() -> store.changeResync(TABLE, capturing.moved(Resync.State.REQUESTED, T0, ""), T0))
+        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESYNC_CONFLICT));
+    assertThatThrownBy(() -> store.changeResync(TABLE, capturing.moved(Resync.State.DONE, T0, ""), T0))
+        .hasMessageContaining("is CAPTURING and cannot become DONE");
+
+    store = reopen(store);
+    assertThat(store.table(TABLE).orElseThrow().resync()).contains(capturing);
+    Resync done = capturing.moved(Resync.State.CAPTURED, T0.plusSeconds(2), "1000 rows")
+        .moved(Resync.State.DONE, T0.plusSeconds(3), "version 7");
+    store.changeResync(TABLE, capturing.moved(Resync.State.CAPTURED, T0.plusSeconds(2), "1000 rows"), T0.plusSeconds(2));
+    store.changeResync(TABLE, done, T0.plusSeconds(3));
+    assertThat(store.changeResync(TABLE, another, T0.plusSeconds(4)).resync()).contains(another);
+    store = reopen(store);
+    assertThat(store.table(TABLE).orElseThrow().resync()).contains(another);
   }
 
   static CommitEntry grouped(CoordinatorStore store, Lease lease, long version, SourcePosition watermark,

@@ -17,7 +17,7 @@ class SchemaMigrationsTest {
   void migrationsAreNumberedFromOneAndDescribedByTheirFileName() {
     List<SchemaMigrations.Migration> migrations = SchemaMigrations.load();
 
-    assertThat(migrations).extracting(SchemaMigrations.Migration::version).containsExactly(1, 2, 3, 4, 5);
+    assertThat(migrations).extracting(SchemaMigrations.Migration::version).containsExactly(1, 2, 3, 4, 5, 6);
     SchemaMigrations.Migration first = migrations.get(0);
     assertThat(first.description()).isEqualTo("coordinator store");
     assertThat(first.label()).isEqualTo("V1 (coordinator store)");
@@ -26,6 +26,7 @@ class SchemaMigrationsTest {
     assertThat(migrations.get(1).label()).isEqualTo("V2 (table pause)");
     assertThat(migrations.get(3).label()).isEqualTo("V4 (commit rollback)");
     assertThat(migrations.get(4).label()).isEqualTo("V5 (commit groups)");
+    assertThat(migrations.get(5).label()).isEqualTo("V6 (table resync)");
   }
 
   @Test
