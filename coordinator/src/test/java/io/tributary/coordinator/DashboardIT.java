@@ -286,6 +286,20 @@ class DashboardIT {
     assertThat(coordinator.client().table(ORDERS).orElseThrow().version()).isEqualTo(latest);
     screenshot("08-rollback-refused");
 
+    // A resync is requested from the page; the detail shows where it stands and the button waits for it.
+    driver.findElement(By.id("resync-button")).click();
+    awaitPage(() -> assertThat(driver.findElement(By.id("reason-dialog")).isDisplayed()).isTrue());
+    driver.findElement(By.id("reason-input")).sendKeys("rows diverged");
+    driver.findElement(By.id("reason-submit")).click();
+    awaitPage(() -> {
+      assertThat(driver.findElement(By.id("action-message")).getDomAttribute("data-status")).isEqualTo("200");
+      assertThat(text(By.cssSelector("[data-field='resync']"))).startsWith("REQUESTED since").contains("rows diverged");
+      assertThat(driver.findElement(By.id("resync-button")).isEnabled()).isFalse();
+    });
+    assertThat(coordinator.client().table(ORDERS).orElseThrow().resync())
+        .hasValueSatisfying(resync -> assertThat(resync.state()).isEqualTo(Resync.State.REQUESTED));
+    screenshot("09-resync-requested");
+
     List<String> console = browserLog();
     assertThat(console).as("the console is captured").anyMatch(line -> line.contains("/api/v1/tables") && line.contains("401"));
     assertThat(console).as("no Content-Security-Policy violation")

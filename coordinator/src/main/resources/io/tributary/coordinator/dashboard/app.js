@@ -530,10 +530,20 @@ function renderDetail() {
     ? `${status.lease_holder}, epoch ${status.epoch}, expires ${formatInstant(status.lease_expires_at)}`
     : `none (epoch ${status.epoch})`);
   setText(field(detail, 'paused-reason'), status.paused ? (status.paused_reason || 'no reason given') : '—');
+  setText(field(detail, 'resync'), describeResync(status.resync));
+  $('resync-button').disabled = Boolean(status.resync && ['REQUESTED', 'CAPTURING', 'CAPTURED'].includes(status.resync.state));
   // Which action applies is known once the coordinator reports the paused flag; until then both are offered.
   $('pause-button').disabled = status.paused === true;
   $('resume-button').disabled = status.paused === false;
   renderHistory(table);
+}
+
+function describeResync(resync) {
+  if (!resync) {
+    return 'never';
+  }
+  return `${resync.state} since ${formatInstant(resync.updated_at)} (${resync.reason})`
+    + (resync.detail ? `: ${resync.detail}` : '');
 }
 
 function renderHistory(table) {
@@ -690,6 +700,11 @@ function askReason(title, askVersion) {
 const ACTIONS = {
   pause: { verb: 'Pause', done: (id, answer) => `${id} is now ${tableState(answer).text}.` },
   resume: { verb: 'Resume', done: (id, answer) => `${id} is now ${tableState(answer).text}.` },
+  resync: {
+    verb: 'Resync',
+    done: (id, answer) => `${id}: resync ${answer.resync ? answer.resync.state.toLowerCase() : 'requested'}; its gateway`
+      + ' captures a fresh snapshot and its applier switches the table over.',
+  },
   rollback: {
     verb: 'Rollback',
     done: (id, answer) => `${id} has the content of version ${answer.to_version} again, as version ${answer.version}; `
@@ -766,6 +781,7 @@ function start() {
   $('pause-button').addEventListener('click', () => act('pause'));
   $('resume-button').addEventListener('click', () => act('resume'));
   $('rollback-button').addEventListener('click', () => act('rollback'));
+  $('resync-button').addEventListener('click', () => act('resync'));
   $('close-detail').addEventListener('click', () => {
     const id = model.selected;
     model.selected = null;
