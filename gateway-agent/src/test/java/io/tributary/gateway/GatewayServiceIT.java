@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Column;
+import io.tributary.staging.ColumnType;
 import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.Operation;
 import io.tributary.staging.SegmentReader;
+import io.tributary.staging.SourcePosition;
 import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
@@ -244,6 +248,85 @@ class GatewayServiceIT {
     } finally {
       executor.shutdownNow();
     }
+  }
+
+  @Test
+  void schemaChangesMidStreamStartNewSegmentsInOrderAndAreCounted() throws Exception {
+    ShopDatabase shop = new ShopDatabase(postgres, "evolve");
+    shop.create();
+    postgres.execute("evolve", "CREATE TABLE accounts (id int PRIMARY KEY, name text, qty int)",
+        "ALTER TABLE accounts OWNER TO " + ShopDatabase.USER,
+        "INSERT INTO accounts SELECT n, 'n' || n, n FROM generate_series(1, 20) AS n");
+    Path dataDir = fresh("gateway-evolve");
+    GatewayConfig config = config(yaml("evolve", "evolve", ShopDatabase.PASSWORD, postgres.port(),
+        kafka.bootstrapServers(), "evolve.manifests", List.of("public.accounts"), 100_000, "200ms"), dataDir);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TableId accounts = new TableId("evolve", "public", "accounts");
+    List<String> ddl = List.of("ALTER TABLE accounts ADD COLUMN note text",
+        "ALTER TABLE accounts ALTER COLUMN qty TYPE bigint", "ALTER TABLE accounts DROP COLUMN name");
+    try (StagingStore store = StagingStore.open(config.staging(), Clock.systemUTC());
+        GatewayService gateway = new GatewayService(config, Clock.systemUTC(), registry)) {
+      gateway.start();
+      // Read once the gateway created the topic: a consumer asking before would keep an empty answer.
+      ManifestLog log = new ManifestLog(kafka.bootstrapServers(), "evolve.manifests");
+      List<ManifestRecord> manifests = new ArrayList<>();
+      int round = 0;
+      for (String change : ddl) {
+        round++;
+        postgres.execute("evolve", "UPDATE accounts SET qty = qty + 1000 WHERE id <= 10");
+        // Each schema change is followed by changes of every row, so that every row's last image has the new schema.
+        postgres.execute("evolve", change, "UPDATE accounts SET qty = qty + " + round);
+        int expected = round;
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+          manifests.addAll(log.next());
+          assertThat(registry.find("tributary.gateway.schema.changes").tag("table", accounts.canonical()).counter())
+              .isNotNull().satisfies(counter -> assertThat(counter.count()).isEqualTo(expected));
+          assertThat(staged(store, manifests).values()).allSatisfy(row -> assertThat(row.get(1)).isNotNull());
+        });
+      }
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        manifests.addAll(log.next());
+        Map<Object, List<Object>> rows = staged(store, manifests);
+        assertThat(rows).hasSize(20);
+        assertThat(rows.get(1)).as("id, qty, note of row 1").containsExactly(1, 1L + 1000 * 3 + 1 + 2 + 3, null);
+      });
+
+      // Four schemas, one after the other in position order, each in segments of its own.
+      List<String> fingerprints = new ArrayList<>();
+      SourcePosition previous = null;
+      for (ManifestRecord manifest : manifests) {
+        assertThat(previous == null || manifest.firstPosition().isAfter(previous)).isTrue();
+        previous = manifest.lastPosition();
+        if (fingerprints.isEmpty() || !fingerprints.get(fingerprints.size() - 1).equals(manifest.schemaFingerprint())) {
+          fingerprints.add(manifest.schemaFingerprint());
+        }
+      }
+      assertThat(fingerprints).as("schemas in staging order").hasSize(4).doesNotHaveDuplicates();
+      try (SegmentReader last = store.openSegment(manifests.get(manifests.size() - 1))) {
+        assertThat(last.schema().columns()).extracting(Column::name).containsExactly("id", "qty", "note");
+        assertThat(last.schema().columns().get(1).type()).isEqualTo(ColumnType.LONG);
+      }
+      log.close();
+    }
+  }
+
+  /** The last staged image of each row of the manifests' segments, by key, as [key, other columns...]. */
+  private static Map<Object, List<Object>> staged(StagingStore store, List<ManifestRecord> manifests) {
+    Map<Object, List<Object>> rows = new java.util.TreeMap<>();
+    for (ManifestRecord manifest : manifests) {
+      try (SegmentReader reader = store.openSegment(manifest)) {
+        for (ChangeEvent event : reader.readAll()) {
+          if (event.operation() == Operation.TRUNCATE) {
+            rows.clear();
+          } else if (event.operation() == Operation.DELETE) {
+            rows.remove(event.value(0));
+          } else {
+            rows.put(event.value(0), java.util.Arrays.asList(event.values()));
+          }
+        }
+      }
+    }
+    return rows;
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.SegmentInfo;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +127,27 @@ public final class GatewayMetrics implements AutoCloseable {
       SnapshotProgress progress = snapshots.computeIfAbsent(table, this::snapshotProgress);
       progress.estimate(estimatedRows.getOrDefault(table, -1L));
     }
+  }
+
+  /**
+   * Counts a schema change of a table and reports it to the coordinator's event log: the columns and
+   * key before and after, and the position of the first change staged with the new schema.
+   */
+  void schemaChanged(TableSchema before, TableSchema after, SourcePosition at) {
+    counter("tributary.gateway.schema.changes", "Schema changes of captured tables: each starts a new segment",
+        after.tableId(), null).increment();
+    events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.SCHEMA_CHANGED,
+        Optional.of(after.tableId()), CoordinatorEvent.Severity.INFO, "Schema changed from " + describe(before) + " to "
+            + describe(after) + " at position " + at.value(),
+        Map.of("before", describe(before), "after", describe(after), "before_fingerprint", before.fingerprint(),
+            "after_fingerprint", after.fingerprint(), "position", at.value())));
+  }
+
+  private static String describe(TableSchema schema) {
+    return schema.columns().stream()
+        .map(column -> column.name() + " " + column.type()
+            + (column.nullable() ? "" : " not null"))
+        .collect(java.util.stream.Collectors.joining(", ", "(", ")")) + " key " + schema.keyColumns();
   }
 
   /** The snapshot ended for every table: logs what it read. */

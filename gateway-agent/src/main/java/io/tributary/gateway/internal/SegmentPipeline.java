@@ -56,6 +56,8 @@ final class SegmentPipeline<R> implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Map<TableId, OpenSegment> open = new LinkedHashMap<>();
   private final Map<TableId, Long> nextSequence = new HashMap<>();
+  /** Each table's schema as of its last staged change in this run. */
+  private final Map<TableId, TableSchema> lastSchema = new HashMap<>();
   /** The highest position staged so far: a commit group's cut. */
   private SourcePosition highestStaged;
   /** Whether the last record delivered ended a source transaction (or no transaction began since). */
@@ -174,14 +176,19 @@ final class SegmentPipeline<R> implements AutoCloseable {
 
   private void append(TableSchema schema, ChangeEvent event) {
     TableId table = event.tableId();
+    TableSchema previous = lastSchema.put(table, schema);
+    if (previous != null && !previous.equals(schema)) {
+      // Compared with the table's last staged event, not only its open segment: a change right after
+      // a roll (or after the snapshot) is a change too.
+      LOG.info("Schema of {} changed from {} key {} (fingerprint {}) to {} key {} (fingerprint {}) at {}", table,
+          previous.columns(), previous.keyColumns(), previous.fingerprint(), schema.columns(), schema.keyColumns(),
+          schema.fingerprint(), event.position());
+      metrics.schemaChanged(previous, schema, event.position());
+    }
     OpenSegment segment = open.get(table);
     if (segment != null) {
       SegmentWriter writer = segment.writer();
       if (!writer.schema().equals(schema)) {
-        LOG.info("Schema of {} changed from {} key {} (fingerprint {}) to {} key {} (fingerprint {}):"
-                + " finishing segment {} and starting a new one", table, writer.schema().columns(),
-            writer.schema().keyColumns(), writer.schema().fingerprint(), schema.columns(), schema.keyColumns(),
-            schema.fingerprint(), writer.sequence());
         roll(table);
       } else if (writer.lastPosition().isPresent() && !event.position().isAfter(writer.lastPosition().get())) {
         // Debezium restarted its task internally and resumes from the last committed offset:
