@@ -241,7 +241,7 @@ public record SourceConfig(
     Optional<Secret> password = source.secret("password", "Password of the source user");
     List<String> tableNames = source.stringList("tables", List.of(),
         "Tables to capture, each as schema.table (postgresql, sqlserver) or database.table (mysql, mariadb);"
-            + " every one needs a primary key");
+            + " a table without a primary key needs full row images (postgresql: REPLICA IDENTITY FULL)");
     List<TableId> tables = parseTables(source, validName, tableNames, connector);
     String slot = source.string("slot-name", defaultReplicationName(validName),
         "Logical replication slot the gateway creates and reads (default tributary_<name>)");

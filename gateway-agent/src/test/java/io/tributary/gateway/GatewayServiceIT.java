@@ -494,13 +494,44 @@ class GatewayServiceIT {
   }
 
   @Test
-  void tablesWithoutPrimaryKeyAreRefusedForNow() throws Exception {
+  void tablesWithoutPrimaryKeyNeedFullRowImagesAndAreThenCapturedWithoutAKey() throws Exception {
     GatewayConfig config = checksConfig(ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
         List.of("public.orders", "public.nokey"));
     assertThatThrownBy(() -> GatewayService.preflight(config))
         .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_PRIMARY_KEY))
-        .hasMessageContaining("Table public.nokey has no primary key")
-        .hasMessageContaining("only tables with a primary key");
+        .hasMessageContaining("Table public.nokey has no primary key and no replica identity")
+        .hasMessageContaining("ALTER TABLE public.nokey REPLICA IDENTITY FULL;");
+
+    // With full row images a keyless table is captured: every change staged whole, without a key.
+    ShopDatabase shop = new ShopDatabase(postgres, "keyless");
+    shop.create();
+    postgres.execute("keyless", "ALTER TABLE nokey OWNER TO " + ShopDatabase.USER, "ALTER TABLE nokey REPLICA IDENTITY FULL",
+        "INSERT INTO nokey VALUES (1, 'one'), (1, 'one'), (2, 'two')");
+    Path dataDir = fresh("gateway-keyless");
+    GatewayConfig keyless = config(yaml("keyless", "keyless", ShopDatabase.PASSWORD, postgres.port(),
+        kafka.bootstrapServers(), "keyless.manifests", List.of("public.nokey"), 100_000, "200ms"), dataDir);
+    assertThat(keysOf(keyless)).containsEntry(new TableId("keyless", "public", "nokey"), List.of());
+    try (StagingStore store = StagingStore.open(keyless.staging(), Clock.systemUTC());
+        GatewayService gateway = new GatewayService(keyless, Clock.systemUTC(), new SimpleMeterRegistry())) {
+      gateway.start();
+      ManifestLog log = new ManifestLog(kafka.bootstrapServers(), "keyless.manifests");
+      postgres.execute("keyless", "UPDATE nokey SET b = 'uno' WHERE b = 'one'", "DELETE FROM nokey WHERE a = 2",
+          "INSERT INTO nokey VALUES (3, NULL)");
+      List<ManifestRecord> manifests = new ArrayList<>();
+      List<ChangeEvent> events = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        for (ManifestRecord manifest : log.next()) {
+          manifests.add(manifest);
+          try (SegmentReader reader = store.openSegment(manifest)) {
+            assertThat(reader.schema().keyColumns()).isEmpty();
+            events.addAll(reader.readAll());
+          }
+        }
+        assertThat(events).extracting(event -> event.operation().code() + java.util.Arrays.toString(event.values()))
+            .containsSubsequence("r[1, one]", "r[2, two]", "u[1, uno]", "u[1, uno]", "d[2, two]", "c[3, null]");
+      });
+      log.close();
+    }
   }
 
   @Test
@@ -626,5 +657,11 @@ class GatewayServiceIT {
     // The state directory lock was released: another gateway can take it.
     GatewayService again = new GatewayService(config, Clock.systemUTC(), new SimpleMeterRegistry());
     assertThatThrownBy(again::start).hasMessageContaining("password authentication failed");
+  }
+
+  /** The checks' answer: each table's key columns (none for a table without a primary key). */
+  private static Map<TableId, List<String>> keysOf(GatewayConfig config) {
+    GatewayService.preflight(config);
+    return io.tributary.gateway.internal.SourceConnector.of(config.source().connector()).preflight(config, false);
   }
 }

@@ -262,12 +262,11 @@ class MariaDbGatewayIT {
   }
 
   @Test
-  void tablesWithoutPrimaryKeyAreRefusedForNow() throws Exception {
+  void tablesWithoutPrimaryKeyPassTheChecksWithoutAKey() throws Exception {
     GatewayConfig config = checksConfig(List.of("checks.orders", "checks.nokey"));
-    assertThatThrownBy(() -> GatewayService.preflight(config))
-        .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_PRIMARY_KEY))
-        .hasMessageContaining("Table checks.nokey has no primary key in MariaDB at 127.0.0.1:" + mariadb.port())
-        .hasMessageContaining("only tables with a primary key");
+    // Full row images (checked) carry whole rows for their updates and deletes.
+    assertThat(keysOf(config)).containsEntry(new TableId("checks", "checks", "nokey"), List.of())
+        .containsEntry(new TableId("checks", "checks", "orders"), List.of("id"));
   }
 
   @Test
@@ -315,5 +314,11 @@ class MariaDbGatewayIT {
         .hasMessageContaining("Invalid source.columns.checks.items for MariaDB at 127.0.0.1:" + mariadb.port())
         .hasMessageContaining("it has no column colour")
         .hasMessageContaining("key column line must be captured");
+  }
+
+  /** The checks' answer: each table's key columns (none for a table without a primary key). */
+  private static Map<TableId, List<String>> keysOf(GatewayConfig config) {
+    GatewayService.preflight(config);
+    return io.tributary.gateway.internal.SourceConnector.of(config.source().connector()).preflight(config, false);
   }
 }

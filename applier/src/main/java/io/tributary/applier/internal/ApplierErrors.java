@@ -21,7 +21,9 @@ public final class ApplierErrors {
 
   public static TributaryException missingPrimaryKey(TableId tableId) {
     return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY, "Table " + tableId
-        + " has no primary key; SCD type 1 applies changes by key. Give the source table a primary key and resync it.");
+        + " has no primary key: its changes are staged whole, but this applier applies changes by key (SCD type 1) and"
+        + " cannot apply them yet. Its manifests are held; give the source table a primary key and resync it, or remove"
+        + " it from source.tables.");
   }
 
   public static TributaryException schemaChanged(TableId tableId, URI segment, TableSchema staged, String tableColumns) {

@@ -229,7 +229,11 @@ abstract class BinlogSourceConnector implements SourceConnector {
       throw GatewayErrors.tablesNotFound(source, missing);
     }
     if (!keyless.isEmpty()) {
-      throw GatewayErrors.missingPrimaryKey(source, keyless);
+      // binlog_row_image=FULL (checked) gives their updates and deletes complete row images.
+      LOG.info("{} {} in {} {} no primary key: {} changes are staged with full row images and no key",
+          keyless.size() == 1 ? "Table" : "Tables",
+          keyless.stream().map(TableId::qualifiedName).collect(java.util.stream.Collectors.joining(", ")),
+          source.address(), keyless.size() == 1 ? "has" : "have", keyless.size() == 1 ? "its" : "their");
     }
     return keys;
   }

@@ -177,12 +177,19 @@ public final class GatewayErrors {
             + ".");
   }
 
-  public static TributaryException missingPrimaryKey(SourceConfig source, List<TableId> tables) {
+  /**
+   * PostgreSQL tables without a primary key whose replica identity is the default one (none, for a
+   * keyless table): once published, PostgreSQL refuses their updates and deletes.
+   */
+  public static TributaryException keylessWithoutReplicaIdentity(SourceConfig source, List<TableId> tables) {
     String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    String fix = tables.stream().map(table -> "ALTER TABLE " + table.qualifiedName() + " REPLICA IDENTITY FULL;")
+        .collect(Collectors.joining(" "));
     return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY,
         (tables.size() == 1 ? "Table " + names + " has no primary key" : "Tables " + names + " have no primary key")
-            + " in " + where(source) + ". The gateway captures only tables with a primary key so far:"
-            + " add a primary key or remove the table from source.tables.");
+            + " and no replica identity in " + where(source) + ": their updates and deletes carry no row image, and"
+            + " once they are in the publication PostgreSQL refuses their UPDATE and DELETE statements. Give them full"
+            + " row images: " + fix + " (or add a primary key, or remove them from source.tables).");
   }
 
   public static TributaryException replicaIdentityNothing(SourceConfig source, List<TableId> tables) {

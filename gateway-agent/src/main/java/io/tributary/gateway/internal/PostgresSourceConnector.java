@@ -47,7 +47,7 @@ final class PostgresSourceConnector implements SourceConnector {
       checkWalLevel(connection, source);
       checkReplicationPrivilege(connection, source);
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
-      checkReplicaIdentity(connection, source);
+      checkReplicaIdentity(connection, source, keys);
       checkColumnSelections(connection, source, keys);
       if (resuming && !slotExists(connection, source.slotName())) {
         throw GatewayErrors.slotLost(source, config.stateDirectory());
@@ -207,7 +207,6 @@ final class PostgresSourceConnector implements SourceConnector {
   private static Map<TableId, List<String>> primaryKeys(Connection connection, SourceConfig source)
       throws SQLException {
     List<TableId> missing = new ArrayList<>();
-    List<TableId> keyless = new ArrayList<>();
     Map<TableId, List<String>> keys = new LinkedHashMap<>();
     String query = "SELECT ARRAY(SELECT a.attname FROM pg_catalog.pg_index i"
         + " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)"
@@ -220,17 +219,10 @@ final class PostgresSourceConnector implements SourceConnector {
         missing.add(table);
         return;
       }
-      List<String> columns = List.of((String[]) result.getArray(1).getArray());
-      if (columns.isEmpty()) {
-        keyless.add(table);
-      }
-      keys.put(table, columns);
+      keys.put(table, List.of((String[]) result.getArray(1).getArray()));
     });
     if (!missing.isEmpty()) {
       throw GatewayErrors.tablesNotFound(source, missing);
-    }
-    if (!keyless.isEmpty()) {
-      throw GatewayErrors.missingPrimaryKey(source, keyless);
     }
     return keys;
   }
@@ -245,12 +237,17 @@ final class PostgresSourceConnector implements SourceConnector {
   }
 
   /**
-   * Refuses tables whose updates and deletes carry no key (REPLICA IDENTITY NOTHING) and warns, naming
-   * them, about tables whose updates may leave out unchanged out-of-line (TOAST) values: those arrive
-   * as unavailable and the applier keeps the value it has; REPLICA IDENTITY FULL avoids it.
+   * Refuses tables whose updates and deletes carry no key (REPLICA IDENTITY NOTHING, or a table
+   * without a primary key left at the default identity) and warns, naming them, about tables whose
+   * updates may leave out unchanged out-of-line (TOAST) values: those arrive as unavailable and the
+   * applier keeps the value it has; REPLICA IDENTITY FULL avoids it. Tables without a primary key
+   * are captured with REPLICA IDENTITY FULL (or USING INDEX): staged without a key.
    */
-  static void checkReplicaIdentity(Connection connection, SourceConfig source) throws SQLException {
+  static void checkReplicaIdentity(Connection connection, SourceConfig source, Map<TableId, List<String>> keys)
+      throws SQLException {
     List<TableId> nothing = new ArrayList<>();
+    List<TableId> keylessDefault = new ArrayList<>();
+    List<TableId> keyless = new ArrayList<>();
     List<TableId> partial = new ArrayList<>();
     String query = "SELECT c.relreplident, EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
         + " AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> 'p')"
@@ -261,14 +258,28 @@ final class PostgresSourceConnector implements SourceConnector {
         return;
       }
       String identity = result.getString(1);
+      boolean hasKey = !keys.getOrDefault(table, List.of()).isEmpty();
       if (identity.equals("n")) {
         nothing.add(table);
+      } else if (!hasKey && identity.equals("d")) {
+        keylessDefault.add(table);
+      } else if (!hasKey) {
+        keyless.add(table);
       } else if (!identity.equals("f") && result.getBoolean(2)) {
         partial.add(table);
       }
     });
     if (!nothing.isEmpty()) {
       throw GatewayErrors.replicaIdentityNothing(source, nothing);
+    }
+    if (!keylessDefault.isEmpty()) {
+      throw GatewayErrors.keylessWithoutReplicaIdentity(source, keylessDefault);
+    }
+    if (!keyless.isEmpty()) {
+      LOG.info("{} {} of database '{}' at {} {} no primary key: {} changes are staged with full row images and no key",
+          keyless.size() == 1 ? "Table" : "Tables",
+          keyless.stream().map(TableId::qualifiedName).collect(Collectors.joining(", ")), source.database(),
+          source.address(), keyless.size() == 1 ? "has" : "have", keyless.size() == 1 ? "its" : "their");
     }
     if (!partial.isEmpty()) {
       LOG.warn("{} {} of database '{}' at {} without REPLICA IDENTITY FULL and with columns PostgreSQL may store out of"

@@ -172,7 +172,10 @@ final class SqlServerSourceConnector implements SourceConnector {
     }
   }
 
-  /** Each captured table's CDC flag and primary key columns in key order; missing and keyless tables refused. */
+  /**
+   * Each captured table's CDC flag and primary key columns in key order (none for a table without a
+   * primary key: CDC records its changes with whole rows); missing tables refused.
+   */
   private static Map<TableId, CatalogTable> catalogTables(Connection connection, SourceConfig source)
       throws SQLException {
     List<TableId> missing = new ArrayList<>();
@@ -197,9 +200,10 @@ final class SqlServerSourceConnector implements SourceConnector {
       }
       if (!found) {
         missing.add(table);
-      } else if (columns.isEmpty()) {
-        keyless.add(table);
       } else {
+        if (columns.isEmpty()) {
+          keyless.add(table);
+        }
         tables.put(table, new CatalogTable(tracked, List.copyOf(columns)));
       }
     });
@@ -207,7 +211,8 @@ final class SqlServerSourceConnector implements SourceConnector {
       throw GatewayErrors.tablesNotFound(source, missing);
     }
     if (!keyless.isEmpty()) {
-      throw GatewayErrors.missingPrimaryKey(source, keyless);
+      LOG.info("Tables without a primary key in SQL Server database '{}': {}; their changes are staged with whole rows"
+          + " and no key", source.database(), keyless);
     }
     return tables;
   }

@@ -108,8 +108,6 @@ class SqlServerSourceConnectorTest {
     assertThat(GatewayErrors.tablesNotFound(source, List.of(new TableId("erp", "dbo", "ghost"))))
         .hasMessageContaining("Table dbo.ghost does not exist in SQL Server database 'erp' at 127.0.0.1:1433")
         .hasMessageContaining("each written schema.table");
-    assertThat(GatewayErrors.missingPrimaryKey(source, List.of(new TableId("erp", "dbo", "log"))))
-        .extracting(e -> e.code()).isEqualTo(ErrorCode.MISSING_PRIMARY_KEY);
     assertThat(GatewayErrors.databaseNotFound(source, "Cannot open database \"erp\" requested by the login."))
         .hasMessageContaining("SQL Server at 127.0.0.1:1433 has no database 'erp' (or login 'capture' has no user in"
             + " it)");
