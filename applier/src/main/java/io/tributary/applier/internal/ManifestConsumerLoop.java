@@ -218,8 +218,17 @@ public final class ManifestConsumerLoop implements Runnable {
       if (slot.isStopped() || !slot.hasPending()) {
         continue;
       }
-      // A grouped table waits for its group's end, which arrives as a record and ends the poll.
-      long readyAt = slot.pendingCount() >= context.config().batchMaxSegments() && !grouped(slot.tableId())
+      if (grouped(slot.tableId())) {
+        // What a grouped table still holds after this round waits for its batch wait, a back-off, or the
+        // rest of a group, which arrives as a record and ends the poll: never wake for what is past.
+        long wakeAt = Math.max(slot.oldestReceivedMillis() + context.config().batchMaxWait().toMillis(),
+            slot.retryAtMillis());
+        if (wakeAt > now) {
+          wait = Math.min(wait, wakeAt - now);
+        }
+        continue;
+      }
+      long readyAt = slot.pendingCount() >= context.config().batchMaxSegments()
           ? now : slot.oldestReceivedMillis() + context.config().batchMaxWait().toMillis();
       wait = Math.min(wait, Math.max(0, Math.max(readyAt, slot.retryAtMillis()) - now));
     }
