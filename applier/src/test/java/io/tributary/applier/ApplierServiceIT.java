@@ -392,8 +392,9 @@ class ApplierServiceIT {
 
       // A segment rolled alone (by size) waits for the group that follows it, and is committed with it.
       send(source, accountSegments.segment(accountSegments.event(Operation.UPDATE, 7, 1L, "50")));
-      Thread.sleep(1000);
-      assertThat(coordinator.table(accounts).orElseThrow().appliedPosition()).contains(position(5));
+      // Well past the batch wait (100 ms), the segment is still not applied.
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(coordinator.table(accounts).orElseThrow().appliedPosition()).contains(position(5)));
       ManifestRecord.Group third = new ManifestRecord.Group("third", position(8), 1);
       sendGrouped(ledgerSegments.segment(ledgerSegments.event(Operation.INSERT, 8, 3L, "fee 10")), third);
       await().atMost(WAIT).until(() -> coordinator.consistentPosition(source).map(p -> p.group().equals("third"))

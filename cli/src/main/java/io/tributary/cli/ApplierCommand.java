@@ -61,9 +61,10 @@ final class ApplierCommand implements Callable<Integer> {
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     String name = "applier " + settings.writerId().value();
+    Clock clock = Clock.systemUTC();
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
         HttpCoordinatorClient coordinator = HttpCoordinatorClient.create(client);
-        ApplierService applier = new ApplierService(settings, coordinator, Clock.systemUTC(), registry);
+        ApplierService applier = new ApplierService(settings, coordinator, clock, registry);
         OpsEndpoint ops = OpsEndpoint.start(address, name, () -> applier.state().name(),
             () -> applier.state() == ApplierService.State.RUNNING, registry)) {
       applier.start();
@@ -71,8 +72,8 @@ final class ApplierCommand implements Callable<Integer> {
       spec.commandLine().getOut().printf("Applier %s running%s; probes and metrics at %s (Ctrl-C to stop)%n",
           settings.writerId().value(), triggered ? " a triggered run (until caught up, at most "
               + settings.triggeredTimeout() + ")" : "", ops.uri());
-      Instant deadline = Instant.now().plus(settings.triggeredTimeout());
-      Optional<String> ended = lifetime.await(() -> triggered && Instant.now().isAfter(deadline)
+      Instant deadline = clock.instant().plus(settings.triggeredTimeout());
+      Optional<String> ended = lifetime.await(() -> triggered && clock.instant().isAfter(deadline)
           ? Optional.of(TRIGGERED_TIMEOUT) : ComponentHealth.ended(applier));
       if (ended.isPresent() && applier.state() == ApplierService.State.FINISHED) {
         spec.commandLine().getOut().println(caughtUp(applier.status()));

@@ -69,16 +69,14 @@ class CommitGroupsPipelineIT {
           HttpCoordinatorClient client = HttpCoordinatorClient.create(pipeline.coordinator().uri(), Optional.empty())) {
         Future<Integer> load = executor.submit(() -> transfer(fixture, stop));
         Set<String> cutsChecked = new HashSet<>();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (!load.isDone() && System.nanoTime() < deadline) {
+        // Cuts taken while transfers keep coming (the first is the snapshot's); the load stops once enough were checked.
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(100)).until(() -> {
           Optional<ConsistentPosition> cut = client.consistentPosition(PipelineFixture.SOURCE);
           if (cut.isPresent() && cutsChecked.add(cut.get().group())) {
             assertBalances(cut.get(), settings, reader);
           }
-          // Cuts taken while transfers keep coming; the first is the snapshot's.
-          stop.compareAndSet(false, cutsChecked.size() >= CUTS_TO_CHECK);
-          Thread.sleep(100);
-        }
+          return cutsChecked.size() >= CUTS_TO_CHECK || load.isDone();
+        });
         stop.set(true);
         int transfers = load.get(1, TimeUnit.MINUTES);
         assertThat(transfers).isPositive();

@@ -510,7 +510,7 @@ class GatewayServiceIT {
     Path dataDir = fresh("gateway-keyless");
     GatewayConfig keyless = config(yaml("keyless", "keyless", ShopDatabase.PASSWORD, postgres.port(),
         kafka.bootstrapServers(), "keyless.manifests", List.of("public.nokey"), 100_000, "200ms"), dataDir);
-    assertThat(keysOf(keyless)).containsEntry(new TableId("keyless", "public", "nokey"), List.of());
+    assertThat(StartupChecks.keysOf(keyless)).containsEntry(new TableId("keyless", "public", "nokey"), List.of());
     try (StagingStore store = StagingStore.open(keyless.staging(), Clock.systemUTC());
         GatewayService gateway = new GatewayService(keyless, Clock.systemUTC(), new SimpleMeterRegistry())) {
       gateway.start();
@@ -657,11 +657,5 @@ class GatewayServiceIT {
     // The state directory lock was released: another gateway can take it.
     GatewayService again = new GatewayService(config, Clock.systemUTC(), new SimpleMeterRegistry());
     assertThatThrownBy(again::start).hasMessageContaining("password authentication failed");
-  }
-
-  /** The checks' answer: each table's key columns (none for a table without a primary key). */
-  private static Map<TableId, List<String>> keysOf(GatewayConfig config) {
-    GatewayService.preflight(config);
-    return io.tributary.gateway.internal.SourceConnector.of(config.source().connector()).preflight(config, false);
   }
 }

@@ -265,7 +265,7 @@ class MariaDbGatewayIT {
   void tablesWithoutPrimaryKeyPassTheChecksWithoutAKey() throws Exception {
     GatewayConfig config = checksConfig(List.of("checks.orders", "checks.nokey"));
     // Full row images (checked) carry whole rows for their updates and deletes.
-    assertThat(keysOf(config)).containsEntry(new TableId("checks", "checks", "nokey"), List.of())
+    assertThat(StartupChecks.keysOf(config)).containsEntry(new TableId("checks", "checks", "nokey"), List.of())
         .containsEntry(new TableId("checks", "checks", "orders"), List.of("id"));
   }
 
@@ -314,11 +314,5 @@ class MariaDbGatewayIT {
         .hasMessageContaining("Invalid source.columns.checks.items for MariaDB at 127.0.0.1:" + mariadb.port())
         .hasMessageContaining("it has no column colour")
         .hasMessageContaining("key column line must be captured");
-  }
-
-  /** The checks' answer: each table's key columns (none for a table without a primary key). */
-  private static Map<TableId, List<String>> keysOf(GatewayConfig config) {
-    GatewayService.preflight(config);
-    return io.tributary.gateway.internal.SourceConnector.of(config.source().connector()).preflight(config, false);
   }
 }

@@ -237,7 +237,7 @@ class MySqlGatewayIT {
 
     // Tables without a primary key pass: full row images carry whole rows for their updates and deletes.
     GatewayConfig keyless = checksConfig(USER, PASSWORD, List.of("checks.orders", "checks.nokey"));
-    assertThat(keysOf(keyless)).containsEntry(new TableId("checks", "checks", "nokey"), List.of());
+    assertThat(StartupChecks.keysOf(keyless)).containsEntry(new TableId("checks", "checks", "nokey"), List.of());
   }
 
   @Test
@@ -250,11 +250,5 @@ class MySqlGatewayIT {
             + " REPLICATION SLAVE, REPLICATION CLIENT, RELOAD, SHOW DATABASES")
         .hasMessageContaining("GRANT REPLICATION SLAVE, REPLICATION CLIENT, RELOAD, SHOW DATABASES ON *.* TO"
             + " 'reader'@'<host>'");
-  }
-
-  /** The checks' answer: each table's key columns (none for a table without a primary key). */
-  private static Map<TableId, List<String>> keysOf(GatewayConfig config) {
-    GatewayService.preflight(config);
-    return io.tributary.gateway.internal.SourceConnector.of(config.source().connector()).preflight(config, false);
   }
 }

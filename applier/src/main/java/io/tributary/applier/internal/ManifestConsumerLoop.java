@@ -328,37 +328,15 @@ public final class ManifestConsumerLoop implements Runnable {
       }
       boolean settled = applyGroup(source, finishing);
       if (settled && (finishing || triggered())) {
-        applyReady(tablesOf(source), finishing);
+        applyReady(slotsOf(source).stream().map(TableSlot::tableId).toList(), finishing);
       }
     }
   }
 
-  private List<TableId> tablesOf(SourcePartition source) {
+  private List<TableSlot> slotsOf(SourcePartition source) {
     return slots.values().stream()
         .filter(slot -> slot.partition() == source.partition() && slot.tableId().source().equals(source.source()))
-        .map(TableSlot::tableId)
         .toList();
-  }
-
-  /** The last commit group of which every manifest is pending, and the offset of its last manifest. */
-  private record CompleteGroup(ManifestRecord.Group group, long lastOffset, int manifests, long oldestReceivedMillis) {}
-
-  private static Optional<CompleteGroup> lastCompleteGroup(List<TableSlot> tables) {
-    List<PendingManifest> pending = new ArrayList<>();
-    tables.forEach(slot -> pending.addAll(slot.nextBatch(Integer.MAX_VALUE)));
-    pending.sort(java.util.Comparator.comparingLong(PendingManifest::offset));
-    Map<String, Integer> seen = new HashMap<>();
-    Optional<CompleteGroup> last = Optional.empty();
-    long oldest = Long.MAX_VALUE;
-    for (int i = 0; i < pending.size(); i++) {
-      PendingManifest manifest = pending.get(i);
-      oldest = Math.min(oldest, manifest.receivedAtMillis());
-      Optional<ManifestRecord.Group> group = manifest.manifest().group();
-      if (group.isPresent() && seen.merge(group.get().id(), 1, Integer::sum) == group.get().size()) {
-        last = Optional.of(new CompleteGroup(group.get(), manifest.offset(), i + 1, oldest));
-      }
-    }
-    return last;
   }
 
   /**
@@ -366,9 +344,7 @@ public final class ManifestConsumerLoop implements Runnable {
    * as one commit, all ratified together. Returns whether no complete group is left pending.
    */
   private boolean applyGroup(SourcePartition source, boolean finishing) {
-    List<TableSlot> tables = slots.values().stream()
-        .filter(slot -> slot.partition() == source.partition() && slot.tableId().source().equals(source.source()))
-        .toList();
+    List<TableSlot> tables = slotsOf(source);
     for (TableSlot slot : tables) {
       if (hasRollbackReplay(slot)) {
         // What a rollback undid comes first; the group waits.
@@ -378,7 +354,7 @@ public final class ManifestConsumerLoop implements Runnable {
         return false;
       }
     }
-    Optional<CompleteGroup> complete = lastCompleteGroup(tables);
+    Optional<CompleteGroup> complete = CompleteGroup.last(tables);
     if (complete.isEmpty()) {
       return true;
     }
@@ -415,15 +391,7 @@ public final class ManifestConsumerLoop implements Runnable {
   private Optional<List<PendingManifest>> applyLeadingAlone(TableSlot slot, List<PendingManifest> batch) {
     int max = context.config().batchMaxSegments();
     try {
-      if (slot.applier().isEmpty()) {
-        TableApplier applier = opener.open(slot.tableId(), batch.get(0).manifest(), manifestPartition(slot));
-        slot.opened(applier);
-        leased.put(slot.tableId(), applier);
-      }
-      TableApplier applier = slot.applier().get();
-      if (applier.isFenced()) {
-        throw new TributaryException(ErrorCode.STALE_EPOCH, "the coordinator refused to renew the lease of " + slot.tableId());
-      }
+      TableApplier applier = openedApplier(slot, batch);
       List<PendingManifest> rest = batch;
       while (rest.size() > max) {
         List<PendingManifest> chunk = rest.subList(0, max);
@@ -493,7 +461,7 @@ public final class ManifestConsumerLoop implements Runnable {
       publish(slot);
     }
     LOG.debug("Applied commit group {} of {} up to {}: {} tables", group.id(), source.source(), group.cut(), members.size());
-    return lastCompleteGroup(tablesOf(source).stream().map(slots::get).toList()).isEmpty();
+    return CompleteGroup.last(slotsOf(source)).isEmpty();
   }
 
   private static BatchResult applyMember(TableApplier applier, List<PendingManifest> batch, CommitGroupBarrier barrier) {
@@ -553,15 +521,7 @@ public final class ManifestConsumerLoop implements Runnable {
 
   private void process(TableSlot slot) {
     try {
-      if (slot.applier().isEmpty()) {
-        TableApplier applier = opener.open(slot.tableId(), slot.nextBatch(1).get(0).manifest(), manifestPartition(slot));
-        slot.opened(applier);
-        leased.put(slot.tableId(), applier);
-      }
-      TableApplier applier = slot.applier().get();
-      if (applier.isFenced()) {
-        throw new TributaryException(ErrorCode.STALE_EPOCH, "the coordinator refused to renew the lease of " + slot.tableId());
-      }
+      TableApplier applier = openedApplier(slot, slot.nextBatch(1));
       if (applier.hasRollbackReplay()) {
         // What a rollback undid comes first; the manifests wait for the next rounds.
         applier.applyRollbackReplay();
@@ -583,6 +543,23 @@ public final class ManifestConsumerLoop implements Runnable {
       failed(slot, e);
     }
     publish(slot);
+  }
+
+  /**
+   * The table's applier, opening the table first if needed (with the schema of the first of
+   * {@code pending}, which a table not yet open always has); refused if its lease was taken.
+   */
+  private TableApplier openedApplier(TableSlot slot, List<PendingManifest> pending) {
+    if (slot.applier().isEmpty()) {
+      TableApplier applier = opener.open(slot.tableId(), pending.get(0).manifest(), manifestPartition(slot));
+      slot.opened(applier);
+      leased.put(slot.tableId(), applier);
+    }
+    TableApplier applier = slot.applier().get();
+    if (applier.isFenced()) {
+      throw new TributaryException(ErrorCode.STALE_EPOCH, "the coordinator refused to renew the lease of " + slot.tableId());
+    }
+    return applier;
   }
 
   private ManifestPartition manifestPartition(TableSlot slot) {

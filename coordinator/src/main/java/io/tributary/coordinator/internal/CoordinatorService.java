@@ -529,65 +529,18 @@ public final class CoordinatorService {
   }
 
   /**
-   * The source's consistent position: the cut of its latest commit group whose commits are all
-   * published, with the version of every registered table of the source to read at that cut. A table
-   * in the group is read at its group commit; any other table at its latest published version that
-   * applies nothing after the cut (its changes up to the cut were all applied before the group, in
-   * source order, by the applier that ratified it). Empty while no group of the source is published.
+   * The source's consistent position ({@link ConsistentCuts#latest}): the cut of its latest commit
+   * group whose commits are all published, with the version of every registered table of the source
+   * to read at that cut. Empty while no group of the source is published.
    */
   public Optional<ConsistentPosition> consistentPosition(String source) {
-    List<TableState> tables = store.tables().stream().filter(table -> table.tableId().source().equals(source)).toList();
     Map<TableId, List<CommitEntry>> histories = new java.util.TreeMap<>();
-    Map<String, List<CommitEntry>> groups = new java.util.HashMap<>();
-    for (TableState table : tables) {
-      List<CommitEntry> history = store.history(table.tableId());
-      histories.put(table.tableId(), history);
-      for (CommitEntry entry : history) {
-        entry.record().group().ifPresent(group -> groups.computeIfAbsent(group.id(), id -> new ArrayList<>()).add(entry));
+    for (TableState table : store.tables()) {
+      if (table.tableId().source().equals(source)) {
+        histories.put(table.tableId(), store.history(table.tableId()));
       }
     }
-    Optional<List<CommitEntry>> latest = groups.values().stream()
-        .filter(members -> members.size() == members.get(0).record().group().orElseThrow().size()
-            && members.stream().allMatch(CommitEntry::published))
-        .max(java.util.Comparator.<List<CommitEntry>, SourcePosition>comparing(
-                members -> members.get(0).record().group().orElseThrow().cut())
-            .thenComparing(members -> members.get(0).record().committedAt()));
-    if (latest.isEmpty()) {
-      return Optional.empty();
-    }
-    CommitRecord.Group group = latest.get().get(0).record().group().orElseThrow();
-    Map<TableId, Long> memberVersions = new java.util.HashMap<>();
-    latest.get().forEach(entry -> memberVersions.put(entry.record().tableId(), entry.version()));
-    List<ConsistentPosition.TableVersion> versions = new ArrayList<>();
-    histories.forEach((tableId, history) -> versionAtCut(history, group.cut(), memberVersions.get(tableId))
-        .ifPresent(version -> versions.add(new ConsistentPosition.TableVersion(tableId, version))));
-    return Optional.of(new ConsistentPosition(source, group.cut(), group.id(), latest.get().get(0).record().committedAt(),
-        versions));
-  }
-
-  /**
-   * The version of a table (history newest first) that holds its changes up to {@code cut}: its commit
-   * in the group if it has one, else its newest published version whose watermark is at or before the
-   * cut, else (nothing applied yet) its oldest published version.
-   */
-  private static Optional<Long> versionAtCut(List<CommitEntry> history, SourcePosition cut, Long memberVersion) {
-    if (memberVersion != null) {
-      return Optional.of(memberVersion);
-    }
-    Optional<Long> oldest = Optional.empty();
-    for (CommitEntry entry : history) {
-      if (!entry.published()) {
-        continue;
-      }
-      Optional<SourcePosition> watermark = entry.record().watermark();
-      if (watermark.isPresent() && !watermark.get().isAfter(cut)) {
-        return Optional.of(entry.version());
-      }
-      if (watermark.isEmpty() && entry.record().rollback().isEmpty()) {
-        oldest = Optional.of(entry.version());
-      }
-    }
-    return oldest;
+    return ConsistentCuts.latest(source, histories);
   }
 
   /** The recorded commits of a table, newest first. */

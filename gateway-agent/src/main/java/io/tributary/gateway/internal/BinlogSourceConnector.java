@@ -85,19 +85,9 @@ abstract class BinlogSourceConnector implements SourceConnector {
   @Override
   public Map<TableId, Long> estimateRows(GatewayConfig config) {
     SourceConfig source = config.source();
-    Map<TableId, Long> estimates = new LinkedHashMap<>();
     // InnoDB's TABLE_ROWS is an estimate from index statistics; NULL for views and some engines.
     String query = "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?";
-    try (Connection connection = connect(source)) {
-      CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
-        if (result.next() && result.getObject(1) != null && result.getLong(1) >= 0) {
-          estimates.put(table, result.getLong(1));
-        }
-      });
-    } catch (SQLException | RuntimeException e) {
-      LOG.info("Cannot estimate the row counts of source {} for snapshot progress: {}", source.name(), e.getMessage());
-    }
-    return estimates;
+    return CatalogQueries.rowEstimates(source, () -> connect(source), query);
   }
 
   @Override

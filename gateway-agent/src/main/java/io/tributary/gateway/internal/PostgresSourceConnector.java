@@ -61,20 +61,10 @@ final class PostgresSourceConnector implements SourceConnector {
   @Override
   public Map<TableId, Long> estimateRows(GatewayConfig config) {
     SourceConfig source = config.source();
-    Map<TableId, Long> estimates = new LinkedHashMap<>();
     // reltuples is what ANALYZE and VACUUM last counted; -1 means the table was never analyzed.
     String query = "SELECT c.reltuples::bigint FROM pg_catalog.pg_class c"
         + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
-    try (Connection connection = connect(source)) {
-      CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
-        if (result.next() && result.getLong(1) >= 0) {
-          estimates.put(table, result.getLong(1));
-        }
-      });
-    } catch (SQLException | RuntimeException e) {
-      LOG.info("Cannot estimate the row counts of source {} for snapshot progress: {}", source.name(), e.getMessage());
-    }
-    return estimates;
+    return CatalogQueries.rowEstimates(source, () -> connect(source), query);
   }
 
   @Override

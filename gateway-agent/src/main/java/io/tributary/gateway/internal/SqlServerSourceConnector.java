@@ -75,21 +75,11 @@ final class SqlServerSourceConnector implements SourceConnector {
   @Override
   public Map<TableId, Long> estimateRows(GatewayConfig config) {
     SourceConfig source = config.source();
-    Map<TableId, Long> estimates = new LinkedHashMap<>();
     // The row counts of the heap or clustered index, kept by the server without reading the table.
     String query = "SELECT SUM(p.rows) FROM sys.partitions p JOIN sys.tables t ON t.object_id = p.object_id"
         + " JOIN sys.schemas s ON s.schema_id = t.schema_id"
         + " WHERE s.name = ?" + BINARY + " AND t.name = ?" + BINARY + " AND p.index_id IN (0, 1)";
-    try (Connection connection = connect(source)) {
-      CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
-        if (result.next() && result.getObject(1) != null && result.getLong(1) >= 0) {
-          estimates.put(table, result.getLong(1));
-        }
-      });
-    } catch (SQLException | RuntimeException e) {
-      LOG.info("Cannot estimate the row counts of source {} for snapshot progress: {}", source.name(), e.getMessage());
-    }
-    return estimates;
+    return CatalogQueries.rowEstimates(source, () -> connect(source), query);
   }
 
   @Override
