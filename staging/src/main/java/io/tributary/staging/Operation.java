@@ -1,12 +1,26 @@
 package io.tributary.staging;
 
-/** The kind of change an event carries, with the one-letter codes Debezium uses. */
+/**
+ * The kind of change an event carries, with the one-letter codes Debezium uses, plus the two markers
+ * of a table's resync, which carry no row.
+ *
+ * <p>A resync replaces a table's content with a fresh snapshot read while its changes keep streaming.
+ * The gateway stages {@link #RESYNC_BEGIN} before the snapshot's first read and {@link #RESYNC_END}
+ * after its last one, both at positions in stream order. Every row of the source is either read or
+ * changed between the two markers, so at {@code RESYNC_END} a row of the table whose key was neither
+ * upserted nor deleted since the latest {@code RESYNC_BEGIN} no longer exists at the source: the
+ * applier deletes it there.
+ */
 public enum Operation {
   INSERT("c"),
   UPDATE("u"),
   DELETE("d"),
   SNAPSHOT_READ("r"),
-  TRUNCATE("t");
+  TRUNCATE("t"),
+  /** A table's resync starts here: its snapshot reads and changes follow. */
+  RESYNC_BEGIN("b"),
+  /** A table's resync ends here: rows not read or changed since its {@link #RESYNC_BEGIN} are gone. */
+  RESYNC_END("e");
 
   private final String code;
 
@@ -24,12 +38,17 @@ public enum Operation {
     return this == INSERT || this == UPDATE || this == SNAPSHOT_READ;
   }
 
+  /** Whether the event is a resync marker, which changes no row by itself. */
+  public boolean isResyncMarker() {
+    return this == RESYNC_BEGIN || this == RESYNC_END;
+  }
+
   public static Operation fromCode(String code) {
     for (Operation operation : values()) {
       if (operation.code.equals(code)) {
         return operation;
       }
     }
-    throw new IllegalArgumentException("Unknown operation code '" + code + "': expected one of c, u, d, r, t");
+    throw new IllegalArgumentException("Unknown operation code '" + code + "': expected one of c, u, d, r, t, b, e");
   }
 }
