@@ -52,6 +52,7 @@ public final class GatewayService implements AutoCloseable {
   private final SourceConnector connector;
   private final GatewayMetrics metrics;
   private final EventReporter events;
+  private final Optional<CoordinatorClient> coordinator;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final CountDownLatch startFinished = new CountDownLatch(1);
@@ -64,14 +65,15 @@ public final class GatewayService implements AutoCloseable {
 
   /**
    * A gateway that also tells the coordinator's event log when a snapshot completes and when it
-   * fails.
+   * fails, and runs the resyncs the coordinator asks of its source.
    */
   public GatewayService(GatewayConfig config, Clock clock, MeterRegistry registry,
       Optional<CoordinatorClient> coordinator) {
     this.config = requireNonNull(config, "config is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.connector = SourceConnector.of(config.source().connector());
-    this.events = new EventReporter(requireNonNull(coordinator, "coordinator is null"),
+    this.coordinator = requireNonNull(coordinator, "coordinator is null");
+    this.events = new EventReporter(coordinator,
         "tributary-gateway-" + config.source().name() + "-events");
     this.metrics = new GatewayMetrics(requireNonNull(registry, "registry is null"), clock, events);
   }
@@ -99,7 +101,8 @@ public final class GatewayService implements AutoCloseable {
   public void start() {
     transition(State.NEW, State.STARTING);
     try {
-      CaptureRun started = CaptureRun.start(config, connector, clock, metrics, this::failed, this::engineStopped);
+      CaptureRun started = CaptureRun.start(config, connector, clock, metrics, coordinator, this::failed,
+          this::engineStopped);
       run = started;
       started.awaitStreaming(config.startupTimeout());
       if (!state.compareAndSet(State.STARTING, State.RUNNING)) {

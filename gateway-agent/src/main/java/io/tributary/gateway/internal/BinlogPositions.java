@@ -1,5 +1,7 @@
 package io.tributary.gateway.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import java.util.Map;
@@ -27,6 +29,9 @@ import org.apache.kafka.connect.data.Struct;
  * (whose binlog is numbered independently), the tables must be resynced. GTIDs are not used: a GTID
  * set is not totally ordered.
  *
+ * <p><b>Reads of an incremental snapshot</b> (a table's resync) are in the stream, right after the
+ * change delivered before them ({@link SnapshotSequencer#inStream()}).
+ *
  * <p><b>Snapshot reads</b> are at {@code (0, fileNumber, pos, epoch, n)}, the binlog coordinates the
  * snapshot started at, with the epoch and counter of {@link SnapshotSequencer}; an attempt's first
  * read of a table is preceded by a truncate.
@@ -36,7 +41,11 @@ final class BinlogPositions implements PositionExtractor {
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
   BinlogPositions(LongSupplier nextEpoch) {
-    this.snapshots = new SnapshotSequencer(nextEpoch);
+    this(new SnapshotSequencer(nextEpoch));
+  }
+
+  BinlogPositions(SnapshotSequencer snapshots) {
+    this.snapshots = requireNonNull(snapshots, "snapshots is null");
   }
 
   @Override
@@ -57,7 +66,15 @@ final class BinlogPositions implements PositionExtractor {
   @Override
   public ChangePosition positionOf(TableId table, Struct source, Map<String, ?> offset) {
     String marker = SnapshotSequencer.marker(source);
-    SnapshotSequencer.refuseIncremental(table, marker);
+    return snapshots.position(marker, () -> logPosition(table, source, offset, marker));
+  }
+
+  @Override
+  public SourcePosition inStream() {
+    return snapshots.inStream();
+  }
+
+  private ChangePosition logPosition(TableId table, Struct source, Map<String, ?> offset, String marker) {
     long file = fileNumber(table, source);
     long position = requiredLong(table, source, "pos");
     if (SnapshotSequencer.isSnapshot(marker)) {

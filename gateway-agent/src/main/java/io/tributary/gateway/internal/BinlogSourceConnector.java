@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,8 +122,24 @@ abstract class BinlogSourceConnector implements SourceConnector {
   }
 
   @Override
-  public PositionExtractor positions(LongSupplier nextSnapshotEpoch) {
-    return new BinlogPositions(nextSnapshotEpoch);
+  public PositionExtractor positions(SnapshotSequencer sequencer) {
+    return new BinlogPositions(sequencer);
+  }
+
+  /**
+   * Incremental snapshots on the binlog need Debezium's signalling table (its watermarks are writes)
+   * or, read-only, GTIDs.
+   */
+  @Override
+  public Optional<String> resyncUnavailable(GatewayConfig config) {
+    Map<String, String> debezium = config.source().debezium();
+    if (debezium.containsKey("signal.data.collection") || "true".equalsIgnoreCase(debezium.get("read.only"))) {
+      return Optional.empty();
+    }
+    return Optional.of("resyncs of a " + config.source().connector().name().toLowerCase(Locale.ROOT)
+        + " source need Debezium's signalling table or GTIDs: set source.debezium.signal.data.collection to a table"
+        + " the capture user may write (see docs/sources.md), or enable GTIDs on the server and set"
+        + " source.debezium.read.only: true");
   }
 
   private Connection connect(SourceConfig source) {

@@ -6,12 +6,17 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.spi.OffsetCommitPolicy;
+import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.gateway.GatewayConfig;
+import io.tributary.staging.SegmentReader;
+import io.tributary.staging.SourcePosition;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -52,13 +57,15 @@ public final class CaptureRun {
   private final AtomicReference<Throwable> engineFailure = new AtomicReference<>();
   private final ExecutorService engineThread;
   private final ScheduledExecutorService roller;
+  private final Optional<ResyncDriver> resyncs;
   private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
   private boolean closed;
 
   private CaptureRun(GatewayConfig config, StateDirectory stateDirectory, StagingStore store, KafkaManifestSink sink,
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline, ChangeBatchHandler handler,
-      Consumer<Throwable> onFailure, Runnable onStopped) {
+      Optional<ResyncDriver> resyncs, Consumer<Throwable> onFailure, Runnable onStopped) {
     this.config = config;
+    this.resyncs = resyncs;
     this.stateDirectory = stateDirectory;
     this.store = store;
     this.sink = sink;
@@ -93,11 +100,12 @@ public final class CaptureRun {
    * Locks the state directory, runs the start-up checks, opens staging and the producer and starts
    * the engine. On failure everything opened is closed again.
    *
+   * @param coordinator where resyncs are asked for and reported; without one, the gateway runs none
    * @param onFailure told of the first failure of the engine or the roller
    * @param onStopped told when the engine ends by itself without an error
    */
   public static CaptureRun start(GatewayConfig config, SourceConnector connector, Clock clock, GatewayMetrics metrics,
-      Consumer<Throwable> onFailure, Runnable onStopped) {
+      Optional<CoordinatorClient> coordinator, Consumer<Throwable> onFailure, Runnable onStopped) {
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       StateDirectory stateDirectory = StateDirectory.open(config.stateDirectory());
@@ -115,16 +123,23 @@ public final class CaptureRun {
       opened.push(store);
       KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName, config.segments().commitGroups());
       opened.push(sink);
-      PositionExtractor positions = connector.positions(stateDirectory::nextSnapshotEpoch);
+      List<TableId> tables = config.source().tables();
+      PositionExtractor positions = connector.positions(
+          new SnapshotSequencer(stateDirectory::nextSnapshotEpoch, () -> highestStaged(store, tables)));
       RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,
-          EngineProperties.unavailablePlaceholder(config), config.source().unsupportedTypes());
+          EngineProperties.unavailablePlaceholder(config), config.source().unsupportedTypes(),
+          table -> lastStagedSchema(store, table));
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);
+      Optional<ResyncDriver> resyncs = coordinator.map(client -> new ResyncDriver(config.source().name(), tables, client,
+          connector.resyncUnavailable(config), committed, metrics));
+      resyncs.ifPresent(opened::push);
       ChangeBatchHandler handler = new ChangeBatchHandler(pipeline, mapper, metrics,
           () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(), snapshotPending,
-          clock, config.offsetCommitInterval());
-      CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, onFailure, onStopped);
+          clock, config.offsetCommitInterval(), step -> resyncs.ifPresent(driver -> driver.onStep(step)));
+      CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, resyncs, onFailure,
+          onStopped);
       run.launch(connector, clock);
       return run;
     } catch (RuntimeException e) {
@@ -148,6 +163,7 @@ public final class CaptureRun {
         .notifying(handler)
         .build();
     engineThread.execute(engine);
+    resyncs.ifPresent(driver -> driver.start(engine::getSignaler, handler::streaming));
     long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 4));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
     LOG.info("Capturing {} from {} (database {}) into {}, announcing on {} at {}", config.source().tables(),
@@ -198,6 +214,7 @@ public final class CaptureRun {
     }
     closed = true;
     roller.shutdownNow();
+    resyncs.ifPresent(ResyncDriver::close);
     stopEngine(timeout);
     engineThread.shutdownNow();
     Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -229,6 +246,31 @@ public final class CaptureRun {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The highest position staged for the source's tables (by earlier processes), if any was. */
+  private static Optional<SourcePosition> highestStaged(StagingStore store, List<TableId> tables) {
+    Optional<SourcePosition> highest = Optional.empty();
+    for (TableId table : tables) {
+      for (URI segment : store.listSegments(table)) {
+        SourcePosition last = StagingStore.lastPositionOf(segment);
+        if (highest.isEmpty() || last.isAfter(highest.get())) {
+          highest = Optional.of(last);
+        }
+      }
+    }
+    return highest;
+  }
+
+  /** The schema of a table's last staged segment, if it has one. */
+  private static Optional<TableSchema> lastStagedSchema(StagingStore store, TableId table) {
+    List<URI> segments = store.listSegments(table);
+    if (segments.isEmpty()) {
+      return Optional.empty();
+    }
+    try (SegmentReader reader = store.openSegment(table, segments.get(segments.size() - 1))) {
+      return Optional.of(reader.schema());
     }
   }
 

@@ -3,7 +3,9 @@ package io.tributary.gateway.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
+import java.util.List;
 import java.util.Optional;
 
 /** What one record delivered by Debezium means to the gateway: a row change to stage, or a marker. */
@@ -28,6 +30,39 @@ sealed interface Captured {
   record TransactionEnd(String transactionId) implements Captured {
     public TransactionEnd {
       requireNonNull(transactionId, "transactionId is null");
+    }
+  }
+
+  /**
+   * A step of an incremental snapshot (a table's resync), from Debezium's notifications, with the
+   * resync markers it puts into the tables' change streams.
+   *
+   * @param tables the captured tables the step is about; empty when Debezium names none (an abort of
+   *     every table)
+   * @param markers the {@code RESYNC_BEGIN} or {@code RESYNC_END} changes to stage, one per table
+   *     that has a staged schema
+   * @param detail what Debezium said (rows scanned, the scan's status)
+   */
+  record ResyncStep(Kind kind, List<TableId> tables, List<Change> markers, String detail) implements Captured {
+    /** The steps the gateway acts on. */
+    public enum Kind {
+      /** The snapshot of the tables starts: a {@code RESYNC_BEGIN} precedes their first read. */
+      STARTED,
+      /** A table was read whole: a {@code RESYNC_END} follows its last read. */
+      CAPTURED,
+      /** A table could not be read (no key, a failed query); nothing is swept. */
+      FAILED,
+      /** The snapshot was stopped (a cancelled resync). */
+      ABORTED,
+      /** Every table of the snapshot was read. */
+      COMPLETED
+    }
+
+    public ResyncStep {
+      requireNonNull(kind, "kind is null");
+      tables = List.copyOf(requireNonNull(tables, "tables is null"));
+      markers = List.copyOf(requireNonNull(markers, "markers is null"));
+      requireNonNull(detail, "detail is null");
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -59,8 +60,9 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
   private final ReentrantLock lock = new ReentrantLock();
   private final Clock clock;
   private final long commitIntervalMillis;
+  private final Consumer<Captured.ResyncStep> resyncSteps;
   private long lastCommitMillis = Long.MIN_VALUE;
-  private boolean snapshotBarrier;
+  private volatile boolean snapshotBarrier;
   private volatile boolean closing;
   private DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer;
 
@@ -73,6 +75,14 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
   ChangeBatchHandler(SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline, RecordMapper mapper,
       GatewayMetrics metrics, Supplier<Optional<Map<String, Object>>> committedOffset, Path offsetFile,
       boolean snapshotBarrier, Clock clock, Duration commitInterval) {
+    this(pipeline, mapper, metrics, committedOffset, offsetFile, snapshotBarrier, clock, commitInterval, step -> { });
+  }
+
+  /** @param resyncSteps told of each resync step once its markers are staged (on the engine's thread) */
+  ChangeBatchHandler(SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline, RecordMapper mapper,
+      GatewayMetrics metrics, Supplier<Optional<Map<String, Object>>> committedOffset, Path offsetFile,
+      boolean snapshotBarrier, Clock clock, Duration commitInterval, Consumer<Captured.ResyncStep> resyncSteps) {
+    this.resyncSteps = requireNonNull(resyncSteps, "resyncSteps is null");
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     this.mapper = requireNonNull(mapper, "mapper is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -106,12 +116,20 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
           continue;
         }
         pipeline.accept(record, captured);
+        if (captured instanceof Captured.ResyncStep step) {
+          resyncSteps.accept(step);
+        }
       }
       pipeline.rollExpired();
       commitFrontier(committer);
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether the engine streams: the snapshot (if the run had one) is complete and committed. */
+  boolean streaming() {
+    return !snapshotBarrier;
   }
 
   /**

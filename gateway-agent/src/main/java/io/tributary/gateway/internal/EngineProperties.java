@@ -2,6 +2,7 @@ package io.tributary.gateway.internal;
 
 import io.tributary.gateway.GatewayConfig;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
 
@@ -12,6 +13,8 @@ import java.util.Properties;
 public final class EngineProperties {
   /** Debezium's default placeholder for unchanged TOASTed values. */
   public static final String DEFAULT_UNAVAILABLE_PLACEHOLDER = "__debezium_unavailable_value";
+  /** The topic name Debezium gives its notification records; they reach the gateway, never Kafka. */
+  static final String NOTIFICATION_TOPIC = "tributary.notifications";
 
   private EngineProperties() {}
 
@@ -47,6 +50,22 @@ public final class EngineProperties {
         Map.entry("task.management.timeout.ms", Long.toString(
             Math.max(config.startupTimeout().toMillis(), config.shutdownTimeout().toMillis()))));
     properties.putAll(managed);
+    // Resyncs: the gateway sends incremental-snapshot signals in process and reads Debezium's
+    // notifications in the change stream; the user's own channels stay enabled.
+    properties.put("signal.enabled.channels", withChannel(config.source().debezium().get("signal.enabled.channels"),
+        "in-process"));
+    properties.put("notification.enabled.channels",
+        withChannel(config.source().debezium().get("notification.enabled.channels"), "sink"));
+    properties.put("notification.sink.topic.name", NOTIFICATION_TOPIC);
+    properties.putIfAbsent("signal.poll.interval.ms", "1000");
     return properties;
+  }
+
+  private static String withChannel(String channels, String channel) {
+    if (channels == null || channels.isBlank()) {
+      return channel;
+    }
+    return Arrays.stream(channels.split(",")).map(String::trim).anyMatch(channel::equals) ? channels
+        : channels + "," + channel;
   }
 }

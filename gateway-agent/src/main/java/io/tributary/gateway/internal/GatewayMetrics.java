@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.gateway.TableProgress;
 import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.Operation;
 import io.tributary.staging.SegmentInfo;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
@@ -83,6 +84,9 @@ public final class GatewayMetrics implements AutoCloseable {
     TableId table = event.tableId();
     counter("tributary.gateway.events.captured", "Changes read from the source", table, event.operation().code())
         .increment();
+    if (event.operation() == Operation.SNAPSHOT_READ && !snapshot) {
+      counter("tributary.gateway.resync.rows", "Rows read by incremental snapshots (resyncs)", table, null).increment();
+    }
     if (snapshot) {
       counter("tributary.gateway.snapshot.rows", "Rows read by snapshots", table, null).increment();
       snapshots.computeIfAbsent(table, this::snapshotProgress).read(clock.millis());
@@ -100,6 +104,16 @@ public final class GatewayMetrics implements AutoCloseable {
     counter("tributary.gateway.bytes.staged", "Bytes of segments staged", segment.tableId(), null)
         .increment(segment.bytes());
     bytesStaged.add(segment.bytes());
+  }
+
+  /** Counts a step of a table's resync: {@code started}, {@code captured} or {@code failed}. */
+  void resync(TableId table, String outcome) {
+    counters.computeIfAbsent("tributary.gateway.resyncs|" + table.canonical() + '|' + outcome,
+        key -> register(Counter.builder("tributary.gateway.resyncs")
+            .description("Steps of table resyncs: started, captured (the end announced) or failed")
+            .tag("table", table.canonical())
+            .tag("outcome", outcome)
+            .register(registry))).increment();
   }
 
   /** Counts a commit group of {@code segments} segments, rolled together at a source transaction's end. */

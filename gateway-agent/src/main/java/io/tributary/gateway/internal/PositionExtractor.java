@@ -40,6 +40,15 @@ public interface PositionExtractor {
     return positionOf(table, source);
   }
 
-  /** Whether the change was read by a snapshot rather than streamed from the log. */
+  /**
+   * Whether the change was read by a snapshot rather than streamed from the log; the reads of an
+   * incremental snapshot are part of the stream.
+   */
   boolean isSnapshot(Struct source);
+
+  /**
+   * A position after every change delivered so far and before every change delivered later, for
+   * what the gateway itself puts into the stream (a resync's markers).
+   */
+  SourcePosition inStream();
 }

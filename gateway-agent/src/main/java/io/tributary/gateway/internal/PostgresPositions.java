@@ -1,5 +1,7 @@
 package io.tributary.gateway.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.staging.SourcePosition;
@@ -28,6 +30,9 @@ import org.apache.kafka.connect.data.Struct;
  * re-sent, they carry the stored {@code lsn_proc} instead, so they sort after their first delivery
  * and before the next transaction, and re-applying them in order yields the same rows.)
  *
+ * <p><b>Reads of an incremental snapshot</b> (a table's resync) are in the stream, right after the
+ * change delivered before them ({@link SnapshotSequencer#inStream()}).
+ *
  * <p><b>Snapshot reads</b> are at {@code (0, snapshotLsn, epoch, n)} ({@link SnapshotSequencer}): a
  * snapshot redone after a crash (by the next process, possibly at the same {@code snapshotLsn} and
  * reading rows in another order) or after an internal task restart never reuses a position of rows
@@ -47,7 +52,11 @@ final class PostgresPositions implements PositionExtractor {
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
   public PostgresPositions(LongSupplier nextEpoch) {
-    this.snapshots = new SnapshotSequencer(nextEpoch);
+    this(new SnapshotSequencer(nextEpoch));
+  }
+
+  PostgresPositions(SnapshotSequencer snapshots) {
+    this.snapshots = requireNonNull(snapshots, "snapshots is null");
   }
 
   @Override
@@ -58,11 +67,13 @@ final class PostgresPositions implements PositionExtractor {
   @Override
   public ChangePosition positionOf(TableId table, Struct source) {
     String marker = SnapshotSequencer.marker(source);
-    SnapshotSequencer.refuseIncremental(table, marker);
-    if (SnapshotSequencer.isSnapshot(marker)) {
-      return snapshotPosition(table, source);
-    }
-    return new ChangePosition(streamPosition(table, source), Optional.empty());
+    return snapshots.position(marker, () -> SnapshotSequencer.isSnapshot(marker) ? snapshotPosition(table, source)
+        : new ChangePosition(streamPosition(table, source), Optional.empty()));
+  }
+
+  @Override
+  public SourcePosition inStream() {
+    return snapshots.inStream();
   }
 
   private ChangePosition snapshotPosition(TableId table, Struct source) {

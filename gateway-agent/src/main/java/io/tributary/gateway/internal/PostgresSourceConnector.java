@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,12 +116,23 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.put("lsn.flush.mode", "connector");
     properties.put("offset.mismatch.strategy", "no_validation");
     properties.put("slot.drop.on.stop", "false");
+    if (!source.debezium().containsKey("signal.data.collection") && !source.debezium().containsKey("read.only")) {
+      // Resyncs (incremental snapshots) take their watermarks from pg_current_snapshot() instead of
+      // writing to a signalling table; the capture user needs no write privilege (PostgreSQL 13+).
+      properties.put("read.only", "true");
+    }
     return properties;
   }
 
   @Override
-  public PositionExtractor positions(LongSupplier nextSnapshotEpoch) {
-    return new PostgresPositions(nextSnapshotEpoch);
+  public PositionExtractor positions(SnapshotSequencer sequencer) {
+    return new PostgresPositions(sequencer);
+  }
+
+  /** PostgreSQL 13 and later snapshot incrementally without a signalling table ({@code read.only}). */
+  @Override
+  public Optional<String> resyncUnavailable(GatewayConfig config) {
+    return Optional.empty();
   }
 
   /** Debezium matches each entry, a regular expression, against the whole {@code schema.table}. */

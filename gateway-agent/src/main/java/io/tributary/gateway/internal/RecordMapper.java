@@ -8,12 +8,16 @@ import io.tributary.gateway.internal.TableMapping.Row;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Operation;
 import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -27,6 +31,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 final class RecordMapper {
   /** The value schema of Debezium's transaction BEGIN and END records ({@code provide.transaction.metadata}). */
   static final String TRANSACTION_METADATA = "io.debezium.connector.common.TransactionMetadataValue";
+  /** The value schema of Debezium's notifications ({@code notification.enabled.channels=sink}). */
+  static final String NOTIFICATION = "io.debezium.connector.common.Notification";
+  private static final String INCREMENTAL_SNAPSHOT = "Incremental Snapshot";
   private final String sourceName;
   private final Set<TableId> tables;
   private final PositionExtractor positions;
@@ -34,6 +41,7 @@ final class RecordMapper {
   private final String placeholder;
   private final SourceConfig.UnsupportedTypes unsupported;
   private final Map<TableId, List<String>> catalogKeys;
+  private final Function<TableId, Optional<TableSchema>> stagedSchema;
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
 
   /**
@@ -43,6 +51,16 @@ final class RecordMapper {
    */
   RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
       String placeholder, SourceConfig.UnsupportedTypes unsupported) {
+    this(sourceName, catalogKeys, positions, clock, placeholder, unsupported, table -> Optional.empty());
+  }
+
+  /**
+   * @param stagedSchema a table's schema as last staged by an earlier process, for the resync markers
+   *     of a table none of whose changes this process has mapped yet
+   */
+  RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
+      String placeholder, SourceConfig.UnsupportedTypes unsupported,
+      Function<TableId, Optional<TableSchema>> stagedSchema) {
     this.sourceName = requireNonNull(sourceName, "sourceName is null");
     this.catalogKeys = Map.copyOf(catalogKeys);
     this.tables = Set.copyOf(catalogKeys.keySet());
@@ -50,6 +68,7 @@ final class RecordMapper {
     this.clock = requireNonNull(clock, "clock is null");
     this.placeholder = requireNonNull(placeholder, "placeholder is null");
     this.unsupported = requireNonNull(unsupported, "unsupported is null");
+    this.stagedSchema = requireNonNull(stagedSchema, "stagedSchema is null");
   }
 
   Captured map(SourceRecord record) {
@@ -57,6 +76,10 @@ final class RecordMapper {
     if (valueSchema != null && TRANSACTION_METADATA.equals(valueSchema.name()) && record.value() instanceof Struct metadata) {
       return "END".equals(metadata.getString("status")) ? new Captured.TransactionEnd(metadata.getString("id"))
           : new Captured.Marker("transaction " + metadata.getString("status"));
+    }
+    if (valueSchema != null && valueSchema.name() != null && valueSchema.name().endsWith(NOTIFICATION)
+        && record.value() instanceof Struct notification) {
+      return notification(notification);
     }
     if (!(record.value() instanceof Struct envelope) || valueSchema == null
         || valueSchema.field("op") == null || valueSchema.field("source") == null) {
@@ -95,6 +118,88 @@ final class RecordMapper {
           transaction, captured);
     });
     return new Captured.Change(mapping.schema(), reset, event, positions.isSnapshot(source));
+  }
+
+  /**
+   * The step an incremental snapshot notification reports, with its markers: a {@code RESYNC_BEGIN}
+   * of each table when the snapshot starts, a {@code RESYNC_END} when a table was read whole. Other
+   * notifications (progress, the initial snapshot's) are only markers.
+   */
+  private Captured notification(Struct notification) {
+    String type = notification.getString("type");
+    if (!INCREMENTAL_SNAPSHOT.equals(notification.getString("aggregate_type")) || type == null) {
+      return new Captured.Marker("notification " + notification.getString("aggregate_type") + " " + type);
+    }
+    Map<String, String> data = notification.getMap("additional_data") == null ? Map.of()
+        : notification.<String, String>getMap("additional_data");
+    long millis = notification.getInt64("timestamp") == null ? clock.millis() : notification.getInt64("timestamp");
+    switch (type) {
+      case "STARTED" -> {
+        List<TableId> started = capturedTables(data.get("data_collections"));
+        return new Captured.ResyncStep(Captured.ResyncStep.Kind.STARTED, started,
+            markers(started, Operation.RESYNC_BEGIN, millis), "incremental snapshot started");
+      }
+      case "TABLE_SCAN_COMPLETED" -> {
+        List<TableId> scanned = capturedTables(data.get("scanned_collection"));
+        String status = data.getOrDefault("status", "UNKNOWN");
+        String detail = data.getOrDefault("total_rows_scanned", "?") + " rows read (" + status + ")";
+        if (status.equals("SUCCEEDED") || status.equals("EMPTY")) {
+          return new Captured.ResyncStep(Captured.ResyncStep.Kind.CAPTURED, scanned,
+              markers(scanned, Operation.RESYNC_END, millis), detail);
+        }
+        return new Captured.ResyncStep(Captured.ResyncStep.Kind.FAILED, scanned, List.of(),
+            "the source's snapshot of the table ended with " + status + " after " + detail);
+      }
+      case "ABORTED" -> {
+        return new Captured.ResyncStep(Captured.ResyncStep.Kind.ABORTED, capturedTables(data.get("data_collections")),
+            List.of(), "incremental snapshot stopped");
+      }
+      case "COMPLETED" -> {
+        return new Captured.ResyncStep(Captured.ResyncStep.Kind.COMPLETED, List.of(), List.of(),
+            "incremental snapshot completed");
+      }
+      default -> {
+        return new Captured.Marker("notification " + INCREMENTAL_SNAPSHOT + " " + type);
+      }
+    }
+  }
+
+  /**
+   * The captured tables among Debezium's comma-separated data collection identifiers
+   * ({@code schema.table}, or {@code database.schema.table} for SQL Server).
+   */
+  private List<TableId> capturedTables(String identifiers) {
+    if (identifiers == null || identifiers.isBlank()) {
+      return List.of();
+    }
+    List<TableId> found = new ArrayList<>();
+    for (String identifier : identifiers.split(",")) {
+      String[] parts = identifier.trim().split("\\.");
+      if (parts.length < 2) {
+        continue;
+      }
+      TableId table = new TableId(sourceName, parts[parts.length - 2], parts[parts.length - 1]);
+      if (tables.contains(table) && !found.contains(table)) {
+        found.add(table);
+      }
+    }
+    return found;
+  }
+
+  private List<Captured.Change> markers(List<TableId> markedTables, Operation operation, long sourceMillis) {
+    List<Captured.Change> markers = new ArrayList<>();
+    for (TableId table : markedTables) {
+      TableMapping mapping = mappings.get(table);
+      Optional<TableSchema> schema = mapping != null ? Optional.of(mapping.schema()) : stagedSchema.apply(table);
+      if (schema.isEmpty()) {
+        // Nothing of the table was ever staged: there is nothing to replace downstream.
+        continue;
+      }
+      ChangeEvent marker = new ChangeEvent(table, operation, positions.inStream(),
+          new Object[schema.get().columns().size()], new BitSet(), sourceMillis, Optional.empty(), clock.millis());
+      markers.add(new Captured.Change(schema.get(), Optional.empty(), marker, false));
+    }
+    return markers;
   }
 
   private TableId tableOf(Struct source, SourceRecord record) {

@@ -88,6 +88,16 @@ final class SegmentPipeline<R> implements AutoCloseable {
         }
         append(change.schema(), change.event());
         metrics.captured(change.event(), change.snapshot());
+      } else if (captured instanceof Captured.ResyncStep step) {
+        for (Captured.Change marker : step.markers()) {
+          append(marker.schema(), marker.event());
+        }
+        if (step.kind() == Captured.ResyncStep.Kind.CAPTURED) {
+          // The end of a resync is announced at once: the table switches over when it is applied.
+          for (Captured.Change marker : step.markers()) {
+            roll(marker.event().tableId());
+          }
+        }
       } else if (captured instanceof Captured.TransactionEnd) {
         atTransactionEnd = true;
         if (policy.commitGroups() && anyExpired(clock.instant())) {

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.connect.data.Struct;
 
 /**
@@ -28,17 +29,70 @@ import org.apache.kafka.connect.data.Struct;
  * <p>The first read of each table in an attempt (a new process, or a new point) is preceded by a
  * truncate at the position just before it, so that the attempt replaces whatever an interrupted one
  * staged. Points of successive attempts never go back, which is checked.
+ *
+ * <h2>Positions in the stream</h2>
+ * The reads of an incremental snapshot (a table's resync) and the resync's markers arrive between
+ * streamed changes, and their positions must keep that order: after every change delivered before
+ * them, before every change delivered after. The {@code source} block of an incremental read does
+ * not give that: it carries the stream position of the change that closed the read's window, which
+ * is delivered right <em>after</em> the reads. So such a position is built from the highest position
+ * delivered so far, {@code (delivered..., 0, epoch, n)}: the extra components sort it after
+ * {@code delivered} and before any later position, including the {@linkplain
+ * SourcePosition#immediatelyAfter() one right after} {@code delivered}; {@code n} counts them in this
+ * process and the epoch keeps a later process from reusing one. Before anything is delivered in a
+ * process, the highest position already staged for the source stands in for {@code delivered}:
+ * everything delivered later in this process is a replay of something staged (at its old position,
+ * hence a duplicate) or new (after it).
  */
 final class SnapshotSequencer {
   private final LongSupplier nextEpoch;
+  private final Supplier<Optional<SourcePosition>> highestStaged;
   private final Map<TableId, Long> staged = new HashMap<>();
   private final Set<TableId> resetInAttempt = new HashSet<>();
   private OptionalLong epoch = OptionalLong.empty();
   private long[] attempt;
+  private SourcePosition delivered;
+  private long inStream;
 
-  /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
+  /**
+   * A sequencer of a source on which nothing was staged before: for tests of positions that do not
+   * involve staging.
+   *
+   * @param nextEpoch durably increments and returns the snapshot epoch; called at most once
+   */
   SnapshotSequencer(LongSupplier nextEpoch) {
+    this(nextEpoch, Optional::empty);
+  }
+
+  /**
+   * @param nextEpoch durably increments and returns the snapshot epoch; called at most once
+   * @param highestStaged the highest position staged for the source by earlier processes; called at
+   *     most once, and only if an in-stream position is needed before any change is delivered
+   */
+  SnapshotSequencer(LongSupplier nextEpoch, Supplier<Optional<SourcePosition>> highestStaged) {
     this.nextEpoch = requireNonNull(nextEpoch, "nextEpoch is null");
+    this.highestStaged = requireNonNull(highestStaged, "highestStaged is null");
+  }
+
+  /** Notes the position of a delivered change (streamed or read by the initial snapshot). */
+  void delivered(SourcePosition position) {
+    if (delivered == null || position.isAfter(delivered)) {
+      delivered = position;
+    }
+  }
+
+  /**
+   * A position after every change delivered so far and before every change delivered later: for the
+   * reads of an incremental snapshot and the markers of a resync.
+   */
+  SourcePosition inStream() {
+    if (delivered == null) {
+      delivered = highestStaged.get().orElse(SourcePosition.of(SourcePosition.PHASE_SNAPSHOT));
+    }
+    if (epoch.isEmpty()) {
+      epoch = OptionalLong.of(nextEpoch.getAsLong());
+    }
+    return new SourcePosition(delivered.value() + "-" + SourcePosition.of(0, epoch.getAsLong(), inStream++).value());
   }
 
   /**
@@ -86,17 +140,30 @@ final class SnapshotSequencer {
     return marker == null ? null : marker.toLowerCase(Locale.ROOT);
   }
 
-  /** Whether a marker says the change was read by a (blocking) snapshot rather than streamed. */
+  /**
+   * Whether a marker says the change was read by a (blocking) snapshot rather than streamed. The
+   * reads of an incremental snapshot are not: they are part of the stream.
+   */
   static boolean isSnapshot(String marker) {
-    return marker != null && !marker.equals("false");
+    return marker != null && !marker.equals("false") && !isIncremental(marker);
   }
 
-  /** Refuses the reads of an incremental snapshot, whose positions this sequencer cannot give. */
-  static void refuseIncremental(TableId table, String marker) {
-    if ("incremental".equals(marker)) {
-      throw GatewayErrors.unexpectedRecord("an incremental-snapshot read of " + table
-          + ", which the gateway does not support yet (do not send snapshot signals)");
+  /** Whether a marker says the change was read by an incremental snapshot. */
+  static boolean isIncremental(String marker) {
+    return "incremental".equals(marker);
+  }
+
+  /**
+   * The position of a change: in the stream for an incremental snapshot's read, else the one
+   * {@code positionOf} gives (a snapshot read's or a streamed change's), which is noted as delivered.
+   */
+  ChangePosition position(String marker, Supplier<ChangePosition> positionOf) {
+    if (isIncremental(marker)) {
+      return new ChangePosition(inStream(), Optional.empty());
     }
+    ChangePosition position = positionOf.get();
+    delivered(position.position());
+    return position;
   }
 
   private static int compareUnsigned(long[] a, long[] b) {

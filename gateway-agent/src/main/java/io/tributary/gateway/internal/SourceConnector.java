@@ -5,7 +5,7 @@ import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.TableId;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
+import java.util.Optional;
 
 /**
  * What differs between source databases: start-up checks, the Debezium connector and its settings,
@@ -40,8 +40,14 @@ public interface SourceConnector {
   /** The connector-specific Debezium properties (connection, tables, replication objects). */
   Map<String, String> debeziumProperties(GatewayConfig config);
 
-  /** A position extractor for one run of the engine. */
-  PositionExtractor positions(LongSupplier nextSnapshotEpoch);
+  /** A position extractor for one run of the engine, numbering its snapshot reads with {@code sequencer}. */
+  PositionExtractor positions(SnapshotSequencer sequencer);
+
+  /**
+   * Why this source cannot resync a table (run an incremental snapshot) as configured, saying what to
+   * set; empty if it can.
+   */
+  Optional<String> resyncUnavailable(GatewayConfig config);
 
   /** The connector for a kind of source. */
   static SourceConnector of(SourceConfig.Connector connector) {

@@ -1,5 +1,7 @@
 package io.tributary.gateway.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import java.util.HexFormat;
@@ -21,6 +23,9 @@ import org.apache.kafka.connect.data.Struct;
  * the change tables again from a committed LSN after a restart and gives the same changes the same
  * three values, so replays are recognisable.
  *
+ * <p><b>Reads of an incremental snapshot</b> (a table's resync) are in the stream, right after the
+ * change delivered before them ({@link SnapshotSequencer#inStream()}).
+ *
  * <p><b>Snapshot reads</b> carry the LSN the snapshot was taken at as their commit LSN and no change
  * LSN; they are at {@code (0, commit, epoch, n)} ({@link SnapshotSequencer}), with a truncate before
  * an attempt's first read of a table.
@@ -32,7 +37,11 @@ final class SqlServerPositions implements PositionExtractor {
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
   SqlServerPositions(LongSupplier nextEpoch) {
-    this.snapshots = new SnapshotSequencer(nextEpoch);
+    this(new SnapshotSequencer(nextEpoch));
+  }
+
+  SqlServerPositions(SnapshotSequencer snapshots) {
+    this.snapshots = requireNonNull(snapshots, "snapshots is null");
   }
 
   @Override
@@ -43,7 +52,15 @@ final class SqlServerPositions implements PositionExtractor {
   @Override
   public ChangePosition positionOf(TableId table, Struct source) {
     String marker = SnapshotSequencer.marker(source);
-    SnapshotSequencer.refuseIncremental(table, marker);
+    return snapshots.position(marker, () -> logPosition(table, source, marker));
+  }
+
+  @Override
+  public SourcePosition inStream() {
+    return snapshots.inStream();
+  }
+
+  private ChangePosition logPosition(TableId table, Struct source, String marker) {
     long[] commit = lsn(table, source, "commit_lsn");
     if (SnapshotSequencer.isSnapshot(marker)) {
       return snapshots.next(table, commit);

@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,8 +111,19 @@ final class SqlServerSourceConnector implements SourceConnector {
   }
 
   @Override
-  public PositionExtractor positions(LongSupplier nextSnapshotEpoch) {
-    return new SqlServerPositions(nextSnapshotEpoch);
+  public PositionExtractor positions(SnapshotSequencer sequencer) {
+    return new SqlServerPositions(sequencer);
+  }
+
+  /** SQL Server's incremental snapshots write their watermarks to Debezium's signalling table. */
+  @Override
+  public Optional<String> resyncUnavailable(GatewayConfig config) {
+    if (config.source().debezium().containsKey("signal.data.collection")) {
+      return Optional.empty();
+    }
+    return Optional.of("resyncs of a SQL Server source need Debezium's signalling table: set"
+        + " source.debezium.signal.data.collection to a CDC-enabled table the capture user may write"
+        + " (see docs/sources.md)");
   }
 
   /** The driver's {@code encrypt} and {@code trustServerCertificate} for {@code source.tls}. */

@@ -61,7 +61,7 @@ class MySqlSourceConnectorTest {
         .containsEntry("include.schema.changes", "false")
         .containsEntry("provide.transaction.metadata", "false")
         .containsEntry("bigint.unsigned.handling.mode", "precise");
-    assertThat(SourceConnector.of(config.source().connector()).positions(() -> 1))
+    assertThat(SourceConnector.of(config.source().connector()).positions(new SnapshotSequencer(() -> 1)))
         .isInstanceOf(BinlogPositions.class);
 
     GatewayConfig mariadb = config("mariadb", 3306);

@@ -67,7 +67,7 @@ class SqlServerSourceConnectorTest {
         .doesNotContainKeys("database.server.id", "database.include.list", "database.dbname");
     assertThat(properties.keySet()).allSatisfy(key -> assertThat(SourceConfig.MANAGED_DEBEZIUM_PROPERTIES.contains(key)
         || key.startsWith("schema.history.internal.")).as(key).isTrue());
-    assertThat(connector.positions(() -> 1)).isInstanceOf(SqlServerPositions.class);
+    assertThat(connector.positions(new SnapshotSequencer(() -> 1))).isInstanceOf(SqlServerPositions.class);
   }
 
   @Test
