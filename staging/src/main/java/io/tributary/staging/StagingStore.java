@@ -47,7 +47,15 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * visible. Thread-safe.
  */
 public final class StagingStore implements AutoCloseable {
-  private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{12})_([0-9a-f-]+)_([0-9a-f-]+)\\.parquet");
+  /**
+   * {@code <sequence>_<first>_<last>.parquet}, positions written compactly (each component without
+   * its leading zeros; older segments have them); {@code <sequence>_<last>.parquet} where both would
+   * not fit in a file name.
+   */
+  private static final Pattern SEGMENT_NAME =
+      Pattern.compile("(\\d{12})(?:_([0-9a-f-]+))?_([0-9a-f-]+)\\.parquet");
+  /** The longest file name most file systems and object stores take, in bytes. */
+  private static final int MAX_NAME = 255;
   private static final int CHECKSUM_BUFFER = 1 << 16;
   // Hadoop's create option (and path capability) for a create that the store itself refuses when
   // the object exists; s3a implements it with If-None-Match.
@@ -112,7 +120,10 @@ public final class StagingStore implements AutoCloseable {
 
   /** The final path of a segment. */
   public URI segmentPath(TableId tableId, LocalDate day, long sequence, SourcePosition first, SourcePosition last) {
-    String name = String.format("%012d_%s_%s.parquet", sequence, first.value(), last.value());
+    String name = String.format("%012d_%s_%s.parquet", sequence, compact(first), compact(last));
+    if (name.length() > MAX_NAME) {
+      name = String.format("%012d_%s.parquet", sequence, compact(last));
+    }
     return new Path(new Path(new Path(tableDirectory(tableId)), day.toString()), name).toUri();
   }
 
@@ -297,7 +308,38 @@ public final class StagingStore implements AutoCloseable {
     if (!matcher.matches()) {
       throw new IllegalArgumentException("Not a segment file name: " + segment);
     }
-    return new SourcePosition(matcher.group(3));
+    return expand(matcher.group(3));
+  }
+
+  /** A position as a segment name writes it: each component without its leading zeros. */
+  static String compact(SourcePosition position) {
+    StringBuilder text = new StringBuilder();
+    for (String component : position.value().split("-")) {
+      if (!text.isEmpty()) {
+        text.append('-');
+      }
+      int start = 0;
+      while (start < component.length() - 1 && component.charAt(start) == '0') {
+        start++;
+      }
+      text.append(component, start, component.length());
+    }
+    return text.toString();
+  }
+
+  /** The position a segment name wrote with {@link #compact}, or in full. */
+  static SourcePosition expand(String written) {
+    StringBuilder text = new StringBuilder();
+    for (String component : written.split("-")) {
+      if (component.isEmpty() || component.length() > 16) {
+        throw new IllegalArgumentException("Not a position in a segment name: " + written);
+      }
+      if (!text.isEmpty()) {
+        text.append('-');
+      }
+      text.append("0".repeat(16 - component.length())).append(component);
+    }
+    return new SourcePosition(text.toString());
   }
 
   /** The day a segment was staged on: the name of its directory. */

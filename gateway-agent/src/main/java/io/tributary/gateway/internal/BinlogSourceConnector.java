@@ -142,7 +142,8 @@ abstract class BinlogSourceConnector implements SourceConnector {
         + " source.debezium.read.only: true");
   }
 
-  private Connection connect(SourceConfig source) {
+  @Override
+  public Connection connect(SourceConfig source) {
     Properties properties = new Properties();
     properties.setProperty("user", source.user());
     source.password().ifPresent(password -> properties.setProperty("password", password.reveal()));

@@ -128,7 +128,8 @@ public final class CaptureRun {
           new SnapshotSequencer(stateDirectory::nextSnapshotEpoch, () -> highestStaged(store, tables)));
       RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,
           EngineProperties.unavailablePlaceholder(config), config.source().unsupportedTypes(),
-          table -> lastStagedSchema(store, table));
+          table -> lastStagedSchema(store, table),
+          Optional.ofNullable(config.source().debezium().get("signal.data.collection")));
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);
@@ -163,7 +164,11 @@ public final class CaptureRun {
         .notifying(handler)
         .build();
     engineThread.execute(engine);
-    resyncs.ifPresent(driver -> driver.start(engine::getSignaler, handler::streaming));
+    String signalTable = config.source().debezium().get("signal.data.collection");
+    ResyncDriver.SignalSender signals = signalTable != null
+        ? ResyncDriver.throughTable(connector, config.source(), signalTable)
+        : signal -> engine.getSignaler().signal(signal);
+    resyncs.ifPresent(driver -> driver.start(signals, handler::streaming));
     long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 4));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
     LOG.info("Capturing {} from {} (database {}) into {}, announcing on {} at {}", config.source().tables(),

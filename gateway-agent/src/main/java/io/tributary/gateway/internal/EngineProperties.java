@@ -52,8 +52,8 @@ public final class EngineProperties {
     properties.putAll(managed);
     // Resyncs: the gateway sends incremental-snapshot signals in process and reads Debezium's
     // notifications in the change stream; the user's own channels stay enabled.
-    properties.put("signal.enabled.channels", withChannel(config.source().debezium().get("signal.enabled.channels"),
-        "in-process"));
+    properties.put("signal.enabled.channels", withChannel(
+        config.source().debezium().getOrDefault("signal.enabled.channels", "source"), "in-process"));
     properties.put("notification.enabled.channels",
         withChannel(config.source().debezium().get("notification.enabled.channels"), "sink"));
     properties.put("notification.sink.topic.name", NOTIFICATION_TOPIC);

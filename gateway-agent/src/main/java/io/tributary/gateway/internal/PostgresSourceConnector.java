@@ -154,7 +154,8 @@ final class PostgresSourceConnector implements SourceConnector {
     return escaped.toString();
   }
 
-  private static Connection connect(SourceConfig source) {
+  @Override
+  public Connection connect(SourceConfig source) {
     Properties properties = new Properties();
     properties.setProperty("user", source.user());
     source.password().ifPresent(password -> properties.setProperty("password", password.reveal()));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -42,6 +43,7 @@ final class RecordMapper {
   private final SourceConfig.UnsupportedTypes unsupported;
   private final Map<TableId, List<String>> catalogKeys;
   private final Function<TableId, Optional<TableSchema>> stagedSchema;
+  private final Optional<String> signalTable;
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
 
   /**
@@ -51,16 +53,19 @@ final class RecordMapper {
    */
   RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
       String placeholder, SourceConfig.UnsupportedTypes unsupported) {
-    this(sourceName, catalogKeys, positions, clock, placeholder, unsupported, table -> Optional.empty());
+    this(sourceName, catalogKeys, positions, clock, placeholder, unsupported, table -> Optional.empty(),
+        Optional.empty());
   }
 
   /**
    * @param stagedSchema a table's schema as last staged by an earlier process, for the resync markers
    *     of a table none of whose changes this process has mapped yet
+   * @param signalTable Debezium's signalling table ({@code signal.data.collection}), whose rows are
+   *     signals, not changes to stage
    */
   RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
       String placeholder, SourceConfig.UnsupportedTypes unsupported,
-      Function<TableId, Optional<TableSchema>> stagedSchema) {
+      Function<TableId, Optional<TableSchema>> stagedSchema, Optional<String> signalTable) {
     this.sourceName = requireNonNull(sourceName, "sourceName is null");
     this.catalogKeys = Map.copyOf(catalogKeys);
     this.tables = Set.copyOf(catalogKeys.keySet());
@@ -69,6 +74,7 @@ final class RecordMapper {
     this.placeholder = requireNonNull(placeholder, "placeholder is null");
     this.unsupported = requireNonNull(unsupported, "unsupported is null");
     this.stagedSchema = requireNonNull(stagedSchema, "stagedSchema is null");
+    this.signalTable = requireNonNull(signalTable, "signalTable is null").map(name -> name.toLowerCase(Locale.ROOT));
   }
 
   Captured map(SourceRecord record) {
@@ -90,6 +96,9 @@ final class RecordMapper {
       return new Captured.Marker("message");
     }
     Struct source = envelope.getStruct("source");
+    if (isSignalTable(source)) {
+      return new Captured.Marker("signal");
+    }
     TableId table = tableOf(source, record);
     Operation operation = operation(op, table);
     if (valueSchema.field("after") == null) {
@@ -200,6 +209,21 @@ final class RecordMapper {
       markers.add(new Captured.Change(schema.get(), Optional.empty(), marker, false));
     }
     return markers;
+  }
+
+  private boolean isSignalTable(Struct source) {
+    if (signalTable.isEmpty() || source.schema().field("table") == null) {
+      return false;
+    }
+    String schema = source.schema().field("schema") != null ? source.getString("schema")
+        : source.schema().field("db") != null ? source.getString("db") : null;
+    String table = source.getString("table");
+    if (schema == null || table == null) {
+      return false;
+    }
+    // schema.table, or database.schema.table for SQL Server
+    String name = (schema + "." + table).toLowerCase(Locale.ROOT);
+    return signalTable.get().equals(name) || signalTable.get().endsWith("." + name);
   }
 
   private TableId tableOf(Struct source, SourceRecord record) {

@@ -8,9 +8,13 @@ import io.debezium.engine.DebeziumEngine;
 import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableStatus;
+import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +27,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * reports {@code CAPTURED} once the end is announced, or {@code FAILED} when the source could not read
  * the table. The table's applier then switches the table over and reports {@code DONE}.
  *
+ * <p>Signals go through Debezium's signalling table when {@code signal.data.collection} is set: the
+ * driver inserts the signal row and Debezium acts on it when the insert is streamed, on its streaming
+ * thread. Without a table they are sent in process; Debezium 3.5 then starts the snapshot on its
+ * signal thread, which races with the streaming thread when changes arrive at that moment and ends
+ * the table's scan with {@code SQL_EXCEPTION}: such a scan is signalled again, up to
+ * {@value #ATTEMPTS} attempts in all, before the resync is reported failed.
+ *
  * <p>An incremental snapshot survives a restart: its progress is part of the committed offset, and
  * Debezium resumes it. A resync found {@code CAPTURING} at start whose table the committed offset
  * does not hold was lost before it began (its signal was not yet committed) and is signalled again.
@@ -50,12 +60,18 @@ import org.slf4j.LoggerFactory;
 final class ResyncDriver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ResyncDriver.class);
   static final long POLL_SECONDS = 2;
+  static final int ATTEMPTS = 3;
   /** The committed offset's key listing the tables of a running incremental snapshot. */
   static final String OFFSET_COLLECTIONS = "incremental_snapshot_collections";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The resync being captured. */
-  private record InFlight(TableId table, String resyncId) {}
+  /** Delivers a signal to the engine. */
+  interface SignalSender {
+    void send(DebeziumEngine.Signal signal);
+  }
+
+  /** The resync being captured, and how many times its snapshot was signalled. */
+  private record InFlight(TableId table, String resyncId, int attempt) {}
 
   private final String source;
   private final CoordinatorClient coordinator;
@@ -64,7 +80,7 @@ final class ResyncDriver implements AutoCloseable {
   private final Set<TableId> resumed;
   private final Queue<Captured.ResyncStep> steps = new ConcurrentLinkedQueue<>();
   private final ScheduledExecutorService thread;
-  private Supplier<DebeziumEngine.Signaler> signaler;
+  private SignalSender signals;
   private BooleanSupplier streaming;
   private InFlight inFlight;
 
@@ -89,11 +105,11 @@ final class ResyncDriver implements AutoCloseable {
   /**
    * Starts polling.
    *
-   * @param signaler the engine's signaler (available once its task runs)
+   * @param signals delivers signals (it may throw while the engine cannot take them yet)
    * @param streaming whether the engine streams: no resync starts during the initial snapshot
    */
-  void start(Supplier<DebeziumEngine.Signaler> signaler, BooleanSupplier streaming) {
-    this.signaler = requireNonNull(signaler, "signaler is null");
+  void start(SignalSender signals, BooleanSupplier streaming) {
+    this.signals = requireNonNull(signals, "signals is null");
     this.streaming = requireNonNull(streaming, "streaming is null");
     if (!resumed.isEmpty()) {
       LOG.info("Source {} resumes the incremental snapshot of {} where it stopped", source, resumed);
@@ -134,10 +150,10 @@ final class ResyncDriver implements AutoCloseable {
       for (TableStatus table : pending) {
         Resync resync = table.resync().orElseThrow();
         if (resync.state() == Resync.State.CAPTURING && resumed.remove(table.tableId())) {
-          inFlight = new InFlight(table.tableId(), resync.id());
+          inFlight = new InFlight(table.tableId(), resync.id(), 1);
           return;
         }
-        begin(table.tableId(), resync);
+        begin(table.tableId(), resync, 1);
         return;
       }
     } catch (RuntimeException e) {
@@ -146,30 +162,30 @@ final class ResyncDriver implements AutoCloseable {
     }
   }
 
-  private void begin(TableId table, Resync resync) {
+  private void begin(TableId table, Resync resync, int attempt) {
     if (unavailable.isPresent()) {
       report(table, resync.id(), Resync.State.FAILED, unavailable.get());
       metrics.resync(table, "failed");
       return;
     }
-    DebeziumEngine.Signaler engine;
     try {
-      engine = signaler.get();
+      signals.send(new DebeziumEngine.Signal(resync.id() + (attempt > 1 ? "-" + attempt : ""), "execute-snapshot",
+          signalData(table), Map.of()));
     } catch (RuntimeException e) {
-      LOG.debug("The capture engine of {} takes no signals yet: {}", source, e.getMessage());
+      LOG.info("Resync {} of {} waits: the source takes no signal yet ({})", resync.id(), table, e.getMessage());
       return;
     }
-    engine.signal(new DebeziumEngine.Signal(resync.id(), "execute-snapshot", signalData(table), Map.of()));
-    inFlight = new InFlight(table, resync.id());
+    inFlight = new InFlight(table, resync.id(), attempt);
     LOG.info("Resync {} of {}: asked the source for an incremental snapshot of the table ({})", resync.id(), table,
         resync.reason());
-    report(table, resync.id(), Resync.State.CAPTURING, resync.state() == Resync.State.REQUESTED
-        ? "snapshot requested from the source" : "snapshot requested again: the gateway restarted before it began");
+    report(table, resync.id(), Resync.State.CAPTURING, attempt > 1 ? "snapshot requested again, attempt " + attempt
+        : resync.state() == Resync.State.REQUESTED ? "snapshot requested from the source"
+        : "snapshot requested again: the gateway restarted before it began");
   }
 
   private void stop(InFlight current) {
     try {
-      signaler.get().signal(new DebeziumEngine.Signal(current.resyncId() + "-stop", "stop-snapshot",
+      signals.send(new DebeziumEngine.Signal(current.resyncId() + "-stop", "stop-snapshot",
           signalData(current.table()), Map.of()));
       LOG.info("Resync {} of {} is no longer wanted (cancelled); stopping its snapshot", current.resyncId(),
           current.table());
@@ -210,8 +226,16 @@ final class ResyncDriver implements AutoCloseable {
         reportOrThrow(table, id, Resync.State.CAPTURED, step.detail() + "; resync end announced");
       });
       case FAILED -> forEachResync(step, (table, id) -> {
-        metrics.resync(table, "failed");
+        InFlight failed = inFlight != null && inFlight.table().equals(table) ? inFlight : null;
         finished(table);
+        if (failed != null && failed.attempt() < ATTEMPTS && step.detail().contains("SQL_EXCEPTION")) {
+          LOG.warn("Resync {} of {}: the source's snapshot failed ({}); signalling it again, attempt {} of {}", id, table,
+              step.detail(), failed.attempt() + 1, ATTEMPTS);
+          Resync current = coordinator.table(table).flatMap(TableStatus::resync).orElseThrow();
+          begin(table, current, failed.attempt() + 1);
+          return;
+        }
+        metrics.resync(table, "failed");
         reportOrThrow(table, id, Resync.State.FAILED, step.detail());
       });
       case ABORTED -> {
@@ -275,6 +299,29 @@ final class ResyncDriver implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Sends signals by inserting them into Debezium's signalling table ({@code id}, {@code type},
+   * {@code data}), on a new connection each time.
+   */
+  static SignalSender throughTable(SourceConnector connector, SourceConfig source, String table) {
+    String insert = "INSERT INTO " + table + " (id, type, data) VALUES (?, ?, ?)";
+    return signal -> {
+      try (Connection connection = connector.connect(source);
+          PreparedStatement statement = connection.prepareStatement(insert)) {
+        statement.setString(1, signal.id());
+        statement.setString(2, signal.type());
+        statement.setString(3, signal.data());
+        statement.executeUpdate();
+        if (!connection.getAutoCommit()) {
+          connection.commit();
+        }
+      } catch (SQLException e) {
+        throw new TributaryException(ErrorCode.SOURCE_UNREACHABLE, "Cannot write the signal to " + table
+            + " (source.debezium.signal.data.collection): " + e.getMessage(), e);
+      }
+    };
   }
 
   /** The tables of the incremental snapshot a committed offset holds, which Debezium resumes. */

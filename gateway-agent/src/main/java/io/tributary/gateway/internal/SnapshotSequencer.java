@@ -36,10 +36,11 @@ import org.apache.kafka.connect.data.Struct;
  * them, before every change delivered after. The {@code source} block of an incremental read does
  * not give that: it carries the stream position of the change that closed the read's window, which
  * is delivered right <em>after</em> the reads. So such a position is built from the highest position
- * delivered so far, {@code (delivered..., 0, epoch, n)}: the extra components sort it after
- * {@code delivered} and before any later position, including the {@linkplain
- * SourcePosition#immediatelyAfter() one right after} {@code delivered}; {@code n} counts them in this
- * process and the epoch keeps a later process from reusing one. Before anything is delivered in a
+ * delivered so far, {@code (delivered..., epoch << 40 | n)}: the extra component sorts it after
+ * {@code delivered} and before any later position of the stream; {@code n} counts these positions in
+ * this process and the epoch (high bits) keeps a later process from reusing one. (The one later
+ * position that extends {@code delivered}, the {@linkplain SourcePosition#immediatelyAfter() insert
+ * of a key change} right after its delete, always follows the delete at once.) Before anything is delivered in a
  * process, the highest position already staged for the source stands in for {@code delivered}:
  * everything delivered later in this process is a replay of something staged (at its old position,
  * hence a duplicate) or new (after it).
@@ -51,6 +52,7 @@ final class SnapshotSequencer {
   private final Set<TableId> resetInAttempt = new HashSet<>();
   private OptionalLong epoch = OptionalLong.empty();
   private long[] attempt;
+  private static final long IN_STREAM_LIMIT = 1L << 40;
   private SourcePosition delivered;
   private long inStream;
 
@@ -92,7 +94,11 @@ final class SnapshotSequencer {
     if (epoch.isEmpty()) {
       epoch = OptionalLong.of(nextEpoch.getAsLong());
     }
-    return new SourcePosition(delivered.value() + "-" + SourcePosition.of(0, epoch.getAsLong(), inStream++).value());
+    if (inStream >= IN_STREAM_LIMIT || epoch.getAsLong() >= (1L << 23)) {
+      throw GatewayErrors.unexpectedRecord("more in-stream positions than one process numbers (" + inStream
+          + ", epoch " + epoch.getAsLong() + ")");
+    }
+    return new SourcePosition(delivered.value() + "-" + SourcePosition.of((epoch.getAsLong() << 40) | inStream++).value());
   }
 
   /**

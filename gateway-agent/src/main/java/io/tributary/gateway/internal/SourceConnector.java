@@ -3,6 +3,7 @@ package io.tributary.gateway.internal;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.SourceConfig;
 import io.tributary.staging.TableId;
+import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +40,9 @@ public interface SourceConnector {
 
   /** The connector-specific Debezium properties (connection, tables, replication objects). */
   Map<String, String> debeziumProperties(GatewayConfig config);
+
+  /** A JDBC connection to the source database as the capture user. */
+  Connection connect(SourceConfig source);
 
   /** A position extractor for one run of the engine, numbering its snapshot reads with {@code sequencer}. */
   PositionExtractor positions(SnapshotSequencer sequencer);

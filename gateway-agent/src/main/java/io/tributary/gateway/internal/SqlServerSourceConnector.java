@@ -136,7 +136,8 @@ final class SqlServerSourceConnector implements SourceConnector {
     };
   }
 
-  private static Connection connect(SourceConfig source) {
+  @Override
+  public Connection connect(SourceConfig source) {
     Properties properties = new Properties();
     properties.setProperty("user", source.user());
     source.password().ifPresent(password -> properties.setProperty("password", password.reveal()));

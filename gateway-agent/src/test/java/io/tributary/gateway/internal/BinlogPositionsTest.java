@@ -120,7 +120,9 @@ class BinlogPositionsTest {
     incremental.beginTransaction("0-1-2");
     SourcePosition streamed = positions.positionOf(ORDERS, incremental.row("shop", "orders", 100, 0, 1)).position();
     Struct read = incremental.snapshotRead("shop", "orders", SnapshotRecord.INCREMENTAL);
-    assertThat(positions.positionOf(ORDERS, read).position()).isGreaterThan(streamed)
-        .isLessThan(streamed.immediatelyAfter());
+    SourcePosition readAt = positions.positionOf(ORDERS, read).position();
+    assertThat(readAt).isGreaterThan(streamed);
+    assertThat(positions.positionOf(ORDERS, incremental.row("shop", "orders", 100, 0, 2)).position())
+        .as("the next streamed change").isGreaterThan(readAt);
   }
 }

@@ -177,7 +177,6 @@ class PostgresPositionsTest {
 
     assertThat(List.of(before, first, second, after)).isSortedAccordingTo(SourcePosition::compareTo)
         .doesNotHaveDuplicates();
-    assertThat(first).isLessThan(before.immediatelyAfter());
     assertThat(positions.isSnapshot(events.snapshotRead("public", "orders", SnapshotRecord.INCREMENTAL))).isFalse();
     assertThat(positions.positionOf(ORDERS, events.snapshotRead("public", "orders", SnapshotRecord.INCREMENTAL))
         .snapshotReset()).isEmpty();

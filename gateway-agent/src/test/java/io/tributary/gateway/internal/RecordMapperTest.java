@@ -209,6 +209,62 @@ class RecordMapperTest {
     assertThat(mapper.map(beginRecord)).isEqualTo(new Captured.Marker("transaction BEGIN"));
   }
 
+  /** A notification record as Debezium's sink channel builds it, from its own schema. */
+  private static SourceRecord notification(String type, Map<String, String> data) {
+    Schema schema = io.debezium.schema.SchemaFactory.get().notificationValueSchema(
+        io.debezium.schema.SchemaNameAdjuster.NO_OP);
+    Struct value = new Struct(schema).put("id", "resync-1").put("type", type).put("aggregate_type", "Incremental Snapshot")
+        .put("additional_data", data).put("timestamp", 1_700_000_000_500L);
+    return new SourceRecord(Map.of("server", "src"), Map.of("lsn", 24023128L), EngineProperties.NOTIFICATION_TOPIC,
+        null, null, null, schema, value);
+  }
+
+  @Test
+  void incrementalSnapshotNotificationsAreResyncStepsWithTheirMarkers() {
+    Struct source = events.change("public", "orders", 110, 42);
+    Captured.Change insert = change(events.record("public", "orders", KEY, key(1),
+        envelope.create(row(1, "hello", null, null), source, Instant.now())));
+
+    Captured started = mapper.map(notification("STARTED", Map.of("data_collections", "public.orders,public.other",
+        "connector_name", "src")));
+    assertThat(started).isInstanceOf(Captured.ResyncStep.class);
+    Captured.ResyncStep begin = (Captured.ResyncStep) started;
+    assertThat(begin.kind()).isEqualTo(Captured.ResyncStep.Kind.STARTED);
+    assertThat(begin.tables()).as("tables not captured are not ours").containsExactly(ORDERS);
+    assertThat(begin.markers()).singleElement().satisfies(marker -> {
+      assertThat(marker.event().operation()).isEqualTo(Operation.RESYNC_BEGIN);
+      assertThat(marker.schema()).isEqualTo(insert.schema());
+      assertThat(marker.event().values()).containsOnlyNulls().hasSize(4);
+      assertThat(marker.event().position()).isGreaterThan(insert.event().position())
+          .isLessThan(SourcePosition.of(1, 0, 111, 0));
+    });
+
+    Captured.ResyncStep end = (Captured.ResyncStep) mapper.map(notification("TABLE_SCAN_COMPLETED", Map.of(
+        "data_collections", "public.orders", "scanned_collection", "db.public.orders", "total_rows_scanned", "3",
+        "status", "SUCCEEDED")));
+    assertThat(end.kind()).isEqualTo(Captured.ResyncStep.Kind.CAPTURED);
+    assertThat(end.detail()).isEqualTo("3 rows read (SUCCEEDED)");
+    assertThat(end.markers()).singleElement().satisfies(marker -> {
+      assertThat(marker.event().operation()).isEqualTo(Operation.RESYNC_END);
+      assertThat(marker.event().position()).isGreaterThan(begin.markers().get(0).event().position());
+    });
+
+    Captured.ResyncStep failed = (Captured.ResyncStep) mapper.map(notification("TABLE_SCAN_COMPLETED", Map.of(
+        "scanned_collection", "public.orders", "total_rows_scanned", "0", "status", "NO_PRIMARY_KEY")));
+    assertThat(failed.kind()).isEqualTo(Captured.ResyncStep.Kind.FAILED);
+    assertThat(failed.markers()).as("nothing is swept when the table was not read").isEmpty();
+    assertThat(failed.detail()).contains("NO_PRIMARY_KEY");
+    assertThat(mapper.map(notification("IN_PROGRESS", Map.of()))).isInstanceOf(Captured.Marker.class);
+  }
+
+  @Test
+  void aResyncOfATableNeverStagedHasNoMarkers() {
+    Captured.ResyncStep begin = (Captured.ResyncStep) mapper.map(notification("STARTED",
+        Map.of("data_collections", "public.orders")));
+    assertThat(begin.tables()).containsExactly(ORDERS);
+    assertThat(begin.markers()).isEmpty();
+  }
+
   @Test
   void aChangeOfAnUnconfiguredTableStopsTheGateway() {
     Envelope other = events.envelope("public", "other", ROW);
