@@ -222,7 +222,7 @@ public final class TableApplier {
       }
       lastSequence = Math.max(lastSequence, StagingStore.sequenceOf(segment));
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition);
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition, ResyncSweep.refusing());
     metrics.duplicatesDropped(reduced.duplicatesDropped());
     if (reduced.eventsKept() == 0) {
       return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
@@ -332,7 +332,7 @@ public final class TableApplier {
         watermark = manifest.lastPosition();
       }
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition);
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition, ResyncSweep.refusing());
     metrics.duplicatesDropped(reduced.duplicatesDropped());
     long first = batch.get(0).offset();
     long txnVersion = batch.get(batch.size() - 1).offset();
