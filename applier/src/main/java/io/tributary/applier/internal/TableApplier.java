@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * committed ({@link ConcurrentTransactionException}, raised when the transaction is built), which
  * is counted and logged; the rest is applied.
  *
+ * <p>A batch holding a resync's end deletes the rows the resync did not read or change (see
+ * {@link ResyncSweeper}).
+ *
  * <p>Used by the polling thread only, except the lease, which the renewal thread refreshes.
  */
 public final class TableApplier {
@@ -222,7 +225,7 @@ public final class TableApplier {
       }
       lastSequence = Math.max(lastSequence, StagingStore.sequenceOf(segment));
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition, ResyncSweep.refusing());
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition, sweep(snapshot));
     metrics.duplicatesDropped(reduced.duplicatesDropped());
     if (reduced.eventsKept() == 0) {
       return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
@@ -332,7 +335,7 @@ public final class TableApplier {
         watermark = manifest.lastPosition();
       }
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition, ResyncSweep.refusing());
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition, sweep(snapshot));
     metrics.duplicatesDropped(reduced.duplicatesDropped());
     long first = batch.get(0).offset();
     long txnVersion = batch.get(batch.size() - 1).offset();
@@ -368,6 +371,11 @@ public final class TableApplier {
         first, txnVersion, tableId, version, group.map(member -> " in commit group " + member.id()).orElse(""),
         result.upserted(), result.deleted(), result.filesAdded(), result.filesRemoved());
     return new BatchResult(BatchResult.Outcome.COMMITTED, version);
+  }
+
+  /** The resync sweep of a batch built on {@code snapshot}. */
+  private ResyncSweep sweep(Snapshot snapshot) {
+    return new ResyncSweeper(context.staging(), context.engine(), schema, snapshot);
   }
 
   private List<ChangeEvent> readSegment(ManifestRecord manifest) {
