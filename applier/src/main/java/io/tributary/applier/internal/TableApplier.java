@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * is counted and logged; the rest is applied.
  *
  * <p>A batch holding a resync's end deletes the rows the resync did not read or change (see
- * {@link ResyncSweeper}).
+ * {@link ResyncSweeper}); once it is committed, the resync is reported done to the coordinator.
  *
  * <p>Used by the polling thread only, except the lease, which the renewal thread refreshes.
  */
@@ -64,6 +64,7 @@ public final class TableApplier {
   private final ChangeReducer reducer;
   private final CopyOnWriteWriter writer;
   private final ApplierMetrics.Table metrics;
+  private final ResyncReporter resyncs;
   private volatile Lease lease;
   private volatile boolean fenced;
   private volatile Optional<SourcePosition> appliedPosition;
@@ -90,6 +91,7 @@ public final class TableApplier {
     this.reducer = new ChangeReducer(schema);
     this.writer = new CopyOnWriteWriter(context.engine(), schema, context.clock());
     this.metrics = context.metrics().forTable(tableId);
+    this.resyncs = new ResyncReporter(context.coordinator(), tableId, metrics);
     this.rollbackReplay = requireNonNull(rollbackReplay, "rollbackReplay is null");
     rollbackReplay.ifPresent(replay -> replaySegments.addAll(replay.segments()));
     metrics.version(version);
@@ -421,6 +423,7 @@ public final class TableApplier {
     }
     metrics.committed(newVersion, result, reduced.lastCaptureMillis(), latency);
     metrics.positionKnown(true);
+    resyncs.committed(reduced, newVersion);
   }
 
   private void refreshAppliedPosition() {
