@@ -67,6 +67,9 @@ public final class ApplierMetrics {
     private final Counter filesAdded;
     private final Counter filesRemoved;
     private final Counter bytesWritten;
+    private final Counter resyncsSwitched;
+    private final Counter resyncsFailed;
+    private final Counter resyncRowsRemoved;
     private final Timer commitLatency;
     private final AtomicLong lastCaptureMillis = new AtomicLong(-1);
     private final AtomicLong version = new AtomicLong(-1);
@@ -88,6 +91,12 @@ public final class ApplierMetrics {
       filesAdded = counter("files.added", "Data files added", tags);
       filesRemoved = counter("files.removed", "Data files removed (rewritten)", tags);
       bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
+      resyncsSwitched = counter("resyncs.switched", "Resyncs whose end was applied, the table switched over to them",
+          tags);
+      resyncsFailed = counter("resyncs.failed",
+          "Resync ends applied without removing anything, because staging no longer held the resync's begin", tags);
+      resyncRowsRemoved = counter("resync.rows.removed",
+          "Rows removed at the end of a resync because the source no longer held them", tags);
       commitLatency = Timer.builder(PREFIX + "commit.latency").description("Time to commit one batch through the coordinator")
           .tags(tags).register(registry);
       Gauge.builder(PREFIX + "applied.lag", this, Table::lagSeconds).description(
@@ -136,6 +145,16 @@ public final class ApplierMetrics {
         lastCaptureMillis.set(captureMillis);
       }
       version.set(newVersion);
+    }
+
+    /** Counts a resync switched over, which removed {@code rowsRemoved} rows no longer at the source. */
+    public void resyncSwitched(long rowsRemoved) {
+      resyncsSwitched.increment();
+      resyncRowsRemoved.increment(rowsRemoved);
+    }
+
+    public void resyncFailed() {
+      resyncsFailed.increment();
     }
 
     public void version(long newVersion) {

@@ -8,6 +8,7 @@ import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableSchema;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +26,11 @@ import java.util.Set;
  * an insert cancels it, a truncate forgets every earlier change and removes the table's rows, and
  * a column the source did not send keeps the value an earlier event of the batch gave it, or else
  * the table's current value.
+ *
+ * <p>A resync's begin marker changes no row. At its end marker the {@link ResyncSweep} names the rows
+ * existing at that point that are no longer at the source, and each becomes a delete; the events
+ * after the end apply on top of that as usual. A sweep that cannot tell deletes nothing, and the
+ * batch says so in {@link ReducedBatch#resyncEnds()}.
  */
 public final class ChangeReducer {
   private final int[] keyIndexes;
@@ -34,9 +40,14 @@ public final class ChangeReducer {
     this.keyIndexes = schema.keyIndexes();
   }
 
-  public ReducedBatch reduce(List<ChangeEvent> events, Optional<SourcePosition> appliedPosition) {
+  /**
+   * Reduces {@code events}, dropping those at or below {@code appliedPosition}; {@code sweep} is asked
+   * at every resync end left.
+   */
+  public ReducedBatch reduce(List<ChangeEvent> events, Optional<SourcePosition> appliedPosition, ResyncSweep sweep) {
     requireNonNull(events, "events is null");
     requireNonNull(appliedPosition, "appliedPosition is null");
+    requireNonNull(sweep, "sweep is null");
     List<ChangeEvent> kept = new ArrayList<>(events.size());
     Set<SourcePosition> seen = new HashSet<>();
     long duplicates = 0;
@@ -52,11 +63,19 @@ public final class ChangeReducer {
     kept.sort(Comparator.comparing(ChangeEvent::position));
 
     Map<RowKey, RowChange> changes = new LinkedHashMap<>();
+    List<ReducedBatch.ResyncEnd> resyncEnds = new ArrayList<>();
     boolean truncate = false;
     for (ChangeEvent event : kept) {
       if (event.operation() == Operation.TRUNCATE) {
         changes.clear();
         truncate = true;
+        continue;
+      }
+      if (event.operation() == Operation.RESYNC_BEGIN) {
+        continue;
+      }
+      if (event.operation() == Operation.RESYNC_END) {
+        resyncEnds.add(sweep(event, changes, truncate, sweep));
         continue;
       }
       RowKey key = RowKey.of(event.values(), keyIndexes);
@@ -74,7 +93,30 @@ public final class ChangeReducer {
         Optional.ofNullable(last).map(ChangeEvent::position),
         last == null ? 0 : last.captureTimestampMillis(),
         kept.size(),
-        duplicates);
+        duplicates,
+        resyncEnds);
+  }
+
+  private static ReducedBatch.ResyncEnd sweep(ChangeEvent end, Map<RowKey, RowChange> changes, boolean truncated,
+      ResyncSweep sweep) {
+    Set<RowKey> upserted = new HashSet<>();
+    changes.forEach((key, change) -> {
+      if (change instanceof RowChange.Upsert) {
+        upserted.add(key);
+      }
+    });
+    ResyncSweep.Result result = sweep.staleRows(end, Collections.unmodifiableSet(upserted), truncated);
+    if (result instanceof ResyncSweep.Failed failed) {
+      return new ReducedBatch.ResyncEnd(end.position(), end.captureTimestampMillis(), 0, Optional.of(failed.reason()));
+    }
+    long removed = 0;
+    for (RowKey key : ((ResyncSweep.Stale) result).keys()) {
+      // A row the batch deleted already is not removed again by the sweep.
+      if (!(changes.put(key, new RowChange.Delete()) instanceof RowChange.Delete)) {
+        removed++;
+      }
+    }
+    return new ReducedBatch.ResyncEnd(end.position(), end.captureTimestampMillis(), removed, Optional.empty());
   }
 
   private static RowChange.Upsert upsert(ChangeEvent event, RowChange previous, boolean truncated) {

@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.staging.SourcePosition;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A batch of change events reduced to its net effect: whether the table is truncated first, then
- * the last change of every key.
+ * the last change of every key (the deletes of resync sweeps included), and the resyncs whose end
+ * the batch holds.
  *
  * @param truncate whether every row present before the batch is removed before {@code changes} apply
  * @param changes the net change of each key touched after the last truncate
@@ -18,6 +20,7 @@ import java.util.Optional;
  * @param lastCaptureMillis capture time of that event (for the applied lag), 0 if none
  * @param eventsKept events left after duplicates were dropped
  * @param duplicatesDropped events at or below the applied position, or repeating a position of the batch
+ * @param resyncEnds the resync ends the batch applies, in position order
  */
 public record ReducedBatch(
     boolean truncate,
@@ -25,13 +28,35 @@ public record ReducedBatch(
     Optional<SourcePosition> lastPosition,
     long lastCaptureMillis,
     long eventsKept,
-    long duplicatesDropped) {
+    long duplicatesDropped,
+    List<ResyncEnd> resyncEnds) {
 
   public ReducedBatch {
     changes = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(changes, "changes is null")));
     requireNonNull(lastPosition, "lastPosition is null");
     if (eventsKept < 0 || duplicatesDropped < 0) {
       throw new IllegalArgumentException("counts must be >= 0: " + eventsKept + ", " + duplicatesDropped);
+    }
+    resyncEnds = List.copyOf(requireNonNull(resyncEnds, "resyncEnds is null"));
+  }
+
+  /**
+   * A resync's end applied by the batch: where, when it was captured, and how many rows its sweep
+   * deleted, or why it deleted none.
+   *
+   * @param position the position of the end marker
+   * @param captureMillis when the gateway captured the end marker
+   * @param rowsRemoved rows existing at the end that the sweep deleted (not counting rows the batch
+   *     had deleted already)
+   * @param failure why the sweep could not tell which rows are gone; empty when it could
+   */
+  public record ResyncEnd(SourcePosition position, long captureMillis, long rowsRemoved, Optional<String> failure) {
+    public ResyncEnd {
+      requireNonNull(position, "position is null");
+      requireNonNull(failure, "failure is null");
+      if (rowsRemoved < 0) {
+        throw new IllegalArgumentException("rowsRemoved must be >= 0: " + rowsRemoved);
+      }
     }
   }
 

@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * committed ({@link ConcurrentTransactionException}, raised when the transaction is built), which
  * is counted and logged; the rest is applied.
  *
+ * <p>A batch holding a resync's end deletes the rows the resync did not read or change (see
+ * {@link ResyncSweeper}); once it is committed, the resync is reported done to the coordinator.
+ *
  * <p>Used by the polling thread only, except the lease, which the renewal thread refreshes.
  */
 public final class TableApplier {
@@ -61,6 +64,7 @@ public final class TableApplier {
   private final ChangeReducer reducer;
   private final CopyOnWriteWriter writer;
   private final ApplierMetrics.Table metrics;
+  private final ResyncReporter resyncs;
   private volatile Lease lease;
   private volatile boolean fenced;
   private volatile Optional<SourcePosition> appliedPosition;
@@ -87,6 +91,7 @@ public final class TableApplier {
     this.reducer = new ChangeReducer(schema);
     this.writer = new CopyOnWriteWriter(context.engine(), schema, context.clock());
     this.metrics = context.metrics().forTable(tableId);
+    this.resyncs = new ResyncReporter(context.coordinator(), tableId, metrics);
     this.rollbackReplay = requireNonNull(rollbackReplay, "rollbackReplay is null");
     rollbackReplay.ifPresent(replay -> replaySegments.addAll(replay.segments()));
     metrics.version(version);
@@ -222,7 +227,7 @@ public final class TableApplier {
       }
       lastSequence = Math.max(lastSequence, StagingStore.sequenceOf(segment));
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition);
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition, sweep(snapshot));
     metrics.duplicatesDropped(reduced.duplicatesDropped());
     if (reduced.eventsKept() == 0) {
       return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
@@ -332,7 +337,7 @@ public final class TableApplier {
         watermark = manifest.lastPosition();
       }
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition);
+    ReducedBatch reduced = reducer.reduce(events, appliedPosition, sweep(snapshot));
     metrics.duplicatesDropped(reduced.duplicatesDropped());
     long first = batch.get(0).offset();
     long txnVersion = batch.get(batch.size() - 1).offset();
@@ -368,6 +373,11 @@ public final class TableApplier {
         first, txnVersion, tableId, version, group.map(member -> " in commit group " + member.id()).orElse(""),
         result.upserted(), result.deleted(), result.filesAdded(), result.filesRemoved());
     return new BatchResult(BatchResult.Outcome.COMMITTED, version);
+  }
+
+  /** The resync sweep of a batch built on {@code snapshot}. */
+  private ResyncSweep sweep(Snapshot snapshot) {
+    return new ResyncSweeper(context.staging(), context.engine(), schema, snapshot);
   }
 
   private List<ChangeEvent> readSegment(ManifestRecord manifest) {
@@ -413,6 +423,7 @@ public final class TableApplier {
     }
     metrics.committed(newVersion, result, reduced.lastCaptureMillis(), latency);
     metrics.positionKnown(true);
+    resyncs.committed(reduced, newVersion);
   }
 
   private void refreshAppliedPosition() {

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,8 @@ import java.util.Optional;
 /**
  * An in-memory coordinator for local tables: registry, leases with fencing epochs, and commit
  * ratification that publishes the staged commit file as {@code _delta_log/<version>.json} with
- * put-if-absent (a hard link). Failures can be injected for the next commit. Thread-safe.
+ * put-if-absent (a hard link). Failures can be injected for the next commit. Resyncs move through
+ * the states {@link Resync.State#next()} allows, and every step reported is kept. Thread-safe.
  */
 public final class FakeCoordinator implements CoordinatorClient {
   private final List<CoordinatorEvent> events = new ArrayList<>();
@@ -52,6 +54,9 @@ public final class FakeCoordinator implements CoordinatorClient {
   private final List<CommitProposal> commits = new ArrayList<>();
   private final List<CommitGroupProposal> groups = new ArrayList<>();
   private Optional<Failure> nextFailure = Optional.empty();
+  private final Map<TableId, Resync> resyncs = new LinkedHashMap<>();
+  private final List<String> resyncSteps = new ArrayList<>();
+  private boolean failNextResyncReport;
 
   public FakeCoordinator(Clock clock) {
     this.clock = requireNonNull(clock, "clock is null");
@@ -83,12 +88,18 @@ public final class FakeCoordinator implements CoordinatorClient {
 
   @Override
   public synchronized Optional<TableStatus> table(TableId tableId) {
-    return Optional.ofNullable(tables.get(tableId));
+    return Optional.ofNullable(tables.get(tableId)).map(this::withResync);
   }
 
   @Override
   public synchronized List<TableStatus> tables() {
-    return List.copyOf(tables.values());
+    return tables.values().stream().map(this::withResync).toList();
+  }
+
+  private TableStatus withResync(TableStatus status) {
+    return new TableStatus(status.tableId(), status.location(), status.keyColumns(), status.version(),
+        status.appliedPosition(), status.epoch(), status.leaseHolder(), status.leaseExpiresAt(), status.pausedReason(),
+        Optional.ofNullable(resyncs.get(status.tableId())));
   }
 
   @Override
@@ -185,16 +196,52 @@ public final class FakeCoordinator implements CoordinatorClient {
     return receipts;
   }
 
-  /** No table of this coordinator is ever resynced. */
+  /** Records an operator's request to resync a table, made at {@code requestedAt}. */
+  public synchronized Resync requestResync(TableId tableId, Instant requestedAt) {
+    known(tableId);
+    Resync resync = new Resync("resync-" + (resyncs.size() + 1), Resync.State.REQUESTED, "test", requestedAt,
+        requestedAt, "");
+    resyncs.put(tableId, resync);
+    return resync;
+  }
+
+  /** Makes the next resync report fail as if the coordinator could not be reached. */
+  public synchronized void failNextResyncReport() {
+    failNextResyncReport = true;
+  }
+
+  /** Every resync step reported, oldest first, as {@code STATE: detail}. */
+  public synchronized List<String> resyncSteps() {
+    return List.copyOf(resyncSteps);
+  }
+
   @Override
   public synchronized List<TableStatus> pendingResyncs(String source) {
-    return List.of();
+    return tables().stream()
+        .filter(status -> status.tableId().source().equals(source))
+        .filter(status -> status.resync().map(resync -> resync.state() == Resync.State.REQUESTED
+            || resync.state() == Resync.State.CAPTURING).orElse(false))
+        .toList();
   }
 
   @Override
   public synchronized TableStatus reportResync(TableId tableId, String resyncId, Resync.State state, String detail) {
-    throw new TributaryException(ErrorCode.RESYNC_CONFLICT, "Resync " + resyncId + " of " + tableId + " is not the"
-        + " table's current resync (none): this coordinator never resyncs tables");
+    if (failNextResyncReport) {
+      failNextResyncReport = false;
+      throw new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE, "coordinator unavailable (injected)");
+    }
+    Resync current = resyncs.get(tableId);
+    if (current == null || !current.id().equals(resyncId)) {
+      throw new TributaryException(ErrorCode.RESYNC_CONFLICT, "Resync " + resyncId + " of " + tableId + " is not the"
+          + " table's current resync");
+    }
+    if (!current.state().next().contains(state)) {
+      throw new TributaryException(ErrorCode.RESYNC_CONFLICT, "Resync " + resyncId + " of " + tableId + " cannot move"
+          + " from " + current.state() + " to " + state);
+    }
+    resyncs.put(tableId, current.moved(state, clock.instant(), detail));
+    resyncSteps.add(state + ": " + detail);
+    return table(tableId).orElseThrow();
   }
 
   /** Every ratified commit group, in order. */

@@ -43,6 +43,16 @@ public final class Segments {
     return event(Operation.TRUNCATE, position, new Object[schema.columns().size()]);
   }
 
+  /** The marker a gateway stages where a resync of the table starts. */
+  public ChangeEvent resyncBegin(long position) {
+    return event(Operation.RESYNC_BEGIN, position, new Object[schema.columns().size()]);
+  }
+
+  /** The marker a gateway stages where a resync of the table ends. */
+  public ChangeEvent resyncEnd(long position) {
+    return event(Operation.RESYNC_END, position, new Object[schema.columns().size()]);
+  }
+
   /** Writes the events as the next segment and returns its manifest. */
   public ManifestRecord segment(List<ChangeEvent> events) {
     try (SegmentWriter writer = store.newSegmentWriter(schema, sequence++)) {
