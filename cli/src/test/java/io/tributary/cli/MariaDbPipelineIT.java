@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.cli.internal.Progress;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.cli.internal.TableComparison;
 import io.tributary.cli.internal.Verification;
+import io.tributary.coordinator.Resync;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.client.HttpCoordinatorClient;
+import io.tributary.staging.TableId;
 import io.tributary.testing.KafkaBroker;
 import io.tributary.testing.MariaDbServer;
 import java.math.BigDecimal;
@@ -15,13 +20,16 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,6 +91,89 @@ class MariaDbPipelineIT {
         assertThat(results).hasSize(2).allSatisfy(result -> assertThat(result.equal()).as(result.describe()).isTrue());
       }
     }
+  }
+
+  /**
+   * A resync on MariaDB: the customers' copy diverges (changes made with the binlog off for the session
+   * never reach it), a resync signalled through Debezium's signalling table reads the table again while
+   * both tables keep changing, and at its end the table equals its source, rows deleted unseen included.
+   */
+  @Test
+  void aResyncReplacesADivergedTableWhileBothTablesChange() throws Exception {
+    Path directory = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "mariadb-resync-")
+        .toAbsolutePath();
+    try (MariaDbServer mariadb = MariaDbServer.builder(directory.resolve("mariadb"))
+            .binariesDirectory(Path.of("target", "mariadb-binaries")).build();
+        KafkaBroker kafka = KafkaBroker.builder(directory.resolve("kafka")).build()) {
+      mariadb.start();
+      kafka.start();
+      mariadb.createDatabase("shop");
+      mariadb.execute("shop",
+          "CREATE TABLE customers (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL, balance DECIMAL(12,2),"
+              + " active BOOLEAN, since DATE)",
+          "CREATE TABLE orders (id INT PRIMARY KEY, customer_id BIGINT NOT NULL, amount DECIMAL(10,2), note TEXT,"
+              + " placed DATETIME(6), rating DOUBLE)",
+          "CREATE TABLE tributary_signal (id VARCHAR(64) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048))");
+      mariadb.createCaptureUser("capture", "capture-pw", "shop");
+      mariadb.execute("", "GRANT INSERT ON shop.tributary_signal TO 'capture'@'localhost'");
+      Workload workload = new Workload(new Random(13));
+      try (Connection connection = mariadb.connect("shop")) {
+        workload.run(connection, 600);
+      }
+      Path config = directory.resolve("tributary.yaml");
+      Files.writeString(config, """
+          source:
+            name: %s
+            connector: mariadb
+            host: 127.0.0.1
+            port: %d
+            user: capture
+            password: capture-pw
+            tables: [%s]
+            debezium:
+              signal.data.collection: shop.tributary_signal
+          gateway:
+            segment:
+              max-age: 200ms
+          kafka:
+            bootstrap-servers: %s
+          """.formatted(SOURCE, mariadb.port(), String.join(", ", TABLES), kafka.bootstrapServers()));
+      StandalonePipeline.Settings settings = StandalonePipeline.configure(config, directory.resolve("data"), System::getenv);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      TableId customers = TableId.parse(SOURCE + ".shop.customers");
+      try (StandalonePipeline pipeline = StandalonePipeline.start(settings, Clock.systemUTC(), registry);
+          HttpCoordinatorClient client = HttpCoordinatorClient.create(pipeline.coordinator().uri(), Optional.empty())) {
+        awaitEqual(mariadb, settings);
+        try (Connection connection = mariadb.connect("shop"); Statement statement = connection.createStatement()) {
+          statement.execute("SET sql_log_bin = 0");
+          statement.execute("DELETE FROM customers WHERE id <= 30");
+          statement.execute("UPDATE customers SET name = 'changed unseen' WHERE id > 30 AND id <= 60");
+        }
+        TableComparison diverged = Verification.compareAll(mariadb.connect("shop"), settings, SOURCE,
+            List.of("shop.customers")).get(0);
+        assertThat(diverged.equal()).as(diverged.describe()).isFalse();
+
+        client.requestResync(customers, "changes made with the binlog off");
+        try (Connection connection = mariadb.connect("shop")) {
+          long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+          while (System.nanoTime() < until && client.table(customers).flatMap(TableStatus::resync)
+              .map(resync -> resync.state().inProgress()).orElse(true)) {
+            workload.run(connection, 20);
+          }
+        }
+        Resync resync = client.table(customers).flatMap(TableStatus::resync).orElseThrow();
+        assertThat(resync.state()).as(resync.detail()).isEqualTo(Resync.State.DONE);
+        awaitEqual(mariadb, settings);
+        assertThat(Progress.total(registry, "tributary.applier.resync.rows.removed")).isEqualTo(30);
+      }
+    }
+  }
+
+  private static void awaitEqual(MariaDbServer mariadb, StandalonePipeline.Settings settings) {
+    List<TableComparison> results = Verification.awaitEqual(
+        () -> Verification.compareAll(mariadb.connect("shop"), settings, SOURCE, TABLES),
+        Duration.ofMinutes(3), Clock.systemUTC(), () -> {});
+    assertThat(results).hasSize(2).allSatisfy(result -> assertThat(result.equal()).as(result.describe()).isTrue());
   }
 
   /** Transactions of one to four changes over both tables, from a fixed seed. */

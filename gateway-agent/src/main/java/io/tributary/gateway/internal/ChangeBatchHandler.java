@@ -111,6 +111,11 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
         }
         SourceRecord source = record.value();
         Captured captured = mapper.map(source);
+        if (captured instanceof Captured.Marker && !hasOffset(source)) {
+          // Debezium's notifications outside incremental snapshots (the initial snapshot's) carry no
+          // offset: nothing to stage, and never a point to commit.
+          continue;
+        }
         if (snapshotBarrier && isStreamed(captured, source)) {
           crossSnapshotBarrier(record, captured, committer);
           continue;
@@ -163,7 +168,11 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
     if (captured instanceof Captured.Change change) {
       return !change.snapshot();
     }
-    return source.sourceOffset() != null && isPastSnapshot(source.sourceOffset());
+    return hasOffset(source) && isPastSnapshot(source.sourceOffset());
+  }
+
+  private static boolean hasOffset(SourceRecord source) {
+    return source.sourceOffset() != null && !source.sourceOffset().isEmpty();
   }
 
   private void crossSnapshotBarrier(ChangeEvent<SourceRecord, SourceRecord> record, Captured captured,

@@ -205,6 +205,28 @@ class ChangeBatchHandlerTest {
   }
 
   @Test
+  void aNotificationWithoutAnOffsetIsNeverACommitPoint() throws Exception {
+    ChangeBatchHandler handler = handler(true, 1000);
+    events.startSnapshot(5000);
+    Event first = snapshotRead(1, SnapshotRecord.FIRST);
+    events.completeSnapshot();
+    Event last = snapshotRead(2, SnapshotRecord.LAST);
+    // Debezium's sink channel sends the initial snapshot's notifications with an empty offset.
+    Schema schema = io.debezium.schema.SchemaFactory.get().notificationValueSchema(
+        io.debezium.schema.SchemaNameAdjuster.NO_OP);
+    Struct completed = new Struct(schema).put("id", "n-1").put("type", "COMPLETED")
+        .put("aggregate_type", "Initial Snapshot").put("additional_data", Map.of()).put("timestamp", 1L);
+    Event notification = new Event(new SourceRecord(Map.of("server", "src"), Map.of(),
+        EngineProperties.NOTIFICATION_TOPIC, null, null, null, schema, completed));
+    events.startStreaming();
+    handler.handleBatch(List.of(first, last, notification, insert(3, 5100)), committer);
+
+    assertThat(committer.marked).doesNotContain(notification);
+    assertThat(committer.stored).as("the end of the snapshot, not an empty offset")
+        .containsEntry("last_snapshot_record", true);
+  }
+
+  @Test
   void withoutAHeartbeatTheLastSnapshotReadMarksTheEnd() throws Exception {
     ChangeBatchHandler handler = handler(true, 1000);
     events.startSnapshot(5000);
