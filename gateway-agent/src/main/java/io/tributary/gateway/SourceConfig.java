@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The database a gateway captures (section {@code source}): where it is, how to log in, which tables
@@ -182,6 +183,24 @@ public record SourceConfig(
         throw new IllegalArgumentException("Table " + table + " does not belong to source " + name);
       }
     }
+  }
+
+  /** Debezium's signalling table ({@code source.debezium.signal.data.collection}), if one is set. */
+  public Optional<String> signalTable() {
+    return Optional.ofNullable(debezium.get("signal.data.collection"));
+  }
+
+  /**
+   * The Debezium {@code column.exclude.list} that leaves out the columns not captured, if any table
+   * selects columns.
+   */
+  public Optional<String> columnExclusions() {
+    if (columns.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(columns.entrySet().stream()
+        .map(entry -> entry.getValue().debeziumExclusion(entry.getKey().schema(), entry.getKey().table()))
+        .collect(Collectors.joining(",")));
   }
 
   /** {@code host:port}, as error messages name the server. */

@@ -108,11 +108,7 @@ abstract class BinlogSourceConnector implements SourceConnector {
     properties.put("database.include.list", source.tables().stream().map(TableId::schema).distinct()
         .map(PostgresSourceConnector::escape).collect(Collectors.joining(",")));
     properties.put("table.include.list", PostgresSourceConnector.includeList(source.tables()));
-    if (!source.columns().isEmpty()) {
-      properties.put("column.exclude.list", source.columns().entrySet().stream()
-          .map(entry -> entry.getValue().debeziumExclusion(entry.getKey().schema(), entry.getKey().table()))
-          .collect(Collectors.joining(",")));
-    }
+    source.columnExclusions().ifPresent(exclusions -> properties.put("column.exclude.list", exclusions));
     properties.put("snapshot.mode", source.snapshotMode());
     SchemaHistory.configure(properties, config);
     properties.put("provide.transaction.metadata", "false");
@@ -133,7 +129,7 @@ abstract class BinlogSourceConnector implements SourceConnector {
   @Override
   public Optional<String> resyncUnavailable(GatewayConfig config) {
     Map<String, String> debezium = config.source().debezium();
-    if (debezium.containsKey("signal.data.collection") || "true".equalsIgnoreCase(debezium.get("read.only"))) {
+    if (config.source().signalTable().isPresent() || "true".equalsIgnoreCase(debezium.get("read.only"))) {
       return Optional.empty();
     }
     return Optional.of("resyncs of a " + config.source().connector().name().toLowerCase(Locale.ROOT)

@@ -129,7 +129,7 @@ public final class CaptureRun {
       RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,
           EngineProperties.unavailablePlaceholder(config), config.source().unsupportedTypes(),
           table -> lastStagedSchema(store, table),
-          Optional.ofNullable(config.source().debezium().get("signal.data.collection")));
+          config.source().signalTable());
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);
@@ -164,10 +164,9 @@ public final class CaptureRun {
         .notifying(handler)
         .build();
     engineThread.execute(engine);
-    String signalTable = config.source().debezium().get("signal.data.collection");
-    ResyncDriver.SignalSender signals = signalTable != null
-        ? ResyncDriver.throughTable(connector, config.source(), signalTable)
-        : signal -> engine.getSignaler().signal(signal);
+    ResyncDriver.SignalSender signals = config.source().signalTable()
+        .map(table -> ResyncDriver.throughTable(connector, config.source(), table))
+        .orElse(signal -> engine.getSignaler().signal(signal));
     resyncs.ifPresent(driver -> driver.start(signals, handler::streaming));
     long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 4));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);

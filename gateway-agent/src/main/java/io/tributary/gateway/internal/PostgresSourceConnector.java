@@ -103,11 +103,7 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.put("publication.name", source.publicationName());
     properties.put("publication.autocreate.mode", "filtered");
     properties.put("table.include.list", includeList(source.tables()));
-    if (!source.columns().isEmpty()) {
-      properties.put("column.exclude.list", source.columns().entrySet().stream()
-          .map(entry -> entry.getValue().debeziumExclusion(entry.getKey().schema(), entry.getKey().table()))
-          .collect(Collectors.joining(",")));
-    }
+    source.columnExclusions().ifPresent(exclusions -> properties.put("column.exclude.list", exclusions));
     properties.put("snapshot.mode", source.snapshotMode());
     // hstore as JSON text rather than a Connect map, which has no staging type.
     properties.put("hstore.handling.mode", "json");
@@ -116,7 +112,7 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.put("lsn.flush.mode", "connector");
     properties.put("offset.mismatch.strategy", "no_validation");
     properties.put("slot.drop.on.stop", "false");
-    if (!source.debezium().containsKey("signal.data.collection") && !source.debezium().containsKey("read.only")) {
+    if (source.signalTable().isEmpty() && !source.debezium().containsKey("read.only")) {
       // Resyncs (incremental snapshots) take their watermarks from pg_current_snapshot() instead of
       // writing to a signalling table; the capture user needs no write privilege (PostgreSQL 13+).
       properties.put("read.only", "true");

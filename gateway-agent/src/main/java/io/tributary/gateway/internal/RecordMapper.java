@@ -215,8 +215,7 @@ final class RecordMapper {
     if (signalTable.isEmpty() || source.schema().field("table") == null) {
       return false;
     }
-    String schema = source.schema().field("schema") != null ? source.getString("schema")
-        : source.schema().field("db") != null ? source.getString("db") : null;
+    String schema = schemaOf(source);
     String table = source.getString("table");
     if (schema == null || table == null) {
       return false;
@@ -226,10 +225,17 @@ final class RecordMapper {
     return signalTable.get().equals(name) || signalTable.get().endsWith("." + name);
   }
 
-  private TableId tableOf(Struct source, SourceRecord record) {
-    // PostgreSQL names a table's schema; MariaDB, which has databases instead, its database.
-    String schema = source.schema().field("schema") != null ? source.getString("schema")
+  /**
+   * The schema a source block names: PostgreSQL's and SQL Server's schema, or the database of MySQL
+   * and MariaDB, which have no schemas.
+   */
+  private static String schemaOf(Struct source) {
+    return source.schema().field("schema") != null ? source.getString("schema")
         : source.schema().field("db") != null ? source.getString("db") : null;
+  }
+
+  private TableId tableOf(Struct source, SourceRecord record) {
+    String schema = schemaOf(source);
     String name = source.schema().field("table") == null ? null : source.getString("table");
     if (schema == null || name == null) {
       throw GatewayErrors.unexpectedRecord("a change on topic " + record.topic() + " that names no table");

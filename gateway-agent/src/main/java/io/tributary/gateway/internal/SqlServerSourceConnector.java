@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,11 +98,7 @@ final class SqlServerSourceConnector implements SourceConnector {
     // Passed through to the driver, as the start-up checks connect.
     tlsProperties(source).forEach((key, value) -> properties.put("database." + key, value));
     properties.put("table.include.list", PostgresSourceConnector.includeList(source.tables()));
-    if (!source.columns().isEmpty()) {
-      properties.put("column.exclude.list", source.columns().entrySet().stream()
-          .map(entry -> entry.getValue().debeziumExclusion(entry.getKey().schema(), entry.getKey().table()))
-          .collect(Collectors.joining(",")));
-    }
+    source.columnExclusions().ifPresent(exclusions -> properties.put("column.exclude.list", exclusions));
     properties.put("snapshot.mode", source.snapshotMode());
     SchemaHistory.configure(properties, config);
     properties.put("provide.transaction.metadata", "false");
@@ -118,7 +113,7 @@ final class SqlServerSourceConnector implements SourceConnector {
   /** SQL Server's incremental snapshots write their watermarks to Debezium's signalling table. */
   @Override
   public Optional<String> resyncUnavailable(GatewayConfig config) {
-    if (config.source().debezium().containsKey("signal.data.collection")) {
+    if (config.source().signalTable().isPresent()) {
       return Optional.empty();
     }
     return Optional.of("resyncs of a SQL Server source need Debezium's signalling table: set"
