@@ -2,6 +2,7 @@ package io.tributary.coordinator;
 
 import io.tributary.staging.TableId;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,6 +63,14 @@ public interface CoordinatorClient extends AutoCloseable {
    * status; {@code RESYNC_CONFLICT} if the step does not follow the resync's state or names another.
    */
   TableStatus reportResync(TableId tableId, String resyncId, Resync.State state, String detail);
+
+  /**
+   * Asks for a table's resync because changes staged before {@code stagedUntil} will never be
+   * applied (retention deleted them before an applier did); needs the report access a gateway has.
+   * A resync that already supersedes them ({@link Resync#supersedes}) is answered as is; one under
+   * way that does not is refused with {@code RESYNC_CONFLICT}.
+   */
+  TableStatus requireResync(TableId tableId, String reason, Instant stagedUntil);
 
   /** Records an event in the coordinator's log (errors, progress) and returns it numbered. */
   CoordinatorEvent report(CoordinatorEvent.Report report);

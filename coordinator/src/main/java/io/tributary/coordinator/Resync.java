@@ -57,6 +57,16 @@ public record Resync(String id, State state, String reason, Instant requestedAt,
     }
   }
 
+  /**
+   * Whether this resync replaces changes staged before {@code stagedUntil}: it was requested at or
+   * after that time and neither failed nor was cancelled, so its snapshot reads the rows they changed
+   * as they are now. Changes that can no longer be applied (their segment deleted by retention) may
+   * then be skipped.
+   */
+  public boolean supersedes(Instant stagedUntil) {
+    return state != State.FAILED && state != State.CANCELLED && !requestedAt.isBefore(stagedUntil);
+  }
+
   /** The same resync moved to {@code next} at {@code at}, saying {@code what}. */
   public Resync moved(State next, Instant at, String what) {
     return new Resync(id, next, reason, requestedAt, at, what);

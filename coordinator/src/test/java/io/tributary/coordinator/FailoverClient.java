@@ -136,6 +136,11 @@ final class FailoverClient implements CoordinatorClient {
   }
 
   @Override
+  public TableStatus requireResync(TableId tableId, String reason, java.time.Instant stagedUntil) {
+    return call(client -> client.requireResync(tableId, reason, stagedUntil));
+  }
+
+  @Override
   public PublishedPosition publishedPosition(TableId tableId) {
     return call(client -> client.publishedPosition(tableId));
   }

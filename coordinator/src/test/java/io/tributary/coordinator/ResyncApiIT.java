@@ -92,6 +92,31 @@ class ResyncApiIT {
         .hasMessageContaining("a resync needs a reason");
   }
 
+  @Test
+  void aGatewayRequiresAResyncForChangesThatWillNeverBeAppliedOnceOnly() {
+    Instant stagedUntil = T0.minus(Duration.ofDays(31));
+    Resync required = client.requireResync(ORDERS, "retention deleted 3 unapplied segments", stagedUntil).resync()
+        .orElseThrow();
+    assertThat(required.state()).isEqualTo(Resync.State.REQUESTED);
+    assertThat(required.reason()).isEqualTo("retention deleted 3 unapplied segments");
+
+    clock.advance(Duration.ofHours(1));
+    assertThat(client.requireResync(ORDERS, "retention deleted 2 more", stagedUntil).resync()).as("covered already")
+        .contains(required);
+    assertRefused(() -> client.requireResync(ORDERS, "changes staged after the request", clock.instant()),
+        "is being resynced already");
+  }
+
+  @Test
+  void aRequiredResyncIsNotCoveredByOneThatFailed() {
+    Resync operator = client.requestResync(ITEMS, "suspicious counts").resync().orElseThrow();
+    client.reportResync(ITEMS, operator.id(), Resync.State.FAILED, "no key");
+    Resync required = client.requireResync(ITEMS, "retention deleted 1 unapplied segment", T0.minus(Duration.ofDays(31)))
+        .resync().orElseThrow();
+    assertThat(required.id()).isNotEqualTo(operator.id());
+    assertThat(required.state()).isEqualTo(Resync.State.REQUESTED);
+  }
+
   private static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
     assertThatThrownBy(call)
         .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESYNC_CONFLICT))

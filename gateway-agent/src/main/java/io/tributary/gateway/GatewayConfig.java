@@ -70,8 +70,8 @@ public record GatewayConfig(
         "Bound on starting the capture engine once the start-up checks have passed");
     Duration shutdown = gateway.duration("shutdown-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1),
         "Bound on stopping: open segments are announced and offsets committed within it, or left for replay");
-    KafkaConfig kafka = KafkaConfig.from(root.section("kafka"));
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
+    KafkaConfig kafka = KafkaConfig.from(root.section("kafka"), staging.retention());
     return new GatewayConfig(source, stateDirectory.toAbsolutePath().normalize(), segments, heartbeat, offsetCommits,
         startup, shutdown, kafka, staging);
   }

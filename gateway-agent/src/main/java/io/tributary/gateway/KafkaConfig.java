@@ -48,7 +48,7 @@ public record KafkaConfig(
     }
   }
 
-  static KafkaConfig from(ConfigReader kafka) {
+  static KafkaConfig from(ConfigReader kafka, Duration stagingRetention) {
     String bootstrap = kafka.requiredString("bootstrap-servers",
         "Kafka brokers to announce segments to, host:port[,host:port...]");
     String topic = kafka.string("topic", io.tributary.staging.ManifestSerde.DEFAULT_TOPIC, "Topic of manifest records (the log appliers read)");
@@ -64,8 +64,9 @@ public record KafkaConfig(
       kafka.problem("topic-replication-factor", "0", "must be -1 (broker default) or at least 1");
       replication = -1;
     }
-    Duration retention = kafka.duration("topic-retention", Duration.ofDays(30), Duration.ofMinutes(1),
-        "retention.ms of the manifest topic when the gateway creates it; keep it equal to staging retention");
+    Duration retention = kafka.duration("topic-retention", stagingRetention, Duration.ofMinutes(1),
+        "retention.ms of the manifest topic when the gateway creates it; by default staging.retention, so that"
+            + " manifests and their segments go together");
     Duration connectTimeout = kafka.duration("connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100),
         "Bound on reaching Kafka during the start-up checks");
     Duration publishTimeout = kafka.duration("publish-timeout", Duration.ofMinutes(2), Duration.ofSeconds(1),

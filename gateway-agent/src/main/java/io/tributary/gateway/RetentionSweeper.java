@@ -6,73 +6,125 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.coordinator.CoordinatorClient;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.PublishedPosition;
+import io.tributary.coordinator.Resync;
+import io.tributary.coordinator.TableStatus;
 import io.tributary.staging.SourcePosition;
+import io.tributary.staging.StagingConfig.UnappliedPastRetention;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
+import io.tributary.staging.config.ConfigReader;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes staged segments past the retention, but only those whose changes are in published Delta
- * versions: a segment's last position (in its file name) must be covered by its table's published
- * position, which the coordinator answers. A segment past the retention and not yet applied is
- * kept, counted in {@code tributary.gateway.retention.segments.blocked} and named in a warning: the
- * applier is behind or stopped, and deleting would lose changes.
+ * Deletes staged segments past the retention. A segment whose changes are in published Delta
+ * versions goes: its last position (in its file name) is covered by its table's published
+ * position, which the coordinator answers.
+ *
+ * <p>A segment past the retention that is not applied yet (an applier stopped or far behind) is
+ * never deleted silently. The manifest topic keeps its announcements for the same time, so no
+ * applier would apply it anyway: with {@link UnappliedPastRetention#RESYNC} (the default) the
+ * sweeper asks the coordinator to resync its table, records an error event naming the segments,
+ * and deletes them once the resync is recorded; an applier that meets one of their announcements
+ * still in the topic skips it, because the resync supersedes it. With
+ * {@link UnappliedPastRetention#KEEP} the segment is kept whatever its age. Either way the
+ * segments kept are counted in {@code tributary.gateway.retention.segments.blocked} and named in a
+ * warning.
  */
 public final class RetentionSweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
 
   /** What one sweep did. */
-  public record Sweep(int deleted, int blocked, int tablesUnanswered) {}
+  public record Sweep(int deleted, int blocked, int tablesUnanswered, int resyncsRequired) {}
+
+  /** What the sweeper asks of the coordinator; {@link #of} adapts a client. */
+  public interface Coordinator {
+    /** See {@link CoordinatorClient#publishedPosition}. */
+    PublishedPosition publishedPosition(TableId tableId);
+
+    /** See {@link CoordinatorClient#requireResync}. */
+    TableStatus requireResync(TableId tableId, String reason, Instant stagedUntil);
+
+    /** See {@link CoordinatorClient#report}. */
+    void report(CoordinatorEvent.Report event);
+
+    static Coordinator of(CoordinatorClient client) {
+      requireNonNull(client, "client is null");
+      return new Coordinator() {
+        @Override
+        public PublishedPosition publishedPosition(TableId tableId) {
+          return client.publishedPosition(tableId);
+        }
+
+        @Override
+        public TableStatus requireResync(TableId tableId, String reason, Instant stagedUntil) {
+          return client.requireResync(tableId, reason, stagedUntil);
+        }
+
+        @Override
+        public void report(CoordinatorEvent.Report event) {
+          client.report(event);
+        }
+      };
+    }
+  }
 
   private final StagingStore staging;
   private final List<TableId> tables;
-  private final Function<TableId, PublishedPosition> published;
+  private final Coordinator coordinator;
   private final Duration retention;
+  private final UnappliedPastRetention unapplied;
   private final Clock clock;
   private final MeterRegistry registry;
   private final Counter deleted;
+  private final Counter forced;
   private final AtomicLong blocked = new AtomicLong();
   private final List<Meter> meters = new ArrayList<>();
 
-  /**
-   * @param published the coordinator's published position of a table (see
-   *     {@code HttpCoordinatorClient.publishedPosition})
-   */
-  public RetentionSweeper(StagingStore staging, List<TableId> tables, Function<TableId, PublishedPosition> published,
-      Duration retention, Clock clock, MeterRegistry registry) {
+  public RetentionSweeper(StagingStore staging, List<TableId> tables, Coordinator coordinator, Duration retention,
+      UnappliedPastRetention unapplied, Clock clock, MeterRegistry registry) {
     this.staging = requireNonNull(staging, "staging is null");
     this.tables = List.copyOf(requireNonNull(tables, "tables is null"));
-    this.published = requireNonNull(published, "published is null");
+    this.coordinator = requireNonNull(coordinator, "coordinator is null");
     this.retention = requireNonNull(retention, "retention is null");
+    this.unapplied = requireNonNull(unapplied, "unapplied is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.registry = requireNonNull(registry, "registry is null");
     this.deleted = Counter.builder("tributary.gateway.retention.segments.deleted")
         .description("Staged segments deleted after the retention, once applied")
         .register(registry);
+    this.forced = Counter.builder("tributary.gateway.retention.segments.forced")
+        .description("Staged segments deleted after the retention before they were applied, their table resynced")
+        .register(registry);
     meters.add(deleted);
+    meters.add(forced);
     meters.add(Gauge.builder("tributary.gateway.retention.segments.blocked", blocked, AtomicLong::get)
         .description("Staged segments past the retention kept because their changes are not applied yet")
         .register(registry));
   }
 
-  /** Deletes what may go; a table whose published position cannot be read is left for the next sweep. */
+  /** Deletes what may go; a table the coordinator does not answer for is left for the next sweep. */
   public Sweep sweepOnce() {
     LocalDate oldestKept = LocalDate.ofInstant(clock.instant().minus(retention), ZoneOffset.UTC);
     int removed = 0;
     int kept = 0;
     int unanswered = 0;
+    int resyncs = 0;
     for (TableId table : tables) {
       List<URI> expired = new ArrayList<>();
       for (URI segment : staging.listSegments(table)) {
@@ -85,37 +137,83 @@ public final class RetentionSweeper implements AutoCloseable {
       }
       PublishedPosition position;
       try {
-        position = published.apply(table);
+        position = coordinator.publishedPosition(table);
       } catch (TributaryException e) {
         unanswered++;
         LOG.warn("Cannot ask which segments of {} are applied; keeping its {} expired segments for now: {}", table,
             expired.size(), e.getMessage());
         continue;
       }
-      int keptOfTable = 0;
+      List<URI> notApplied = new ArrayList<>();
       for (URI segment : expired) {
         SourcePosition last = StagingStore.lastPositionOf(segment);
-        if (position.covers(last)) {
-          if (staging.deleteSegment(segment)) {
-            removed++;
-            deleted.increment();
-          }
-        } else {
-          keptOfTable++;
+        if (!position.covers(last)) {
+          notApplied.add(segment);
+        } else if (staging.deleteSegment(segment)) {
+          removed++;
+          deleted.increment();
         }
       }
-      if (keptOfTable > 0) {
-        LOG.warn("{} segments of {} are older than the retention of {} but not applied yet (published position {});"
-            + " they are kept. Is an applier running for this table?", keptOfTable, table, retention,
-            position.position().map(SourcePosition::value).orElse("none"));
+      if (notApplied.isEmpty()) {
+        continue;
       }
-      kept += keptOfTable;
+      if (unapplied == UnappliedPastRetention.RESYNC && resyncFor(table, notApplied, position)) {
+        resyncs++;
+        for (URI segment : notApplied) {
+          if (staging.deleteSegment(segment)) {
+            forced.increment();
+          }
+        }
+        continue;
+      }
+      kept += notApplied.size();
+      if (unapplied == UnappliedPastRetention.KEEP) {
+        LOG.warn("{} segments of {} are older than the retention of {} but not applied yet (published position {});"
+            + " they are kept. Is an applier running for this table?", notApplied.size(), table, ConfigReader.format(retention),
+            describe(position));
+      }
     }
     blocked.set(kept);
     if (removed > 0) {
       LOG.info("Retention deleted {} applied segments staged before {}", removed, oldestKept);
     }
-    return new Sweep(removed, kept, unanswered);
+    return new Sweep(removed, kept, unanswered, resyncs);
+  }
+
+  /**
+   * Asks for the resync that supersedes {@code segments} and raises the error event; false if the
+   * coordinator did not record it (the segments are then kept for the next sweep).
+   */
+  private boolean resyncFor(TableId table, List<URI> segments, PublishedPosition position) {
+    LocalDate firstDay = segments.stream().map(StagingStore::dayOf).min(LocalDate::compareTo).orElseThrow();
+    LocalDate lastDay = segments.stream().map(StagingStore::dayOf).max(LocalDate::compareTo).orElseThrow();
+    Instant stagedUntil = lastDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    String what = segments.size() + " staged segments of " + table + " (staged since " + firstDay
+        + ") reached the staging retention of " + ConfigReader.format(retention) + " before any applier applied them";
+    Resync resync;
+    try {
+      resync = coordinator.requireResync(table, what + "; a resync replaces their changes", stagedUntil).resync()
+          .orElseThrow(() -> new IllegalStateException("the coordinator answered without a resync"));
+    } catch (TributaryException | IllegalStateException e) {
+      LOG.warn("{}, but the coordinator did not record a resync of the table ({}); they are kept until it does",
+          what, e.getMessage());
+      return false;
+    }
+    String message = what + ": they are deleted and the table is resynced (resync " + resync.id() + ", "
+        + resync.state() + "). Published position was " + describe(position) + "; is an applier running for it?";
+    LOG.error(message);
+    try {
+      coordinator.report(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.ERROR, Optional.of(table),
+          CoordinatorEvent.Severity.ERROR, message, Map.of("segments", Integer.toString(segments.size()),
+              "staged_until", stagedUntil.toString(), "resync", resync.id(), "retention", ConfigReader.format(retention))));
+    } catch (TributaryException e) {
+      LOG.warn("Could not record the error event of {} with the coordinator: {}", table, e.getMessage());
+    }
+    return true;
+  }
+
+  private static String describe(PublishedPosition position) {
+    return position.position().map(SourcePosition::value).orElse("none");
   }
 
   /** Removes the sweeper's meters. */

@@ -3,6 +3,7 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.staging.StagingConfig;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
@@ -329,6 +330,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void theManifestTopicKeepsManifestsAsLongAsStagingKeepsSegmentsUnlessToldOtherwise() {
+    GatewayConfig config = GatewayConfig.from(reader(MINIMAL + """
+        staging:
+          retention: 14d
+          unapplied-past-retention: keep
+        """), DATA);
+    assertThat(config.kafka().topicRetention()).isEqualTo(Duration.ofDays(14));
+    assertThat(config.staging().unappliedPastRetention()).isEqualTo(StagingConfig.UnappliedPastRetention.KEEP);
+  }
+
+  @Test
   void everyKeyIsDocumentedWithADefaultAndADescription() {
     ConfigReader root = reader(MINIMAL);
     GatewayConfig.from(root, DATA);
@@ -341,7 +353,7 @@ class GatewayConfigTest {
         "gateway.heartbeat-interval", "gateway.startup-timeout", "gateway.shutdown-timeout",
         "kafka.bootstrap-servers", "kafka.topic", "kafka.topic-partitions", "kafka.topic-replication-factor",
         "kafka.topic-retention", "kafka.connect-timeout", "kafka.publish-timeout", "kafka.producer",
-        "staging.location", "staging.spool-dir", "staging.hadoop");
+        "staging.location", "staging.spool-dir", "staging.hadoop", "staging.retention", "staging.unapplied-past-retention");
     assertThat(keys.values()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
     assertThat(keys.get("source.port").defaultValue()).isEqualTo("5432");
     assertThat(keys.get("gateway.segment.max-rows").defaultValue()).isEqualTo("100000");

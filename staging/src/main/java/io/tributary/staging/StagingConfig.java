@@ -17,15 +17,40 @@ import java.util.TreeMap;
  * @param spoolDirectory local directory where segments are written before they are published; by
  *     default {@code _spool} under a local root, so that publishing is an atomic link
  * @param hadoopProperties Hadoop file-system settings passed through (e.g. {@code fs.s3a.endpoint})
- * @param retention how long segments are kept once applied; a segment not yet applied is kept
- *     whatever its age
+ * @param retention how long segments are kept once applied
+ * @param unappliedPastRetention what becomes of a segment past the retention whose changes are not
+ *     applied yet
  */
 public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<String, String> hadoopProperties,
-    Duration retention) {
+    Duration retention, UnappliedPastRetention unappliedPastRetention) {
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+
+  /**
+   * What the gateway does with a staged segment that is older than the retention but not applied
+   * (an applier stopped or far behind). The manifest topic keeps its messages for the same time, so
+   * by then the segment's announcement is gone or about to go: no applier would apply it anyway.
+   */
+  public enum UnappliedPastRetention {
+    /**
+     * Asks the coordinator to resync the segment's table, records an error event, and deletes the
+     * segment once the resync is recorded: the resync's snapshot supersedes its changes.
+     */
+    RESYNC,
+    /**
+     * Keeps the segment whatever its age (counted and named in a warning), for an operator who
+     * keeps the manifest topic longer than staging or replays by hand.
+     */
+    KEEP;
+
+    /** The name used in configuration: {@code resync}. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   public StagingConfig {
     requireNonNull(retention, "retention is null");
+    requireNonNull(unappliedPastRetention, "unappliedPastRetention is null");
     if (retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("retention must be positive: " + retention);
     }
@@ -52,10 +77,19 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
         "Local directory where segments are written before publication (default: <location>/_spool for local staging)").map(Path::of);
     Map<String, String> hadoop = staging.stringMap("hadoop", "Hadoop file-system properties passed through, e.g. fs.s3a.endpoint");
     Duration retention = staging.duration("retention", DEFAULT_RETENTION, Duration.ofHours(1),
-        "How long applied segments are kept (counted in days of staging); unapplied ones are kept whatever their age");
+        "How long segments are kept (counted in days of staging); keep the manifest topic's retention equal");
+    String unapplied = staging.string("unapplied-past-retention", UnappliedPastRetention.RESYNC.configName(),
+        "A segment past the retention whose changes are not applied yet: 'resync' (its table is resynced, an error"
+            + " event raised, then it is deleted) or 'keep' (kept whatever its age)");
+    UnappliedPastRetention policy = UnappliedPastRetention.RESYNC;
+    try {
+      policy = UnappliedPastRetention.valueOf(unapplied.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      staging.problem("unapplied-past-retention", unapplied, "must be one of resync, keep");
+    }
     URI uri = location.contains(":") ? URI.create(location) : Path.of(location).toAbsolutePath().normalize().toUri();
     try {
-      return new StagingConfig(uri, spool, hadoop, retention);
+      return new StagingConfig(uri, spool, hadoop, retention, policy);
     } catch (IllegalArgumentException e) {
       staging.problem("location", location, e.getMessage());
       return local(defaultLocation);
@@ -65,7 +99,7 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
   /** Staging in a local directory with default settings. */
   public static StagingConfig local(Path directory) {
     return new StagingConfig(directory.toAbsolutePath().normalize().toUri(), Optional.empty(), Map.of(),
-        DEFAULT_RETENTION);
+        DEFAULT_RETENTION, UnappliedPastRetention.RESYNC);
   }
 
   /**
@@ -77,7 +111,7 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     Map<String, String> shown = new TreeMap<>();
     hadoopProperties.forEach((key, value) -> shown.put(key, isSecretLike(key) ? "****" : value));
     return "StagingConfig[location=" + location + ", spoolDirectory=" + spoolDirectory + ", hadoopProperties=" + shown
-        + ", retention=" + retention + "]";
+        + ", retention=" + retention + ", unappliedPastRetention=" + unappliedPastRetention + "]";
   }
 
   private static boolean isSecretLike(String key) {

@@ -181,7 +181,8 @@ public final class StagingStore implements AutoCloseable {
    * the ones announced.
    *
    * @throws TributaryException with {@link ErrorCode#SEGMENT_CORRUPT} if they are not, or
-   *     {@link ErrorCode#STORAGE_FAILURE} if the file cannot be read
+   *     {@link ErrorCode#SEGMENT_MISSING} if it is not in staging, or {@link ErrorCode#STORAGE_FAILURE} if
+   *     the file cannot be read
    */
   public SegmentReader openSegment(ManifestRecord manifest) {
     String what = "Segment " + manifest.segmentPath() + " of " + manifest.tableId() + " (sequence " + manifest.sequence() + ")";
@@ -194,7 +195,8 @@ public final class StagingStore implements AutoCloseable {
    * the manifest carries, is not.
    *
    * @throws TributaryException with {@link ErrorCode#SEGMENT_CORRUPT} if it is not a segment of the
-   *     table, or {@link ErrorCode#STORAGE_FAILURE} if it cannot be read
+   *     table, {@link ErrorCode#SEGMENT_MISSING} if it is not in staging, or
+   *     {@link ErrorCode#STORAGE_FAILURE} if it cannot be read
    */
   public SegmentReader openSegment(TableId tableId, URI segment) {
     return open(tableId, segment, "Segment " + segment + " of " + tableId, Optional.empty());
@@ -229,7 +231,7 @@ public final class StagingStore implements AutoCloseable {
       }
       return new SegmentReader(path, schema, hadoop);
     } catch (FileNotFoundException e) {
-      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Segment " + path + " of " + tableId + " is missing from staging", e);
+      throw new TributaryException(ErrorCode.SEGMENT_MISSING, "Segment " + path + " of " + tableId + " is missing from staging", e);
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE,
           "Cannot read segment " + path + " of " + tableId + ": " + e.getMessage(), e);

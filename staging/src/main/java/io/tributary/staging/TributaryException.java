@@ -41,6 +41,11 @@ public class TributaryException extends RuntimeException {
     KAFKA_UNREACHABLE(true),
     STORAGE_FAILURE(true),
     SEGMENT_CORRUPT(false),
+    /**
+     * An announced segment is not in staging: deleted by the retention before it was applied (its
+     * table is then resynced), or by hand. The table waits until a resync supersedes it.
+     */
+    SEGMENT_MISSING(true),
     MANIFEST_INVALID(false),
     STALE_EPOCH(false),
     /** An operator paused the table: commits wait until it is resumed. */

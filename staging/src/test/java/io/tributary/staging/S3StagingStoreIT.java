@@ -87,7 +87,7 @@ class S3StagingStoreIT {
       assertThat(store.deleteSegment(first.path())).isFalse();
       assertThat(store.listSegments(TABLE)).containsExactly(second.path());
       assertThatThrownBy(() -> store.openSegment(ManifestRecord.forSegment(first, 0)))
-          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILURE))
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_MISSING))
           .hasMessageContaining("is missing from staging");
     }
   }
@@ -143,7 +143,7 @@ class S3StagingStoreIT {
 
   private static StagingConfig config(String prefix, Path spool) {
     return new StagingConfig(URI.create("s3a://" + BUCKET + "/" + prefix), Optional.of(spool), server.s3aProperties(),
-        StagingConfig.DEFAULT_RETENTION);
+        StagingConfig.DEFAULT_RETENTION, StagingConfig.UnappliedPastRetention.RESYNC);
   }
 
   private static FileSystem s3a() throws IOException {

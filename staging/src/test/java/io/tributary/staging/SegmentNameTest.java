@@ -18,7 +18,7 @@ class SegmentNameTest {
 
   private URI path(SourcePosition first, SourcePosition last) {
     try (StagingStore store = StagingStore.open(new StagingConfig(directory.toUri(), Optional.empty(), Map.of(),
-        java.time.Duration.ofDays(30)), Clock.systemUTC())) {
+        java.time.Duration.ofDays(30), StagingConfig.UnappliedPastRetention.RESYNC), Clock.systemUTC())) {
       return store.segmentPath(TABLE, LocalDate.of(2026, 11, 21), 7, first, last);
     }
   }

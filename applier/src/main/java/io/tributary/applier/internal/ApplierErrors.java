@@ -32,6 +32,14 @@ public final class ApplierErrors {
         + tableColumns + ". This applier does not evolve schemas yet; resync the table.");
   }
 
+  public static TributaryException segmentMissing(TableId tableId, URI segment, TributaryException cause) {
+    return new TributaryException(ErrorCode.SEGMENT_MISSING, "Segment " + segment + " of " + tableId
+        + " is announced but no longer staged, and no resync of the table requested after it was staged replaces its"
+        + " changes. The table waits: if the gateway's retention deleted it, the gateway requests the resync itself"
+        + " (check its log and the coordinator's events); otherwise restore the file or run 'tributary resync "
+        + tableId.canonical() + " --reason ...'.", cause);
+  }
+
   public static TributaryException tableMissing(TableId tableId, URI location, long coordinatorVersion) {
     return new TributaryException(ErrorCode.TABLE_NOT_FOUND, "The coordinator records version " + coordinatorVersion
         + " of " + tableId + " but there is no Delta table at " + location

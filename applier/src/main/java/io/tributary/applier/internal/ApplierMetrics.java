@@ -60,6 +60,7 @@ public final class ApplierMetrics {
     private final Counter replaysRefused;
     private final Counter segmentsReapplied;
     private final Counter segmentsUnannounced;
+    private final Counter segmentsSuperseded;
     private final Counter duplicatesDropped;
     private final Counter rowsUpserted;
     private final Counter rowsDeleted;
@@ -84,6 +85,9 @@ public final class ApplierMetrics {
       segmentsUnannounced = counter("segments.unannounced.applied",
           "Staged segments applied although the topic no longer held their manifests (topic retention, topic created anew)",
           tags);
+      segmentsSuperseded = counter("segments.superseded.skipped",
+          "Announced segments no longer staged (deleted by retention before they were applied) skipped because a"
+              + " resync of the table replaces their changes", tags);
       duplicatesDropped = counter("events.duplicate.dropped", "Change events dropped as already applied or repeated", tags);
       rowsUpserted = counter("rows.upserted", "Rows inserted or updated", tags);
       rowsDeleted = counter("rows.deleted", "Rows deleted", tags);
@@ -122,6 +126,10 @@ public final class ApplierMetrics {
 
     public void segmentsReapplied(int count) {
       segmentsReapplied.increment(count);
+    }
+
+    public void segmentSuperseded() {
+      segmentsSuperseded.increment();
     }
 
     public void segmentsUnannounced(int count) {

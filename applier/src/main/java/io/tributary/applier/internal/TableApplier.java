@@ -14,6 +14,7 @@ import io.delta.kernel.utils.CloseableIterable;
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.Replay;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.client.CoordinatedCommitter;
 import io.tributary.staging.ChangeEvent;
@@ -252,8 +253,9 @@ public final class TableApplier {
    * retention while no applier ran, or lost with a topic created anew): segment sequence numbers
    * of a table are consecutive, so a first manifest numbered past the last applied segment plus one
    * says that the ones between were announced where this applier cannot read them. Those still in
-   * staging (unapplied segments are never deleted) are applied first; numbers not staged were never
-   * published (a gateway restarted before publishing them) and hold nothing to apply.
+   * staging are applied first. Numbers not staged were never published (a gateway restarted before
+   * publishing them), or were deleted by the gateway's retention once their table's resync was
+   * recorded ({@code staging.unapplied-past-retention: resync}); either way nothing is left to apply.
    */
   private void applyUnannounced(ManifestRecord first) {
     if (lastSequence < 0 || first.sequence() <= lastSequence + 1) {
@@ -265,8 +267,9 @@ public final class TableApplier {
         .filter(segment -> StagingStore.sequenceOf(segment) >= from && StagingStore.sequenceOf(segment) <= to)
         .toList();
     if (staged.isEmpty()) {
-      LOG.info("{}: segments {}..{} were never published (the gateway restarted before publishing them); nothing is"
-          + " missing", tableId, from, to);
+      LOG.info("{}: segments {}..{} are neither announced nor staged: never published (the gateway restarted before"
+          + " publishing them) or deleted by the retention after the table's resync was requested; nothing to apply",
+          tableId, from, to);
       lastSequence = to;
       return;
     }
@@ -384,6 +387,17 @@ public final class TableApplier {
     try (SegmentReader reader = context.staging().openSegment(manifest)) {
       checkSchema(reader.schema(), manifest.segmentPath());
       return reader.readAll();
+    } catch (TributaryException e) {
+      if (e.code() != ErrorCode.SEGMENT_MISSING) {
+        throw e;
+      }
+      Resync resync = MissingSegments.supersedingResync(context.coordinator(), manifest)
+          .orElseThrow(() -> ApplierErrors.segmentMissing(tableId, manifest.segmentPath(), e));
+      LOG.warn("Segment {} of {} (positions {} to {}) is no longer staged; skipped, because resync {} ({}, requested {}:"
+          + " {}) replaces its changes", manifest.segmentPath(), tableId, manifest.firstPosition(),
+          manifest.lastPosition(), resync.id(), resync.state(), resync.requestedAt(), resync.reason());
+      metrics.segmentSuperseded();
+      return List.of();
     }
   }
 

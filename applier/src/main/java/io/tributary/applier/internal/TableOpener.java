@@ -17,8 +17,11 @@ import io.tributary.staging.SegmentReader;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.io.IOException;
 import java.net.URI;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,11 +50,30 @@ public final class TableOpener {
    * from {@code manifests}.
    */
   public TableApplier open(TableId tableId, ManifestRecord firstManifest, ManifestPartition manifests) {
-    TableSchema schema;
-    try (SegmentReader reader = context.staging().openSegment(firstManifest)) {
-      schema = reader.schema();
+    return open(tableId, schemaOf(firstManifest), manifests);
+  }
+
+  /**
+   * The schema of the manifest's segment; if retention deleted it (its table resynced), the schema
+   * of the next segment staged after it.
+   */
+  private TableSchema schemaOf(ManifestRecord manifest) {
+    try (SegmentReader reader = context.staging().openSegment(manifest)) {
+      return reader.schema();
+    } catch (TributaryException e) {
+      if (e.code() != ErrorCode.SEGMENT_MISSING) {
+        throw e;
+      }
+      URI next = context.staging().listSegments(manifest.tableId()).stream()
+          .filter(segment -> StagingStore.sequenceOf(segment) > manifest.sequence())
+          .min(Comparator.comparingLong(StagingStore::sequenceOf))
+          .orElseThrow(() -> ApplierErrors.segmentMissing(manifest.tableId(), manifest.segmentPath(), e));
+      LOG.info("Segment {} of {} is no longer staged; reading the table's schema from {}", manifest.segmentPath(),
+          manifest.tableId(), next);
+      try (SegmentReader reader = context.staging().openSegment(manifest.tableId(), next)) {
+        return reader.schema();
+      }
     }
-    return open(tableId, schema, manifests);
   }
 
   /**

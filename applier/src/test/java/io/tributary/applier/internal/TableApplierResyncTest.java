@@ -3,6 +3,7 @@ package io.tributary.applier.internal;
 import static io.tributary.applier.internal.TableApplierTest.PARTITION;
 import static io.tributary.applier.testing.Segments.position;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,6 +23,8 @@ import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -233,5 +236,34 @@ class TableApplierResyncTest {
 
     assertThat(rows()).containsExactly(List.of(2L, "read"));
     assertThat(resyncState()).isEqualTo(Resync.State.CAPTURING);
+  }
+
+  @Test
+  void anAnnouncedSegmentNoLongerStagedStopsTheTableUnlessAResyncRequestedAfterItReplacesIt() {
+    TableApplier applier = openWith(1, 2);
+    ManifestRecord deleted = segments.segmentAnnouncedAt(REQUESTED_AT.toEpochMilli() + 1,
+        segments.event(Operation.UPDATE, 5, 1L, "lost"));
+    ManifestRecord later = segments.segment(segments.event(Operation.UPDATE, 6, 2L, "new"));
+    assertThat(staging.deleteSegment(deleted.segmentPath())).isTrue();
+
+    assertThatThrownBy(() -> applier.apply(batch(deleted, later)))
+        .isInstanceOfSatisfying(TributaryException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_MISSING);
+          assertThat(e.retryable()).as("the table waits for a resync").isTrue();
+        })
+        .hasMessageContaining("is announced but no longer staged")
+        .hasMessageContaining("tributary resync pg.shop.orders");
+    coordinator.requestResync(TABLE, REQUESTED_AT);
+    assertThatThrownBy(() -> applier.apply(batch(deleted, later))).as("requested before the segment was staged")
+        .hasMessageContaining("is announced but no longer staged");
+    assertThat(rows()).containsExactly(List.of(1L, "old"), List.of(2L, "old"));
+
+    coordinator.requestResync(TABLE, Instant.ofEpochMilli(deleted.createdAtMillis()));
+    BatchResult result = applier.apply(batch(deleted, later));
+
+    assertThat(result.outcome()).isEqualTo(BatchResult.Outcome.COMMITTED);
+    assertThat(rows()).containsExactly(List.of(1L, "old"), List.of(2L, "new"));
+    assertThat(applier.appliedPosition()).contains(position(6));
+    assertThat(counter("segments.superseded.skipped")).isEqualTo(1);
   }
 }

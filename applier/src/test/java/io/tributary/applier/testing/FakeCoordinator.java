@@ -205,6 +205,19 @@ public final class FakeCoordinator implements CoordinatorClient {
     return resync;
   }
 
+  @Override
+  public synchronized TableStatus requireResync(TableId tableId, String reason, Instant stagedUntil) {
+    Resync current = resyncs.get(tableId);
+    if (current == null || !current.supersedes(stagedUntil)) {
+      if (current != null && current.state().inProgress()) {
+        throw new TributaryException(ErrorCode.RESYNC_CONFLICT, tableId + " is being resynced already");
+      }
+      Instant now = clock.instant();
+      resyncs.put(tableId, new Resync("resync-" + (resyncs.size() + 1), Resync.State.REQUESTED, reason, now, now, ""));
+    }
+    return table(tableId).orElseThrow();
+  }
+
   /** Makes the next resync report fail as if the coordinator could not be reached. */
   public synchronized void failNextResyncReport() {
     failNextResyncReport = true;

@@ -55,10 +55,19 @@ public final class Segments {
 
   /** Writes the events as the next segment and returns its manifest. */
   public ManifestRecord segment(List<ChangeEvent> events) {
+    return segmentAnnouncedAt(0, events);
+  }
+
+  /** Writes the events as the next segment and returns its manifest, created at {@code createdAtMillis}. */
+  public ManifestRecord segmentAnnouncedAt(long createdAtMillis, ChangeEvent... events) {
+    return segmentAnnouncedAt(createdAtMillis, List.of(events));
+  }
+
+  private ManifestRecord segmentAnnouncedAt(long createdAtMillis, List<ChangeEvent> events) {
     try (SegmentWriter writer = store.newSegmentWriter(schema, sequence++)) {
       events.forEach(writer::append);
       SegmentInfo info = writer.finish();
-      return ManifestRecord.forSegment(info, 0);
+      return ManifestRecord.forSegment(info, createdAtMillis);
     }
   }
 

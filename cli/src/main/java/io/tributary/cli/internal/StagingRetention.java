@@ -5,6 +5,7 @@ import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.RetentionSweeper;
 import io.tributary.staging.StagingStore;
+import io.tributary.staging.config.ConfigReader;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -41,9 +42,11 @@ public final class StagingRetention implements AutoCloseable {
   public static StagingRetention start(GatewayConfig gateway, CoordinatorClient coordinator, Clock clock,
       MeterRegistry registry) {
     StagingStore staging = StagingStore.open(gateway.staging(), clock);
-    RetentionSweeper sweeper = new RetentionSweeper(staging, gateway.source().tables(), coordinator::publishedPosition,
-        gateway.staging().retention(), clock, registry);
-    LOG.info("Staging retention: applied segments are deleted {} after the day they were staged", gateway.staging().retention());
+    RetentionSweeper sweeper = new RetentionSweeper(staging, gateway.source().tables(),
+        RetentionSweeper.Coordinator.of(coordinator), gateway.staging().retention(),
+        gateway.staging().unappliedPastRetention(), clock, registry);
+    LOG.info("Staging retention: segments are deleted {} after the day they were staged once applied; unapplied ones"
+        + " then: {}", ConfigReader.format(gateway.staging().retention()), gateway.staging().unappliedPastRetention().configName());
     return new StagingRetention(staging, sweeper);
   }
 

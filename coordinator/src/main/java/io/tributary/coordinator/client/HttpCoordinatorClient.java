@@ -37,6 +37,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -244,6 +245,12 @@ public final class HttpCoordinatorClient implements CoordinatorClient {
   public TableStatus reportResync(TableId tableId, String resyncId, Resync.State state, String detail) {
     ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("id", resyncId).put("state", state.name()).put("detail", detail);
     return read(() -> ApiCodec.tableStatus(send("POST", tablePath(tableId, "/resync/progress"), body, Kind.ORDINARY)));
+  }
+
+  @Override
+  public TableStatus requireResync(TableId tableId, String reason, Instant stagedUntil) {
+    ObjectNode body = ApiCodec.MAPPER.createObjectNode().put("reason", reason).put("staged_until", stagedUntil.toString());
+    return read(() -> ApiCodec.tableStatus(send("POST", tablePath(tableId, "/resync/required"), body, Kind.ORDINARY)));
   }
 
   /**

@@ -152,6 +152,11 @@ public final class ApiHandler implements HttpHandler {
         ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
         exchange.respond(200, ApiCodec.toJson(h.service.requestResync(TableId.parse(p.get(0)), body.text("reason"))));
       }),
+      new Route("POST", "/tables/{table}/resync/required", Access.REPORT, (h, exchange, p) -> {
+        ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
+        exchange.respond(200, ApiCodec.toJson(h.service.requireResync(TableId.parse(p.get(0)), body.text("reason"),
+            body.instant("staged_until"))));
+      }),
       new Route("POST", "/tables/{table}/resync/cancel", Access.OPERATE, (h, exchange, p) -> {
         ApiCodec.Fields body = new ApiCodec.Fields(exchange.body());
         exchange.respond(200, ApiCodec.toJson(h.service.changeResync(TableId.parse(p.get(0)), body.text("id"),

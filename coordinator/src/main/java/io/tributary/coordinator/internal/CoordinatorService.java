@@ -141,14 +141,34 @@ public final class CoordinatorService {
     if (reason.isBlank()) {
       throw CoordinatorErrors.invalidRequest("a resync needs a reason");
     }
+    return lockedExisting(tableId, () -> newResync(tableId, reason));
+  }
+
+  /**
+   * Asks for a table's resync on behalf of a gateway whose changes staged before
+   * {@code stagedUntil} will never be applied. A resync that supersedes them is answered as is, so
+   * that a gateway repeating the call after a lost answer does not start a second one.
+   */
+  public TableStatus requireResync(TableId tableId, String reason, Instant stagedUntil) {
+    if (reason.isBlank()) {
+      throw CoordinatorErrors.invalidRequest("a resync needs a reason");
+    }
     return lockedExisting(tableId, () -> {
-      Instant now = clock.instant();
-      Resync requested = new Resync(UUID.randomUUID().toString(), Resync.State.REQUESTED, reason, now, now, "");
-      TableState table = store.changeResync(tableId, requested, now);
-      LOG.warn("Resync {} of {} requested: {}", requested.id(), tableId, reason);
-      recordResync(tableId, requested, Severity.WARNING, "Resync requested: " + reason);
-      return table.status();
+      TableState before = store.table(tableId).orElseThrow();
+      if (before.resync().filter(resync -> resync.supersedes(stagedUntil)).isPresent()) {
+        return before.status();
+      }
+      return newResync(tableId, reason);
     });
+  }
+
+  private TableStatus newResync(TableId tableId, String reason) {
+    Instant now = clock.instant();
+    Resync requested = new Resync(UUID.randomUUID().toString(), Resync.State.REQUESTED, reason, now, now, "");
+    TableState table = store.changeResync(tableId, requested, now);
+    LOG.warn("Resync {} of {} requested: {}", requested.id(), tableId, reason);
+    recordResync(tableId, requested, Severity.WARNING, "Resync requested: " + reason);
+    return table.status();
   }
 
   /**

@@ -272,6 +272,11 @@ class CoordinatedCommitterIT {
     }
 
     @Override
+    public TableStatus requireResync(TableId tableId, String reason, java.time.Instant stagedUntil) {
+      return delegate.requireResync(tableId, reason, stagedUntil);
+    }
+
+    @Override
     public List<io.tributary.coordinator.CommitRecord> history(TableId tableId, long beforeVersion, int limit) {
       return delegate.history(tableId, beforeVersion, limit);
     }

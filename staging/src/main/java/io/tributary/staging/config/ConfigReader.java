@@ -377,7 +377,8 @@ public final class ConfigReader {
     return prefix + key;
   }
 
-  private static String format(Duration duration) {
+  /** {@code duration} in the notation {@link #duration} reads: {@code 30d}, {@code 5s}. */
+  public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis % 86_400_000 == 0 && millis > 0) {
       return millis / 86_400_000 + "d";
