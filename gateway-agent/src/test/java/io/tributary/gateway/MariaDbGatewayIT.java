@@ -252,6 +252,24 @@ class MariaDbGatewayIT {
   }
 
   @Test
+  void aServerWithoutABinaryLogIsToldWhatToSet() throws Exception {
+    try (MariaDbServer unlogged = MariaDbServer.builder(fresh("mariadb-without-binlog"))
+        .binariesDirectory(Path.of("target", "mariadb-binaries")).withoutBinaryLog().build()) {
+      unlogged.start();
+      new MariaDbShop(unlogged, "checks").create();
+      unlogged.createCaptureUser(MariaDbShop.USER, MariaDbShop.PASSWORD, "checks");
+      GatewayConfig config = checksConfig(MariaDbShop.USER, MariaDbShop.PASSWORD, unlogged.port(),
+          List.of("checks.orders"));
+      assertThatThrownBy(() -> GatewayService.preflight(config))
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+          .hasMessageContaining("MariaDB at 127.0.0.1:" + unlogged.port() + " runs with log_bin=OFF;"
+              + " change capture needs log_bin=ON")
+          .hasMessageContaining("[mariadb] section: log_bin, with binlog_format=ROW and binlog_row_image=FULL")
+          .hasMessageContaining("restart the server");
+    }
+  }
+
+  @Test
   void missingTablesAreNamed() throws Exception {
     GatewayConfig config = checksConfig(List.of("checks.orders", "checks.ghost", "nowhere.orders", "checks.Orders"));
     assertThatThrownBy(() -> GatewayService.preflight(config))

@@ -71,6 +71,7 @@ public final class MariaDbServer extends AbstractManagedServer {
   private final int port;
   private final String rootPassword;
   private final long serverId;
+  private final boolean binaryLog;
   private final Map<String, String> serverConfig;
   private final Duration startupTimeout;
   private final Duration stopTimeout;
@@ -82,6 +83,7 @@ public final class MariaDbServer extends AbstractManagedServer {
     this.port = builder.port != 0 ? builder.port : Loopback.freePort();
     this.rootPassword = builder.rootPassword != null ? builder.rootPassword : randomPassword();
     this.serverId = builder.serverId;
+    this.binaryLog = builder.binaryLog;
     this.serverConfig = Map.copyOf(builder.serverConfig);
     this.startupTimeout = builder.startupTimeout;
     this.stopTimeout = builder.stopTimeout;
@@ -200,7 +202,7 @@ public final class MariaDbServer extends AbstractManagedServer {
         "--socket=" + socket,
         "--bind-address=" + Loopback.HOST,
         "--port=" + port,
-        "--log-bin=binlog",
+        binaryLog ? "--log-bin=binlog" : "--skip-log-bin",
         "--binlog-format=ROW",
         "--binlog-row-image=FULL",
         "--server-id=" + serverId));
@@ -412,6 +414,7 @@ public final class MariaDbServer extends AbstractManagedServer {
     private int port;
     private String rootPassword;
     private long serverId = 1;
+    private boolean binaryLog = true;
     private Path binariesDirectory;
     private Duration startupTimeout = Duration.ofSeconds(60);
     private Duration stopTimeout = Duration.ofSeconds(30);
@@ -454,6 +457,15 @@ public final class MariaDbServer extends AbstractManagedServer {
         throw new IllegalArgumentException("serverId must be between 1 and 4294967295: " + serverId);
       }
       this.serverId = serverId;
+      return this;
+    }
+
+    /**
+     * Starts the server without its binary log ({@code log_bin=OFF}): a server nothing can be
+     * captured from, for tests of what a gateway says about it.
+     */
+    public Builder withoutBinaryLog() {
+      this.binaryLog = false;
       return this;
     }
 
