@@ -76,6 +76,7 @@ public final class GatewayService implements AutoCloseable {
     this.events = new EventReporter(coordinator,
         "tributary-gateway-" + config.source().name() + "-events");
     this.metrics = new GatewayMetrics(requireNonNull(registry, "registry is null"), clock, events);
+    metrics.lifecycle(State.class, state::get, () -> run != null && run.isStreaming());
   }
 
   /**

@@ -232,6 +232,9 @@ class GatewayServiceIT {
       assertThat(registry.find("tributary.gateway.snapshot.rows").counters())
           .as("the restarted gateway resumed streaming: no second snapshot").isEmpty();
       assertThat(registry.get("tributary.gateway.capture.lag").timeGauge()).isNotNull();
+      assertThat(registry.get("tributary.gateway.state").tag("state", "RUNNING").gauge().value()).isEqualTo(1);
+      assertThat(registry.get("tributary.gateway.state").tag("state", "STARTING").gauge().value()).isZero();
+      assertThat(registry.get("tributary.gateway.streaming").gauge().value()).isEqualTo(1);
       assertThat(replica.rows(new TableId("shop", "public", "orders")).values())
           .as("unchanged TOASTed values were kept").anySatisfy(row -> assertThat(row.get("big")).isNotNull());
 

@@ -180,6 +180,11 @@ public final class CaptureRun {
    *
    * @throws TributaryException the engine's failure, or if it did not start within {@code timeout}
    */
+  /** Whether the engine runs and streams changes: its snapshot, if it had one, is complete and committed. */
+  public boolean isStreaming() {
+    return engineFinished.getCount() > 0 && handler.streaming();
+  }
+
   public void awaitStreaming(Duration timeout) {
     try {
       if (!streaming.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

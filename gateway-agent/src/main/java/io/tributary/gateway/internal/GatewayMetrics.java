@@ -25,7 +25,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The gateway's meters, named {@code tributary.gateway.*} (Prometheus: {@code tributary_gateway_*}):
@@ -77,6 +79,24 @@ public final class GatewayMetrics implements AutoCloseable {
         .register(registry));
     register(TimeGauge.builder("tributary.gateway.capture.lag", this, TimeUnit.MILLISECONDS, GatewayMetrics::lagMillis)
         .description("Now minus the source commit time of the last captured change")
+        .register(registry));
+  }
+
+  /**
+   * Registers the gateway's state, 1 for the current one and 0 for the others, and whether its
+   * engine streams (1) or snapshots or is stopped (0).
+   */
+  public <S extends Enum<S>> void lifecycle(Class<S> states, Supplier<S> current, BooleanSupplier streaming) {
+    for (S each : states.getEnumConstants()) {
+      register(Gauge.builder("tributary.gateway.state", current, supplier -> supplier.get() == each ? 1 : 0)
+          .description("1 for the gateway's current state, 0 for the others")
+          .tag("state", each.name())
+          .strongReference(true)
+          .register(registry));
+    }
+    register(Gauge.builder("tributary.gateway.streaming", streaming, supplier -> supplier.getAsBoolean() ? 1 : 0)
+        .description("1 while the capture engine streams changes (its snapshot complete), 0 while it snapshots or is stopped")
+        .strongReference(true)
         .register(registry));
   }
 
