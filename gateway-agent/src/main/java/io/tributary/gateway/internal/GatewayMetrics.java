@@ -109,7 +109,10 @@ public final class GatewayMetrics implements AutoCloseable {
     }
     if (snapshot) {
       counter("tributary.gateway.snapshot.rows", "Rows read by snapshots", table, null).increment();
-      snapshots.computeIfAbsent(table, this::snapshotProgress).read(clock.millis());
+      SnapshotProgress progress = snapshots.computeIfAbsent(table, this::snapshotProgress);
+      progress.read(clock.millis()).ifPresent(described -> events.accept(new CoordinatorEvent.Report(clock.instant(),
+          CoordinatorEvent.Type.SNAPSHOT_PROGRESS, Optional.of(table), CoordinatorEvent.Severity.INFO,
+          "Snapshot: " + described, Map.of("rows", Long.toString(progress.rowsRead()), "complete", "false"))));
     }
     eventsCaptured.increment();
     TableCounters counters = table(table);
@@ -200,6 +203,12 @@ public final class GatewayMetrics implements AutoCloseable {
         .register(registry));
     register(Gauge.builder("tributary.gateway.snapshot.progress", progress, SnapshotProgress::fraction)
         .description("Share of the estimated rows read by the snapshot, 0 to 1 (1 once complete)")
+        .tag("table", table.canonical())
+        .register(registry));
+    register(Gauge.builder("tributary.gateway.snapshot.remaining", progress, each -> each.secondsLeft(clock.millis()))
+        .description("Seconds until the snapshot has read the estimated rows at its rate so far (0 once complete,"
+            + " NaN without an estimate)")
+        .baseUnit("seconds")
         .tag("table", table.canonical())
         .register(registry));
     return progress;
