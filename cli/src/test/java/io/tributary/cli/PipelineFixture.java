@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +75,27 @@ final class PipelineFixture implements AutoCloseable {
         %s
         """.formatted(SOURCE, postgres.port(), postgres.superuser(), postgres.superuserPassword(), String.join(", ", tables),
         kafka.bootstrapServers(), extraYaml));
+    return config;
+  }
+
+  /**
+   * Creates {@code accounts (id, owner, balance)} holding ids 1 to {@code rows}, and Debezium's
+   * signalling table as docs/sources.md creates it.
+   */
+  void createAccounts(int rows) throws SQLException {
+    try (Connection connection = postgres.connect("shop"); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE accounts (id integer PRIMARY KEY, owner text NOT NULL, balance bigint NOT NULL)");
+      statement.execute("INSERT INTO accounts SELECT n, 'owner ' || n, 1000 FROM generate_series(1, " + rows + ") AS n");
+      statement.execute("CREATE TABLE tributary_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL,"
+          + " data varchar(2048))");
+    }
+  }
+
+  /** A standalone configuration capturing {@code tables} that signals resyncs through the signalling table. */
+  Path writeSignallingConfig(List<String> tables) throws IOException {
+    Path config = writeConfig(tables, "");
+    Files.writeString(config, Files.readString(config).replace("  tables: [",
+        "  debezium:\n    signal.data.collection: public.tributary_signal\n  tables: ["));
     return config;
   }
 

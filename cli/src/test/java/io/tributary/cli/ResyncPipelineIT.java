@@ -13,7 +13,6 @@ import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.TableStatus;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.TableId;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,18 +52,10 @@ class ResyncPipelineIT {
   @Test
   void aResyncReplacesADivergedTableWhileChangesKeepStreaming() throws Exception {
     try (PipelineFixture fixture = new PipelineFixture("resync")) {
-      try (Connection connection = fixture.postgres.connect("shop"); Statement statement = connection.createStatement()) {
-        statement.execute("CREATE TABLE accounts (id integer PRIMARY KEY, owner text NOT NULL, balance bigint NOT NULL)");
-        statement.execute("INSERT INTO accounts SELECT n, 'owner ' || n, 1000 FROM generate_series(1, " + ROWS + ") AS n");
-        // Debezium's signalling table, as docs/sources.md creates it.
-        statement.execute("CREATE TABLE tributary_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL,"
-            + " data varchar(2048))");
-      }
+      fixture.createAccounts(ROWS);
       List<String> tables = new ArrayList<>(DemoWorkload.TABLES);
       tables.add("public.accounts");
-      Path config = fixture.writeConfig(tables, "");
-      Files.writeString(config, Files.readString(config).replace("  tables: [",
-          "  debezium:\n    signal.data.collection: public.tributary_signal\n  tables: ["));
+      Path config = fixture.writeSignallingConfig(tables);
       StandalonePipeline.Settings settings = fixture.settings(config);
       ExecutorService executor = Executors.newFixedThreadPool(2);
       AtomicBoolean stop = new AtomicBoolean();

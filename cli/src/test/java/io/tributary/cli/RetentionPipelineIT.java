@@ -20,7 +20,6 @@ import io.tributary.staging.StagingConfig.UnappliedPastRetention;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -51,17 +50,10 @@ class RetentionPipelineIT {
   @Test
   void unappliedSegmentsPastTheRetentionResyncTheirTableAndNothingIsLost() throws Exception {
     try (PipelineFixture fixture = new PipelineFixture("retention")) {
-      try (Connection connection = fixture.postgres.connect("shop"); Statement statement = connection.createStatement()) {
-        statement.execute("CREATE TABLE accounts (id integer PRIMARY KEY, owner text NOT NULL, balance bigint NOT NULL)");
-        statement.execute("INSERT INTO accounts SELECT n, 'owner ' || n, 1000 FROM generate_series(1, " + ROWS + ") AS n");
-        statement.execute("CREATE TABLE tributary_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL,"
-            + " data varchar(2048))");
-      }
+      fixture.createAccounts(ROWS);
       List<String> tables = new ArrayList<>(DemoWorkload.TABLES);
       tables.add("public.accounts");
-      Path config = fixture.writeConfig(tables, "");
-      Files.writeString(config, Files.readString(config).replace("  tables: [",
-          "  debezium:\n    signal.data.collection: public.tributary_signal\n  tables: ["));
+      Path config = fixture.writeSignallingConfig(tables);
       StandalonePipeline.Settings settings = fixture.settings(config);
       try (StandalonePipeline pipeline = fixture.start(settings);
           HttpCoordinatorClient client = HttpCoordinatorClient.create(pipeline.coordinator().uri(), Optional.empty());

@@ -34,6 +34,11 @@ public record Resync(String id, State state, String reason, Instant requestedAt,
       return this == REQUESTED || this == CAPTURING || this == CAPTURED;
     }
 
+    /** Whether a resync in this state waits for its table's gateway: requested, or being captured. */
+    public boolean awaitsGateway() {
+      return this == REQUESTED || this == CAPTURING;
+    }
+
     /** The states a resync in this state may move to. */
     public Set<State> next() {
       return switch (this) {

@@ -190,15 +190,20 @@ public final class RetentionSweeper implements AutoCloseable {
     Instant stagedUntil = lastDay.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     String what = segments.size() + " staged segments of " + table + " (staged since " + firstDay
         + ") reached the staging retention of " + ConfigReader.format(retention) + " before any applier applied them";
-    Resync resync;
+    Optional<Resync> recorded;
     try {
-      resync = coordinator.requireResync(table, what + "; a resync replaces their changes", stagedUntil).resync()
-          .orElseThrow(() -> new IllegalStateException("the coordinator answered without a resync"));
-    } catch (TributaryException | IllegalStateException e) {
+      recorded = coordinator.requireResync(table, what + "; a resync replaces their changes", stagedUntil).resync();
+    } catch (TributaryException e) {
       LOG.warn("{}, but the coordinator did not record a resync of the table ({}); they are kept until it does",
           what, e.getMessage());
       return false;
     }
+    if (recorded.isEmpty()) {
+      LOG.warn("{}, but the coordinator answered without a resync of the table; they are kept until it records one",
+          what);
+      return false;
+    }
+    Resync resync = recorded.get();
     String message = what + ": they are deleted and the table is resynced (resync " + resync.id() + ", "
         + resync.state() + "). Published position was " + describe(position) + "; is an applier running for it?";
     LOG.error(message);

@@ -232,8 +232,7 @@ public final class FakeCoordinator implements CoordinatorClient {
   public synchronized List<TableStatus> pendingResyncs(String source) {
     return tables().stream()
         .filter(status -> status.tableId().source().equals(source))
-        .filter(status -> status.resync().map(resync -> resync.state() == Resync.State.REQUESTED
-            || resync.state() == Resync.State.CAPTURING).orElse(false))
+        .filter(status -> status.resync().map(resync -> resync.state().awaitsGateway()).orElse(false))
         .toList();
   }
 

@@ -200,8 +200,7 @@ public final class CoordinatorService {
   public List<TableStatus> pendingResyncs(String source) {
     return store.tables().stream()
         .filter(table -> table.tableId().source().equals(source))
-        .filter(table -> table.resync().map(resync -> resync.state() == Resync.State.REQUESTED
-            || resync.state() == Resync.State.CAPTURING).orElse(false))
+        .filter(table -> table.resync().map(resync -> resync.state().awaitsGateway()).orElse(false))
         .map(TableState::status)
         .toList();
   }

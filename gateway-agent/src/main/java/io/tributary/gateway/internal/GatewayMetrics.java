@@ -110,9 +110,13 @@ public final class GatewayMetrics implements AutoCloseable {
     if (snapshot) {
       counter("tributary.gateway.snapshot.rows", "Rows read by snapshots", table, null).increment();
       SnapshotProgress progress = snapshots.computeIfAbsent(table, this::snapshotProgress);
-      progress.read(clock.millis()).ifPresent(described -> events.accept(new CoordinatorEvent.Report(clock.instant(),
-          CoordinatorEvent.Type.SNAPSHOT_PROGRESS, Optional.of(table), CoordinatorEvent.Severity.INFO,
-          "Snapshot: " + described, Map.of("rows", Long.toString(progress.rowsRead()), "complete", "false"))));
+      // Once per row: the report is built only when one is due.
+      Optional<String> due = progress.read(clock.millis());
+      if (due.isPresent()) {
+        events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.SNAPSHOT_PROGRESS,
+            Optional.of(table), CoordinatorEvent.Severity.INFO, "Snapshot: " + due.get(),
+            Map.of("rows", Long.toString(progress.rowsRead()), "complete", "false")));
+      }
     }
     eventsCaptured.increment();
     TableCounters counters = table(table);
