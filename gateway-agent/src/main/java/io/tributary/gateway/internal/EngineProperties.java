@@ -45,6 +45,8 @@ public final class EngineProperties {
         Map.entry("skipped.operations", "none"),
         Map.entry("tombstones.on.delete", "false"),
         Map.entry("decimal.handling.mode", "precise"),
+        // A value Debezium cannot convert stops the gateway; by default Debezium stages it as null.
+        Map.entry("event.converting.failure.handling.mode", "fail"),
         // Transaction ends are where commit groups are cut.
         Map.entry("provide.transaction.metadata", Boolean.toString(config.segments().commitGroups())),
         Map.entry("task.management.timeout.ms", Long.toString(
