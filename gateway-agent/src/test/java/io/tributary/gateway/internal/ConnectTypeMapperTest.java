@@ -133,6 +133,26 @@ class ConnectTypeMapperTest {
   }
 
   @Test
+  void numericWithANegativeScaleIsAnIntegralDecimalWithRoomForItsZeros() {
+    // numeric(6,-2): PostgreSQL's JDBC driver reports the scale as 2048 - 2, and Debezium scales values to it.
+    Schema schema = SpecialValueDecimal.builder(DecimalMode.PRECISE, 6, 2046).build();
+    assertThat(map(schema).column().type()).isEqualTo(ColumnType.decimal(8, 0));
+    assertThat(convert(schema, new BigDecimal("-99999900").setScale(2046))).isEqualTo(new BigDecimal("-99999900"));
+    Schema wide = SpecialValueDecimal.builder(DecimalMode.PRECISE, 37, 2045).build();
+    assertThat(map(wide).column().type()).as("40 digits").isEqualTo(ColumnType.STRING);
+    assertThat(convert(wide, new BigDecimal("1234").movePointRight(36).setScale(2045)))
+        .isEqualTo("1234" + "0".repeat(36));
+  }
+
+  @Test
+  void numericWithAScaleAboveItsPrecisionIsADecimalOfItsScale() {
+    // numeric(3,5) holds -0.00999 to 0.00999.
+    Schema schema = SpecialValueDecimal.builder(DecimalMode.PRECISE, 3, 5).build();
+    assertThat(map(schema).column().type()).isEqualTo(ColumnType.decimal(5, 5));
+    assertThat(convert(schema, new BigDecimal("-0.00999"))).isEqualTo(new BigDecimal("-0.00999"));
+  }
+
+  @Test
   void numericWithoutPrecisionIsItsExactText() {
     Schema schema = VariableScaleDecimal.builder().build();
     assertThat(map(schema).column().type()).isEqualTo(ColumnType.STRING);
