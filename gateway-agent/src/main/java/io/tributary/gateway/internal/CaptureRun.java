@@ -24,6 +24,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,6 +107,7 @@ public final class CaptureRun {
    */
   public static CaptureRun start(GatewayConfig config, SourceConnector connector, Clock clock, GatewayMetrics metrics,
       Optional<CoordinatorClient> coordinator, Consumer<Throwable> onFailure, Runnable onStopped) {
+    DefaultTimeZone.requireUtc(TimeZone.getDefault());
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       StateDirectory stateDirectory = StateDirectory.open(config.stateDirectory());

@@ -262,6 +262,13 @@ public final class GatewayErrors {
         error);
   }
 
+  public static TributaryException timeZoneNotUtc(String zone) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "The JVM's default time zone is " + zone + ", not UTC: Debezium's snapshots read timestamps in it and would"
+            + " move those in its daylight saving gaps. Run the gateway with -Duser.timezone=UTC (the tributary"
+            + " launcher does).");
+  }
+
   public static TributaryException unsupportedType(TableId table, String column, String type) {
     return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
         "Column '" + column + "' of table " + table + " has type " + type + ", which has no Delta type. Stage it as"
