@@ -152,6 +152,9 @@ public record SourceConfig(
       // the gateway keeps in its state directory (SQL Server keeps one too).
       "database.server.id", "database.include.list", "database.exclude.list", "schema.history.internal",
       "schema.history.internal.file.filename", "include.schema.changes", "bigint.unsigned.handling.mode",
+      // MySQL and MariaDB: how years, dates and timestamps are read (BinlogSourceConnector).
+      "enable.time.adjuster", "driver.yearIsDateType", "driver.connectionTimeZone",
+      "driver.forceConnectionTimeZoneToSession",
       // SQL Server: the captured database and how the connection is encrypted.
       "database.names", "database.encrypt", "database.trustServerCertificate");
 

@@ -63,6 +63,17 @@ public final class EngineProperties {
     return properties;
   }
 
+  /**
+   * Debezium's {@code converters} list with one of the gateway's converters (which the connectors
+   * register for the columns whose values Debezium would change) after the user's own.
+   */
+  static String withConverter(String converters, String converter) {
+    if (converters == null || converters.isBlank()) {
+      return converter;
+    }
+    return converters.trim() + "," + converter;
+  }
+
   private static String withChannel(String channels, String channel) {
     if (channels == null || channels.isBlank()) {
       return channel;

@@ -1,6 +1,8 @@
 package io.tributary.gateway.internal;
 
+import io.tributary.gateway.GatewayConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +20,19 @@ final class MariaDbSourceConnector extends BinlogSourceConnector {
   @Override
   String connectorClass() {
     return "io.debezium.connector.mariadb.MariaDbConnector";
+  }
+
+  /**
+   * The snapshot's connections render TIMESTAMP values in UTC: Debezium reads them as text in the
+   * JVM's time zone (UTC, see {@link DefaultTimeZone}), and in a server zone with daylight saving an
+   * hour of them would be ambiguous.
+   */
+  @Override
+  public Map<String, String> debeziumProperties(GatewayConfig config) {
+    Map<String, String> properties = super.debeziumProperties(config);
+    properties.put("driver.connectionTimeZone", "+00:00");
+    properties.put("driver.forceConnectionTimeZoneToSession", "true");
+    return properties;
   }
 
   @Override
