@@ -42,7 +42,8 @@ import org.apache.kafka.connect.data.Struct;
  *   <tr><td>{@code io.debezium.data.VariableScaleDecimal} (numeric without precision)</td><td>STRING (plain form)</td></tr>
  *   <tr><td>{@code io.debezium.time.Date}, Connect {@code Date}</td><td>DATE (days)</td></tr>
  *   <tr><td>{@code Timestamp} (ms), {@code MicroTimestamp}, {@code NanoTimestamp}, Connect {@code Timestamp}</td><td>TIMESTAMP_NTZ (µs)</td></tr>
- *   <tr><td>{@code ZonedTimestamp} (ISO-8601 text)</td><td>TIMESTAMP (µs, UTC)</td></tr>
+ *   <tr><td>{@code ZonedTimestamp} (ISO-8601 text)</td><td>TIMESTAMP (µs, UTC); {@code infinity} and
+ *       {@code -infinity} as the largest and smallest count</td></tr>
  *   <tr><td>{@code Time} (ms), {@code MicroTime}, {@code NanoTime}, Connect {@code Time}</td><td>LONG (µs of the day)</td></tr>
  *   <tr><td>{@code MicroDuration}</td><td>LONG (µs)</td></tr>
  *   <tr><td>struct, array, map (geometry, arrays, ...)</td><td>refused: UNSUPPORTED_TYPE; with
@@ -208,6 +209,13 @@ final class ConnectTypeMapper {
   }
 
   private static Object zonedTimestamp(Object value) {
+    // PostgreSQL's timestamptz infinities, as Debezium (and PostgresColumnConverter) write them.
+    if ("infinity".equals(value)) {
+      return Long.MAX_VALUE;
+    }
+    if ("-infinity".equals(value)) {
+      return Long.MIN_VALUE;
+    }
     Instant instant = OffsetDateTime.parse((String) value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
   }

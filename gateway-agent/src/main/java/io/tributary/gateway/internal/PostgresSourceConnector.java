@@ -107,6 +107,11 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.put("snapshot.mode", source.snapshotMode());
     // hstore as JSON text rather than a Connect map, which has no staging type.
     properties.put("hstore.handling.mode", "json");
+    properties.put("converters", EngineProperties.withConverter(source.debezium().get("converters"),
+        PostgresColumnConverter.NAME));
+    properties.put(PostgresColumnConverter.NAME + ".type", PostgresColumnConverter.class.getName());
+    properties.put(PostgresColumnConverter.NAME + "." + PostgresColumnConverter.NUMERIC_INTERVALS, Boolean.toString(
+        !"string".equalsIgnoreCase(source.debezium().getOrDefault("interval.handling.mode", "numeric"))));
     properties.put("provide.transaction.metadata", "false");
     // Only the connector confirms LSNs to the slot, and only those of committed (durable) offsets.
     properties.put("lsn.flush.mode", "connector");

@@ -192,6 +192,15 @@ class ConnectTypeMapperTest {
   }
 
   @Test
+  void timestampWithTimeZoneInfinitiesAreTheLargestAndSmallestCounts() {
+    Schema schema = ZonedTimestamp.builder().build();
+    assertThat(convert(schema, "infinity")).isEqualTo(Long.MAX_VALUE);
+    assertThat(convert(schema, "-infinity")).isEqualTo(Long.MIN_VALUE);
+    assertThat(convert(schema, "-4712-01-01T00:00:00Z"))
+        .isEqualTo(LocalDateTime.of(-4712, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000);
+  }
+
+  @Test
   void timesAreMicrosOfTheDay() {
     long micros = LocalTime.of(13, 14, 15, 16_000).toNanoOfDay() / 1000;
     assertThat(map(MicroTime.builder().build()).column().type()).isEqualTo(ColumnType.LONG);
