@@ -57,6 +57,9 @@ abstract class BinlogSourceConnector implements SourceConnector {
   /** Checks and notes of one server kind, after the binary log format was checked; none by default. */
   void checkServer(Connection connection, SourceConfig source) throws SQLException {}
 
+  /** Refuses captured tables with columns the connector cannot read; none by default. */
+  void checkColumnTypes(Connection connection, SourceConfig source) throws SQLException {}
+
   /** The server's message of a failed login, without the driver's prefixes. */
   String serverMessage(String message) {
     return message;
@@ -72,6 +75,7 @@ abstract class BinlogSourceConnector implements SourceConnector {
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
       checkReadable(connection, source);
       checkColumnSelections(connection, source, keys);
+      checkColumnTypes(connection, source);
       if (resuming) {
         checkBinlogRetained(connection, config);
       }

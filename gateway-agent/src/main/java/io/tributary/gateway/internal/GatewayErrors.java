@@ -276,6 +276,18 @@ public final class GatewayErrors {
             + table.qualifiedName() + ".exclude: [" + column + "]");
   }
 
+  /**
+   * Columns Debezium's connector cannot capture at all, so that no {@code source.unsupported-types}
+   * setting helps: as {@code schema.table.column (type)}.
+   */
+  public static TributaryException uncapturedColumns(SourceConfig source, List<String> columns, String consequence,
+      String fix) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
+        (columns.size() == 1 ? "Column " : "Columns ") + String.join(", ", columns) + " of " + where(source)
+            + (columns.size() == 1 ? " has a type" : " have types") + " that Debezium's "
+            + source.connector().displayName() + " connector cannot capture: " + consequence + ". " + fix);
+  }
+
   public static TributaryException reservedColumnName(TableId table, String column) {
     return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
         "Column '" + column + "' of table " + table + " starts with '__', which Tributary reserves for its own"

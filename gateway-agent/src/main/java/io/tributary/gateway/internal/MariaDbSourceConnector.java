@@ -1,6 +1,10 @@
 package io.tributary.gateway.internal;
 
 import io.tributary.gateway.GatewayConfig;
+import io.tributary.gateway.SourceConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +52,26 @@ final class MariaDbSourceConnector extends BinlogSourceConnector {
     return PRIVILEGES.stream()
         .filter(privilege -> !held.contains(privilege) && !(privilege.equals("BINLOG MONITOR") && binlogMonitor))
         .toList();
+  }
+
+  /**
+   * Debezium's MariaDB DDL parser refuses the {@code CREATE TABLE} of a table with an INET4 or INET6
+   * column (MariaDB 10.10 and later), excluded or not, and so the whole capture.
+   */
+  @Override
+  void checkColumnTypes(Connection connection, SourceConfig source) throws SQLException {
+    List<String> unreadable = new ArrayList<>();
+    CatalogQueries.perTable(connection, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS"
+        + " WHERE BINARY TABLE_SCHEMA = ? AND BINARY TABLE_NAME = ? AND DATA_TYPE IN ('inet4', 'inet6')"
+        + " ORDER BY ORDINAL_POSITION", source.tables(), (table, result) -> {
+          while (result.next()) {
+            unreadable.add(table.qualifiedName() + "." + result.getString(1) + " (" + result.getString(2) + ")");
+          }
+        });
+    if (!unreadable.isEmpty()) {
+      throw GatewayErrors.uncapturedColumns(source, unreadable, "its DDL parser refuses their tables, even with the"
+          + " columns left out", "Change their types (to VARCHAR(39), for example) or leave their tables out.");
+    }
   }
 
   /** The server's message without the driver's {@code (conn=5) } prefix. */

@@ -49,6 +49,11 @@ final class PostgresSourceConnector implements SourceConnector {
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
       checkReplicaIdentity(connection, source, keys);
       checkColumnSelections(connection, source, keys);
+      List<String> uncaptured = PostgresColumnTypes.uncaptured(connection, source);
+      if (!uncaptured.isEmpty()) {
+        throw GatewayErrors.uncapturedColumns(source, uncaptured, "it leaves them out of every change",
+            "Leave them out with source.columns.<table>.exclude, or change their types.");
+      }
       if (resuming && !slotExists(connection, source.slotName())) {
         throw GatewayErrors.slotLost(source, config.stateDirectory());
       }
