@@ -156,7 +156,7 @@ final class ConnectTypeMapper {
     if (value instanceof Struct struct) {
       Map<String, Object> fields = new LinkedHashMap<>();
       for (Field field : struct.schema().fields()) {
-        fields.put(field.name(), plain(struct.get(field)));
+        fields.put(field.name(), plain(struct.getWithoutDefault(field.name())));
       }
       return fields;
     }

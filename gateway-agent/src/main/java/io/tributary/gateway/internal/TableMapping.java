@@ -116,7 +116,8 @@ final class TableMapping {
     BitSet unavailable = new BitSet();
     for (int i = 0; i < columns.length; i++) {
       Field field = fields.get(i);
-      Object value = row.get(field);
+      // Not get(): Connect answers a null value with the field's default, the column's DEFAULT.
+      Object value = row.getWithoutDefault(field.name());
       if (value == null) {
         continue;
       }
@@ -134,7 +135,7 @@ final class TableMapping {
     Object[] values = new Object[columns.length];
     for (Field field : key.schema().fields()) {
       int index = schema.indexOf(field.name());
-      Object value = key.get(field);
+      Object value = key.getWithoutDefault(field.name());
       if (index >= 0 && value != null) {
         values[index] = convert(index, value);
       }

@@ -81,6 +81,22 @@ class RecordMapperTest {
   }
 
   @Test
+  void aNullInAColumnWithADefaultIsStagedAsNullNotAsTheDefault() {
+    // Debezium puts a column's DEFAULT into its field schema; Connect's Struct.get answers a null with it.
+    Schema row = SchemaBuilder.struct().name("src.public.orders.Value")
+        .field("id", Schema.INT32_SCHEMA)
+        .field("status", SchemaBuilder.string().optional().defaultValue("new").build())
+        .field("made", io.debezium.time.Year.builder().optional().defaultValue(2024).build())
+        .build();
+    Struct source = events.change("public", "orders", 125, 46);
+    Struct after = new Struct(row).put("id", 1).put("status", null).put("made", null);
+    Captured.Change change = change(events.record("public", "orders", KEY, key(1),
+        events.envelope("public", "orders", row).update(null, after, source, Instant.now())));
+
+    assertThat(change.event().values()).containsExactly(1, null, null);
+  }
+
+  @Test
   void unchangedToastedValuesAreUnavailableAndNull() {
     Struct source = events.change("public", "orders", 120, 43);
     Struct after = row(1, PLACEHOLDER, PLACEHOLDER.getBytes(StandardCharsets.UTF_8), "1.00");
