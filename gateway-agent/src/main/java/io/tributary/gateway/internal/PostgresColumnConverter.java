@@ -2,6 +2,7 @@ package io.tributary.gateway.internal;
 
 import io.debezium.connector.postgresql.PostgresValueConverter;
 import io.debezium.data.SpecialValueDecimal;
+import io.debezium.data.VariableScaleDecimal;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
 import io.debezium.time.Date;
@@ -23,6 +24,7 @@ import java.util.GregorianCalendar;
 import java.util.Properties;
 import java.util.TimeZone;
 import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.postgresql.PGStatement;
 import org.postgresql.core.Oid;
 import org.postgresql.util.PGInterval;
@@ -45,6 +47,9 @@ import org.postgresql.util.PGInterval;
  *       becomes {@code 1.5}) and cannot carry {@code NaN} and {@code ±Infinity}. Here such a column is
  *       a string: the number as PostgreSQL writes it.</li>
  * </ul>
+ *
+ * <p>Column defaults arrive already converted by Debezium's own conversion (days, microseconds or
+ * milliseconds, ISO text, a variable-scale decimal struct): they are passed on in this converter's form.
  *
  * <p>Values keep the schemas {@link ConnectTypeMapper} stages as before (TIMESTAMP_NTZ, TIMESTAMP, DATE
  * and STRING), so tables staged before this converter keep their schema.
@@ -72,18 +77,27 @@ public final class PostgresColumnConverter implements CustomConverter<SchemaBuil
   @Override
   public void converterFor(RelationalColumn column, ConverterRegistration<SchemaBuilder> registration) {
     switch (column.nativeType()) {
-      case Oid.TIMESTAMP -> registration.register(MicroTimestamp.builder(), PostgresColumnConverter::timestampMicros);
-      case Oid.TIMESTAMPTZ -> registration.register(ZonedTimestamp.builder(), PostgresColumnConverter::timestampWithZone);
-      case Oid.DATE -> registration.register(Date.builder(), PostgresColumnConverter::epochDays);
+      case Oid.TIMESTAMP -> {
+        // Debezium's default value of timestamp(0) to timestamp(3) is in milliseconds (adaptive precision).
+        long defaultFactor = column.scale().orElse(6) <= 3 ? 1000 : 1;
+        registration.register(MicroTimestamp.builder(), value -> value instanceof Long converted
+            ? converted * defaultFactor : timestampMicros(value));
+      }
+      case Oid.TIMESTAMPTZ -> registration.register(ZonedTimestamp.builder(),
+          value -> value instanceof String converted ? converted : timestampWithZone(value));
+      case Oid.DATE -> registration.register(Date.builder(),
+          value -> value instanceof Integer converted ? converted : epochDays(value));
       case Oid.INTERVAL -> {
         if (numericIntervals) {
-          registration.register(MicroDuration.builder(), PostgresColumnConverter::intervalMicros);
+          registration.register(MicroDuration.builder(),
+              value -> value instanceof Long converted ? converted : intervalMicros(value));
         }
       }
       case Oid.NUMERIC -> {
         int length = column.length().orElse(0);
         if ((length == 0 || length == VARIABLE_NUMERIC_LENGTH) && column.scale().orElse(0) == 0) {
-          registration.register(SchemaBuilder.string(), PostgresColumnConverter::numericText);
+          registration.register(SchemaBuilder.string(), value -> value instanceof Struct converted
+              ? numericText(VariableScaleDecimal.toLogical(converted)) : numericText(value));
         }
       }
       default -> {

@@ -146,6 +146,27 @@ class PostgresColumnConverterTest {
   }
 
   @Test
+  void columnDefaultsArriveConvertedByDebeziumAndArePassedOnInTheConvertersForm() {
+    // DEFAULT '2000-01-02' on a date, '2000-01-02 03:04:05.678' on a timestamp(3) and a timestamp,
+    // '2000-01-02 03:04:05+02' on a timestamptz, '1 day' on an interval and 1.50 on a numeric.
+    PostgresColumnConverter converter = new PostgresColumnConverter();
+    converter.configure(new Properties());
+    int days = (int) LocalDate.of(2000, 1, 2).toEpochDay();
+    long micros = micros(LocalDateTime.of(2000, 1, 2, 3, 4, 5, 678_000_000));
+    assertThat(registered(converter, column(Oid.DATE, 0, 0)).converter().convert(days)).isEqualTo(days);
+    assertThat(registered(converter, column(Oid.TIMESTAMP, 0, 3)).converter().convert(micros / 1000))
+        .as("milliseconds").isEqualTo(micros);
+    assertThat(registered(converter, column(Oid.TIMESTAMP, 0, 6)).converter().convert(micros)).isEqualTo(micros);
+    assertThat(registered(converter, column(Oid.TIMESTAMPTZ, 0, 6)).converter().convert("2000-01-02T01:04:05Z"))
+        .isEqualTo("2000-01-02T01:04:05Z");
+    assertThat(registered(converter, column(Oid.INTERVAL, 0, 6)).converter().convert(86_400_000_000L))
+        .isEqualTo(86_400_000_000L);
+    Schema variable = io.debezium.data.VariableScaleDecimal.builder().build();
+    assertThat(registered(converter, column(Oid.NUMERIC, 0, 0)).converter().convert(
+        io.debezium.data.VariableScaleDecimal.fromLogical(variable, new BigDecimal("1.50")))).isEqualTo("1.50");
+  }
+
+  @Test
   void convertsOnlyTheColumnsWhoseValuesDebeziumChanges() {
     PostgresColumnConverter converter = new PostgresColumnConverter();
     converter.configure(new Properties());
