@@ -77,7 +77,7 @@ final class MariaDbEveryType {
           MariaDbEveryType::instant),
       new TypeColumn("c_timestamp6", "TIMESTAMP(6) NULL", ColumnType.TIMESTAMP, "UNIX_TIMESTAMP(c_timestamp6)",
           MariaDbEveryType::instant),
-      new TypeColumn("c_year", "YEAR", ColumnType.INT, "CAST(c_year AS SIGNED)", TypeTable.TEXT),
+      new TypeColumn("c_year", "YEAR DEFAULT 2024", ColumnType.INT, "CAST(c_year AS SIGNED)", TypeTable.TEXT),
       new TypeColumn("c_enum", "ENUM('a', 'b c', 'ü€')", ColumnType.STRING, TypeTable.TEXT),
       new TypeColumn("c_set", "SET('x', 'y', 'z')", ColumnType.STRING, TypeTable.TEXT),
       new TypeColumn("c_json", "JSON", ColumnType.STRING, TypeTable.TEXT),
