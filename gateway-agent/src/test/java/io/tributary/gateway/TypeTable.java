@@ -114,7 +114,7 @@ final class TypeTable {
         .collect(Collectors.joining(", ")) + ", PRIMARY KEY (id))";
   }
 
-  /** {@code INSERT} of row {@code id} with the given SQL literals; other columns are NULL. */
+  /** {@code INSERT} of row {@code id} with the given SQL literals; other columns get their DEFAULT (or NULL). */
   private String insertStatement(int id, Map<String, String> literals) {
     return "INSERT INTO " + name + " (id" + literals.keySet().stream().map(column -> ", " + column)
         .collect(Collectors.joining()) + ") VALUES (" + id + literals.values().stream().map(literal -> ", " + literal)
@@ -194,14 +194,6 @@ final class TypeTable {
    */
   int expectedEvents() {
     return 1 + snapshot.size() + streamed.size();
-  }
-
-  List<Expected> snapshot() {
-    return List.copyOf(snapshot);
-  }
-
-  List<Expected> streamed() {
-    return List.copyOf(streamed);
   }
 
   /** Every staged event of the announced segments, in position order. */
