@@ -2,6 +2,8 @@ package io.tributary.cli;
 
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import java.time.ZoneOffset;
+import java.util.TimeZone;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +27,9 @@ public final class Main {
   public static final int EXIT_FAILURE = 3;
 
   public static void main(String[] args) {
+    // The gateway requires UTC (Debezium's snapshots read timestamps in the default zone, see
+    // DefaultTimeZone): every command runs in it, whatever the host's zone.
+    TimeZone.setDefault(TimeZone.getTimeZone(ZoneOffset.UTC));
     System.exit(run(args));
   }
 

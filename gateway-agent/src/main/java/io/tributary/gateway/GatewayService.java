@@ -7,6 +7,7 @@ import io.tributary.coordinator.CoordinatorClient;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.client.EventReporter;
 import io.tributary.gateway.internal.CaptureRun;
+import io.tributary.gateway.internal.DefaultTimeZone;
 import io.tributary.gateway.internal.EngineProperties;
 import io.tributary.gateway.internal.GatewayMetrics;
 import io.tributary.gateway.internal.ManifestTopic;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -84,9 +86,11 @@ public final class GatewayService implements AutoCloseable {
    * and creates the manifest topic when missing.
    *
    * @throws TributaryException SOURCE_AUTH_FAILED, SOURCE_UNREACHABLE, TABLE_NOT_FOUND,
-   *     MISSING_PRIMARY_KEY, KAFKA_UNREACHABLE or CONFIG_INVALID, saying what to fix
+   *     MISSING_PRIMARY_KEY, KAFKA_UNREACHABLE or CONFIG_INVALID (also when the JVM's default time
+   *     zone is not UTC), saying what to fix
    */
   public static void preflight(GatewayConfig config) {
+    DefaultTimeZone.requireUtc(TimeZone.getDefault());
     SourceConnector connector = SourceConnector.of(config.source().connector());
     boolean streaming = CaptureRun.hasCommittedOffsetPastSnapshot(config);
     connector.preflight(config, streaming);

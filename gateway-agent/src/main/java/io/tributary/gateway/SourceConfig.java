@@ -140,9 +140,10 @@ public record SourceConfig(
       "connector.class", "name", "topic.prefix", "database.hostname", "database.port", "database.user",
       "database.password", "database.dbname", "table.include.list", "table.exclude.list", "schema.include.list",
       "schema.exclude.list", "plugin.name", "slot.name", "publication.name", "publication.autocreate.mode",
-      "snapshot.mode", "decimal.handling.mode", "skipped.operations", "tombstones.on.delete",
-      "heartbeat.interval.ms", "offset.storage", "offset.storage.file.filename", "offset.flush.interval.ms",
-      "offset.commit.policy", "transforms", "predicates", "provide.transaction.metadata", "hstore.handling.mode",
+      "snapshot.mode", "decimal.handling.mode", "event.converting.failure.handling.mode", "skipped.operations",
+      "tombstones.on.delete", "heartbeat.interval.ms", "offset.storage", "offset.storage.file.filename",
+      "offset.flush.interval.ms", "offset.commit.policy", "transforms", "predicates", "provide.transaction.metadata",
+      "hstore.handling.mode",
       // Debezium 3.5: the driver flushing keepalive LSNs, or an offset moved forward to the slot,
       // would confirm changes to the server that are not yet durable in staging.
       "lsn.flush.mode", "flush.lsn.source", "offset.mismatch.strategy", "slot.seek.to.known.offset.on.start",
@@ -151,6 +152,9 @@ public record SourceConfig(
       // the gateway keeps in its state directory (SQL Server keeps one too).
       "database.server.id", "database.include.list", "database.exclude.list", "schema.history.internal",
       "schema.history.internal.file.filename", "include.schema.changes", "bigint.unsigned.handling.mode",
+      // MySQL and MariaDB: how years, dates and timestamps are read (BinlogSourceConnector).
+      "enable.time.adjuster", "driver.yearIsDateType", "driver.connectionTimeZone",
+      "driver.forceConnectionTimeZoneToSession",
       // SQL Server: the captured database and how the connection is encrypted.
       "database.names", "database.encrypt", "database.trustServerCertificate");
 

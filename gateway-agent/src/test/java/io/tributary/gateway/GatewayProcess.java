@@ -5,6 +5,8 @@ import io.tributary.staging.config.ConfigReader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.TimeZone;
 
 /**
  * Runs one gateway in its own JVM, for crash tests that kill it with SIGKILL: arguments are the
@@ -14,6 +16,7 @@ public final class GatewayProcess {
   private GatewayProcess() {}
 
   public static void main(String[] args) throws InterruptedException {
+    TimeZone.setDefault(TimeZone.getTimeZone(ZoneOffset.UTC));
     ConfigReader root = ConfigReader.fromYamlFile(Path.of(args[0]), System::getenv);
     GatewayConfig config = GatewayConfig.from(root, Path.of(args[1]));
     root.throwIfInvalid();

@@ -57,6 +57,9 @@ abstract class BinlogSourceConnector implements SourceConnector {
   /** Checks and notes of one server kind, after the binary log format was checked; none by default. */
   void checkServer(Connection connection, SourceConfig source) throws SQLException {}
 
+  /** Refuses captured tables with columns the connector cannot read; none by default. */
+  void checkColumnTypes(Connection connection, SourceConfig source) throws SQLException {}
+
   /** The server's message of a failed login, without the driver's prefixes. */
   String serverMessage(String message) {
     return message;
@@ -72,6 +75,7 @@ abstract class BinlogSourceConnector implements SourceConnector {
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
       checkReadable(connection, source);
       checkColumnSelections(connection, source, keys);
+      checkColumnTypes(connection, source);
       if (resuming) {
         checkBinlogRetained(connection, config);
       }
@@ -114,6 +118,15 @@ abstract class BinlogSourceConnector implements SourceConnector {
     properties.put("provide.transaction.metadata", "false");
     // BIGINT UNSIGNED as DECIMAL(20,0): its upper half does not fit a signed long.
     properties.put("bigint.unsigned.handling.mode", "precise");
+    // The server stores every year with four digits; Debezium's adjuster would move the years 0001 to
+    // 0099 of DATE, DATETIME and YEAR values to 2001-2069 and 1970-1999.
+    properties.put("enable.time.adjuster", "false");
+    // YEAR read as a number in the snapshot (the drivers' default, a java.sql.Date, cannot hold the year
+    // 0000 and fails the snapshot) and converted by the gateway's own converter.
+    properties.put("driver.yearIsDateType", "false");
+    properties.put("converters",
+        EngineProperties.withConverter(source.debezium().get("converters"), BinlogYearConverter.NAME));
+    properties.put(BinlogYearConverter.NAME + ".type", BinlogYearConverter.class.getName());
     return properties;
   }
 

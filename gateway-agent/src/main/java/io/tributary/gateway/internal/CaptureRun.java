@@ -24,6 +24,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,6 +107,7 @@ public final class CaptureRun {
    */
   public static CaptureRun start(GatewayConfig config, SourceConnector connector, Clock clock, GatewayMetrics metrics,
       Optional<CoordinatorClient> coordinator, Consumer<Throwable> onFailure, Runnable onStopped) {
+    DefaultTimeZone.requireUtc(TimeZone.getDefault());
     Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       StateDirectory stateDirectory = StateDirectory.open(config.stateDirectory());
@@ -305,21 +307,32 @@ public final class CaptureRun {
   }
 
   private TributaryException asTributary(Throwable error) {
+    return engineFailure(config.source().name(), error);
+  }
+
+  /**
+   * The error a failed engine reports: the gateway's own one if it caused the failure, else one naming
+   * the engine's message and the deepest message among its causes.
+   */
+  static TributaryException engineFailure(String source, Throwable error) {
     if (error instanceof TributaryException tributary) {
       return tributary;
     }
     Throwable root = error;
+    // The deepest message says what went wrong (a value, a DDL statement); parser errors end in causes without one.
+    String cause = null;
     while (root.getCause() != null && root.getCause() != root) {
       if (root instanceof TributaryException) {
         break;
       }
       root = root.getCause();
+      cause = root.getMessage() != null ? root.getMessage() : cause;
     }
     if (root instanceof TributaryException tributary) {
       return tributary;
     }
-    return new TributaryException(ErrorCode.INTERNAL, "The capture engine of source " + config.source().name()
-        + " failed: " + error.getMessage() + (root != error ? " (" + root.getMessage() + ")" : ""), error);
+    return new TributaryException(ErrorCode.INTERNAL, "The capture engine of source " + source + " failed: "
+        + error.getMessage() + (cause != null ? " (" + cause + ")" : ""), error);
   }
 
   private static void closeAll(Deque<AutoCloseable> resources) {

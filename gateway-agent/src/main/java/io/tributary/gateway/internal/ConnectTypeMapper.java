@@ -37,11 +37,13 @@ import org.apache.kafka.connect.data.Struct;
  *   <tr><td>boolean</td><td>BOOLEAN</td></tr>
  *   <tr><td>string, and string-valued logical types (Json, Uuid, Enum, Xml, ZonedTime, Interval, ...)</td><td>STRING</td></tr>
  *   <tr><td>bytes (also {@code io.debezium.data.Bits})</td><td>BINARY</td></tr>
- *   <tr><td>{@code Decimal} with {@code connect.decimal.precision} p (38 when absent) and scale s</td><td>DECIMAL(p,s); STRING (plain form) when p &gt; 38 or s is outside 0..p</td></tr>
+ *   <tr><td>{@code Decimal} with {@code connect.decimal.precision} p (38 when absent) and scale s</td><td>DECIMAL(p,s);
+ *       DECIMAL(p-s,0) for a negative s, DECIMAL(s,s) for s &gt; p; STRING (plain form, scale kept) beyond 38 digits</td></tr>
  *   <tr><td>{@code io.debezium.data.VariableScaleDecimal} (numeric without precision)</td><td>STRING (plain form)</td></tr>
  *   <tr><td>{@code io.debezium.time.Date}, Connect {@code Date}</td><td>DATE (days)</td></tr>
  *   <tr><td>{@code Timestamp} (ms), {@code MicroTimestamp}, {@code NanoTimestamp}, Connect {@code Timestamp}</td><td>TIMESTAMP_NTZ (µs)</td></tr>
- *   <tr><td>{@code ZonedTimestamp} (ISO-8601 text)</td><td>TIMESTAMP (µs, UTC)</td></tr>
+ *   <tr><td>{@code ZonedTimestamp} (ISO-8601 text)</td><td>TIMESTAMP (µs, UTC); {@code infinity} and
+ *       {@code -infinity} as the largest and smallest count</td></tr>
  *   <tr><td>{@code Time} (ms), {@code MicroTime}, {@code NanoTime}, Connect {@code Time}</td><td>LONG (µs of the day)</td></tr>
  *   <tr><td>{@code MicroDuration}</td><td>LONG (µs)</td></tr>
  *   <tr><td>struct, array, map (geometry, arrays, ...)</td><td>refused: UNSUPPORTED_TYPE; with
@@ -54,6 +56,10 @@ final class ConnectTypeMapper {
   public record ColumnMapping(Column column, UnaryOperator<Object> converter) {}
 
   private static final String PRECISION_PARAMETER = "connect.decimal.precision";
+  /** The largest scale a source declares (PostgreSQL's numeric: 1000). */
+  private static final int MAX_SOURCE_SCALE = 1000;
+  /** How PostgreSQL's 11-bit scale field holds a negative scale s: 2048 + s. */
+  private static final int NEGATIVE_SCALE_OFFSET = 2048;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MICROS_PER_MILLI = 1000;
   private static final long MILLIS_PER_DAY = 86_400_000L;
@@ -150,7 +156,7 @@ final class ConnectTypeMapper {
     if (value instanceof Struct struct) {
       Map<String, Object> fields = new LinkedHashMap<>();
       for (Field field : struct.schema().fields()) {
-        fields.put(field.name(), plain(struct.get(field)));
+        fields.put(field.name(), plain(struct.getWithoutDefault(field.name())));
       }
       return fields;
     }
@@ -174,15 +180,25 @@ final class ConnectTypeMapper {
   private static ColumnMapping decimal(String name, Schema schema, boolean nullable) {
     Map<String, String> parameters = schema.parameters() == null ? Map.of() : schema.parameters();
     int scale = Integer.parseInt(parameters.getOrDefault(Decimal.SCALE_FIELD, "0"));
+    if (scale > MAX_SOURCE_SCALE) {
+      // PostgreSQL keeps a numeric's scale in 11 bits, negative ones (numeric(6,-2)) as 2048 + s,
+      // which is what its JDBC driver, and so Debezium, reports; Debezium scales the values to it.
+      scale -= NEGATIVE_SCALE_OFFSET;
+    }
     String precisionText = parameters.get(PRECISION_PARAMETER);
     int precision = precisionText == null ? ColumnType.MAX_DECIMAL_PRECISION : Integer.parseInt(precisionText);
-    if (precision > ColumnType.MAX_DECIMAL_PRECISION || scale < 0 || scale > precision) {
-      // Delta and Parquet decimals stop at 38 digits and need 0 <= scale <= precision; the exact
-      // text keeps every digit of the wider (or negative-scale) PostgreSQL numerics.
-      return new ColumnMapping(new Column(name, ColumnType.STRING, nullable), value -> ((BigDecimal) value).toPlainString());
+    // A negative scale s rounds to 10^-s: p digits and -s zeros before the point, none after it. A
+    // scale above the precision (numeric(3,5)) leaves s - p zeros after the point.
+    int stagedScale = Math.max(scale, 0);
+    int stagedPrecision = Math.max(precision - Math.min(scale, 0), stagedScale);
+    if (stagedPrecision > ColumnType.MAX_DECIMAL_PRECISION) {
+      // Delta and Parquet decimals stop at 38 digits; the exact text keeps every digit of the wider
+      // PostgreSQL numerics and MySQL decimals.
+      return new ColumnMapping(new Column(name, ColumnType.STRING, nullable),
+          value -> ((BigDecimal) value).setScale(stagedScale, RoundingMode.UNNECESSARY).toPlainString());
     }
-    return new ColumnMapping(new Column(name, ColumnType.decimal(precision, scale), nullable),
-        value -> ((BigDecimal) value).setScale(scale, RoundingMode.UNNECESSARY));
+    return new ColumnMapping(new Column(name, ColumnType.decimal(stagedPrecision, stagedScale), nullable),
+        value -> ((BigDecimal) value).setScale(stagedScale, RoundingMode.UNNECESSARY));
   }
 
   private static Object variableScaleDecimal(Object value) {
@@ -193,6 +209,13 @@ final class ConnectTypeMapper {
   }
 
   private static Object zonedTimestamp(Object value) {
+    // PostgreSQL's timestamptz infinities, as Debezium (and PostgresColumnConverter) write them.
+    if ("infinity".equals(value)) {
+      return Long.MAX_VALUE;
+    }
+    if ("-infinity".equals(value)) {
+      return Long.MIN_VALUE;
+    }
     Instant instant = OffsetDateTime.parse((String) value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
   }

@@ -45,6 +45,8 @@ public final class EngineProperties {
         Map.entry("skipped.operations", "none"),
         Map.entry("tombstones.on.delete", "false"),
         Map.entry("decimal.handling.mode", "precise"),
+        // A value Debezium cannot convert stops the gateway; by default Debezium stages it as null.
+        Map.entry("event.converting.failure.handling.mode", "fail"),
         // Transaction ends are where commit groups are cut.
         Map.entry("provide.transaction.metadata", Boolean.toString(config.segments().commitGroups())),
         Map.entry("task.management.timeout.ms", Long.toString(
@@ -59,6 +61,17 @@ public final class EngineProperties {
     properties.put("notification.sink.topic.name", NOTIFICATION_TOPIC);
     properties.putIfAbsent("signal.poll.interval.ms", "1000");
     return properties;
+  }
+
+  /**
+   * Debezium's {@code converters} list with one of the gateway's converters (which the connectors
+   * register for the columns whose values Debezium would change) after the user's own.
+   */
+  static String withConverter(String converters, String converter) {
+    if (converters == null || converters.isBlank()) {
+      return converter;
+    }
+    return converters.trim() + "," + converter;
   }
 
   private static String withChannel(String channels, String channel) {

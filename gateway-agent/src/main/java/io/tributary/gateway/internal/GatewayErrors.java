@@ -262,11 +262,30 @@ public final class GatewayErrors {
         error);
   }
 
+  public static TributaryException timeZoneNotUtc(String zone) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID,
+        "The JVM's default time zone is " + zone + ", not UTC: Debezium's snapshots read timestamps in it and would"
+            + " move those in its daylight saving gaps. Run the gateway with -Duser.timezone=UTC (the tributary"
+            + " launcher does).");
+  }
+
   public static TributaryException unsupportedType(TableId table, String column, String type) {
     return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
         "Column '" + column + "' of table " + table + " has type " + type + ", which has no Delta type. Stage it as"
             + " JSON text with source.unsupported-types: string, or leave it out with source.columns."
             + table.qualifiedName() + ".exclude: [" + column + "]");
+  }
+
+  /**
+   * Columns Debezium's connector cannot capture at all, so that no {@code source.unsupported-types}
+   * setting helps: as {@code schema.table.column (type)}.
+   */
+  public static TributaryException uncapturedColumns(SourceConfig source, List<String> columns, String consequence,
+      String fix) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE,
+        (columns.size() == 1 ? "Column " : "Columns ") + String.join(", ", columns) + " of " + where(source)
+            + (columns.size() == 1 ? " has a type" : " have types") + " that Debezium's "
+            + source.connector().displayName() + " connector cannot capture: " + consequence + ". " + fix);
   }
 
   public static TributaryException reservedColumnName(TableId table, String column) {

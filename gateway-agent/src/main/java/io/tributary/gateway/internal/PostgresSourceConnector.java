@@ -49,6 +49,11 @@ final class PostgresSourceConnector implements SourceConnector {
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
       checkReplicaIdentity(connection, source, keys);
       checkColumnSelections(connection, source, keys);
+      List<String> uncaptured = PostgresColumnTypes.uncaptured(connection, source);
+      if (!uncaptured.isEmpty()) {
+        throw GatewayErrors.uncapturedColumns(source, uncaptured, "it leaves them out of every change",
+            "Leave them out with source.columns.<table>.exclude, or change their types.");
+      }
       if (resuming && !slotExists(connection, source.slotName())) {
         throw GatewayErrors.slotLost(source, config.stateDirectory());
       }
@@ -107,6 +112,11 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.put("snapshot.mode", source.snapshotMode());
     // hstore as JSON text rather than a Connect map, which has no staging type.
     properties.put("hstore.handling.mode", "json");
+    properties.put("converters", EngineProperties.withConverter(source.debezium().get("converters"),
+        PostgresColumnConverter.NAME));
+    properties.put(PostgresColumnConverter.NAME + ".type", PostgresColumnConverter.class.getName());
+    properties.put(PostgresColumnConverter.NAME + "." + PostgresColumnConverter.NUMERIC_INTERVALS, Boolean.toString(
+        !"string".equalsIgnoreCase(source.debezium().getOrDefault("interval.handling.mode", "numeric"))));
     properties.put("provide.transaction.metadata", "false");
     // Only the connector confirms LSNs to the slot, and only those of committed (durable) offsets.
     properties.put("lsn.flush.mode", "connector");

@@ -5,14 +5,16 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.gateway.SourceConfig;
 import io.tributary.gateway.internal.ConnectTypeMapper.ColumnMapping;
 import io.tributary.staging.Column;
-import io.tributary.staging.ColumnType;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -24,8 +26,11 @@ import org.apache.kafka.connect.data.Struct;
  *
  * <p>PostgreSQL does not send an unchanged TOASTed value with an update; Debezium puts its
  * placeholder ({@code unavailable.value.placeholder}, by default {@code __debezium_unavailable_value})
- * in its place. Such columns are staged as null and marked unavailable, so that the applier keeps
- * the value it has.
+ * in its place, in the form of the column's Connect type: the text, its bytes, a one-element list of
+ * either (text, json and bytea arrays) or of the name-based UUID of its bytes (uuid arrays), the list
+ * of its bytes as numbers (integer, bigint and date arrays), or a one-entry map of it (hstore, staged
+ * as JSON). Such columns are staged as null and marked unavailable, so that the applier keeps the
+ * value it has.
  */
 final class TableMapping {
   /** A row converted for staging. */
@@ -36,8 +41,7 @@ final class TableMapping {
   private final TableSchema schema;
   private final List<Field> fields;
   private final ColumnMapping[] columns;
-  private final String placeholder;
-  private final byte[] placeholderBytes;
+  private final Placeholder placeholder;
 
   private TableMapping(Schema rowSchema, Schema keySchema, TableSchema schema, List<Field> fields,
       ColumnMapping[] columns, String placeholder) {
@@ -46,8 +50,7 @@ final class TableMapping {
     this.schema = schema;
     this.fields = fields;
     this.columns = columns;
-    this.placeholder = placeholder;
-    this.placeholderBytes = placeholder.getBytes(StandardCharsets.UTF_8);
+    this.placeholder = new Placeholder(placeholder);
   }
 
   /**
@@ -113,11 +116,12 @@ final class TableMapping {
     BitSet unavailable = new BitSet();
     for (int i = 0; i < columns.length; i++) {
       Field field = fields.get(i);
-      Object value = row.get(field);
+      // Not get(): Connect answers a null value with the field's default, the column's DEFAULT.
+      Object value = row.getWithoutDefault(field.name());
       if (value == null) {
         continue;
       }
-      if (detectUnavailable && isPlaceholder(columns[i].column().type(), value)) {
+      if (detectUnavailable && placeholder.matches(value)) {
         unavailable.set(i);
         continue;
       }
@@ -131,7 +135,7 @@ final class TableMapping {
     Object[] values = new Object[columns.length];
     for (Field field : key.schema().fields()) {
       int index = schema.indexOf(field.name());
-      Object value = key.get(field);
+      Object value = key.getWithoutDefault(field.name());
       if (index >= 0 && value != null) {
         values[index] = convert(index, value);
       }
@@ -153,12 +157,47 @@ final class TableMapping {
     }
   }
 
-  private boolean isPlaceholder(ColumnType type, Object value) {
-    return switch (type.kind()) {
-      case STRING -> placeholder.equals(value);
-      case BINARY -> (value instanceof byte[] || value instanceof java.nio.ByteBuffer)
-          && Arrays.equals(placeholderBytes, ConnectTypeMapper.bytes(value));
-      default -> false;
-    };
+  /** Debezium's placeholder for unchanged TOASTed values, in each form it takes. */
+  private static final class Placeholder {
+    private final String text;
+    private final byte[] bytes;
+    private final String uuid;
+    private final List<Integer> ints;
+    private final List<Long> longs;
+    private final String hstoreJson;
+
+    Placeholder(String text) {
+      this.text = text;
+      this.bytes = text.getBytes(StandardCharsets.UTF_8);
+      this.uuid = UUID.nameUUIDFromBytes(bytes).toString();
+      List<Integer> asInts = new ArrayList<>();
+      List<Long> asLongs = new ArrayList<>();
+      for (byte b : bytes) {
+        asInts.add((int) b);
+        asLongs.add((long) b);
+      }
+      this.ints = List.copyOf(asInts);
+      this.longs = List.copyOf(asLongs);
+      this.hstoreJson = ConnectTypeMapper.json(Map.of(text, text));
+    }
+
+    boolean matches(Object value) {
+      if (value instanceof String string) {
+        return text.equals(string) || hstoreJson.equals(string);
+      }
+      if (value instanceof byte[] || value instanceof ByteBuffer) {
+        return Arrays.equals(bytes, ConnectTypeMapper.bytes(value));
+      }
+      if (value instanceof List<?> list) {
+        if (list.size() == 1) {
+          Object element = list.get(0);
+          return text.equals(element) || uuid.equals(element)
+              || ((element instanceof byte[] || element instanceof ByteBuffer)
+                  && Arrays.equals(bytes, ConnectTypeMapper.bytes(element)));
+        }
+        return list.equals(ints) || list.equals(longs);
+      }
+      return false;
+    }
   }
 }

@@ -133,6 +133,26 @@ class ConnectTypeMapperTest {
   }
 
   @Test
+  void numericWithANegativeScaleIsAnIntegralDecimalWithRoomForItsZeros() {
+    // numeric(6,-2): PostgreSQL's JDBC driver reports the scale as 2048 - 2, and Debezium scales values to it.
+    Schema schema = SpecialValueDecimal.builder(DecimalMode.PRECISE, 6, 2046).build();
+    assertThat(map(schema).column().type()).isEqualTo(ColumnType.decimal(8, 0));
+    assertThat(convert(schema, new BigDecimal("-99999900").setScale(2046))).isEqualTo(new BigDecimal("-99999900"));
+    Schema wide = SpecialValueDecimal.builder(DecimalMode.PRECISE, 37, 2045).build();
+    assertThat(map(wide).column().type()).as("40 digits").isEqualTo(ColumnType.STRING);
+    assertThat(convert(wide, new BigDecimal("1234").movePointRight(36).setScale(2045)))
+        .isEqualTo("1234" + "0".repeat(36));
+  }
+
+  @Test
+  void numericWithAScaleAboveItsPrecisionIsADecimalOfItsScale() {
+    // numeric(3,5) holds -0.00999 to 0.00999.
+    Schema schema = SpecialValueDecimal.builder(DecimalMode.PRECISE, 3, 5).build();
+    assertThat(map(schema).column().type()).isEqualTo(ColumnType.decimal(5, 5));
+    assertThat(convert(schema, new BigDecimal("-0.00999"))).isEqualTo(new BigDecimal("-0.00999"));
+  }
+
+  @Test
   void numericWithoutPrecisionIsItsExactText() {
     Schema schema = VariableScaleDecimal.builder().build();
     assertThat(map(schema).column().type()).isEqualTo(ColumnType.STRING);
@@ -169,6 +189,15 @@ class ConnectTypeMapperTest {
         .isEqualTo(Instant.parse("2024-05-01T12:34:56Z").getEpochSecond() * 1_000_000 + 123_456);
     assertThat(convert(schema, "2024-05-01T14:34:56+02:00"))
         .isEqualTo(Instant.parse("2024-05-01T12:34:56Z").getEpochSecond() * 1_000_000);
+  }
+
+  @Test
+  void timestampWithTimeZoneInfinitiesAreTheLargestAndSmallestCounts() {
+    Schema schema = ZonedTimestamp.builder().build();
+    assertThat(convert(schema, "infinity")).isEqualTo(Long.MAX_VALUE);
+    assertThat(convert(schema, "-infinity")).isEqualTo(Long.MIN_VALUE);
+    assertThat(convert(schema, "-4712-01-01T00:00:00Z"))
+        .isEqualTo(LocalDateTime.of(-4712, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000);
   }
 
   @Test

@@ -60,7 +60,11 @@ class MySqlSourceConnectorTest {
             Path.of("/var/lib/tributary/gateway/schema-history.jsonl").toString())
         .containsEntry("include.schema.changes", "false")
         .containsEntry("provide.transaction.metadata", "false")
-        .containsEntry("bigint.unsigned.handling.mode", "precise");
+        .containsEntry("bigint.unsigned.handling.mode", "precise")
+        .containsEntry("enable.time.adjuster", "false")
+        .containsEntry("driver.yearIsDateType", "false")
+        .containsEntry("converters", "tributaryyear")
+        .containsEntry("tributaryyear.type", BinlogYearConverter.class.getName());
     assertThat(SourceConnector.of(config.source().connector()).positions(new SnapshotSequencer(() -> 1)))
         .isInstanceOf(BinlogPositions.class);
 
@@ -68,7 +72,15 @@ class MySqlSourceConnectorTest {
     assertThat(SourceConnector.of(mariadb.source().connector()).debeziumProperties(mariadb))
         .containsEntry("connector.class", "io.debezium.connector.mariadb.MariaDbConnector")
         .containsEntry("schema.history.internal.file.filename",
-            properties.get("schema.history.internal.file.filename"));
+            properties.get("schema.history.internal.file.filename"))
+        .containsEntry("driver.connectionTimeZone", "+00:00")
+        .containsEntry("driver.forceConnectionTimeZoneToSession", "true");
+  }
+
+  @Test
+  void theGatewaysConverterComesAfterTheUsersOwn() {
+    assertThat(EngineProperties.withConverter(null, "tributaryyear")).isEqualTo("tributaryyear");
+    assertThat(EngineProperties.withConverter(" mine ", "tributaryyear")).isEqualTo("mine,tributaryyear");
   }
 
   @Test

@@ -81,6 +81,22 @@ class RecordMapperTest {
   }
 
   @Test
+  void aNullInAColumnWithADefaultIsStagedAsNullNotAsTheDefault() {
+    // Debezium puts a column's DEFAULT into its field schema; Connect's Struct.get answers a null with it.
+    Schema row = SchemaBuilder.struct().name("src.public.orders.Value")
+        .field("id", Schema.INT32_SCHEMA)
+        .field("status", SchemaBuilder.string().optional().defaultValue("new").build())
+        .field("made", io.debezium.time.Year.builder().optional().defaultValue(2024).build())
+        .build();
+    Struct source = events.change("public", "orders", 125, 46);
+    Struct after = new Struct(row).put("id", 1).put("status", null).put("made", null);
+    Captured.Change change = change(events.record("public", "orders", KEY, key(1),
+        events.envelope("public", "orders", row).update(null, after, source, Instant.now())));
+
+    assertThat(change.event().values()).containsExactly(1, null, null);
+  }
+
+  @Test
   void unchangedToastedValuesAreUnavailableAndNull() {
     Struct source = events.change("public", "orders", 120, 43);
     Struct after = row(1, PLACEHOLDER, PLACEHOLDER.getBytes(StandardCharsets.UTF_8), "1.00");
@@ -90,6 +106,43 @@ class RecordMapperTest {
     assertThat(change.event().operation()).isEqualTo(Operation.UPDATE);
     assertThat(change.event().values()).containsExactly(1, null, null, new BigDecimal("1.00"));
     assertThat(change.event().unavailable().stream().toArray()).containsExactly(1, 2);
+  }
+
+  @Test
+  void unchangedToastedArraysAndHstoresAreUnavailableInEachOfDebeziumsPlaceholderForms() {
+    // The placeholders Debezium's UnchangedToastedPlaceholder puts for these types, staged as JSON text.
+    Schema row = SchemaBuilder.struct().name("src.public.tagged.Value")
+        .field("id", Schema.INT32_SCHEMA)
+        .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
+        .field("scores", SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build())
+        .field("totals", SchemaBuilder.array(Schema.OPTIONAL_INT64_SCHEMA).optional().build())
+        .field("blobs", SchemaBuilder.array(Schema.OPTIONAL_BYTES_SCHEMA).optional().build())
+        .field("refs", SchemaBuilder.array(io.debezium.data.Uuid.builder().optional().build()).optional().build())
+        .field("attrs", io.debezium.data.Json.builder().optional().build())
+        .field("small", SchemaBuilder.array(Schema.OPTIONAL_INT32_SCHEMA).optional().build())
+        .build();
+    TableId tagged = new TableId("src", "public", "tagged");
+    RecordMapper arrays = new RecordMapper("src", Map.of(tagged, List.of("id")),
+        new PostgresPositions(new AtomicLong()::incrementAndGet), clock, PLACEHOLDER, SourceConfig.UnsupportedTypes.STRING);
+    byte[] bytes = PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+    List<Integer> ints = new java.util.ArrayList<>();
+    List<Long> longs = new java.util.ArrayList<>();
+    for (byte b : bytes) {
+      ints.add((int) b);
+      longs.add((long) b);
+    }
+    Struct after = new Struct(row).put("id", 1).put("tags", List.of(PLACEHOLDER)).put("scores", ints)
+        .put("totals", longs).put("blobs", List.of(ByteBuffer.wrap(bytes)))
+        .put("refs", List.of(java.util.UUID.nameUUIDFromBytes(bytes).toString()))
+        .put("attrs", "{\"" + PLACEHOLDER + "\":\"" + PLACEHOLDER + "\"}")
+        .put("small", List.of(1, 2));
+    Struct source = events.change("public", "tagged", 140, 45);
+    Captured captured = arrays.map(events.record("public", "tagged", KEY, key(1),
+        events.envelope("public", "tagged", row).update(null, after, source, Instant.now())));
+
+    ChangeEvent event = ((Captured.Change) captured).event();
+    assertThat(event.unavailable().stream().toArray()).containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(event.values()).containsExactly(1, null, null, null, null, null, null, "[1,2]");
   }
 
   @Test
