@@ -51,6 +51,8 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Map<TableId, SnapshotProgress> snapshots = new ConcurrentHashMap<>();
 
   private static final class TableCounters {
+    /** {@code tributary.gateway.events.captured} by operation: looked up once per change, so without building its key. */
+    final Map<Operation, Counter> capturedByOperation = new ConcurrentHashMap<>();
     final LongAdder captured = new LongAdder();
     final LongAdder segments = new LongAdder();
     volatile SourcePosition lastCaptured;
@@ -82,7 +84,9 @@ public final class GatewayMetrics implements AutoCloseable {
 
   void captured(ChangeEvent event, boolean snapshot) {
     TableId table = event.tableId();
-    counter("tributary.gateway.events.captured", "Changes read from the source", table, event.operation().code())
+    TableCounters counters = table(table);
+    counters.capturedByOperation.computeIfAbsent(event.operation(), operation ->
+        counter("tributary.gateway.events.captured", "Changes read from the source", table, operation.code()))
         .increment();
     if (event.operation() == Operation.SNAPSHOT_READ && !snapshot) {
       counter("tributary.gateway.resync.rows", "Rows read by incremental snapshots (resyncs)", table, null).increment();
@@ -92,7 +96,6 @@ public final class GatewayMetrics implements AutoCloseable {
       snapshots.computeIfAbsent(table, this::snapshotProgress).read(clock.millis());
     }
     eventsCaptured.increment();
-    TableCounters counters = table(table);
     counters.captured.increment();
     counters.lastCaptured = event.position();
     lastSourceMillis.set(event.sourceTimestampMillis());
@@ -248,5 +251,6 @@ public final class GatewayMetrics implements AutoCloseable {
     }
     meters.clear();
     counters.clear();
+    tables.values().forEach(table -> table.capturedByOperation.clear());
   }
 }
