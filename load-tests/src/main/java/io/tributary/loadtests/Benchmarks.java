@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Spec;
     subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class})
 public final class Benchmarks {
   /** How the build runs a benchmark; recorded in each summary so that it can be repeated. */
-  static final String COMMAND = "mvn -pl load-tests -am verify -DskipTests -Dbenchmark=%s";
+  private static final String COMMAND = "mvn -pl load-tests -am verify -DskipTests -Dbenchmark=%s";
 
   @Option(names = "--results", defaultValue = "results", description = "Directory of the results (default: ${DEFAULT-VALUE})")
   Path results;
@@ -31,6 +33,19 @@ public final class Benchmarks {
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Benchmarks()).execute(args));
+  }
+
+  /** The build's command that repeats the run of {@code spec}'s benchmark with the options it was given. */
+  static String command(CommandLine.Model.CommandSpec spec) {
+    List<String> options = new ArrayList<>();
+    for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+      options.add(option.longestName());
+      if (option.arity().max() > 0) {
+        options.add(String.valueOf((Object) option.getValue()));
+      }
+    }
+    String command = COMMAND.formatted(spec.name());
+    return options.isEmpty() ? command : command + " -Dbenchmark.args=\"" + String.join(" ", options) + "\"";
   }
 
   Path postgresBinaries() {
@@ -65,7 +80,7 @@ public final class Benchmarks {
           parent.work.resolve("memory").toAbsolutePath(), parent.postgresBinaries());
       MemoryResult result = new MemoryBenchmark(settings, Clock.systemUTC(), out).run();
       Path directory = parent.results.resolve("memory");
-      MemoryReport.write(result, directory, COMMAND.formatted("memory"));
+      MemoryReport.write(result, directory, command(spec));
       out.printf("memory: results in %s%n", directory);
       return result.verdict().passed() ? 0 : 1;
     }
@@ -99,7 +114,7 @@ public final class Benchmarks {
           parent.work.resolve("capture").toAbsolutePath(), parent.postgresBinaries());
       CaptureResult result = new CaptureBenchmark(settings, Clock.systemUTC(), out).run();
       Path directory = parent.results.resolve("capture");
-      CaptureReport.write(result, directory, COMMAND.formatted("capture"));
+      CaptureReport.write(result, directory, command(spec));
       out.printf("capture: results in %s%n", directory);
       return result.verdict().passed() ? 0 : 1;
     }

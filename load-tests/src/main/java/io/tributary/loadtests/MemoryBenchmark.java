@@ -145,11 +145,22 @@ public final class MemoryBenchmark {
     long rssBeforeLoad = samples.stream().filter(sample -> sample.nanos() <= load.startNanos())
         .reduce((first, second) -> second).map(MemorySampler.Sample::rssBytes).orElse(-1L);
     double cpu = samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0);
+    long nonHeapUsedMax = samples.stream().mapToLong(MemorySampler.Sample::nonHeapUsedBytes).max().orElse(-1);
     double captureSeconds = staged.isPresent() ? seconds(staged.getAsLong() - load.committedNanos()) : -1;
     double rate = captureSeconds > 0 ? load.changes().total() / captureSeconds : 0;
+    double committedAt = seconds(load.committedNanos() - launched);
+    double stagedAt = staged.isPresent() ? seconds(staged.getAsLong() - launched) : -1;
+    double lastSampleAt = samples.isEmpty() ? committedAt : seconds(samples.get(samples.size() - 1).nanos() - launched);
+    double endAt = stagedAt >= 0 ? stagedAt : lastSampleAt;
+    // The GC log counts seconds from the JVM's start, a few milliseconds after its launch.
+    List<Long> lowestByTenth = new ArrayList<>();
+    for (int tenth = 0; tenth < 10; tenth++) {
+      double from = committedAt + (endAt - committedAt) * tenth / 10;
+      lowestByTenth.add(gcLog.minAfterBytes(from, committedAt + (endAt - committedAt) * (tenth + 1) / 10));
+    }
     return new MemoryResult.Figures(HeapSize.parse(settings.gatewayHeap()).bytes(), heapUsedMax, gcLog.maxAfterBytes(),
-        gcLog.maxBeforeBytes(), sampler.peakRssBytes(), rssBeforeLoad, gcLog.pauses().size(), gcLog.fullCollections(),
-        seconds(load.committedNanos() - launched), staged.isPresent() ? seconds(staged.getAsLong() - launched) : -1,
+        gcLog.maxBeforeBytes(), lowestByTenth, nonHeapUsedMax, sampler.peakRssBytes(), rssBeforeLoad,
+        gcLog.pauses().size(), gcLog.fullCollections(), gcLog.totalPauseMillis() / 1000, committedAt, stagedAt,
         captureSeconds, rate, cpu, manifests.rows(), rows.rows(), rows.inserts(), rows.updates(),
         rows.distinctInsertedKeys(), rows.positionsIncrease(), manifests.segments(), manifests.bytes(), outOfMemory,
         exitCode);

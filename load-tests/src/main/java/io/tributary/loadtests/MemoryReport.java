@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The memory benchmark's files: heap and resident memory over time above the changes staged over
@@ -25,8 +26,8 @@ final class MemoryReport {
     List<double[]> rss = result.samples().stream().map(s -> new double[] {s.seconds(), s.rssBytes() / MIB}).toList();
     List<double[]> heap = result.samples().stream().filter(s -> s.heapUsedBytes() >= 0)
         .map(s -> new double[] {s.seconds(), s.heapUsedBytes() / MIB}).toList();
-    List<double[]> afterGc = result.collections().stream()
-        .map(c -> new double[] {c.seconds(), c.afterBytes() / MIB}).toList();
+    List<double[]> afterGc = result.collections().stream().filter(c -> c.kind().startsWith("Pause Young")
+            || c.kind().startsWith("Pause Full")).map(c -> new double[] {c.seconds(), c.afterBytes() / MIB}).toList();
     List<double[]> captured = result.samples().stream().filter(s -> s.changesCaptured() >= 0)
         .map(s -> new double[] {s.seconds(), s.changesCaptured()}).toList();
     List<double[]> announced = result.samples().stream()
@@ -68,17 +69,21 @@ final class MemoryReport {
         ? "every change was staged and the gateway never ran out of memory."
         : String.join("; ", result.verdict().problems()) + ".");
     md.append("\n\n");
-    md.append(String.format(Locale.ROOT, "One transaction inserted %,d rows%s of `%s` (%d bytes a row as stored): "
-            + "%,d changes, %.0f MiB of WAL, committed in %.1f s.%n%n", w.rows(),
-        w.updateAll() ? " and updated each of them" : "", w.table(), w.averageRowBytes(), w.changes(), w.walBytes() / MIB,
-        w.loadSeconds()));
+    md.append(String.format(Locale.ROOT, "One transaction on `%s` (%d bytes a row as stored) inserted %,d rows%s: "
+            + "%,d changes, %.1f MiB of WAL, committed in %.1f s.%n%n", w.table(), w.averageRowBytes(), w.rows(),
+        w.updateAll() ? " and updated each of them" : "", w.changes(), w.walBytes() / MIB, w.loadSeconds()));
     md.append("| figure | value |\n|---|---|\n");
     row(md, "heap limit (-Xmx)", mib(f.heapLimitBytes()));
     row(md, "heap held after a collection, most (GC log)", mib(f.heapAfterGcMaxBytes()));
+    row(md, "heap held after a collection, least in each tenth of the capture", f.heapAfterGcLowestByTenthBytes()
+        .stream().map(bytes -> bytes < 0 ? "-" : String.format(Locale.ROOT, "%.0f", bytes / MIB))
+        .collect(Collectors.joining(", ")) + " MiB");
     row(md, "heap in use, most sampled (/metrics, garbage included)", mib(f.heapUsedMaxBytes()));
+    row(md, "non-heap in use, most sampled (metaspace, code cache)", mib(f.nonHeapUsedMaxBytes()));
     row(md, "resident set, most (VmHWM)", mib(f.rssMaxBytes()));
     row(md, "resident set before the transaction", mib(f.rssBeforeLoadBytes()));
-    row(md, "collection pauses (full collections)", f.collectionPauses() + " (" + f.fullCollections() + ")");
+    row(md, "collection pauses (full collections), paused in all", String.format(Locale.ROOT, "%d (%d), %.1f s",
+        f.collectionPauses(), f.fullCollections(), f.collectionPauseSeconds()));
     row(md, "ran out of memory", f.outOfMemory() ? "yes" : "no");
     row(md, "changes announced / read back from staging", String.format(Locale.ROOT, "%,d / %,d of %,d",
         f.rowsAnnounced(), f.rowsStaged(), w.changes()));

@@ -44,6 +44,9 @@ public record MemoryResult(String benchmark, String startedAt, double runSeconds
    *
    * @param heapUsedMaxBytes the most heap in use in any sample of {@code /metrics} (garbage included)
    * @param heapAfterGcMaxBytes the most heap held right after a collection: what the gateway really kept
+   * @param heapAfterGcLowestByTenthBytes for each tenth of the capture (commit to last change staged), the
+   *     least heap held right after a collection: level when the transaction does not pile up on the heap
+   * @param nonHeapUsedMaxBytes the most non-heap memory in use in any sample (metaspace, code cache)
    * @param rssMaxBytes the most resident memory the kernel saw ({@code VmHWM})
    * @param rssBeforeLoadBytes resident memory of the running gateway just before the transaction
    * @param committedAtSeconds when the transaction committed, in seconds since the gateway's JVM was started
@@ -54,11 +57,16 @@ public record MemoryResult(String benchmark, String startedAt, double runSeconds
    * @param exitCode the gateway's exit code after SIGTERM (143 when it stopped cleanly); 3 means it ran out of memory
    */
   public record Figures(long heapLimitBytes, long heapUsedMaxBytes, long heapAfterGcMaxBytes, long heapBeforeGcMaxBytes,
-      long rssMaxBytes, long rssBeforeLoadBytes, long collectionPauses, long fullCollections, double committedAtSeconds,
+      List<Long> heapAfterGcLowestByTenthBytes, long nonHeapUsedMaxBytes, long rssMaxBytes, long rssBeforeLoadBytes,
+      long collectionPauses, long fullCollections, double collectionPauseSeconds, double committedAtSeconds,
       double stagedAtSeconds, double captureSeconds,
       double changesPerSecond, double gatewayCpuSeconds, long rowsAnnounced, long rowsStaged, long insertsStaged,
       long updatesStaged, long distinctKeysStaged, boolean positionsIncrease, long segments, long stagedBytes,
-      boolean outOfMemory, int exitCode) {}
+      boolean outOfMemory, int exitCode) {
+    public Figures {
+      heapAfterGcLowestByTenthBytes = List.copyOf(heapAfterGcLowestByTenthBytes);
+    }
+  }
 
   /** Whether every change was staged and the heap held; each problem in words. */
   public record Verdict(boolean passed, List<String> problems) {

@@ -32,7 +32,15 @@ public record GcLog(Optional<String> collector, List<Pause> pauses) {
       double pauseMillis) {
     /** Whether the whole heap was collected (a full collection). */
     public boolean full() {
-      return kind.contains("Full");
+      return kind.startsWith("Pause Full");
+    }
+
+    /**
+     * Whether the pause collected (a young, mixed or full collection), rather than being a step of a
+     * concurrent cycle (remark, cleanup), after which the heap holds what it held before.
+     */
+    public boolean collects() {
+      return kind.startsWith("Pause Young") || full();
     }
   }
 
@@ -73,7 +81,23 @@ public record GcLog(Optional<String> collector, List<Pause> pauses) {
 
   /** The most heap held right after any collection, 0 without collections. */
   public long maxAfterBytes() {
-    return pauses.stream().mapToLong(Pause::afterBytes).max().orElse(0);
+    return pauses.stream().filter(Pause::collects).mapToLong(Pause::afterBytes).max().orElse(0);
+  }
+
+  /**
+   * The least heap held right after a collection between {@code fromSeconds} and {@code toSeconds}
+   * of uptime, or -1 without any: what the process kept alive then, give or take the old-generation
+   * garbage a young collection leaves.
+   */
+  public long minAfterBytes(double fromSeconds, double toSeconds) {
+    return pauses.stream().filter(Pause::collects)
+        .filter(pause -> pause.uptimeSeconds() >= fromSeconds && pause.uptimeSeconds() < toSeconds)
+        .mapToLong(Pause::afterBytes).min().orElse(-1);
+  }
+
+  /** The time the JVM was paused for collections, in all. */
+  public double totalPauseMillis() {
+    return pauses.stream().mapToDouble(Pause::pauseMillis).sum();
   }
 
   /** The most heap in use right before any collection, 0 without collections. */
