@@ -6,6 +6,7 @@ import io.tributary.applier.AppliedTableStatus;
 import io.tributary.applier.ApplierConfig;
 import io.tributary.applier.ApplierService;
 import io.tributary.cli.internal.ComponentHealth;
+import io.tributary.cli.internal.JvmMeters;
 import io.tributary.cli.internal.OpsEndpoint;
 import io.tributary.cli.internal.ProcessLifetime;
 import io.tributary.coordinator.client.CoordinatorClientConfig;
@@ -63,6 +64,7 @@ final class ApplierCommand implements Callable<Integer> {
     String name = "applier " + settings.writerId().value();
     Clock clock = Clock.systemUTC();
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
+        JvmMeters jvm = JvmMeters.bindTo(registry);
         HttpCoordinatorClient coordinator = HttpCoordinatorClient.create(client);
         ApplierService applier = new ApplierService(settings, coordinator, clock, registry);
         OpsEndpoint ops = OpsEndpoint.start(address, name, () -> applier.state().name(),

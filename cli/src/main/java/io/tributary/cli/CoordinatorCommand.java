@@ -2,6 +2,7 @@ package io.tributary.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.cli.internal.JvmMeters;
 import io.tributary.cli.internal.ProcessLifetime;
 import io.tributary.coordinator.CoordinatorConfig;
 import io.tributary.coordinator.CoordinatorServer;
@@ -40,6 +41,7 @@ final class CoordinatorCommand implements Callable<Integer> {
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
+        JvmMeters jvm = JvmMeters.bindTo(registry);
         CoordinatorServer server = CoordinatorServer.start(settings, Clock.systemUTC(), registry)) {
       spec.commandLine().getOut().printf("Coordinator running at %s (Ctrl-C to stop)%n", server.uri());
       lifetime.await(Optional::empty);

@@ -3,6 +3,7 @@ package io.tributary.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.cli.internal.ComponentHealth;
+import io.tributary.cli.internal.JvmMeters;
 import io.tributary.cli.internal.OpsEndpoint;
 import io.tributary.cli.internal.ProcessLifetime;
 import io.tributary.cli.internal.StagingRetention;
@@ -53,6 +54,7 @@ final class GatewayCommand implements Callable<Integer> {
     // With a coordinator, the gateway reports snapshot completion and failures, and retention runs.
     Optional<CoordinatorClient> client = coordinator.url().map(url -> HttpCoordinatorClient.create(coordinator));
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
+        JvmMeters jvm = JvmMeters.bindTo(registry);
         AutoCloseable closeClient = () -> client.ifPresent(CoordinatorClient::close);
         GatewayService gateway = new GatewayService(settings, Clock.systemUTC(), registry, client);
         OpsEndpoint ops = OpsEndpoint.start(address, name, () -> gateway.state().name(),

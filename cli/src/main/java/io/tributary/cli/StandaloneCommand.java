@@ -3,6 +3,7 @@ package io.tributary.cli;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.cli.internal.ComponentHealth;
+import io.tributary.cli.internal.JvmMeters;
 import io.tributary.cli.internal.ProcessLifetime;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.staging.TributaryException;
@@ -34,6 +35,7 @@ final class StandaloneCommand implements Callable<Integer> {
         StandalonePipeline.configure(options.config, options.dataDirectory(), System::getenv);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
+        JvmMeters jvm = JvmMeters.bindTo(registry);
         StandalonePipeline pipeline = StandalonePipeline.start(settings, Clock.systemUTC(), registry)) {
       spec.commandLine().getOut().println("Tributary standalone running; coordinator, probes and metrics at "
           + pipeline.coordinator().uri() + " (Ctrl-C to stop)");

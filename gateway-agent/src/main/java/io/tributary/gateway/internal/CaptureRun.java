@@ -139,7 +139,8 @@ public final class CaptureRun {
           connector.resyncUnavailable(config), committed, metrics));
       resyncs.ifPresent(opened::push);
       ChangeBatchHandler handler = new ChangeBatchHandler(pipeline, mapper, metrics,
-          () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(), snapshotPending,
+          () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(),
+          ChangeBatchHandler.startsBehindSnapshot(committed, config.source().snapshotMode()),
           clock, config.offsetCommitInterval(), step -> resyncs.ifPresent(driver -> driver.onStep(step)));
       CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, resyncs, onFailure,
           onStopped);

@@ -222,6 +222,16 @@ final class ChangeBatchHandler implements DebeziumEngine.ChangeConsumer<ChangeEv
   }
 
   /**
+   * Whether a run starts behind the snapshot barrier: it has no committed offset past the snapshot,
+   * and its snapshot reads rows. With {@code snapshot.mode=no_data} there are no reads that a later
+   * attempt could sort before what is streamed, and no record ever marks a snapshot's end: such a
+   * run streams from its first record.
+   */
+  static boolean startsBehindSnapshot(Optional<Map<String, Object>> committed, String snapshotMode) {
+    return !"no_data".equals(snapshotMode) && committed.map(offset -> !isPastSnapshot(offset)).orElse(true);
+  }
+
+  /**
    * Whether a Debezium offset lies after the snapshot: it records no snapshot in progress, or the
    * snapshot's completion ({@code snapshot_completed}, {@code last_snapshot_record}), which Debezium
    * reads as "snapshot done" on restart.

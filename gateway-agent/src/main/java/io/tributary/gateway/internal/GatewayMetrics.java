@@ -53,6 +53,8 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Map<TableId, SnapshotProgress> snapshots = new ConcurrentHashMap<>();
 
   private static final class TableCounters {
+    /** {@code tributary.gateway.events.captured} by operation: looked up once per change, so without building its key. */
+    final Map<Operation, Counter> capturedByOperation = new ConcurrentHashMap<>();
     final LongAdder captured = new LongAdder();
     final LongAdder segments = new LongAdder();
     volatile SourcePosition lastCaptured;
@@ -102,7 +104,9 @@ public final class GatewayMetrics implements AutoCloseable {
 
   void captured(ChangeEvent event, boolean snapshot) {
     TableId table = event.tableId();
-    counter("tributary.gateway.events.captured", "Changes read from the source", table, event.operation().code())
+    TableCounters counters = table(table);
+    counters.capturedByOperation.computeIfAbsent(event.operation(), operation ->
+        counter("tributary.gateway.events.captured", "Changes read from the source", table, operation.code()))
         .increment();
     if (event.operation() == Operation.SNAPSHOT_READ && !snapshot) {
       counter("tributary.gateway.resync.rows", "Rows read by incremental snapshots (resyncs)", table, null).increment();
@@ -119,7 +123,6 @@ public final class GatewayMetrics implements AutoCloseable {
       }
     }
     eventsCaptured.increment();
-    TableCounters counters = table(table);
     counters.captured.increment();
     counters.lastCaptured = event.position();
     lastSourceMillis.set(event.sourceTimestampMillis());
@@ -281,5 +284,6 @@ public final class GatewayMetrics implements AutoCloseable {
     }
     meters.clear();
     counters.clear();
+    tables.values().forEach(table -> table.capturedByOperation.clear());
   }
 }

@@ -2,11 +2,8 @@ package io.tributary.gateway.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
-import java.io.IOException;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.kafka.connect.data.Struct;
@@ -46,8 +43,6 @@ import org.apache.kafka.connect.data.Struct;
  * miss a deletion: a deletion moves the LSN.)
  */
 final class PostgresPositions implements PositionExtractor {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private final SnapshotSequencer snapshots;
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
@@ -89,24 +84,40 @@ final class PostgresPositions implements PositionExtractor {
     if (sequence == null) {
       throw GatewayErrors.unexpectedRecord("a change of " + table + " without source.sequence");
     }
-    long lastCommitLsn;
-    long lsn;
+    long[] lsns;
     try {
-      JsonNode pair = MAPPER.readTree(sequence);
-      if (pair == null || !pair.isArray() || pair.size() != 2) {
-        throw new IOException("expected [lastCommitLsn, lsn]");
-      }
-      lastCommitLsn = lsnOf(pair.get(0));
-      lsn = lsnOf(pair.get(1));
-    } catch (IOException | NumberFormatException e) {
+      lsns = sequence(sequence);
+    } catch (IllegalArgumentException e) {
       throw GatewayErrors.unexpectedRecord("a change of " + table + " with an unreadable source.sequence '"
           + sequence + "' (" + e.getMessage() + ")");
     }
-    return SourcePosition.of(SourcePosition.PHASE_STREAM, lastCommitLsn, lsn, 0);
+    return SourcePosition.of(SourcePosition.PHASE_STREAM, lsns[0], lsns[1], 0);
   }
 
-  private static long lsnOf(JsonNode node) {
-    return node == null || node.isNull() ? 0 : Long.parseLong(node.asText());
+  /**
+   * {@code [lastCommitLsn, lsn]} of Debezium's {@code source.sequence}: a JSON array of two LSNs, each
+   * a quoted decimal (as Debezium writes them), a bare one, or null (read as 0). Read by hand: it is
+   * read for every streamed change.
+   *
+   * @throws IllegalArgumentException if the text is not such an array
+   */
+  static long[] sequence(String text) {
+    String array = text.strip();
+    int comma = array.indexOf(',');
+    if (!array.startsWith("[") || !array.endsWith("]") || comma < 0 || array.indexOf(',', comma + 1) >= 0) {
+      throw new IllegalArgumentException("expected [lastCommitLsn, lsn]");
+    }
+    return new long[] {lsnOf(array.substring(1, comma)), lsnOf(array.substring(comma + 1, array.length() - 1))};
   }
 
+  private static long lsnOf(String element) {
+    String value = element.strip();
+    if (value.equals("null")) {
+      return 0;
+    }
+    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+      value = value.substring(1, value.length() - 1);
+    }
+    return Long.parseLong(value);
+  }
 }

@@ -45,6 +45,8 @@ final class RecordMapper {
   private final Function<TableId, Optional<TableSchema>> stagedSchema;
   private final Optional<String> signalTable;
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
+  /** The captured tables by schema and name: a change names its table, and most changes are of one of them. */
+  private final Map<String, Map<String, TableId>> tablesByName = new HashMap<>();
 
   /**
    * @param catalogKeys each table's primary key from the source catalog, for records without a key
@@ -75,6 +77,9 @@ final class RecordMapper {
     this.unsupported = requireNonNull(unsupported, "unsupported is null");
     this.stagedSchema = requireNonNull(stagedSchema, "stagedSchema is null");
     this.signalTable = requireNonNull(signalTable, "signalTable is null").map(name -> name.toLowerCase(Locale.ROOT));
+    for (TableId table : tables) {
+      tablesByName.computeIfAbsent(table.schema(), schema -> new HashMap<>()).put(table.table(), table);
+    }
   }
 
   Captured map(SourceRecord record) {
@@ -239,6 +244,10 @@ final class RecordMapper {
     String name = source.schema().field("table") == null ? null : source.getString("table");
     if (schema == null || name == null) {
       throw GatewayErrors.unexpectedRecord("a change on topic " + record.topic() + " that names no table");
+    }
+    TableId captured = tablesByName.getOrDefault(schema, Map.of()).get(name);
+    if (captured != null) {
+      return captured;
     }
     TableId table;
     try {

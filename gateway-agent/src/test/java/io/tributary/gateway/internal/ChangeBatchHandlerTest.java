@@ -205,6 +205,30 @@ class ChangeBatchHandlerTest {
   }
 
   @Test
+  void aRunWithoutSnapshotReadsStreamsFromItsFirstChange() throws Exception {
+    assertThat(ChangeBatchHandler.startsBehindSnapshot(Optional.empty(), "initial")).isTrue();
+    assertThat(ChangeBatchHandler.startsBehindSnapshot(Optional.of(Map.of("lsn", 5100L)), "initial")).isFalse();
+    assertThat(ChangeBatchHandler.startsBehindSnapshot(Optional.empty(), "no_data")).isFalse();
+
+    // snapshot.mode=no_data: no read and no heartbeat precede the first streamed change.
+    ChangeBatchHandler handler = handler(ChangeBatchHandler.startsBehindSnapshot(Optional.empty(), "no_data"), 1);
+    Event streamed = insert(1, 5100);
+    handler.handleBatch(List.of(streamed), committer);
+
+    assertThat(sink.published).hasSize(1);
+    assertThat(committer.marked).containsExactly(streamed);
+    assertThat(handler.streaming()).isTrue();
+  }
+
+  @Test
+  void behindTheBarrierAFirstStreamedChangeWithoutASnapshotEndIsRefused() throws Exception {
+    ChangeBatchHandler handler = handler(true, 1);
+    assertThatThrownBy(() -> handler.handleBatch(List.of(insert(1, 5100)), committer))
+        .hasMessageContaining("a streamed change before any record marking the end of the snapshot");
+    assertThat(committer.marked).isEmpty();
+  }
+
+  @Test
   void aNotificationWithoutAnOffsetIsNeverACommitPoint() throws Exception {
     ChangeBatchHandler handler = handler(true, 1000);
     events.startSnapshot(5000);

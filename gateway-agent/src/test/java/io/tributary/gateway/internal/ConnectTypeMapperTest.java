@@ -201,6 +201,41 @@ class ConnectTypeMapperTest {
   }
 
   @Test
+  void utcTimestampsReadByHandEqualTheGeneralParser() {
+    java.util.Random random = new java.util.Random(17);
+    java.time.format.DateTimeFormatter debezium = java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+    for (int i = 0; i < 10_000; i++) {
+      long seconds = random.nextLong(Instant.parse("0000-01-01T00:00:00Z").getEpochSecond(),
+          Instant.parse("9999-12-31T23:59:59Z").getEpochSecond());
+      // Whole seconds, milliseconds, microseconds and nanoseconds, as Debezium writes them.
+      int nanos = switch (i % 4) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      String text = Instant.ofEpochSecond(seconds, nanos).atOffset(ZoneOffset.UTC).format(debezium);
+      Instant parsed = java.time.OffsetDateTime.parse(text, debezium).toInstant();
+      assertThat(ConnectTypeMapper.utcMicros(text)).as(text)
+          .hasValue(Math.addExact(Math.multiplyExact(parsed.getEpochSecond(), 1_000_000L), parsed.getNano() / 1000));
+    }
+    assertThat(ConnectTypeMapper.utcMicros("2024-02-29T23:59:59.9Z")).hasValue(
+        Instant.parse("2024-02-29T23:59:59Z").getEpochSecond() * 1_000_000 + 900_000);
+    assertThat(ConnectTypeMapper.utcMicros("1969-12-31T23:59:59.5Z")).hasValue(-500_000L);
+  }
+
+  @Test
+  void otherTimestampFormsAreLeftToTheGeneralParser() {
+    for (String text : new String[] {"2024-05-01T14:34:56+02:00", "2024-05-01T12:34:56.Z", "2023-02-29T00:00:00Z",
+        "2024-13-01T00:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01 12:34:56Z", "+10000-01-01T00:00:00Z",
+        "2024-05-01T12:34:56.1234567890Z", "2024-05-01T12:34:5xZ"}) {
+      assertThat(ConnectTypeMapper.utcMicros(text)).as(text).isEmpty();
+    }
+    assertThat(convert(ZonedTimestamp.builder().build(), "+10000-01-01T00:00:00Z"))
+        .isEqualTo(Instant.parse("+10000-01-01T00:00:00Z").getEpochSecond() * 1_000_000);
+  }
+
+  @Test
   void timesAreMicrosOfTheDay() {
     long micros = LocalTime.of(13, 14, 15, 16_000).toNanoOfDay() / 1000;
     assertThat(map(MicroTime.builder().build()).column().type()).isEqualTo(ColumnType.LONG);

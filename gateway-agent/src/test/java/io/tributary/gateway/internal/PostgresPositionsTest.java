@@ -35,6 +35,19 @@ class PostgresPositionsTest {
   }
 
   @Test
+  void sequencesAreReadInEveryFormDebeziumWritesThem() {
+    assertThat(PostgresPositions.sequence("[\"90\",\"110\"]")).containsExactly(90, 110);
+    assertThat(PostgresPositions.sequence("[null,\"110\"]")).as("the first transaction after a snapshot")
+        .containsExactly(0, 110);
+    assertThat(PostgresPositions.sequence(" [ 90 , \"9223372036854775807\" ] ")).containsExactly(90, Long.MAX_VALUE);
+    for (String unreadable : new String[] {"", "[]", "[\"90\"]", "[\"90\",\"110\",\"7\"]", "\"90\",\"110\"",
+        "[\"x\",\"110\"]"}) {
+      assertThatThrownBy(() -> PostgresPositions.sequence(unreadable)).as(unreadable)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
   void interleavedConcurrentTransactionsOrderByCommit() {
     // T1 and T2 run concurrently: their WAL records interleave (T1: 110, 130; T2: 120, 140), T1
     // commits first at 150, T2 at 160. Logical decoding sends T1 whole, then T2 whole.

@@ -1,0 +1,122 @@
+package io.tributary.loadtests;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs one benchmark and writes its {@code result.json}, {@code plot.svg} and {@code summary.md}
+ * into {@code <results>/<benchmark>/}. Exit code 0 when the benchmark passed, 1 when it ran but
+ * failed its checks, 3 when it could not run. See {@code load-tests/README.md}.
+ */
+@Command(name = "benchmarks", mixinStandardHelpOptions = true,
+    description = "Tributary's benchmarks: each writes result.json, plot.svg and summary.md.",
+    subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class})
+public final class Benchmarks {
+  /** How the build runs a benchmark; recorded in each summary so that it can be repeated. */
+  private static final String COMMAND = "mvn -pl load-tests -am verify -DskipTests -Dbenchmark=%s";
+
+  @Option(names = "--results", defaultValue = "results", description = "Directory of the results (default: ${DEFAULT-VALUE})")
+  Path results;
+
+  @Option(names = "--work", defaultValue = "target/benchmarks",
+      description = "Work directory: servers, gateway state, logs; emptied per run (default: ${DEFAULT-VALUE})")
+  Path work;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Benchmarks()).execute(args));
+  }
+
+  /** The build's command that repeats the run of {@code spec}'s benchmark with the options it was given. */
+  static String command(CommandLine.Model.CommandSpec spec) {
+    List<String> options = new ArrayList<>();
+    for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+      options.add(option.longestName());
+      if (option.arity().max() > 0) {
+        options.add(String.valueOf((Object) option.getValue()));
+      }
+    }
+    String command = COMMAND.formatted(spec.name());
+    return options.isEmpty() ? command : command + " -Dbenchmark.args=\"" + String.join(" ", options) + "\"";
+  }
+
+  Path postgresBinaries() {
+    return work.resolve("postgres-binaries").toAbsolutePath();
+  }
+
+  @Command(name = "memory", mixinStandardHelpOptions = true,
+      description = "One large transaction through a gateway with a bounded heap: heap and resident memory over time.")
+  static final class Memory implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Benchmarks parent;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows the transaction inserts (default: ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--insert-only", description = "Only insert the rows; by default the transaction also updates each")
+    boolean insertOnly;
+
+    @Option(names = "--gateway-heap", defaultValue = "256m", description = "The gateway's -Xmx (default: ${DEFAULT-VALUE})")
+    String gatewayHeap;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "Bound on the whole run (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      MemoryBenchmark.Settings settings = new MemoryBenchmark.Settings(rows, !insertOnly, gatewayHeap, timeout,
+          parent.work.resolve("memory").toAbsolutePath(), parent.postgresBinaries());
+      MemoryResult result = new MemoryBenchmark(settings, Clock.systemUTC(), out).run();
+      Path directory = parent.results.resolve("memory");
+      MemoryReport.write(result, directory, command(spec));
+      out.printf("memory: results in %s%n", directory);
+      return result.verdict().passed() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "capture", mixinStandardHelpOptions = true,
+      description = "Capture throughput of the gateway against Debezium's embedded engine on the same changes.")
+  static final class Capture implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Benchmarks parent;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--changes", defaultValue = "1500000", description = "Row changes of the load (default: ${DEFAULT-VALUE})")
+    long changes;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each, alternating which goes first (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of the gateway and of the peer alike (default: ${DEFAULT-VALUE})")
+    String heap;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "Bound on each run (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      CaptureBenchmark.Settings settings = new CaptureBenchmark.Settings(changes, repeats, heap, timeout,
+          parent.work.resolve("capture").toAbsolutePath(), parent.postgresBinaries());
+      CaptureResult result = new CaptureBenchmark(settings, Clock.systemUTC(), out).run();
+      Path directory = parent.results.resolve("capture");
+      CaptureReport.write(result, directory, command(spec));
+      out.printf("capture: results in %s%n", directory);
+      return result.verdict().passed() ? 0 : 1;
+    }
+  }
+}

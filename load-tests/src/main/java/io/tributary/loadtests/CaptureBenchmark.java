@@ -1,0 +1,282 @@
+package io.tributary.loadtests;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.loadtests.internal.BareDebeziumCapture;
+import io.tributary.loadtests.internal.BenchmarkServers;
+import io.tributary.loadtests.internal.ChildJvm;
+import io.tributary.loadtests.internal.Environment;
+import io.tributary.loadtests.internal.GatewayJvm;
+import io.tributary.loadtests.internal.GcLog;
+import io.tributary.loadtests.internal.HeapSize;
+import io.tributary.loadtests.internal.ManifestWatcher;
+import io.tributary.loadtests.internal.MemorySampler;
+import io.tributary.loadtests.internal.PeerProperties;
+import io.tributary.loadtests.internal.WideRows;
+import io.tributary.loadtests.internal.WorkDirectory;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Benchmark {@code capture}: how fast the gateway captures changes compared with Debezium's embedded
+ * engine alone (the peer), on the same changes, on the same machine, in the same run.
+ *
+ * <p>Method: the publication and one logical replication slot per capture are created first, then
+ * the load is made with nothing consuming, so every slot holds the same WAL. Then each repeat runs
+ * the peer and the gateway one after the other, from their own slots, alternating which goes first;
+ * each is its own JVM with the same options. A capture is timed from the moment its engine polls the
+ * source until its last change is consumed (peer: a consumer that counts and marks records
+ * processed) or staged durably and announced on Kafka (gateway, as deployed). Figures are medians
+ * over the repeats; the ratio is the gateway's changes per second over the peer's.
+ */
+public final class CaptureBenchmark {
+  /** The ratio of the gateway's throughput to the peer's that the gateway aims at. */
+  public static final double TARGET_RATIO = 0.9;
+  private static final String PUBLICATION = "bench_capture";
+  private static final String GATEWAY = "gateway";
+  private static final String PEER = "peer";
+  private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(500);
+
+  /**
+   * @param changes row changes the load makes (at least)
+   * @param repeats captures of each system
+   * @param heap {@code -Xmx} of the gateway and of the peer
+   * @param runTimeout bound on each capture, and on the load
+   * @param workDirectory where servers, state and logs go; emptied first
+   * @param postgresBinaries where the PostgreSQL distribution is unpacked, kept between runs
+   */
+  public record Settings(long changes, int repeats, String heap, Duration runTimeout, Path workDirectory,
+      Path postgresBinaries) {
+    public Settings {
+      if (changes < 1) {
+        throw new IllegalArgumentException("changes must be >= 1: " + changes);
+      }
+      if (repeats < 1) {
+        throw new IllegalArgumentException("repeats must be >= 1: " + repeats);
+      }
+      HeapSize.parse(heap);
+      requireNonNull(runTimeout, "runTimeout is null");
+      requireNonNull(workDirectory, "workDirectory is null");
+      requireNonNull(postgresBinaries, "postgresBinaries is null");
+    }
+  }
+
+  private final Settings settings;
+  private final Clock clock;
+  private final PrintWriter progress;
+  private Map<String, String> peerProperties = Map.of();
+
+  /** @param progress where the run says what it is doing */
+  public CaptureBenchmark(Settings settings, Clock clock, PrintWriter progress) {
+    this.settings = requireNonNull(settings, "settings is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.progress = requireNonNull(progress, "progress is null");
+  }
+
+  public CaptureResult run() throws Exception {
+    String startedAt = clock.instant().toString();
+    long runStart = System.nanoTime();
+    Path work = WorkDirectory.emptied(settings.workDirectory());
+    progress.printf("capture: starting PostgreSQL and Kafka under %s%n", work);
+    try (BenchmarkServers servers = BenchmarkServers.start(work.resolve("servers"), settings.postgresBinaries());
+        Connection connection = servers.connect()) {
+      WideRows.create(connection);
+      Environment environment = Environment.describe(connection);
+      prepareSlots(connection);
+      long walBefore = WideRows.walPosition(connection);
+      long loadStart = System.nanoTime();
+      WideRows.Changes changes = WideRows.mixedLoad(connection, settings.changes(), settings.runTimeout());
+      double loadSeconds = seconds(System.nanoTime() - loadStart);
+      long walBytes = WideRows.walPosition(connection) - walBefore;
+      CaptureResult.Workload workload = new CaptureResult.Workload(WideRows.TABLE, changes.total(), changes.inserts(),
+          changes.updates(), changes.deletes(), changes.transactions(), WideRows.averageRowBytes(connection), walBytes,
+          loadSeconds);
+      progress.printf("capture: load of %,d changes in %,d transactions (%.0f MB of WAL) made in %.1f s%n",
+          changes.total(), changes.transactions(), walBytes / 1e6, loadSeconds);
+
+      List<CaptureResult.Run> runs = new ArrayList<>();
+      for (int repeat = 1; repeat <= settings.repeats(); repeat++) {
+        List<String> order = repeat % 2 == 1 ? List.of(PEER, GATEWAY) : List.of(GATEWAY, PEER);
+        for (int position = 0; position < order.size(); position++) {
+          Path directory = work.resolve(order.get(position) + "-" + repeat);
+          CaptureResult.Run run = order.get(position).equals(GATEWAY)
+              ? gateway(servers, workload, repeat, position + 1, directory)
+              : peer(servers, workload, repeat, position + 1, directory);
+          runs.add(run);
+          progress.printf("capture: %s run %d: %s%n", run.system(), repeat, run.completed()
+              ? String.format("%,.0f changes/s (%.1f s, started in %.1f s)", run.changesPerSecond(), run.captureSeconds(),
+                  run.startupSeconds())
+              : "did not capture every change (see " + directory.getFileName() + "/)");
+        }
+      }
+      CaptureResult.Figures figures = figures(runs, workload);
+      CaptureResult.Setup setup = new CaptureResult.Setup(method(),
+          ChildJvm.withoutDirectories(jvmOptions(work.resolve("gateway-1"))),
+          "tributary gateway --config gateway.yaml (snapshot-mode no_data, every other key at its default)",
+          "Debezium embedded engine (" + environment.versions().debezium()
+              + "), Connect records, a ChangeConsumer that counts and marks each record processed",
+          peerProperties);
+      List<String> problems = new ArrayList<>();
+      runs.stream().filter(run -> !run.completed()).forEach(run -> problems.add(
+          run.system() + " run " + run.repeat() + " captured " + run.changes() + " of " + workload.changes() + " changes"));
+      CaptureResult result = new CaptureResult("capture", startedAt, seconds(System.nanoTime() - runStart), environment,
+          workload, setup, figures, new CaptureResult.Verdict(problems.isEmpty(), problems), runs);
+      progress.printf("capture: gateway %,.0f changes/s, peer %,.0f changes/s: ratio %.2f (target %.2f)%n",
+          figures.gatewayChangesPerSecond(), figures.peerChangesPerSecond(), figures.ratio(), TARGET_RATIO);
+      return result;
+    }
+  }
+
+  /** The publication, and a slot for each capture: all created before the load, so all see the same WAL. */
+  private void prepareSlots(Connection connection) throws Exception {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE " + WideRows.TABLE);
+    }
+    try (PreparedStatement slot = connection.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+      for (int repeat = 1; repeat <= settings.repeats(); repeat++) {
+        for (String system : List.of(GATEWAY, PEER)) {
+          slot.setString(1, slotName(system, repeat));
+          slot.execute();
+        }
+      }
+    }
+  }
+
+  private CaptureResult.Run gateway(BenchmarkServers servers, CaptureResult.Workload workload, int repeat, int order,
+      Path directory) throws Exception {
+    String topic = "bench.capture.manifests." + repeat;
+    servers.createTopic(topic);
+    GatewayJvm.Target target = new GatewayJvm.Target(slotName(GATEWAY, repeat), PUBLICATION, topic);
+    try (ManifestWatcher manifests = ManifestWatcher.start(servers.bootstrapServers(), topic);
+        GatewayJvm gateway = GatewayJvm.start(servers, target, directory, jvmOptions(directory));
+        MemorySampler sampler = MemorySampler.start(gateway.process().pid(), Optional::empty, SAMPLE_INTERVAL)) {
+      ChildJvm.TimedLine running = gateway.awaitRunning(Duration.ofMinutes(2));
+      OptionalLong done = manifests.awaitRows(workload.changes(), running.nanos() + settings.runTimeout().toNanos(),
+          gateway.process()::isAlive);
+      int exitCode = gateway.process().stop(Duration.ofSeconds(60));
+      sampler.close();
+      return run(GATEWAY, repeat, order, gateway.process(), running, done, manifests.rows(), workload, sampler,
+          manifests.bytes(), manifests.segments(), exitCode);
+    }
+  }
+
+  private CaptureResult.Run peer(BenchmarkServers servers, CaptureResult.Workload workload, int repeat, int order,
+      Path directory) throws Exception {
+    // The peer's properties are the gateway's for the same configuration, on the peer's own slot.
+    Path yaml = GatewayJvm.writeConfiguration(servers,
+        new GatewayJvm.Target(slotName(PEER, repeat), PUBLICATION, "unused"), directory);
+    Map<String, String> environment = Map.of(GatewayJvm.PASSWORD_VARIABLE, servers.postgres().superuserPassword());
+    Path properties = directory.resolve("peer.properties");
+    peerProperties = printable(PeerProperties.write(yaml, environment, directory.resolve("offsets.dat"), properties));
+    String changesTopic = GatewayJvm.SOURCE + "." + WideRows.TABLE;
+    List<String> arguments = List.of(properties.toString(), Long.toString(workload.changes()), changesTopic,
+        Long.toString(settings.runTimeout().toSeconds()));
+    try (ChildJvm peer = ChildJvm.start(PEER, ChildJvm.onThisClassPath(jvmOptions(directory),
+            BareDebeziumCapture.class.getName(), arguments), environment, directory.resolve("peer.log"));
+        MemorySampler sampler = MemorySampler.start(peer.pid(), Optional::empty, SAMPLE_INTERVAL)) {
+      ChildJvm.TimedLine streaming = peer.awaitLine(line -> line.equals("STREAMING"), Duration.ofMinutes(2));
+      OptionalLong done;
+      long consumed;
+      try {
+        ChildJvm.TimedLine line = peer.awaitLine(text -> text.startsWith("CONSUMED "), settings.runTimeout());
+        done = OptionalLong.of(line.nanos());
+        consumed = Long.parseLong(line.text().substring("CONSUMED ".length()).trim());
+      } catch (IllegalStateException e) {
+        done = OptionalLong.empty();
+        consumed = 0;
+      }
+      int exitCode = peer.awaitExit(Duration.ofSeconds(60)) ? peer.exitCode().orElse(-1) : peer.stop(Duration.ofSeconds(10));
+      sampler.close();
+      return run(PEER, repeat, order, peer, streaming, done, consumed, workload, sampler, 0, 0, exitCode);
+    }
+  }
+
+  private CaptureResult.Run run(String system, int repeat, int order, ChildJvm process, ChildJvm.TimedLine streaming,
+      OptionalLong done, long changes, CaptureResult.Workload workload, MemorySampler sampler, long stagedBytes,
+      long segments, int exitCode) {
+    double startup = seconds(streaming.nanos() - process.startNanos());
+    double capture = done.isPresent() ? seconds(done.getAsLong() - streaming.nanos()) : -1;
+    boolean completed = done.isPresent() && changes >= workload.changes();
+    double rate = completed ? workload.changes() / capture : 0;
+    double walRate = completed ? workload.walBytes() / 1e6 / capture : 0;
+    List<MemorySampler.Sample> samples = sampler.samples();
+    double cpu = samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0);
+    double captureCpu = completed ? cpuAfter(samples, done.getAsLong()) - cpuBefore(samples, streaming.nanos()) : 0;
+    return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, walRate, captureCpu,
+        cpu, sampler.peakRssBytes(), stagedBytes, segments, exitCode, Environment.loadAverage());
+  }
+
+  /** The CPU time of the last sample taken at or before {@code nanos}. */
+  private static double cpuBefore(List<MemorySampler.Sample> samples, long nanos) {
+    return samples.stream().filter(sample -> sample.nanos() <= nanos).mapToDouble(MemorySampler.Sample::cpuSeconds)
+        .max().orElse(0);
+  }
+
+  /** The CPU time of the first sample taken at or after {@code nanos}, else of the last one. */
+  private static double cpuAfter(List<MemorySampler.Sample> samples, long nanos) {
+    return samples.stream().filter(sample -> sample.nanos() >= nanos && sample.cpuSeconds() > 0)
+        .mapToDouble(MemorySampler.Sample::cpuSeconds).min()
+        .orElse(samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0));
+  }
+
+  private static CaptureResult.Figures figures(List<CaptureResult.Run> runs, CaptureResult.Workload workload) {
+    double gateway = median(runs, GATEWAY, CaptureResult.Run::changesPerSecond);
+    double peer = median(runs, PEER, CaptureResult.Run::changesPerSecond);
+    double million = workload.changes() / 1e6;
+    return new CaptureResult.Figures(gateway, peer, peer > 0 ? gateway / peer : 0, TARGET_RATIO,
+        median(runs, GATEWAY, CaptureResult.Run::walMegabytesPerSecond), median(runs, PEER, CaptureResult.Run::walMegabytesPerSecond),
+        median(runs, GATEWAY, CaptureResult.Run::captureSeconds), median(runs, PEER, CaptureResult.Run::captureSeconds),
+        median(runs, GATEWAY, CaptureResult.Run::captureCpuSeconds) / million,
+        median(runs, PEER, CaptureResult.Run::captureCpuSeconds) / million);
+  }
+
+  /** The median of a figure over one system's completed runs, 0 without any. */
+  static double median(List<CaptureResult.Run> runs, String system,
+      java.util.function.ToDoubleFunction<CaptureResult.Run> figure) {
+    double[] values = runs.stream().filter(run -> run.system().equals(system) && run.completed())
+        .mapToDouble(figure).sorted().toArray();
+    if (values.length == 0) {
+      return 0;
+    }
+    int middle = values.length / 2;
+    return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+  }
+
+  private List<String> jvmOptions(Path directory) {
+    return List.of("-Xmx" + settings.heap(), GcLog.option(directory.resolve("gc.log")));
+  }
+
+  private static String slotName(String system, int repeat) {
+    return "bench_" + system + "_" + repeat;
+  }
+
+  /** The peer's properties as a result may show them: file locations reduced to file names. */
+  private static Map<String, String> printable(Map<String, String> properties) {
+    Map<String, String> printable = new LinkedHashMap<>();
+    properties.forEach((key, value) -> printable.put(key, key.endsWith(".filename") ? Path.of(value).getFileName().toString() : value));
+    return printable;
+  }
+
+  private String method() {
+    return "The publication and one replication slot per capture are created, then the load is made with nothing"
+        + " consuming; each of " + settings.repeats() + " repeats runs the peer and the gateway one after the other"
+        + " from their own slots, alternating which goes first, each in its own JVM with the same options. A capture"
+        + " is timed from its engine's first poll of the source to its last change consumed (peer) or staged and"
+        + " announced (gateway); figures are medians.";
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+}

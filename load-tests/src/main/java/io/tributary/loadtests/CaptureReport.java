@@ -1,0 +1,85 @@
+package io.tributary.loadtests;
+
+import io.tributary.loadtests.internal.ResultFiles;
+import io.tributary.loadtests.internal.SvgChart;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The capture benchmark's files: the median changes per second of the gateway and of the peer, each
+ * run marked ({@code plot.svg}), and the figures in words ({@code summary.md}).
+ */
+final class CaptureReport {
+  private static final String GATEWAY_COLOR = "#1f77b4";
+  private static final String PEER_COLOR = "#7f7f7f";
+
+  private CaptureReport() {}
+
+  static void write(CaptureResult result, Path directory, String command) throws IOException {
+    ResultFiles.write(directory, result, plot(result), summary(result, command));
+  }
+
+  static String plot(CaptureResult result) {
+    CaptureResult.Figures figures = result.figures();
+    String title = String.format(Locale.ROOT, "Capture of %,d changes: gateway / Debezium alone = %.2f (target %.2f)",
+        result.workload().changes(), figures.ratio(), figures.target());
+    String throughput = SvgChart.barChart(0, 0, 640, 420, title, "changes per second (median; dots: each run)",
+        List.of(new SvgChart.Bar("Debezium embedded, no-op consumer", PEER_COLOR, figures.peerChangesPerSecond(),
+                runs(result, "peer", CaptureResult.Run::changesPerSecond)),
+            new SvgChart.Bar("Tributary gateway (staged, announced)", GATEWAY_COLOR, figures.gatewayChangesPerSecond(),
+                runs(result, "gateway", CaptureResult.Run::changesPerSecond))));
+    String cpu = SvgChart.barChart(640, 0, 360, 420, "CPU per million changes", "CPU seconds (median)",
+        List.of(new SvgChart.Bar("Debezium alone", PEER_COLOR, figures.peerCpuSecondsPerMillionChanges(), List.of()),
+            new SvgChart.Bar("gateway", GATEWAY_COLOR, figures.gatewayCpuSecondsPerMillionChanges(), List.of())));
+    return SvgChart.document(1000, 420, List.of(throughput, cpu));
+  }
+
+  private static List<Double> runs(CaptureResult result, String system,
+      java.util.function.ToDoubleFunction<CaptureResult.Run> figure) {
+    return result.runs().stream().filter(run -> run.system().equals(system) && run.completed())
+        .map(run -> figure.applyAsDouble(run)).toList();
+  }
+
+  static String summary(CaptureResult result, String command) {
+    CaptureResult.Figures f = result.figures();
+    CaptureResult.Workload w = result.workload();
+    StringBuilder md = new StringBuilder();
+    md.append("# Capture throughput: the gateway against Debezium's embedded engine alone\n\n");
+    md.append(String.format(Locale.ROOT, "**Gateway / Debezium alone = %.2f** (target %.2f): %,.0f against %,.0f changes"
+            + " per second, %.1f against %.1f MB of WAL per second (medians of %d runs each).%n%n",
+        f.ratio(), f.target(), f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), f.gatewayWalMegabytesPerSecond(),
+        f.peerWalMegabytesPerSecond(), result.runs().size() / 2));
+    if (!result.verdict().passed()) {
+      md.append("**Incomplete**: ").append(String.join("; ", result.verdict().problems())).append(".\n\n");
+    }
+    md.append(String.format(Locale.ROOT, "Load: %,d changes (%,d inserts, %,d updates, %,d deletes) in %,d transactions"
+            + " on `%s` (%d bytes a row as stored), %.0f MB of WAL, made in %.1f s before any capture ran.%n%n",
+        w.changes(), w.inserts(), w.updates(), w.deletes(), w.transactions(), w.table(), w.averageRowBytes(),
+        w.walBytes() / 1e6, w.loadSeconds()));
+    md.append("| run | system | order | start-up s | capture s | changes/s | WAL MB/s | capture CPU s | peak RSS MiB"
+        + " | exit | load avg |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (CaptureResult.Run run : result.runs()) {
+      md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %s | %s | %s | %.1f | %.0f | %d | %.1f |%n",
+          run.repeat(),
+          run.system(), run.order(), run.startupSeconds(),
+          run.completed() ? String.format(Locale.ROOT, "%.1f", run.captureSeconds()) : "incomplete",
+          run.completed() ? String.format(Locale.ROOT, "%,.0f", run.changesPerSecond()) : "-",
+          run.completed() ? String.format(Locale.ROOT, "%.1f", run.walMegabytesPerSecond()) : "-",
+          run.captureCpuSeconds(), run.peakRssBytes() / (1024.0 * 1024), run.exitCode(), run.loadAverage()));
+    }
+    md.append(String.format(Locale.ROOT, "%nCPU time per million changes during the capture (medians): gateway %.1f s,"
+            + " Debezium alone %.1f s.%n%n",
+        f.gatewayCpuSecondsPerMillionChanges(), f.peerCpuSecondsPerMillionChanges()));
+    md.append("![changes per second](").append(ResultFiles.PLOT).append(")\n\n");
+    md.append("## Method\n\n").append(result.setup().method()).append("\n\n");
+    md.append("- Gateway: `").append(result.setup().gatewayCommand()).append("`\n");
+    md.append("- Peer: ").append(result.setup().peer()).append("; its connector properties are the gateway's own"
+        + " (`peerProperties` in result.json), offsets in Debezium's file store at its default flush interval\n");
+    md.append("- Both JVMs: `").append(String.join(" ", result.setup().jvmOptions())).append("`\n\n");
+    md.append(result.environment().markdown(result.startedAt(), result.runSeconds(), command));
+    return md.toString();
+  }
+}

@@ -1,0 +1,86 @@
+package io.tributary.loadtests;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.loadtests.internal.Environment;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the capture benchmark measured: the same changes captured by the gateway and by Debezium's
+ * embedded engine with a consumer that does nothing, each from its own replication slot created
+ * before the load, run after one another. Written as {@code result.json}; sizes in bytes, times in
+ * seconds, megabytes are 10^6 bytes.
+ *
+ * @param startedAt when the run started (ISO-8601, UTC)
+ * @param runSeconds how long the whole run took, servers and load included
+ */
+public record CaptureResult(String benchmark, String startedAt, double runSeconds, Environment environment,
+    Workload workload, Setup setup, Figures figures, Verdict verdict, List<Run> runs) {
+
+  public CaptureResult {
+    requireNonNull(environment, "environment is null");
+    runs = List.copyOf(runs);
+  }
+
+  /**
+   * The load, made before any capture ran: small transactions, each inserting 10 rows, updating 5
+   * and deleting 2.
+   *
+   * @param walBytes the WAL the load wrote: what each capture decodes
+   */
+  public record Workload(String table, long changes, long inserts, long updates, long deletes, long transactions,
+      long averageRowBytes, long walBytes, double loadSeconds) {}
+
+  /**
+   * How both ran.
+   *
+   * @param peerProperties the peer's Debezium properties (the gateway's own for the same configuration)
+   */
+  public record Setup(String method, List<String> jvmOptions, String gatewayCommand, String peer,
+      Map<String, String> peerProperties) {
+    public Setup {
+      jvmOptions = List.copyOf(jvmOptions);
+      peerProperties = Map.copyOf(peerProperties);
+    }
+  }
+
+  /**
+   * Medians over the runs of each.
+   *
+   * @param ratio the gateway's changes per second over the peer's
+   * @param target the ratio aimed at
+   * @param gatewayCpuSecondsPerMillionChanges CPU time during the capture per million changes: what
+   *     the throughput comes down to when the machine's cores are all busy
+   */
+  public record Figures(double gatewayChangesPerSecond, double peerChangesPerSecond, double ratio, double target,
+      double gatewayWalMegabytesPerSecond, double peerWalMegabytesPerSecond, double gatewayCaptureSeconds,
+      double peerCaptureSeconds, double gatewayCpuSecondsPerMillionChanges, double peerCpuSecondsPerMillionChanges) {}
+
+  /** Whether every run captured every change; each problem in words. Throughput has no threshold here. */
+  public record Verdict(boolean passed, List<String> problems) {
+    public Verdict {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * One capture of the load.
+   *
+   * @param system {@code gateway} or {@code peer}
+   * @param order 1 when it ran first in its repeat, 2 when second
+   * @param startupSeconds from the JVM's start until the engine polled the source
+   * @param captureSeconds from then until the last change was consumed (peer) or staged and announced (gateway)
+   * @param captureCpuSeconds CPU time of the JVM (all threads) during the capture, to the sampling
+   *     interval (half a second)
+   * @param cpuSeconds CPU time of the JVM over its whole life, start-up included
+   * @param peakRssBytes the JVM's highest resident set ({@code VmHWM})
+   * @param stagedBytes bytes of segments staged (gateway only)
+   * @param loadAverage the machine's 1-minute load average when the capture ended: other work on the
+   *     machine shows here
+   */
+  public record Run(String system, int repeat, int order, boolean completed, double startupSeconds,
+      double captureSeconds, long changes, double changesPerSecond, double walMegabytesPerSecond,
+      double captureCpuSeconds, double cpuSeconds, long peakRssBytes, long stagedBytes, long segments, int exitCode,
+      double loadAverage) {}
+}

@@ -1,0 +1,102 @@
+package io.tributary.loadtests.internal;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * The peer of the capture benchmark, run in its own JVM: Debezium's embedded engine with the
+ * gateway's connector properties ({@link PeerProperties}) and a consumer that does nothing but count
+ * the table's changes and mark them processed. It prints {@code STREAMING} once the engine polls the
+ * source and {@code CONSUMED <n>} once it has received the expected number of changes, then stops.
+ *
+ * <p>Arguments: the properties file, the number of changes to wait for, the topic name Debezium
+ * gives the table's changes, and a bound in seconds. Exit code 0 when every change arrived in time.
+ */
+public final class BareDebeziumCapture {
+  private BareDebeziumCapture() {}
+
+  public static void main(String[] args) throws IOException, InterruptedException {
+    Properties properties = new Properties();
+    try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
+      properties.load(in);
+    }
+    String password = System.getenv(GatewayJvm.PASSWORD_VARIABLE);
+    if (password != null) {
+      properties.setProperty("database.password", password);
+    }
+    long expected = Long.parseLong(args[1]);
+    String topic = args[2];
+    long timeoutSeconds = Long.parseLong(args[3]);
+
+    CountDownLatch done = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicLong consumed = new AtomicLong();
+    DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> counter = (records, committer) -> {
+      long total = consumed.addAndGet(changesOf(records, topic));
+      for (ChangeEvent<SourceRecord, SourceRecord> record : records) {
+        committer.markProcessed(record);
+      }
+      committer.markBatchFinished();
+      if (total >= expected && done.getCount() > 0) {
+        System.out.println("CONSUMED " + total);
+        System.out.flush();
+        done.countDown();
+      }
+    };
+    ExecutorService runner = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "bare-debezium-engine"));
+    try (DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine = DebeziumEngine.create(Connect.class)
+        .using(properties)
+        .using(new DebeziumEngine.ConnectorCallback() {
+          @Override
+          public void pollingStarted() {
+            System.out.println("STREAMING");
+            System.out.flush();
+          }
+        })
+        .using((success, message, error) -> {
+          if (!success) {
+            failure.set(error != null ? error : new IllegalStateException(message));
+          }
+          done.countDown();
+        })
+        .notifying(counter)
+        .build()) {
+      runner.execute(engine);
+      boolean finished = done.await(timeoutSeconds, TimeUnit.SECONDS);
+      if (!finished || failure.get() != null || consumed.get() < expected) {
+        System.out.println("FAILED after " + consumed.get() + " of " + expected + " changes: "
+            + (failure.get() != null ? failure.get() : finished ? "the engine stopped" : "timed out"));
+        System.out.flush();
+        Runtime.getRuntime().halt(1);
+      }
+    } finally {
+      runner.shutdown();
+      runner.awaitTermination(30, TimeUnit.SECONDS);
+    }
+    System.exit(0);
+  }
+
+  private static long changesOf(List<ChangeEvent<SourceRecord, SourceRecord>> records, String topic) {
+    long changes = 0;
+    for (ChangeEvent<SourceRecord, SourceRecord> record : records) {
+      if (topic.equals(record.value().topic()) && record.value().value() != null) {
+        changes++;
+      }
+    }
+    return changes;
+  }
+}
