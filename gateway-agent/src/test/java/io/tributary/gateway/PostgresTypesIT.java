@@ -14,11 +14,13 @@ import static io.tributary.gateway.TypeTable.literals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.Operation;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException.ErrorCode;
@@ -237,4 +239,30 @@ class PostgresTypesIT {
     }
   }
 
+  @Test
+  void aDeleteCarryingOnlyTheKeyPassesNotNullColumnsOfEveryConvertedType() throws Exception {
+    // The default replica identity: a delete's before-image holds the key only, and the NOT NULL
+    // columns the gateway's own converter reads arrive without a value.
+    postgres.execute(DATABASE, "CREATE TABLE stamped (id int PRIMARY KEY, at timestamptz NOT NULL,"
+            + " local_at timestamp NOT NULL, day date NOT NULL, span interval NOT NULL, amount numeric NOT NULL)",
+        "INSERT INTO stamped VALUES (1, now(), now(), current_date, '1 day', 1.50)",
+        "ALTER TABLE stamped OWNER TO " + ShopDatabase.USER);
+    GatewayConfig config = config("stamped", "public.stamped", "fail");
+    try (StagingStore store = StagingStore.open(config.staging(), Clock.systemUTC());
+        GatewayService gateway = new GatewayService(config, Clock.systemUTC(), new SimpleMeterRegistry())) {
+      gateway.start();
+      ManifestLog log = new ManifestLog(kafka.bootstrapServers(), "stamped.manifests");
+      List<ManifestRecord> manifests = new ArrayList<>();
+      // The snapshot: the reset of the table (a truncate) and its row.
+      awaitStaged(log, manifests, 2, gateway);
+      postgres.execute(DATABASE, "DELETE FROM stamped WHERE id = 1",
+          "INSERT INTO stamped VALUES (2, now(), now(), current_date, '2 days', 2.50)");
+      awaitStaged(log, manifests, 4, gateway);
+      log.close();
+      List<ChangeEvent> events = TypeTable.read(store, manifests, new ArrayList<>());
+      assertThat(events).filteredOn(event -> event.operation() != Operation.TRUNCATE).extracting(ChangeEvent::operation, event -> event.value(0))
+          .containsExactly(tuple(Operation.SNAPSHOT_READ, 1), tuple(Operation.DELETE, 1), tuple(Operation.INSERT, 2));
+      assertThat(gateway.state()).isEqualTo(GatewayService.State.RUNNING);
+    }
+  }
 }

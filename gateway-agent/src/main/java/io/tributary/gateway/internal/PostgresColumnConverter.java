@@ -66,6 +66,8 @@ public final class PostgresColumnConverter implements CustomConverter<SchemaBuil
   /** Microseconds of a month as Debezium counts them: 365.25 / 12 = 30.4375 days. */
   private static final long MICROS_PER_MONTH = 2_629_800_000_000L;
   private static final long MICROS_PER_DAY = 86_400_000_000L;
+  /** What Debezium writes for the epoch in a {@code timestamptz} column. */
+  private static final String EPOCH_WITH_ZONE = "1970-01-01T00:00:00Z";
 
   private boolean numericIntervals = true;
 
@@ -80,29 +82,45 @@ public final class PostgresColumnConverter implements CustomConverter<SchemaBuil
       case Oid.TIMESTAMP -> {
         // Debezium's default value of timestamp(0) to timestamp(3) is in milliseconds (adaptive precision).
         long defaultFactor = column.scale().orElse(6) <= 3 ? 1000 : 1;
-        registration.register(MicroTimestamp.builder(), value -> value instanceof Long converted
+        register(registration, column, MicroTimestamp.builder(), 0L, value -> value instanceof Long converted
             ? converted * defaultFactor : timestampMicros(value));
       }
-      case Oid.TIMESTAMPTZ -> registration.register(ZonedTimestamp.builder(),
+      case Oid.TIMESTAMPTZ -> register(registration, column, ZonedTimestamp.builder(), EPOCH_WITH_ZONE,
           value -> value instanceof String converted ? converted : timestampWithZone(value));
-      case Oid.DATE -> registration.register(Date.builder(),
+      case Oid.DATE -> register(registration, column, Date.builder(), 0,
           value -> value instanceof Integer converted ? converted : epochDays(value));
       case Oid.INTERVAL -> {
         if (numericIntervals) {
-          registration.register(MicroDuration.builder(),
+          register(registration, column, MicroDuration.builder(), 0L,
               value -> value instanceof Long converted ? converted : intervalMicros(value));
         }
       }
       case Oid.NUMERIC -> {
         int length = column.length().orElse(0);
         if ((length == 0 || length == VARIABLE_NUMERIC_LENGTH) && column.scale().orElse(0) == 0) {
-          registration.register(SchemaBuilder.string(), value -> value instanceof Struct converted
+          register(registration, column, SchemaBuilder.string(), "0", value -> value instanceof Struct converted
               ? numericText(VariableScaleDecimal.toLogical(converted)) : numericText(value));
         }
       }
       default -> {
         // Debezium's conversion is exact.
       }
+    }
+  }
+
+  /**
+   * Registers {@code conversion} for {@code column}, with {@code absent} standing in for the value of
+   * a {@code NOT NULL} column that the source did not send. A delete's before-image carries only the
+   * key's columns when the table's replica identity is its key; Debezium's own conversions fill the
+   * other required fields with such a stand-in (the epoch, zero), and a null there would stop the
+   * connector. A delete is applied by its key, so the stand-in is never read as the row's value.
+   */
+  private static void register(ConverterRegistration<SchemaBuilder> registration, RelationalColumn column,
+      SchemaBuilder schema, Object absent, Converter conversion) {
+    if (column.isOptional()) {
+      registration.register(schema, conversion);
+    } else {
+      registration.register(schema, value -> value == null ? absent : conversion.convert(value));
     }
   }
 

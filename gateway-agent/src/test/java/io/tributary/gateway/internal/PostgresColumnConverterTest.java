@@ -188,6 +188,21 @@ class PostgresColumnConverterTest {
     assertThat(registered(converter, column(Oid.INTERVAL, 0, 6))).as("interval.handling.mode=string").isNull();
   }
 
+  @Test
+  void requiredColumnsMissingFromADeleteBeforeImageGetDebeziumsStandIns() {
+    // REPLICA IDENTITY DEFAULT: a delete carries only the key's columns; the others arrive as null.
+    PostgresColumnConverter converter = new PostgresColumnConverter();
+    converter.configure(new Properties());
+    assertThat(registered(converter, column(Oid.TIMESTAMPTZ, 0, 6, false)).converter().convert(null))
+        .isEqualTo("1970-01-01T00:00:00Z");
+    assertThat(registered(converter, column(Oid.TIMESTAMP, 0, 6, false)).converter().convert(null)).isEqualTo(0L);
+    assertThat(registered(converter, column(Oid.DATE, 0, 0, false)).converter().convert(null)).isEqualTo(0);
+    assertThat(registered(converter, column(Oid.INTERVAL, 0, 6, false)).converter().convert(null)).isEqualTo(0L);
+    assertThat(registered(converter, column(Oid.NUMERIC, 0, 0, false)).converter().convert(null)).isEqualTo("0");
+    assertThat(registered(converter, column(Oid.TIMESTAMPTZ, 0, 6, true)).converter().convert(null)).isNull();
+    assertThat(registered(converter, column(Oid.NUMERIC, 0, 0, true)).converter().convert(null)).isNull();
+  }
+
   private record Registration(Schema schema, Converter converter) {}
 
   private static Registration registered(PostgresColumnConverter converter, RelationalColumn column) {
@@ -198,6 +213,10 @@ class PostgresColumnConverterTest {
   }
 
   private static RelationalColumn column(int oid, int length, int scale) {
+    return column(oid, length, scale, true);
+  }
+
+  private static RelationalColumn column(int oid, int length, int scale, boolean optional) {
     return new RelationalColumn() {
       @Override
       public String name() {
@@ -241,7 +260,7 @@ class PostgresColumnConverterTest {
 
       @Override
       public boolean isOptional() {
-        return true;
+        return optional;
       }
 
       @Override
