@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * When the gateway finishes a table's open segment and announces it (section {@code gateway.segment}):
- * after {@code maxRows} events, after about {@code maxBytes} of data, or {@code maxAge} after its first
- * event, whichever comes first. The age bound is what gives continuous mode its latency.
+ * after {@code maxRows} events, after about {@code maxBytes} of data (the size is checked at the first
+ * event and every 64 after it), or {@code maxAge} after its first event, whichever comes first. The age bound is what gives continuous mode its latency.
  *
  * @param commitGroups whether segments due by age are finished at the end of a source transaction,
  *     all of the source's open segments together, as one commit group (announced with the

@@ -57,6 +57,13 @@ public final class SegmentWriter implements AutoCloseable {
           .withWriteMode(ParquetFileWriter.Mode.CREATE)
           .withPageSize(256 * 1024)
           .withRowGroupSize(32L * 1024 * 1024)
+          // A segment is always read whole and in order: statistics would only cost a comparison per
+          // value. Positions and timestamps are (nearly) unique: a dictionary would not shrink them.
+          .withStatisticsEnabled(false)
+          .withSizeStatisticsEnabled(false)
+          .withDictionaryEncoding(SegmentFormat.POS, false)
+          .withDictionaryEncoding(SegmentFormat.TS_MS, false)
+          .withDictionaryEncoding(SegmentFormat.CAPTURE_MS, false)
           .build();
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot create spool file " + spoolFile + " for " + schema.tableId(), e);

@@ -2,8 +2,6 @@ package io.tributary.staging;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.regex.Pattern;
-
 /**
  * A position in a source's change stream, normalized so that comparing the text compares the
  * positions. Each connector maps its native coordinates to fixed-width hexadecimal components
@@ -15,7 +13,7 @@ import java.util.regex.Pattern;
  * not comparable in any meaningful way and are never compared.
  */
 public record SourcePosition(String value) implements Comparable<SourcePosition> {
-  private static final Pattern FORMAT = Pattern.compile("[0-9a-f]+(-[0-9a-f]+)*");
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
   /** The phase component of snapshot reads: they order before all streamed changes. */
   public static final long PHASE_SNAPSHOT = 0;
@@ -24,7 +22,7 @@ public record SourcePosition(String value) implements Comparable<SourcePosition>
 
   public SourcePosition {
     requireNonNull(value, "value is null");
-    if (!FORMAT.matcher(value).matches()) {
+    if (!isWellFormed(value)) {
       throw new IllegalArgumentException(
           "Invalid source position '" + value + "': expected lower-case hex components separated by '-'");
     }
@@ -35,15 +33,39 @@ public record SourcePosition(String value) implements Comparable<SourcePosition>
     if (components.length == 0) {
       throw new IllegalArgumentException("a source position needs at least one component");
     }
-    StringBuilder text = new StringBuilder(components.length * 17);
+    // Built by hand: one position is made for every change captured.
+    char[] text = new char[components.length * 17 - 1];
     for (int i = 0; i < components.length; i++) {
+      int start = i * 17;
       if (i > 0) {
-        text.append('-');
+        text[start - 1] = '-';
       }
-      String hex = Long.toHexString(components[i]);
-      text.append("0".repeat(16 - hex.length())).append(hex);
+      long component = components[i];
+      for (int digit = 15; digit >= 0; digit--) {
+        text[start + digit] = HEX_DIGITS[(int) (component & 0xF)];
+        component >>>= 4;
+      }
     }
-    return new SourcePosition(text.toString());
+    return new SourcePosition(new String(text));
+  }
+
+  /** Whether {@code value} is lower-case hex components separated by single {@code '-'}s. */
+  private static boolean isWellFormed(String value) {
+    int length = value.length();
+    if (length == 0 || value.charAt(0) == '-' || value.charAt(length - 1) == '-') {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (c == '-') {
+        if (value.charAt(i - 1) == '-') {
+          return false;
+        }
+      } else if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -44,6 +44,24 @@ class SourcePositionTest {
   @Test
   void rejectsMalformedText() {
     assertThatThrownBy(() -> new SourcePosition("12-XZ")).hasMessageContaining("Invalid source position '12-XZ'");
+    for (String malformed : new String[] {"", "-", "-12", "12-", "12--34", "1A", "12 34", "0x12"}) {
+      assertThatThrownBy(() -> new SourcePosition(malformed)).as(malformed)
+          .hasMessageContaining("Invalid source position '" + malformed + "'");
+    }
+    assertThat(new SourcePosition("0-abcdef-1").value()).isEqualTo("0-abcdef-1");
     assertThatThrownBy(() -> SourcePosition.of()).hasMessageContaining("at least one component");
+  }
+
+  @Test
+  void componentsAreSixteenHexDigitsEach() {
+    assertThat(SourcePosition.of(0).value()).isEqualTo("0000000000000000");
+    assertThat(SourcePosition.of(1, -1L, 0x1234_5678_9abc_def0L).value())
+        .isEqualTo("0000000000000001-ffffffffffffffff-123456789abcdef0");
+    Random random = new Random(7);
+    for (int i = 0; i < 1000; i++) {
+      long component = random.nextLong();
+      String hex = Long.toHexString(component);
+      assertThat(SourcePosition.of(component).value()).isEqualTo("0".repeat(16 - hex.length()) + hex);
+    }
   }
 }

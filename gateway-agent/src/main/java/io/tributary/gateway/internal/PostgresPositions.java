@@ -102,22 +102,41 @@ final class PostgresPositions implements PositionExtractor {
    * @throws IllegalArgumentException if the text is not such an array
    */
   static long[] sequence(String text) {
-    String array = text.strip();
-    int comma = array.indexOf(',');
-    if (!array.startsWith("[") || !array.endsWith("]") || comma < 0 || array.indexOf(',', comma + 1) >= 0) {
+    int open = skipSpace(text, 0);
+    int close = text.length();
+    while (close > open && Character.isWhitespace(text.charAt(close - 1))) {
+      close--;
+    }
+    int comma = text.indexOf(',', open);
+    if (open >= close || text.charAt(open) != '[' || text.charAt(close - 1) != ']' || comma < 0
+        || text.indexOf(',', comma + 1) >= 0) {
       throw new IllegalArgumentException("expected [lastCommitLsn, lsn]");
     }
-    return new long[] {lsnOf(array.substring(1, comma)), lsnOf(array.substring(comma + 1, array.length() - 1))};
+    return new long[] {lsnOf(text, open + 1, comma), lsnOf(text, comma + 1, close - 1)};
   }
 
-  private static long lsnOf(String element) {
-    String value = element.strip();
-    if (value.equals("null")) {
+  /** The LSN written from {@code start} to {@code end} of {@code text}, read without copying it. */
+  private static long lsnOf(String text, int start, int end) {
+    int from = skipSpace(text, start);
+    int to = end;
+    while (to > from && Character.isWhitespace(text.charAt(to - 1))) {
+      to--;
+    }
+    if (text.startsWith("null", from) && to - from == 4) {
       return 0;
     }
-    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-      value = value.substring(1, value.length() - 1);
+    if (to - from >= 2 && text.charAt(from) == '"' && text.charAt(to - 1) == '"') {
+      from++;
+      to--;
     }
-    return Long.parseLong(value);
+    return Long.parseLong(text, from, to, 10);
+  }
+
+  private static int skipSpace(String text, int from) {
+    int at = from;
+    while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+      at++;
+    }
+    return at;
   }
 }

@@ -47,6 +47,11 @@ final class RecordMapper {
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
   /** The captured tables by schema and name: a change names its table, and most changes are of one of them. */
   private final Map<String, Map<String, TableId>> tablesByName = new HashMap<>();
+  private long lastTransactionId;
+  private String lastCheckedSchema;
+  private String lastCheckedTable;
+  private boolean lastCheckedIsSignal;
+  private Optional<String> lastTransaction = Optional.empty();
 
   /**
    * @param catalogKeys each table's primary key from the source catalog, for records without a key
@@ -101,10 +106,12 @@ final class RecordMapper {
       return new Captured.Marker("message");
     }
     Struct source = envelope.getStruct("source");
-    if (isSignalTable(source)) {
+    String schemaName = schemaOf(source);
+    String tableName = source.schema().field("table") == null ? null : source.getString("table");
+    if (isSignalTable(schemaName, tableName)) {
       return new Captured.Marker("signal");
     }
-    TableId table = tableOf(source, record);
+    TableId table = tableOf(schemaName, tableName, record);
     Operation operation = operation(op, table);
     if (valueSchema.field("after") == null) {
       throw GatewayErrors.unexpectedRecord("a change of " + table + " without an 'after' field in its schema");
@@ -122,7 +129,7 @@ final class RecordMapper {
     Long transactionId = source.schema().field("txId") == null ? null : source.getInt64("txId");
     Long sourceMillis = source.getInt64("ts_ms");
     long sourceTimestamp = sourceMillis == null ? 0 : sourceMillis;
-    Optional<String> transaction = Optional.ofNullable(transactionId).map(String::valueOf);
+    Optional<String> transaction = transaction(transactionId);
     long captured = clock.millis();
     ChangeEvent event = new ChangeEvent(table, operation, position.position(), row.values(), row.unavailable(),
         sourceTimestamp, transaction, captured);
@@ -132,6 +139,18 @@ final class RecordMapper {
           transaction, captured);
     });
     return new Captured.Change(mapping.schema(), reset, event, positions.isSnapshot(source));
+  }
+
+  /** The staged form of a transaction id; the changes of one transaction share it. */
+  private Optional<String> transaction(Long transactionId) {
+    if (transactionId == null) {
+      return Optional.empty();
+    }
+    if (lastTransaction.isEmpty() || lastTransactionId != transactionId) {
+      lastTransactionId = transactionId;
+      lastTransaction = Optional.of(Long.toString(transactionId));
+    }
+    return lastTransaction;
   }
 
   /**
@@ -216,18 +235,18 @@ final class RecordMapper {
     return markers;
   }
 
-  private boolean isSignalTable(Struct source) {
-    if (signalTable.isEmpty() || source.schema().field("table") == null) {
+  private boolean isSignalTable(String schema, String table) {
+    if (signalTable.isEmpty() || schema == null || table == null) {
       return false;
     }
-    String schema = schemaOf(source);
-    String table = source.getString("table");
-    if (schema == null || table == null) {
-      return false;
+    if (!schema.equals(lastCheckedSchema) || !table.equals(lastCheckedTable)) {
+      // schema.table, or database.schema.table for SQL Server; asked again only when the table changes.
+      String name = (schema + "." + table).toLowerCase(Locale.ROOT);
+      lastCheckedSchema = schema;
+      lastCheckedTable = table;
+      lastCheckedIsSignal = signalTable.get().equals(name) || signalTable.get().endsWith("." + name);
     }
-    // schema.table, or database.schema.table for SQL Server
-    String name = (schema + "." + table).toLowerCase(Locale.ROOT);
-    return signalTable.get().equals(name) || signalTable.get().endsWith("." + name);
+    return lastCheckedIsSignal;
   }
 
   /**
@@ -239,9 +258,7 @@ final class RecordMapper {
         : source.schema().field("db") != null ? source.getString("db") : null;
   }
 
-  private TableId tableOf(Struct source, SourceRecord record) {
-    String schema = schemaOf(source);
-    String name = source.schema().field("table") == null ? null : source.getString("table");
+  private TableId tableOf(String schema, String name, SourceRecord record) {
     if (schema == null || name == null) {
       throw GatewayErrors.unexpectedRecord("a change on topic " + record.topic() + " that names no table");
     }

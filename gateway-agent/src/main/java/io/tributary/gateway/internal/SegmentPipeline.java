@@ -49,6 +49,13 @@ final class SegmentPipeline<R> implements AutoCloseable {
 
   private record OpenSegment(SegmentWriter writer, Instant openedAt) {}
 
+  /**
+   * Rows between two checks of a segment's size against the size bound, from its first row on.
+   * Parquet adds up every column's buffers to answer, which costs more than writing a row: the
+   * bound is approximate.
+   */
+  static final int SIZE_CHECK_ROWS = 64;
+
   private final StagingStore store;
   private final ManifestSink sink;
   private final SegmentPolicy policy;
@@ -187,7 +194,7 @@ final class SegmentPipeline<R> implements AutoCloseable {
   private void append(TableSchema schema, ChangeEvent event) {
     TableId table = event.tableId();
     TableSchema previous = lastSchema.put(table, schema);
-    if (previous != null && !previous.equals(schema)) {
+    if (previous != null && previous != schema && !previous.equals(schema)) {
       // Compared with the table's last staged event, not only its open segment: a change right after
       // a roll (or after the snapshot) is a change too.
       LOG.info("Schema of {} changed from {} key {} (fingerprint {}) to {} key {} (fingerprint {}) at {}", table,
@@ -198,7 +205,7 @@ final class SegmentPipeline<R> implements AutoCloseable {
     OpenSegment segment = open.get(table);
     if (segment != null) {
       SegmentWriter writer = segment.writer();
-      if (!writer.schema().equals(schema)) {
+      if (writer.schema() != schema && !writer.schema().equals(schema)) {
         roll(table);
       } else if (writer.lastPosition().isPresent() && !event.position().isAfter(writer.lastPosition().get())) {
         // Debezium restarted its task internally and resumes from the last committed offset:
@@ -221,7 +228,8 @@ final class SegmentPipeline<R> implements AutoCloseable {
     if (highestStaged == null || event.position().isAfter(highestStaged)) {
       highestStaged = event.position();
     }
-    if (segment.writer().rowCount() >= policy.maxRows() || segment.writer().estimatedBytes() >= policy.maxBytes()) {
+    long rows = segment.writer().rowCount();
+    if (rows >= policy.maxRows() || ((rows - 1) % SIZE_CHECK_ROWS == 0 && segment.writer().estimatedBytes() >= policy.maxBytes())) {
       roll(table);
     }
   }

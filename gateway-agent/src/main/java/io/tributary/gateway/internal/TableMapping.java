@@ -41,6 +41,8 @@ final class TableMapping {
   private final TableSchema schema;
   private final List<Field> fields;
   private final ColumnMapping[] columns;
+  /** Whether each field's schema has a default value, which {@link Struct#get(Field)} would put for a null. */
+  private final boolean[] withDefault;
   private final Placeholder placeholder;
 
   private TableMapping(Schema rowSchema, Schema keySchema, TableSchema schema, List<Field> fields,
@@ -50,6 +52,10 @@ final class TableMapping {
     this.schema = schema;
     this.fields = fields;
     this.columns = columns;
+    this.withDefault = new boolean[fields.size()];
+    for (int i = 0; i < withDefault.length; i++) {
+      withDefault[i] = fields.get(i).schema().defaultValue() != null;
+    }
     this.placeholder = new Placeholder(placeholder);
   }
 
@@ -114,10 +120,14 @@ final class TableMapping {
   Row row(Struct row, boolean detectUnavailable) {
     Object[] values = new Object[columns.length];
     BitSet unavailable = new BitSet();
+    // Debezium builds every row of one table version on the same schema object: read its fields by
+    // position rather than by name.
+    boolean byPosition = row.schema() == rowSchema;
     for (int i = 0; i < columns.length; i++) {
       Field field = fields.get(i);
-      // Not get(): Connect answers a null value with the field's default, the column's DEFAULT.
-      Object value = row.getWithoutDefault(field.name());
+      // Not get() by name: Connect answers a null value with the field's default, the column's
+      // DEFAULT; get(field) does too, so it only reads fields without one.
+      Object value = byPosition && !withDefault[i] ? row.get(field) : row.getWithoutDefault(field.name());
       if (value == null) {
         continue;
       }

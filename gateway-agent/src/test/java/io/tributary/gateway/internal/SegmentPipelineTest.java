@@ -138,6 +138,15 @@ class SegmentPipelineTest {
     assertThat(sink.published).hasSize(1);
     assertThat(bySize.advanceFrontier()).contains("r1");
     bySize.close();
+
+    // The size is checked at a segment's first row and every SIZE_CHECK_ROWS rows after it.
+    sink.published.clear();
+    SegmentPipeline<String> byKilobytes = pipeline(new SegmentPolicy(1_000_000, 1024, Duration.ofHours(1)));
+    for (int i = 1; i <= SegmentPipeline.SIZE_CHECK_ROWS + 1; i++) {
+      byKilobytes.accept("r" + i, change(ORDERS_V1, i, i, "x".repeat(100)));
+      assertThat(sink.published).as("after row " + i).hasSize(i <= SegmentPipeline.SIZE_CHECK_ROWS ? 0 : 1);
+    }
+    byKilobytes.close();
   }
 
   @Test
