@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.cli.internal.StandalonePipeline;
+import io.tributary.coordinator.CoordinatorEvent;
+import io.tributary.coordinator.EventQuery;
+import io.tributary.coordinator.TableStatus;
+import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.Column;
 import io.tributary.staging.TableId;
 import java.net.URI;
@@ -20,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +45,8 @@ class SchemaEvolutionPipelineIT {
           "INSERT INTO items SELECT n, 'item ' || n, n * 10, 'note ' || n FROM generate_series(1, 5) AS n");
       StandalonePipeline.Settings settings = fixture.settings(fixture.writeConfig(List.of("public.items"), ""));
       URI location = settings.applier().tableLocation(ITEMS);
-      try (StandalonePipeline pipeline = fixture.start(settings)) {
+      try (StandalonePipeline pipeline = fixture.start(settings);
+          HttpCoordinatorClient client = HttpCoordinatorClient.create(pipeline.coordinator().uri(), Optional.empty())) {
         sql(fixture, "INSERT INTO items VALUES (6, 'item 6', 60, 'note 6'), (7, 'item 7', 70, 'note 7')",
             "UPDATE items SET qty = 11 WHERE id = 1");
         awaitEqual(fixture, location, Map.of(), Set.of(), List.of("id", "name", "qty", "note"));
@@ -69,6 +75,12 @@ class SchemaEvolutionPipelineIT {
             .containsExactly("id INT", "name STRING", "qty LONG", "note STRING", "email STRING");
         assertThat(fixture.counted("tributary.applier.schema.changes")).isEqualTo(3);
         assertThat(fixture.counted("tributary.applier.resyncs.switched")).isZero();
+        assertThat(client.table(ITEMS).flatMap(TableStatus::resync)).isEmpty();
+        List<String> applied = client.events(new EventQuery(Optional.of(ITEMS),
+                Set.of(CoordinatorEvent.Type.SCHEMA_CHANGED), Optional.empty(), Optional.empty(), 0, 50)).stream()
+            .map(CoordinatorEvent::message).filter(message -> message.startsWith("Schema evolved")).toList();
+        assertThat(String.join("\n", applied)).contains("added column 'email' STRING at position 4",
+            "dropped column 'note' STRING at position 3", "widened column 'qty' at position 2 from INT to LONG");
       }
     }
   }

@@ -11,7 +11,6 @@ import io.tributary.staging.TributaryException.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.List;
 import java.util.Optional;
 
 /** Every error the applier raises on purpose, worded in one place: what, on which table, what to do. */

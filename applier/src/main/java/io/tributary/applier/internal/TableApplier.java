@@ -9,8 +9,8 @@ import io.delta.kernel.Transaction;
 import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.delta.kernel.hook.PostCommitHook;
-import io.delta.kernel.transaction.UpdateTableTransactionBuilder;
 import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.transaction.UpdateTableTransactionBuilder;
 import io.delta.kernel.utils.CloseableIterable;
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.coordinator.Lease;
@@ -327,61 +327,6 @@ public final class TableApplier {
   }
 
   /**
-   * A segment read for a batch.
-   *
-   * @param schema its staged schema; empty if it is no longer staged and a resync replaces it
-   * @param stagedAt when it was staged (announced), or a time after that
-   * @param offset the Kafka offset of its manifest; empty for segments read by path
-   */
-  private record StagedSegment(URI path, Optional<TableSchema> schema, List<ChangeEvent> events, Instant stagedAt,
-      SourcePosition lastPosition, OptionalLong offset) {}
-
-  /**
-   * What the staged schemas of a batch's segments do to the table, in order.
-   *
-   * @param layout the table's layout once the segments before {@code incompatibleAt} are applied
-   * @param changes what those segments change, in order
-   * @param evolved whether the fingerprint (and maybe the columns) changed
-   * @param incompatibleAt the first segment the table cannot take, or -1
-   * @param change what that segment's schema changes, empty if there is none
-   */
-  private record SchemaPlan(TableLayout layout, List<SchemaChange> changes, boolean evolved, int incompatibleAt,
-      String change) {
-    boolean changesDeltaSchema() {
-      return changes.stream().anyMatch(SchemaChange::changesDeltaSchema);
-    }
-  }
-
-  /**
-   * Plans the segments' schemas over {@code table}. A segment wholly at or below the applied position
-   * takes no part: its changes are dropped as applied (a replay after a restart or a rollback may read
-   * segments of a schema the table has since left).
-   */
-  private SchemaPlan plan(TableLayout table, List<StagedSegment> segments) {
-    TableLayout layout = table;
-    List<SchemaChange> changes = new ArrayList<>();
-    boolean evolved = false;
-    for (int i = 0; i < segments.size(); i++) {
-      StagedSegment segment = segments.get(i);
-      if (segment.schema().isEmpty()
-          || (appliedPosition.isPresent() && !segment.lastPosition().isAfter(appliedPosition.get()))) {
-        continue;
-      }
-      schema = segment.schema().get();
-      SchemaEvolution.Outcome outcome = SchemaEvolution.evolve(layout, segment.schema().get());
-      if (outcome instanceof SchemaEvolution.Incompatible incompatible) {
-        return new SchemaPlan(layout, changes, evolved, i, incompatible.change());
-      }
-      if (outcome instanceof SchemaEvolution.Evolved next) {
-        layout = next.layout();
-        changes.addAll(next.changes());
-        evolved = true;
-      }
-    }
-    return new SchemaPlan(layout, changes, evolved, -1, "");
-  }
-
-  /**
    * Applies segments as one Delta commit over {@code snapshot}, evolving the table's schema in that
    * commit if they call for it; when the segments came with Kafka offsets, the commit carries the
    * last one as its transaction id.
@@ -389,7 +334,8 @@ public final class TableApplier {
   private BatchResult applySegments(Snapshot snapshot, DeferredCommitter committer, List<StagedSegment> segments,
       Optional<CommitGroupBarrier> group) {
     TableLayout table = TableLayout.of(tableId, location, snapshot);
-    SchemaPlan plan = plan(table, segments);
+    SchemaPlan plan = SchemaPlan.of(table, segments, appliedPosition);
+    plan.lastStaged().ifPresent(staged -> schema = staged);
     if (plan.incompatibleAt() >= 0) {
       if (plan.incompatibleAt() > 0) {
         // What came before the change is applied as usual; a commit group gets the last commit only.
