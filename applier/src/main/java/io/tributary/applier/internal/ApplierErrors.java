@@ -6,13 +6,11 @@ import io.delta.kernel.exceptions.ConcurrentWriteException;
 import io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
-import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.List;
 import java.util.Optional;
 
 /** Every error the applier raises on purpose, worded in one place: what, on which table, what to do. */
@@ -26,10 +24,18 @@ public final class ApplierErrors {
         + " it from source.tables.");
   }
 
-  public static TributaryException schemaChanged(TableId tableId, URI segment, TableSchema staged, String tableColumns) {
-    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE, "Segment " + segment + " of " + tableId
-        + " has columns " + staged.columns() + " with key " + staged.keyColumns() + ", which differ from the Delta table's "
-        + tableColumns + ". This applier does not evolve schemas yet; resync the table.");
+  /**
+   * An incompatible schema change whose resync could not be requested: a resync under way that began
+   * before the change (it would read the old layout), or one requested after it that failed or was
+   * cancelled.
+   */
+  public static TributaryException incompatibleWithoutResync(TableId tableId, URI segment, String change,
+      String resyncState, Optional<Throwable> cause) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE, "Segment " + segment + " of " + tableId + " has an"
+        + " incompatible schema change: " + change + ". The Delta table cannot take it without losing or changing rows,"
+        + " so the table waits for a resync, but " + resyncState + ". Nothing after this segment is applied; request a"
+        + " resync with 'tributary resync " + tableId.canonical() + " --reason ...' and restart the applier.",
+        cause.orElse(null));
   }
 
   public static TributaryException segmentMissing(TableId tableId, URI segment, TributaryException cause) {
@@ -54,11 +60,6 @@ public final class ApplierErrors {
   public static TributaryException foreignTable(TableId tableId, URI location, String found) {
     return new TributaryException(ErrorCode.TABLE_NOT_FOUND, "The Delta table at " + location + " belongs to " + found
         + ", not " + tableId + ". Move it away or change 'applier.tables-location'.");
-  }
-
-  public static TributaryException keyChanged(TableId tableId, URI location, List<String> tableKey, List<String> stagedKey) {
-    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE, "The Delta table of " + tableId + " at " + location
-        + " is keyed by " + tableKey + " but its segments by " + stagedKey + ". Resync the table.");
   }
 
   public static TributaryException unknownTable(TableId tableId) {

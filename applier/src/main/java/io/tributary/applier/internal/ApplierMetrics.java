@@ -68,16 +68,19 @@ public final class ApplierMetrics {
     private final Counter filesAdded;
     private final Counter filesRemoved;
     private final Counter bytesWritten;
+    private final Counter segmentsAwaitingResync;
     private final Counter resyncsSwitched;
     private final Counter resyncsFailed;
     private final Counter resyncRowsRemoved;
     private final Timer commitLatency;
+    private final Tags tags;
+    private final Map<String, Counter> schemaChanges = new ConcurrentHashMap<>();
     private final AtomicLong lastCaptureMillis = new AtomicLong(-1);
     private final AtomicLong version = new AtomicLong(-1);
     private final AtomicLong positionKnown = new AtomicLong(0);
 
     private Table(TableId tableId) {
-      Tags tags = Tags.of("table", tableId.canonical());
+      tags = Tags.of("table", tableId.canonical());
       batchesApplied = counter("batches.applied", "Batches committed to Delta", tags);
       replaysRefused = counter("batches.replay.refused", "Replayed batches Delta Kernel refused as already committed", tags);
       segmentsReapplied = counter("rollback.segments.reapplied",
@@ -95,6 +98,9 @@ public final class ApplierMetrics {
       filesAdded = counter("files.added", "Data files added", tags);
       filesRemoved = counter("files.removed", "Data files removed (rewritten)", tags);
       bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
+      segmentsAwaitingResync = counter("segments.resync.awaited.skipped",
+          "Segments not applied because an incompatible schema change sent the table to a resync whose snapshot"
+              + " replaces their changes", tags);
       resyncsSwitched = counter("resyncs.switched", "Resyncs whose end was applied, the table switched over to them",
           tags);
       resyncsFailed = counter("resyncs.failed",
@@ -132,6 +138,10 @@ public final class ApplierMetrics {
       segmentsSuperseded.increment();
     }
 
+    public void segmentsAwaitingResync(int count) {
+      segmentsAwaitingResync.increment(count);
+    }
+
     public void segmentsUnannounced(int count) {
       segmentsUnannounced.increment(count);
     }
@@ -159,6 +169,17 @@ public final class ApplierMetrics {
     public void resyncSwitched(long rowsRemoved) {
       resyncsSwitched.increment();
       resyncRowsRemoved.increment(rowsRemoved);
+    }
+
+    /**
+     * Counts a schema change applied to the table ({@code added}, {@code dropped}, {@code widened}) or
+     * an incompatible one that sent the table to a resync ({@code resync}).
+     */
+    public void schemaChanged(String kind) {
+      schemaChanges.computeIfAbsent(kind, name -> Counter.builder(PREFIX + "schema.changes")
+          .description("Schema changes of the source table applied to the Delta table, by kind; 'resync' counts"
+              + " incompatible changes that sent the table to a resync")
+          .tags(tags).tag("kind", name).register(registry)).increment();
     }
 
     public void resyncFailed() {

@@ -12,6 +12,8 @@ import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.expressions.Predicate;
 import io.delta.kernel.internal.actions.SingleAction;
+import io.delta.kernel.internal.data.TransactionStateRow;
+import io.delta.kernel.internal.util.ColumnMapping.ColumnMappingMode;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
@@ -34,19 +36,45 @@ import java.util.TreeMap;
  * touch, and writes those survivors together with the batch's upserted rows, sorted by key, as new
  * files; the files read are removed. A truncate removes every file. Returns the add and remove
  * actions for the batch's single commit; nothing is committed here.
+ *
+ * <p>When the batch evolves the table's schema, the surviving rows are read in the layout of the
+ * snapshot and written in the evolved one (new columns null, widened values widened), since the
+ * transaction's schema is the evolved one.
+ *
+ * <p>Tables with column mapping (which Tributary turns on at a table's first Delta schema change,
+ * see {@link SchemaEvolution}) are written without {@link Transaction#transformLogicalData}, which
+ * refuses them in Kernel 4.4 ({@code ColumnMapping.blockIfColumnMappingEnabled}); for an unpartitioned
+ * table without Iceberg compatibility or column defaults that method changes no data anyway. The
+ * rows are handed to the Parquet writer under the physical schema of the transaction state instead
+ * (physical column names; field ids only in mode {@code id}), the same schema Kernel derives the
+ * statistics columns and the add actions' statistics from.
  */
 public final class CopyOnWriteWriter {
   /** Rows per columnar batch handed to the Parquet writer. */
   private static final int ROWS_PER_BATCH = 4096;
 
   private final Engine engine;
+  private final TableSchema before;
   private final TableSchema schema;
+  private final LayoutMapping read;
   private final int[] keyIndexes;
   private final Clock clock;
 
+  /** A writer of a table laid out as {@code schema}, whose snapshot is laid out as it is. */
   public CopyOnWriteWriter(Engine engine, TableSchema schema, Clock clock) {
+    this(engine, schema, schema, clock);
+  }
+
+  /**
+   * A writer of a table whose snapshot is laid out as {@code before} and whose transaction writes the
+   * layout {@code schema} (the same columns first, in the same order, some of them widened, and maybe
+   * more after them).
+   */
+  public CopyOnWriteWriter(Engine engine, TableSchema before, TableSchema schema, Clock clock) {
     this.engine = requireNonNull(engine, "engine is null");
+    this.before = requireNonNull(before, "before is null");
     this.schema = requireNonNull(schema, "schema is null");
+    this.read = LayoutMapping.between(before, schema);
     this.keyIndexes = schema.keyIndexes();
     this.clock = requireNonNull(clock, "clock is null");
   }
@@ -76,7 +104,9 @@ public final class CopyOnWriteWriter {
   public Result write(Snapshot snapshot, Transaction transaction, ReducedBatch batch) {
     ScanBuilder scanBuilder = snapshot.getScanBuilder();
     if (!batch.truncate()) {
-      Optional<Predicate> filter = KeyPredicates.forKeys(schema, batch.changes().keySet());
+      // Statistics of the files are in the snapshot's types: a widened key column is not skipped on.
+      Optional<Predicate> filter = sameKeyTypes()
+          ? KeyPredicates.forKeys(before, batch.changes().keySet()) : Optional.empty();
       if (filter.isPresent()) {
         scanBuilder = scanBuilder.withFilter(filter.get());
       }
@@ -96,7 +126,8 @@ public final class CopyOnWriteWriter {
       long[] rows = {0};
       if (!batch.truncate()) {
         filesRead[0]++;
-        DeltaFiles.forEachRow(engine, scanState, file.scanRow(), row -> {
+        DeltaFiles.forEachRow(engine, scanState, file.scanRow(), stored -> {
+          Object[] row = read.row(stored);
           rows[0]++;
           RowKey key = RowKey.of(row, keyIndexes);
           if (batch.changes().containsKey(key)) {
@@ -145,10 +176,24 @@ public final class CopyOnWriteWriter {
     return new Result(actions, filesRead[0], filesAdded, removes.size(), bytesWritten, rows.size(), rowsRemoved[0], upserted, deleted);
   }
 
+  private boolean sameKeyTypes() {
+    for (String key : schema.keyColumns()) {
+      if (!before.column(key).orElseThrow().type().equals(schema.column(key).orElseThrow().type())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Writes the rows as new data files and appends their add actions to {@code actions}. */
   private List<DataFileStatus> writeFiles(Transaction transaction, List<Object[]> rows, List<Row> actions) {
     Row txnState = transaction.getTransactionState(engine);
-    StructType tableSchema = transaction.getSchema(engine);
+    boolean columnMapping = TransactionStateRow.getColumnMappingMode(txnState) != ColumnMappingMode.NONE;
+    if (columnMapping && !TransactionStateRow.getPartitionColumnsList(txnState).isEmpty()) {
+      throw new IllegalStateException("The Delta table of " + schema.tableId() + " is partitioned; Tributary writes"
+          + " only the unpartitioned tables it creates");
+    }
+    StructType tableSchema = columnMapping ? TransactionStateRow.getPhysicalSchema(txnState) : transaction.getSchema(engine);
     DataWriteContext context = Transaction.getWriteContext(engine, txnState, Map.of());
     List<FilteredColumnarBatch> batches = new ArrayList<>();
     for (int from = 0; from < rows.size(); from += ROWS_PER_BATCH) {
@@ -156,8 +201,9 @@ public final class CopyOnWriteWriter {
       batches.add(new FilteredColumnarBatch(new RowColumnarBatch(tableSchema, chunk), Optional.empty()));
     }
     List<DataFileStatus> files = new ArrayList<>();
-    try (CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(
-            engine, txnState, Utils.toCloseableIterator(batches.iterator()), Map.of());
+    CloseableIterator<FilteredColumnarBatch> logical = Utils.toCloseableIterator(batches.iterator());
+    try (CloseableIterator<FilteredColumnarBatch> physical = columnMapping
+            ? logical : Transaction.transformLogicalData(engine, txnState, logical, Map.of());
          CloseableIterator<DataFileStatus> written = engine.getParquetHandler().writeParquetFiles(
              context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
       while (written.hasNext()) {

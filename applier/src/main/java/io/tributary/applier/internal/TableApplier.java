@@ -10,6 +10,7 @@ import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.transaction.UpdateTableTransactionBuilder;
 import io.delta.kernel.utils.CloseableIterable;
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.coordinator.Lease;
@@ -29,6 +30,7 @@ import io.tributary.staging.TributaryException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -51,6 +53,14 @@ import org.slf4j.LoggerFactory;
  * <p>A batch holding a resync's end deletes the rows the resync did not read or change (see
  * {@link ResyncSweeper}); once it is committed, the resync is reported done to the coordinator.
  *
+ * <p>Segments whose staged schema differs from the table's are applied through
+ * {@link SchemaEvolution}: added columns, dropped columns and widened types change the table in the
+ * batch's commit (see {@link SchemaCommits}); an incompatible change sends the table to a resync:
+ * the batch's part before it is committed, the resync is required from the coordinator, the
+ * changes until the resync's begin are not applied (the resync's snapshot reads the rows they
+ * changed), and at the begin the table is replaced by an empty one with the new schema, which the
+ * resync fills.
+ *
  * <p>Used by the polling thread only, except the lease, which the renewal thread refreshes.
  */
 public final class TableApplier {
@@ -60,12 +70,13 @@ public final class TableApplier {
   private final ApplierContext context;
   private final TableId tableId;
   private final URI location;
-  private final TableSchema schema;
   private final String appId;
-  private final ChangeReducer reducer;
-  private final CopyOnWriteWriter writer;
   private final ApplierMetrics.Table metrics;
   private final ResyncReporter resyncs;
+  private final SchemaCommits schemaCommits;
+  private final ResyncRequests resyncRequests;
+  /** The staged schema of the latest segment read; the table's layout is read from the table. */
+  private volatile TableSchema schema;
   private volatile Lease lease;
   private volatile boolean fenced;
   private volatile Optional<SourcePosition> appliedPosition;
@@ -89,10 +100,10 @@ public final class TableApplier {
     this.rows = rows;
     this.appId = requireNonNull(manifests, "manifests is null").transactionAppId(tableId);
     this.lastSequence = lastSequence;
-    this.reducer = new ChangeReducer(schema);
-    this.writer = new CopyOnWriteWriter(context.engine(), schema, context.clock());
     this.metrics = context.metrics().forTable(tableId);
     this.resyncs = new ResyncReporter(context.coordinator(), tableId, metrics);
+    this.schemaCommits = new SchemaCommits(context, tableId, location, metrics);
+    this.resyncRequests = new ResyncRequests(context, tableId, metrics, schemaCommits);
     this.rollbackReplay = requireNonNull(rollbackReplay, "rollbackReplay is null");
     rollbackReplay.ifPresent(replay -> replaySegments.addAll(replay.segments()));
     metrics.version(version);
@@ -103,6 +114,7 @@ public final class TableApplier {
     return tableId;
   }
 
+  /** The staged schema of the latest segment this applier read (the one it was opened with before any). */
   public TableSchema schema() {
     return schema;
   }
@@ -214,38 +226,16 @@ public final class TableApplier {
     DeferredCommitter committer = new DeferredCommitter();
     Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
     version = snapshot.getVersion();
-    List<ChangeEvent> events = new ArrayList<>();
-    SourcePosition watermark = appliedPosition.orElse(null);
+    List<StagedSegment> segments = new ArrayList<>();
     for (URI segment : chunk) {
       try (SegmentReader reader = context.staging().openSegment(tableId, segment)) {
-        checkSchema(reader.schema(), segment);
-        for (ChangeEvent event : reader.readAll()) {
-          events.add(event);
-          if (watermark == null || event.position().isAfter(watermark)) {
-            watermark = event.position();
-          }
-        }
+        // No manifest says when it was staged; now is after that, which is what a resync request needs.
+        segments.add(new StagedSegment(segment, Optional.of(reader.schema()), reader.readAll(),
+            context.clock().instant(), StagingStore.lastPositionOf(segment), OptionalLong.empty()));
       }
       lastSequence = Math.max(lastSequence, StagingStore.sequenceOf(segment));
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition, sweep(snapshot));
-    metrics.duplicatesDropped(reduced.duplicatesDropped());
-    if (reduced.eventsKept() == 0) {
-      return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
-    }
-    Transaction transaction = snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
-        .withMaxRetries(0)
-        .build(context.engine());
-    CopyOnWriteWriter.Result result = writer.write(snapshot, transaction, reduced);
-    committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.of(watermark), chunk,
-        result.upserted() + result.deleted()));
-    long started = context.clock().millis();
-    TransactionCommitResult commit = transaction.commit(context.engine(), CloseableIterable.inMemoryIterable(
-        Utils.toCloseableIterator(result.actions().iterator())));
-    runPostCommitHooks(commit);
-    committed(commit.getVersion(), watermark, result, reduced,
-        Duration.ofMillis(Math.max(0, context.clock().millis() - started)));
-    return new BatchResult(BatchResult.Outcome.COMMITTED, version);
+    return applySegments(snapshot, committer, segments, Optional.empty());
   }
 
   /**
@@ -329,34 +319,81 @@ public final class TableApplier {
 
   private BatchResult applyNew(Snapshot snapshot, DeferredCommitter committer, List<PendingManifest> batch,
       Optional<CommitGroupBarrier> group) {
-    List<ChangeEvent> events = new ArrayList<>();
-    List<URI> segments = new ArrayList<>();
-    SourcePosition watermark = appliedPosition.orElse(null);
+    List<StagedSegment> segments = new ArrayList<>();
     for (PendingManifest pending : batch) {
-      ManifestRecord manifest = pending.manifest();
-      segments.add(manifest.segmentPath());
-      events.addAll(readSegment(manifest));
-      if (watermark == null || manifest.lastPosition().isAfter(watermark)) {
-        watermark = manifest.lastPosition();
+      segments.add(readSegment(pending));
+    }
+    return applySegments(snapshot, committer, segments, group);
+  }
+
+  /**
+   * Applies segments as one Delta commit over {@code snapshot}, evolving the table's schema in that
+   * commit if they call for it; when the segments came with Kafka offsets, the commit carries the
+   * last one as its transaction id.
+   */
+  private BatchResult applySegments(Snapshot snapshot, DeferredCommitter committer, List<StagedSegment> segments,
+      Optional<CommitGroupBarrier> group) {
+    TableLayout table = TableLayout.of(tableId, location, snapshot);
+    SchemaPlan plan = SchemaPlan.of(table, segments, appliedPosition);
+    plan.lastStaged().ifPresent(staged -> schema = staged);
+    if (plan.incompatibleAt() >= 0) {
+      if (plan.incompatibleAt() > 0) {
+        // What came before the change is applied as usual; a commit group gets the last commit only.
+        applySegments(snapshot, committer, segments.subList(0, plan.incompatibleAt()), Optional.empty());
+      }
+      return awaitResync(segments.subList(plan.incompatibleAt(), segments.size()), plan.change(), group);
+    }
+    if (plan.changesDeltaSchema() && !SchemaCommits.hasColumnMapping(snapshot)) {
+      version = schemaCommits.enableColumnMapping(lease);
+      metrics.version(version);
+      committer = new DeferredCommitter();
+      snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
+    }
+    List<ChangeEvent> events = new ArrayList<>();
+    List<URI> paths = new ArrayList<>();
+    SourcePosition watermark = appliedPosition.orElse(null);
+    OptionalLong txnVersion = OptionalLong.empty();
+    for (StagedSegment segment : segments) {
+      paths.add(segment.path());
+      txnVersion = segment.offset();
+      if (segment.schema().isPresent()) {
+        LayoutMapping mapping = LayoutMapping.between(segment.schema().get(), plan.layout().columns());
+        for (ChangeEvent event : segment.events()) {
+          events.add(mapping.event(event));
+        }
+      }
+      if (watermark == null || segment.lastPosition().isAfter(watermark)) {
+        watermark = segment.lastPosition();
       }
     }
-    ReducedBatch reduced = reducer.reduce(events, appliedPosition, sweep(snapshot));
+    ReducedBatch reduced = new ChangeReducer(plan.layout().columns()).reduce(events, appliedPosition,
+        new ResyncSweeper(context.staging(), context.engine(), plan.layout().columns(), snapshot));
     metrics.duplicatesDropped(reduced.duplicatesDropped());
-    long first = batch.get(0).offset();
-    long txnVersion = batch.get(batch.size() - 1).offset();
+    String what = segments.get(0).offset().isPresent()
+        ? "Offsets " + segments.get(0).offset().getAsLong() + ".." + txnVersion.orElse(-1)
+        : segments.size() + " staged segments";
     if (reduced.eventsKept() == 0) {
-      LOG.debug("Offsets {}..{} of {} hold only events applied before; nothing to commit", first, txnVersion, tableId);
+      LOG.debug("{} of {} hold only events applied before; nothing to commit", what, tableId);
       return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
     }
-    Transaction transaction = snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
-        .withTransactionId(appId, txnVersion)
-        .withMaxRetries(0)
-        .build(context.engine());
-    CopyOnWriteWriter.Result result = writer.write(snapshot, transaction, reduced);
+    UpdateTableTransactionBuilder builder = snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
+        .withMaxRetries(0);
+    if (txnVersion.isPresent()) {
+      builder = builder.withTransactionId(appId, txnVersion.getAsLong());
+    }
+    if (plan.evolved()) {
+      builder = builder.withTablePropertiesAdded(SchemaCommits.properties(snapshot, plan.layout(), plan.changes()));
+      if (plan.changesDeltaSchema()) {
+        builder = builder.withUpdatedSchema(SchemaCommits.evolvedSchema(snapshot.getSchema(), plan.layout()));
+      }
+    }
+    Transaction transaction = builder.build(context.engine());
+    CopyOnWriteWriter.Result result = new CopyOnWriteWriter(context.engine(), table.columns(), plan.layout().columns(),
+        context.clock()).write(snapshot, transaction, reduced);
     long rowsChanged = result.upserted() + result.deleted();
     committer.commitWith(group.isPresent()
-        ? new CoordinatedCommitter(group.get()::propose, lease, Optional.of(watermark), segments, rowsChanged)
-        : context.committers().create(context.coordinator(), lease, Optional.of(watermark), segments, rowsChanged));
+        ? new CoordinatedCommitter(group.get()::propose, lease, Optional.of(watermark), paths, rowsChanged)
+        : context.committers().create(context.coordinator(), lease, Optional.of(watermark), paths, rowsChanged));
     long started = context.clock().millis();
     TransactionCommitResult commit;
     try {
@@ -364,29 +401,77 @@ public final class TableApplier {
           Utils.toCloseableIterator(result.actions().iterator())));
     } catch (RuntimeException e) {
       TributaryException failure = ApplierErrors.classify(tableId, location, e);
-      if (!ApplierErrors.outcomeUnknown(failure, e)) {
+      if (txnVersion.isEmpty() || !ApplierErrors.outcomeUnknown(failure, e)) {
         throw failure;
       }
-      return resolveUnknownOutcome(txnVersion, watermark, result, reduced, failure);
+      BatchResult landed = resolveUnknownOutcome(txnVersion.getAsLong(), watermark, result, reduced, failure);
+      if (plan.evolved()) {
+        schemaCommits.evolved(table.columns(), plan.layout(), plan.changes(), version);
+      }
+      return landed;
     }
     Duration latency = Duration.ofMillis(Math.max(0, context.clock().millis() - started));
-    runPostCommitHooks(commit);
+    runPostCommitHooks(context, tableId, commit);
     committed(commit.getVersion(), watermark, result, reduced, latency);
-    LOG.debug("Committed offsets {}..{} of {} as version {}{}: {} upserted, {} deleted, {} files added, {} removed",
-        first, txnVersion, tableId, version, group.map(member -> " in commit group " + member.id()).orElse(""),
+    if (plan.evolved()) {
+      schemaCommits.evolved(table.columns(), plan.layout(), plan.changes(), version);
+    }
+    LOG.debug("Committed {} of {} as version {}{}: {} upserted, {} deleted, {} files added, {} removed",
+        what, tableId, version, group.map(member -> " in commit group " + member.id()).orElse(""),
         result.upserted(), result.deleted(), result.filesAdded(), result.filesRemoved());
     return new BatchResult(BatchResult.Outcome.COMMITTED, version);
   }
 
-  /** The resync sweep of a batch built on {@code snapshot}. */
-  private ResyncSweep sweep(Snapshot snapshot) {
-    return new ResyncSweeper(context.staging(), context.engine(), schema, snapshot);
+  /**
+   * The segments from one whose schema the table cannot take: the table's resync is required (once),
+   * and nothing is applied until the resync's begin. At the begin, the table is replaced by an empty
+   * one with the schema of the begin's segment, and the rest is applied to it as usual: the changes
+   * at or before the begin count as applied, since the resync's snapshot reads the rows after them.
+   */
+  private BatchResult awaitResync(List<StagedSegment> rest, String change, Optional<CommitGroupBarrier> group) {
+    StagedSegment first = rest.get(0);
+    resyncRequests.require(first.path(), first.stagedAt(), change);
+    int beginAt = -1;
+    SourcePosition begin = null;
+    for (int i = 0; i < rest.size() && begin == null; i++) {
+      for (ChangeEvent event : rest.get(i).events()) {
+        if (event.operation() == io.tributary.staging.Operation.RESYNC_BEGIN
+            && (appliedPosition.isEmpty() || event.position().isAfter(appliedPosition.get()))) {
+          beginAt = i;
+          begin = event.position();
+          break;
+        }
+      }
+    }
+    if (begin == null) {
+      long changes = rest.stream().mapToLong(segment -> segment.events().size()).sum();
+      metrics.segmentsAwaitingResync(rest.size());
+      LOG.warn("{} waits for its resync after an incompatible schema change ({}): {} segments ({} changes, up to {}) are"
+          + " not applied; the resync's snapshot reads the rows they changed", tableId, change, rest.size(), changes,
+          rest.get(rest.size() - 1).lastPosition());
+      return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
+    }
+    StagedSegment beginSegment = rest.get(beginAt);
+    metrics.segmentsAwaitingResync(beginAt);
+    List<URI> skipped = rest.subList(0, beginAt).stream().map(StagedSegment::path).toList();
+    version = schemaCommits.replaceForResync(lease, beginSegment.schema().orElseThrow(), begin, skipped, rows);
+    appliedPosition = Optional.of(begin);
+    rows = 0;
+    schema = beginSegment.schema().get();
+    metrics.version(version);
+    metrics.positionKnown(true);
+    DeferredCommitter committer = new DeferredCommitter();
+    Snapshot replaced = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
+    return applySegments(replaced, committer, rest.subList(beginAt, rest.size()), group);
   }
 
-  private List<ChangeEvent> readSegment(ManifestRecord manifest) {
+  private StagedSegment readSegment(PendingManifest pending) {
+    ManifestRecord manifest = pending.manifest();
+    Instant stagedAt = Instant.ofEpochMilli(manifest.createdAtMillis());
+    OptionalLong offset = OptionalLong.of(pending.offset());
     try (SegmentReader reader = context.staging().openSegment(manifest)) {
-      checkSchema(reader.schema(), manifest.segmentPath());
-      return reader.readAll();
+      return new StagedSegment(manifest.segmentPath(), Optional.of(reader.schema()), reader.readAll(), stagedAt,
+          manifest.lastPosition(), offset);
     } catch (TributaryException e) {
       if (e.code() != ErrorCode.SEGMENT_MISSING) {
         throw e;
@@ -397,14 +482,8 @@ public final class TableApplier {
           + " {}) replaces its changes", manifest.segmentPath(), tableId, manifest.firstPosition(),
           manifest.lastPosition(), resync.id(), resync.state(), resync.requestedAt(), resync.reason());
       metrics.segmentSuperseded();
-      return List.of();
-    }
-  }
-
-  private void checkSchema(TableSchema staged, URI segment) {
-    if (!staged.fingerprint().equals(schema.fingerprint())
-        && !(staged.keyColumns().equals(schema.keyColumns()) && DeltaTypes.sameColumns(staged, DeltaTypes.toStructType(schema)))) {
-      throw ApplierErrors.schemaChanged(tableId, segment, staged, schema.columns().toString());
+      return new StagedSegment(manifest.segmentPath(), Optional.empty(), List.of(), stagedAt, manifest.lastPosition(),
+          offset);
     }
   }
 
@@ -449,7 +528,7 @@ public final class TableApplier {
   }
 
   /** Runs what Kernel returns instead of doing itself: checkpoint, checksum, log compaction. */
-  private void runPostCommitHooks(TransactionCommitResult commit) {
+  static void runPostCommitHooks(ApplierContext context, TableId tableId, TransactionCommitResult commit) {
     for (PostCommitHook hook : commit.getPostCommitHooks()) {
       try {
         hook.threadSafeInvoke(context.engine());

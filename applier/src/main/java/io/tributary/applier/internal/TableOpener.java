@@ -85,13 +85,16 @@ public final class TableOpener {
       throw ApplierErrors.missingPrimaryKey(tableId);
     }
     URI location = context.config().tableLocation(tableId);
-    context.coordinator().register(new TableRegistration(tableId, location, schema.keyColumns()));
+    // A table registered before keeps its registered key: a key change is the table's resync to make.
+    List<String> keyColumns = context.coordinator().table(tableId).map(TableStatus::keyColumns)
+        .orElse(schema.keyColumns());
+    context.coordinator().register(new TableRegistration(tableId, location, keyColumns));
     Lease lease = context.coordinator().acquireLease(tableId, context.config().writerId(), context.config().leaseTtl());
     try {
       // Read after the lease: the previous owner is fenced now, so this position is final.
       TableStatus status = context.coordinator().table(tableId).orElseThrow(() -> ApplierErrors.unknownTable(tableId));
       Snapshot snapshot = loadOrCreate(tableId, location, schema, lease, status);
-      checkTable(tableId, location, schema, snapshot);
+      checkTable(tableId, location, snapshot);
       long rows = countRows(snapshot);
       Optional<Replay> replay = context.coordinator().replay(tableId);
       long lastSequence = lastAppliedSequence(tableId, replay);
@@ -133,21 +136,18 @@ public final class TableOpener {
     return TableManager.loadSnapshot(location.toString()).build(context.engine());
   }
 
-  private static void checkTable(TableId tableId, URI location, TableSchema schema, Snapshot snapshot) {
+  /**
+   * Checks that the table is this table's Tributary table. Its columns and key need not be the
+   * staged schema's: the applier evolves the table, or sends it to a resync (see {@link SchemaEvolution}).
+   */
+  private static void checkTable(TableId tableId, URI location, Snapshot snapshot) {
     Map<String, String> properties = snapshot.getTableProperties();
     TableId owner = TributaryTableProperties.tableId(properties)
         .orElseThrow(() -> ApplierErrors.notTributaryTable(location, TributaryTableProperties.TABLE_ID));
     if (!owner.equals(tableId)) {
       throw ApplierErrors.foreignTable(tableId, location, owner.canonical());
     }
-    List<String> key = TributaryTableProperties.keyColumns(properties)
-        .orElseThrow(() -> ApplierErrors.notTributaryTable(location, TributaryTableProperties.KEY_COLUMNS));
-    if (!key.equals(schema.keyColumns())) {
-      throw ApplierErrors.keyChanged(tableId, location, key, schema.keyColumns());
-    }
-    if (!DeltaTypes.sameColumns(schema, snapshot.getSchema())) {
-      throw ApplierErrors.schemaChanged(tableId, location, schema, snapshot.getSchema().toString());
-    }
+    TableLayout.of(tableId, location, snapshot);
   }
 
   /** The table's row count from file statistics, or -1 if a file has none. */

@@ -13,11 +13,16 @@ import java.util.Optional;
  * The table properties Tributary records in every Delta table it creates, so that a reader (the
  * {@code verify} command, a later applier) knows the table's source and key without the source.
  * Key columns are a JSON array, since column names may contain any character.
+ *
+ * <p>Schema evolution keeps {@link #SCHEMA_FINGERPRINT} at the fingerprint of the staged schema last
+ * applied and lists the columns the source dropped in {@link #INACTIVE_COLUMNS} (a JSON array, absent
+ * while there are none): they stay in the Delta schema but are no longer filled.
  */
 public final class TributaryTableProperties {
   public static final String TABLE_ID = "tributary.table-id";
   public static final String KEY_COLUMNS = "tributary.key-columns";
   public static final String SCHEMA_FINGERPRINT = "tributary.schema-fingerprint";
+  public static final String INACTIVE_COLUMNS = "tributary.inactive-columns";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -26,8 +31,25 @@ public final class TributaryTableProperties {
   public static Map<String, String> of(TableSchema schema) {
     return Map.of(
         TABLE_ID, schema.tableId().canonical(),
-        KEY_COLUMNS, encodeKeyColumns(schema.keyColumns()),
+        KEY_COLUMNS, encodeNames(schema.keyColumns()),
         SCHEMA_FINGERPRINT, schema.fingerprint());
+  }
+
+  /**
+   * The properties that change with the table's layout: the fingerprint and the inactive columns
+   * (an empty array once none is left inactive, since a property cannot be removed in the same
+   * commit that sets others).
+   */
+  public static Map<String, String> of(TableLayout layout) {
+    return Map.of(
+        SCHEMA_FINGERPRINT, layout.fingerprint(),
+        INACTIVE_COLUMNS, encodeNames(layout.inactive().stream().sorted().toList()));
+  }
+
+  /** The columns the source dropped, empty when the property is absent. */
+  public static List<String> inactiveColumns(Map<String, String> properties) {
+    return Optional.ofNullable(properties.get(INACTIVE_COLUMNS)).map(json -> decodeNames(INACTIVE_COLUMNS, json))
+        .orElse(List.of());
   }
 
   public static Optional<TableId> tableId(Map<String, String> properties) {
@@ -35,22 +57,22 @@ public final class TributaryTableProperties {
   }
 
   public static Optional<List<String>> keyColumns(Map<String, String> properties) {
-    return Optional.ofNullable(properties.get(KEY_COLUMNS)).map(TributaryTableProperties::decodeKeyColumns);
+    return Optional.ofNullable(properties.get(KEY_COLUMNS)).map(json -> decodeNames(KEY_COLUMNS, json));
   }
 
-  static String encodeKeyColumns(List<String> keyColumns) {
+  static String encodeNames(List<String> names) {
     try {
-      return MAPPER.writeValueAsString(keyColumns);
+      return MAPPER.writeValueAsString(names);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot encode key columns " + keyColumns, e);
+      throw new IllegalStateException("Cannot encode column names " + names, e);
     }
   }
 
-  static List<String> decodeKeyColumns(String json) {
+  static List<String> decodeNames(String property, String json) {
     try {
       return List.copyOf(MAPPER.readValue(json, new TypeReference<List<String>>() {}));
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("Invalid " + KEY_COLUMNS + " property '" + json + "': not a JSON array of names", e);
+      throw new IllegalArgumentException("Invalid " + property + " property '" + json + "': not a JSON array of names", e);
     }
   }
 }

@@ -13,16 +13,30 @@ import io.tributary.staging.TableSchema;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Writes real segments of one table to a staging store, the way the gateway does. */
 public final class Segments {
   private final StagingStore store;
   private final TableSchema schema;
-  private long sequence;
+  private final AtomicLong sequence;
 
   public Segments(StagingStore store, TableSchema schema) {
+    this(store, schema, new AtomicLong());
+  }
+
+  private Segments(StagingStore store, TableSchema schema, AtomicLong sequence) {
     this.store = requireNonNull(store, "store is null");
     this.schema = requireNonNull(schema, "schema is null");
+    this.sequence = requireNonNull(sequence, "sequence is null");
+  }
+
+  /**
+   * Segments of the same table after its source changed schema: numbered on with these, as the
+   * gateway numbers a table's segments whatever their schema.
+   */
+  public Segments withSchema(TableSchema next) {
+    return new Segments(store, next, sequence);
   }
 
   /** A streamed position: phase 1, then {@code n}. */
@@ -64,7 +78,7 @@ public final class Segments {
   }
 
   private ManifestRecord segmentAnnouncedAt(long createdAtMillis, List<ChangeEvent> events) {
-    try (SegmentWriter writer = store.newSegmentWriter(schema, sequence++)) {
+    try (SegmentWriter writer = store.newSegmentWriter(schema, sequence.getAndIncrement())) {
       events.forEach(writer::append);
       SegmentInfo info = writer.finish();
       return ManifestRecord.forSegment(info, createdAtMillis);
