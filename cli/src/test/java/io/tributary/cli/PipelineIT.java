@@ -70,6 +70,8 @@ class PipelineIT {
         assertThat(paused.out()).contains("is paused (checking the lineage)");
         LauncherErrorsTest.Result resumed = LauncherErrorsTest.run("resume", "--coordinator", coordinator, ORDERS);
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        // Every meter the three components registered while they ran is in the metrics reference.
+        MetricsReference.assertDocumented(fixture.registry);
         versions = new DeltaTableReader(Map.of()).version(settings.applier().tableLocation(TableId.parse(ORDERS)))
             .orElseThrow();
       }

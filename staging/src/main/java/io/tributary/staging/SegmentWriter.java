@@ -38,6 +38,7 @@ public final class SegmentWriter implements AutoCloseable {
   private SourcePosition firstPosition;
   private SourcePosition lastPosition;
   private long rowCount;
+  private long lastSourceTimestampMillis;
   private boolean done;
 
   SegmentWriter(StagingStore store, TableSchema schema, long sequence, LocalDate day, Path spoolFile, Configuration hadoop) {
@@ -96,6 +97,7 @@ public final class SegmentWriter implements AutoCloseable {
       firstPosition = event.position();
     }
     lastPosition = event.position();
+    lastSourceTimestampMillis = event.sourceTimestampMillis();
     rowCount++;
   }
 
@@ -118,6 +120,11 @@ public final class SegmentWriter implements AutoCloseable {
 
   public Optional<SourcePosition> firstPosition() {
     return Optional.ofNullable(firstPosition);
+  }
+
+  /** The source commit time of the last event appended, 0 before the first. */
+  public long lastSourceTimestampMillis() {
+    return lastSourceTimestampMillis;
   }
 
   public Optional<SourcePosition> lastPosition() {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.gateway.TableProgress;
 import io.tributary.staging.ChangeEvent;
@@ -41,6 +42,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Clock clock;
   private final Consumer<CoordinatorEvent.Report> events;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<TableId, Timer> timers = new ConcurrentHashMap<>();
   private final Map<TableId, TableCounters> tables = new ConcurrentHashMap<>();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
   private final LongAdder eventsCaptured = new LongAdder();
@@ -131,7 +133,7 @@ public final class GatewayMetrics implements AutoCloseable {
   void staged(SegmentInfo segment) {
     counter("tributary.gateway.segments.staged", "Segments made durable and visible in staging", segment.tableId(), null)
         .increment();
-    counter("tributary.gateway.bytes.staged", "Bytes of segments staged", segment.tableId(), null)
+    counter("tributary.gateway.staged", "Bytes of segments staged", segment.tableId(), null)
         .increment(segment.bytes());
     bytesStaged.add(segment.bytes());
   }
@@ -152,9 +154,16 @@ public final class GatewayMetrics implements AutoCloseable {
     commitGroupSegments.increment(segments);
   }
 
-  void published(SegmentInfo segment) {
+  /**
+   * @param lastSourceMillis the source commit time of the segment's last change, 0 if it has none (a
+   *     segment of markers only)
+   */
+  void published(SegmentInfo segment, long lastSourceMillis) {
     counter("tributary.gateway.manifests.published", "Manifests acknowledged by Kafka", segment.tableId(), null)
         .increment();
+    if (lastSourceMillis > 0) {
+      durableLag(segment.tableId()).record(Math.max(0, clock.millis() - lastSourceMillis), TimeUnit.MILLISECONDS);
+    }
     segmentsStaged.increment();
     TableCounters counters = table(segment.tableId());
     counters.segments.increment();
@@ -254,6 +263,15 @@ public final class GatewayMetrics implements AutoCloseable {
     return last == 0 ? 0 : Math.max(0, clock.millis() - last);
   }
 
+  private Timer durableLag(TableId table) {
+    return timers.computeIfAbsent(table, t -> register(Timer.builder("tributary.gateway.durable.lag")
+        .description("From the source commit of a segment's last change to the segment durable in staging and"
+            + " acknowledged by Kafka")
+        .tag("table", t.canonical())
+        .publishPercentiles(0.5, 0.99)
+        .register(registry)));
+  }
+
   private TableCounters table(TableId table) {
     return tables.computeIfAbsent(table, t -> new TableCounters());
   }
@@ -265,7 +283,7 @@ public final class GatewayMetrics implements AutoCloseable {
       if (op != null) {
         builder.tag("op", op);
       }
-      if (name.endsWith("bytes.staged")) {
+      if (name.equals("tributary.gateway.staged")) {
         builder.baseUnit("bytes");
       }
       return register(builder.register(registry));
@@ -284,6 +302,7 @@ public final class GatewayMetrics implements AutoCloseable {
     }
     meters.clear();
     counters.clear();
+    timers.clear();
     tables.values().forEach(table -> table.capturedByOperation.clear());
   }
 }

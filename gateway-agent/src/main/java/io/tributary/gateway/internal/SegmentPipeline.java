@@ -249,7 +249,7 @@ final class SegmentPipeline<R> implements AutoCloseable {
       return;
     }
     SegmentInfo info = finish(table, segment.writer());
-    announce(ManifestRecord.forSegment(info, clock.millis()));
+    announce(ManifestRecord.forSegment(info, clock.millis()), segment.writer().lastSourceTimestampMillis());
   }
 
   /**
@@ -262,13 +262,16 @@ final class SegmentPipeline<R> implements AutoCloseable {
       return;
     }
     List<SegmentInfo> finished = new ArrayList<>(open.size());
+    List<Long> lastSourceMillis = new ArrayList<>(open.size());
     for (TableId table : new ArrayList<>(open.keySet())) {
-      finished.add(finish(table, open.remove(table).writer()));
+      SegmentWriter writer = open.remove(table).writer();
+      finished.add(finish(table, writer));
+      lastSourceMillis.add(writer.lastSourceTimestampMillis());
     }
     ManifestRecord.Group group = new ManifestRecord.Group(UUID.randomUUID().toString(), highestStaged, finished.size());
     long now = clock.millis();
-    for (SegmentInfo info : finished) {
-      announce(ManifestRecord.forSegment(info, now, group));
+    for (int i = 0; i < finished.size(); i++) {
+      announce(ManifestRecord.forSegment(finished.get(i), now, group), lastSourceMillis.get(i));
     }
     metrics.groupRolled(finished.size());
     LOG.debug("Announced commit group {} of {} segments, cut at {}", group.id(), finished.size(), group.cut());
@@ -286,11 +289,11 @@ final class SegmentPipeline<R> implements AutoCloseable {
     return info;
   }
 
-  private void announce(ManifestRecord manifest) {
+  private void announce(ManifestRecord manifest, long lastSourceMillis) {
     SegmentInfo info = manifest.segment().orElseThrow();
     sink.publish(manifest);
     frontier.release(info.tableId());
-    metrics.published(info);
+    metrics.published(info, lastSourceMillis);
     LOG.debug("Announced segment {} of {}: {} rows, positions {} to {}", info.sequence(), info.tableId(), info.rowCount(),
         info.firstPosition(), info.lastPosition());
   }

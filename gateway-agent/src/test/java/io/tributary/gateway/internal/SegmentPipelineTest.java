@@ -3,6 +3,7 @@ package io.tributary.gateway.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.gateway.SegmentPolicy;
 import io.tributary.staging.ChangeEvent;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,7 @@ class SegmentPipelineTest {
   Path directory;
 
   private final TestClock clock = new TestClock(Instant.parse("2026-11-21T10:00:00Z"));
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final RecordingSink sink = new RecordingSink();
   private StagingStore store;
   private SegmentPipeline<String> pipeline;
@@ -62,7 +65,7 @@ class SegmentPipelineTest {
   }
 
   private SegmentPipeline<String> pipeline(SegmentPolicy policy) {
-    return new SegmentPipeline<>(store, sink, policy, clock, new GatewayMetrics(new SimpleMeterRegistry(), clock));
+    return new SegmentPipeline<>(store, sink, policy, clock, new GatewayMetrics(registry, clock));
   }
 
   private static Captured change(TableSchema schema, long lsn, Object... values) {
@@ -147,6 +150,19 @@ class SegmentPipelineTest {
       assertThat(sink.published).as("after row " + i).hasSize(i <= SegmentPipeline.SIZE_CHECK_ROWS ? 0 : 1);
     }
     byKilobytes.close();
+  }
+
+  @Test
+  void theTimeFromSourceCommitToAnnouncedSegmentIsMeasuredPerTable() {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "x"));
+    clock.advance(Duration.ofSeconds(1));
+    pipeline.rollExpired();
+    Timer lag = registry.get("tributary.gateway.durable.lag").tag("table", ORDERS_V1.tableId().canonical()).timer();
+    assertThat(lag.count()).isEqualTo(1);
+    // The change was committed at 1,000 ms after the epoch (see change()).
+    assertThat(lag.max(TimeUnit.MILLISECONDS)).isEqualTo(clock.millis() - 1_000);
+    assertThat(registry.get("tributary.gateway.staged").tag("table", ORDERS_V1.tableId().canonical()).counter().count())
+        .isEqualTo(sink.published.get(0).segment().orElseThrow().bytes());
   }
 
   @Test
