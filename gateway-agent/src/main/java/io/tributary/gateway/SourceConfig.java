@@ -29,7 +29,9 @@ import java.util.stream.Collectors;
  * @param tables the captured tables, in configuration order
  * @param serverId MySQL and MariaDB: the server id the gateway's binlog reader announces, unique among
  *     the server's replicas
- * @param snapshotMode Debezium's {@code snapshot.mode}: {@code initial}, {@code initial_only} or {@code no_data}
+ * @param snapshotMode what is read before streaming: Debezium's {@code snapshot.mode} {@code initial},
+ *     {@code initial_only} or {@code no_data}, or {@code incremental}: the existing rows read by an
+ *     incremental snapshot while changes stream ({@link #incrementalInitialLoad()})
  * @param connectTimeout bound on connecting to the database during the start-up checks
  * @param debezium further Debezium connector properties, passed through unchanged
  * @param columns per-table column selections; tables not named capture every column
@@ -129,8 +131,11 @@ public record SourceConfig(
   static final long SERVER_ID_BASE = 5400;
   static final long SERVER_ID_RANGE = 1000;
 
-  /** Snapshot modes whose positions keep every snapshot read before every streamed change. */
-  public static final Set<String> SNAPSHOT_MODES = Set.of("initial", "initial_only", "no_data");
+  /** The snapshot mode that loads existing rows with an incremental snapshot, resumable after a crash. */
+  public static final String INCREMENTAL = "incremental";
+
+  /** The snapshot modes: Debezium's blocking ones and {@value #INCREMENTAL}. */
+  public static final Set<String> SNAPSHOT_MODES = Set.of("initial", "initial_only", "no_data", INCREMENTAL);
 
   /**
    * Debezium properties the gateway sets itself because the data contract depends on them; setting
@@ -190,6 +195,20 @@ public record SourceConfig(
   }
 
   /** Debezium's signalling table ({@code source.debezium.signal.data.collection}), if one is set. */
+  /**
+   * Whether existing rows are loaded by an incremental snapshot that the gateway signals once the
+   * engine streams, rather than by Debezium's blocking snapshot: its progress is part of the
+   * committed offset, so a crash resumes it at its last committed chunk instead of from zero.
+   */
+  public boolean incrementalInitialLoad() {
+    return snapshotMode.equals(INCREMENTAL);
+  }
+
+  /** The {@code snapshot.mode} Debezium runs with: {@code no_data} under an incremental initial load. */
+  public String debeziumSnapshotMode() {
+    return incrementalInitialLoad() ? "no_data" : snapshotMode;
+  }
+
   public Optional<String> signalTable() {
     return Optional.ofNullable(debezium.get("signal.data.collection"));
   }
@@ -283,9 +302,11 @@ public record SourceConfig(
             + " (default 5400 plus a number below 1000 derived from the name)");
     Tls tls = parseTls(source, connector);
     String snapshotMode = source.string("snapshot-mode", "initial",
-        "What to read before streaming: initial (existing rows, then changes), initial_only or no_data");
+        "What to read before streaming: initial (existing rows, then changes), initial_only, no_data, or"
+            + " incremental (existing rows read in chunks while changes stream; a restart resumes the load where"
+            + " it stopped; needs a primary key on every table)");
     if (!SNAPSHOT_MODES.contains(snapshotMode)) {
-      source.problem("snapshot-mode", snapshotMode, "must be one of initial, initial_only, no_data");
+      source.problem("snapshot-mode", snapshotMode, "must be one of initial, initial_only, no_data, incremental");
       snapshotMode = "initial";
     }
     Duration connectTimeout = source.duration("connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100),

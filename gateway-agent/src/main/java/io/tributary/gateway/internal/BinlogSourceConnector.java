@@ -113,7 +113,7 @@ abstract class BinlogSourceConnector implements SourceConnector {
         .map(PostgresSourceConnector::escape).collect(Collectors.joining(",")));
     properties.put("table.include.list", PostgresSourceConnector.includeList(source.tables()));
     source.columnExclusions().ifPresent(exclusions -> properties.put("column.exclude.list", exclusions));
-    properties.put("snapshot.mode", source.snapshotMode());
+    properties.put("snapshot.mode", source.debeziumSnapshotMode());
     SchemaHistory.configure(properties, config);
     properties.put("provide.transaction.metadata", "false");
     // BIGINT UNSIGNED as DECIMAL(20,0): its upper half does not fit a signed long.

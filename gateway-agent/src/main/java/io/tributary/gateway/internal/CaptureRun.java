@@ -59,14 +59,17 @@ public final class CaptureRun {
   private final ExecutorService engineThread;
   private final ScheduledExecutorService roller;
   private final Optional<ResyncDriver> resyncs;
+  private final Optional<InitialLoad> initialLoad;
   private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
   private boolean closed;
 
   private CaptureRun(GatewayConfig config, StateDirectory stateDirectory, StagingStore store, KafkaManifestSink sink,
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline, ChangeBatchHandler handler,
-      Optional<ResyncDriver> resyncs, Consumer<Throwable> onFailure, Runnable onStopped) {
+      Optional<ResyncDriver> resyncs, Optional<InitialLoad> initialLoad, Consumer<Throwable> onFailure,
+      Runnable onStopped) {
     this.config = config;
     this.resyncs = resyncs;
+    this.initialLoad = initialLoad;
     this.stateDirectory = stateDirectory;
     this.store = store;
     this.sink = sink;
@@ -116,9 +119,12 @@ public final class CaptureRun {
       Optional<Map<String, Object>> committed = stateDirectory.committedOffset(engineName);
       boolean snapshotPending = committed.map(offset -> !ChangeBatchHandler.isPastSnapshot(offset)).orElse(true);
       Map<TableId, List<String>> keys = connector.preflight(config, !snapshotPending);
+      if (config.source().incrementalInitialLoad()) {
+        checkIncrementalLoad(config, connector, keys);
+      }
       ManifestTopic.ensure(config.kafka());
       connector.prepare(config, snapshotPending);
-      if (snapshotPending && !config.source().snapshotMode().equals("no_data")) {
+      if (snapshotPending && !config.source().debeziumSnapshotMode().equals("no_data")) {
         metrics.snapshotStarting(connector.estimateRows(config), config.source().tables());
       }
       StagingStore store = StagingStore.open(config.staging(), clock);
@@ -128,10 +134,14 @@ public final class CaptureRun {
       List<TableId> tables = config.source().tables();
       PositionExtractor positions = connector.positions(
           new SnapshotSequencer(stateDirectory::nextSnapshotEpoch, () -> highestStaged(store, tables)));
+      Optional<InitialLoad> initialLoad = config.source().incrementalInitialLoad()
+          ? Optional.of(new InitialLoad(config.source().name(), tables, stateDirectory, committed, clock))
+          : Optional.empty();
+      initialLoad.ifPresent(opened::push);
       RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,
           EngineProperties.unavailablePlaceholder(config), config.source().unsupportedTypes(),
           table -> lastStagedSchema(store, table),
-          config.source().signalTable());
+          config.source().signalTable(), table -> initialLoad.map(load -> load.loading(table)).orElse(false));
       SegmentPipeline<ChangeEvent<SourceRecord, SourceRecord>> pipeline =
           new SegmentPipeline<>(store, sink, config.segments(), clock, metrics);
       opened.push(pipeline);
@@ -140,15 +150,38 @@ public final class CaptureRun {
       resyncs.ifPresent(opened::push);
       ChangeBatchHandler handler = new ChangeBatchHandler(pipeline, mapper, metrics,
           () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(),
-          ChangeBatchHandler.startsBehindSnapshot(committed, config.source().snapshotMode()),
-          clock, config.offsetCommitInterval(), step -> resyncs.ifPresent(driver -> driver.onStep(step)));
-      CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, resyncs, onFailure,
-          onStopped);
+          ChangeBatchHandler.startsBehindSnapshot(committed, config.source().debeziumSnapshotMode()),
+          clock, config.offsetCommitInterval(), step -> {
+            initialLoad.ifPresent(load -> load.onStep(step));
+            resyncs.ifPresent(driver -> driver.onStep(step));
+          });
+      CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, resyncs, initialLoad,
+          onFailure, onStopped);
       run.launch(connector, clock);
       return run;
     } catch (RuntimeException e) {
       closeAll(opened);
       throw e;
+    }
+  }
+
+  /**
+   * Refuses an incremental initial load that cannot run: Debezium reads such a snapshot in primary
+   * key chunks and needs a way to be signalled.
+   */
+  private static void checkIncrementalLoad(GatewayConfig config, SourceConnector connector,
+      Map<TableId, List<String>> keys) {
+    List<TableId> keyless = keys.entrySet().stream().filter(entry -> entry.getValue().isEmpty())
+        .map(Map.Entry::getKey).sorted().toList();
+    if (!keyless.isEmpty()) {
+      throw new TributaryException(ErrorCode.CONFIG_INVALID, "source.snapshot-mode: incremental reads tables in"
+          + " primary key chunks, and " + keyless + " have no primary key: give them one, or use"
+          + " source.snapshot-mode: initial");
+    }
+    Optional<String> unavailable = connector.resyncUnavailable(config);
+    if (unavailable.isPresent()) {
+      throw new TributaryException(ErrorCode.CONFIG_INVALID, "source.snapshot-mode: incremental cannot run: "
+          + unavailable.get());
     }
   }
 
@@ -170,7 +203,10 @@ public final class CaptureRun {
     ResyncDriver.SignalSender signals = config.source().signalTable()
         .map(table -> ResyncDriver.throughTable(connector, config.source(), table))
         .orElse(signal -> engine.getSignaler().signal(signal));
-    resyncs.ifPresent(driver -> driver.start(signals, handler::streaming));
+    initialLoad.ifPresent(load -> load.start(signals, handler::streaming));
+    // One incremental snapshot at a time: resyncs wait until the initial load is complete.
+    resyncs.ifPresent(driver -> driver.start(signals,
+        () -> handler.streaming() && initialLoad.map(InitialLoad::complete).orElse(true)));
     long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 4));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
     LOG.info("Capturing {} from {} (database {}) into {}, announcing on {} at {}", config.source().tables(),
@@ -226,6 +262,7 @@ public final class CaptureRun {
     }
     closed = true;
     roller.shutdownNow();
+    initialLoad.ifPresent(InitialLoad::close);
     resyncs.ifPresent(ResyncDriver::close);
     stopEngine(timeout);
     engineThread.shutdownNow();

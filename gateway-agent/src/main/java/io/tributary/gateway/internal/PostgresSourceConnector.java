@@ -75,7 +75,7 @@ final class PostgresSourceConnector implements SourceConnector {
   @Override
   public void prepare(GatewayConfig config, boolean snapshotPending) {
     SourceConfig source = config.source();
-    if (!snapshotPending || source.snapshotMode().equals("no_data")) {
+    if (!snapshotPending || source.debeziumSnapshotMode().equals("no_data")) {
       return;
     }
     try (Connection connection = connect(source)) {
@@ -109,7 +109,7 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.put("publication.autocreate.mode", "filtered");
     properties.put("table.include.list", includeList(source.tables()));
     source.columnExclusions().ifPresent(exclusions -> properties.put("column.exclude.list", exclusions));
-    properties.put("snapshot.mode", source.snapshotMode());
+    properties.put("snapshot.mode", source.debeziumSnapshotMode());
     // hstore as JSON text rather than a Connect map, which has no staging type.
     properties.put("hstore.handling.mode", "json");
     properties.put("converters", EngineProperties.withConverter(source.debezium().get("converters"),

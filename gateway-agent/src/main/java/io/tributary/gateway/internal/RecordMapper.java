@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -44,6 +45,7 @@ final class RecordMapper {
   private final Map<TableId, List<String>> catalogKeys;
   private final Function<TableId, Optional<TableSchema>> stagedSchema;
   private final Optional<String> signalTable;
+  private final Predicate<TableId> initiallyLoading;
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
   /** The captured tables by schema and name: a change names its table, and most changes are of one of them. */
   private final Map<String, Map<String, TableId>> tablesByName = new HashMap<>();
@@ -73,6 +75,19 @@ final class RecordMapper {
   RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
       String placeholder, SourceConfig.UnsupportedTypes unsupported,
       Function<TableId, Optional<TableSchema>> stagedSchema, Optional<String> signalTable) {
+    this(sourceName, catalogKeys, positions, clock, placeholder, unsupported, stagedSchema, signalTable, table -> false);
+  }
+
+  /**
+   * @param initiallyLoading whether a table's existing rows are being loaded by an incremental
+   *     snapshot ({@link InitialLoad}): its snapshot steps stage no resync markers, since there is
+   *     nothing earlier to replace
+   */
+  RecordMapper(String sourceName, Map<TableId, List<String>> catalogKeys, PositionExtractor positions, Clock clock,
+      String placeholder, SourceConfig.UnsupportedTypes unsupported,
+      Function<TableId, Optional<TableSchema>> stagedSchema, Optional<String> signalTable,
+      Predicate<TableId> initiallyLoading) {
+    this.initiallyLoading = requireNonNull(initiallyLoading, "initiallyLoading is null");
     this.sourceName = requireNonNull(sourceName, "sourceName is null");
     this.catalogKeys = Map.copyOf(catalogKeys);
     this.tables = Set.copyOf(catalogKeys.keySet());
@@ -222,6 +237,9 @@ final class RecordMapper {
   private List<Captured.Change> markers(List<TableId> markedTables, Operation operation, long sourceMillis) {
     List<Captured.Change> markers = new ArrayList<>();
     for (TableId table : markedTables) {
+      if (initiallyLoading.test(table)) {
+        continue;
+      }
       TableMapping mapping = mappings.get(table);
       Optional<TableSchema> schema = mapping != null ? Optional.of(mapping.schema()) : stagedSchema.apply(table);
       if (schema.isEmpty()) {

@@ -293,9 +293,16 @@ final class ResyncDriver implements AutoCloseable {
    * matches Debezium's identifier with or without the database in front.
    */
   static String signalData(TableId table) {
-    String pattern = "(?:[^.]+\\.)?" + Pattern.quote(table.schema()) + "\\." + Pattern.quote(table.table());
+    return signalData(List.of(table));
+  }
+
+  /** The signal's data for an incremental snapshot of several tables, read one after the other. */
+  static String signalData(List<TableId> tables) {
+    List<String> patterns = tables.stream()
+        .map(table -> "(?:[^.]+\\.)?" + Pattern.quote(table.schema()) + "\\." + Pattern.quote(table.table()))
+        .toList();
     try {
-      return JSON.writeValueAsString(Map.of("type", "incremental", "data-collections", List.of(pattern)));
+      return JSON.writeValueAsString(Map.of("type", "incremental", "data-collections", patterns));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -99,7 +99,7 @@ final class SqlServerSourceConnector implements SourceConnector {
     tlsProperties(source).forEach((key, value) -> properties.put("database." + key, value));
     properties.put("table.include.list", PostgresSourceConnector.includeList(source.tables()));
     source.columnExclusions().ifPresent(exclusions -> properties.put("column.exclude.list", exclusions));
-    properties.put("snapshot.mode", source.snapshotMode());
+    properties.put("snapshot.mode", source.debeziumSnapshotMode());
     SchemaHistory.configure(properties, config);
     properties.put("provide.transaction.metadata", "false");
     return properties;

@@ -1,5 +1,6 @@
 package io.tributary.gateway.internal;
 
+import io.tributary.staging.TableId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,16 +12,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The gateway's own durable state: Debezium's committed offsets ({@code offsets.json}, written by
- * {@link DurableOffsetStore}), the snapshot epoch counter ({@code snapshot-epoch}) and, for binlog
+ * {@link DurableOffsetStore}), the snapshot epoch counter ({@code snapshot-epoch}), the tables an
+ * incremental initial load has read whole ({@code initial-load-complete}) and, for binlog
  * sources, Debezium's schema history ({@code schema-history.jsonl}). Locked while
  * open, so that two gateway processes never share it.
  */
 final class StateDirectory implements AutoCloseable {
   private static final String OFFSETS = "offsets.json";
   private static final String SNAPSHOT_EPOCH = "snapshot-epoch";
+  private static final String INITIAL_LOAD = "initial-load-complete";
 
   private final Path directory;
   private final FileChannel lockChannel;
@@ -90,6 +95,38 @@ final class StateDirectory implements AutoCloseable {
       DurableFile.replace(file, (next + "\n").getBytes(StandardCharsets.US_ASCII));
       return next;
     } catch (IOException | NumberFormatException e) {
+      throw GatewayErrors.stateDirectoryUnusable(directory, e);
+    }
+  }
+
+  /** The tables an incremental initial load has read whole, one canonical name a line. */
+  public synchronized Set<TableId> initiallyLoaded() {
+    try {
+      Set<TableId> loaded = new TreeSet<>();
+      for (String line : Files.readAllLines(directory.resolve(INITIAL_LOAD), StandardCharsets.UTF_8)) {
+        if (!line.isBlank()) {
+          loaded.add(TableId.parse(line.trim()));
+        }
+      }
+      return loaded;
+    } catch (NoSuchFileException e) {
+      return new TreeSet<>();
+    } catch (IOException | IllegalArgumentException e) {
+      throw GatewayErrors.stateDirectoryUnusable(directory, e);
+    }
+  }
+
+  /** Records durably that an incremental initial load has read {@code table} whole. */
+  public synchronized void markInitiallyLoaded(TableId table) {
+    Set<TableId> loaded = initiallyLoaded();
+    if (!loaded.add(table)) {
+      return;
+    }
+    StringBuilder text = new StringBuilder();
+    loaded.forEach(each -> text.append(each.canonical()).append('\n'));
+    try {
+      DurableFile.replace(directory.resolve(INITIAL_LOAD), text.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
       throw GatewayErrors.stateDirectoryUnusable(directory, e);
     }
   }

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -308,6 +309,24 @@ class RecordMapperTest {
     assertThat(failed.markers()).as("nothing is swept when the table was not read").isEmpty();
     assertThat(failed.detail()).contains("NO_PRIMARY_KEY");
     assertThat(mapper.map(notification("IN_PROGRESS", Map.of()))).isInstanceOf(Captured.Marker.class);
+  }
+
+  @Test
+  void theInitialLoadOfATableStagesNoMarkersEvenOnceItsRowsAreMapped() {
+    RecordMapper loading = new RecordMapper("src", Map.of(ORDERS, List.of("id")),
+        new PostgresPositions(new AtomicLong()::incrementAndGet), clock, PLACEHOLDER, SourceConfig.UnsupportedTypes.FAIL,
+        table -> Optional.empty(), Optional.empty(), ORDERS::equals);
+    Captured.ResyncStep begin = (Captured.ResyncStep) loading.map(notification("STARTED",
+        Map.of("data_collections", "public.orders")));
+    loading.map(events.record("public", "orders", KEY, key(1),
+        envelope.create(row(1, "hello", null, null), events.change("public", "orders", 110, 42), Instant.now())));
+    Captured.ResyncStep end = (Captured.ResyncStep) loading.map(notification("TABLE_SCAN_COMPLETED", Map.of(
+        "scanned_collection", "public.orders", "total_rows_scanned", "1", "status", "SUCCEEDED")));
+    assertThat(begin.tables()).containsExactly(ORDERS);
+    assertThat(end.kind()).isEqualTo(Captured.ResyncStep.Kind.CAPTURED);
+    assertThat(end.tables()).containsExactly(ORDERS);
+    assertThat(begin.markers()).isEmpty();
+    assertThat(end.markers()).as("no end without a begin: nothing is swept").isEmpty();
   }
 
   @Test
