@@ -405,6 +405,65 @@ class GatewayServiceIT {
     }
   }
 
+  @Test
+  void anIncrementalInitialLoadKilledWithSigkillResumesWhereItStopped() throws Exception {
+    ShopDatabase shop = new ShopDatabase(postgres, "loading");
+    shop.create();
+    shop.preload(3000);
+    postgres.execute("loading",
+        "CREATE TABLE tributary_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))",
+        "ALTER TABLE tributary_signal OWNER TO " + ShopDatabase.USER);
+    long sourceRows = 0;
+    for (String table : ShopDatabase.TABLES) {
+      sourceRows += shop.rows(table).size();
+    }
+    Path dataDir = fresh("gateway-loading");
+    String yaml = yaml("loading", "loading", ShopDatabase.PASSWORD, postgres.port(), kafka.bootstrapServers(),
+        "loading.manifests", ShopDatabase.TABLES, 500, "200ms").replace("  connect-timeout: 3s\ngateway:", """
+          connect-timeout: 3s
+          snapshot-mode: incremental
+          debezium:
+            signal.data.collection: public.tributary_signal
+            incremental.snapshot.chunk.size: 200
+        gateway:""");
+    Path configFile = dataDir.resolve("gateway.yaml");
+    Files.writeString(configFile, yaml);
+    GatewayConfig config = config(yaml, dataDir);
+    List<Process> processes = new ArrayList<>();
+    try (StagingStore store = StagingStore.open(config.staging(), Clock.systemUTC());
+        ManifestLog log = new ManifestLog(kafka.bootstrapServers(), "loading.manifests")) {
+      List<ManifestRecord> seen = new ArrayList<>();
+      Process first = launch(configFile, dataDir, 1);
+      processes.add(first);
+      long threshold = sourceRows * 2 / 5;
+      await().atMost(Duration.ofMinutes(2)).until(() -> {
+        seen.addAll(log.next());
+        return seen.stream().mapToLong(ManifestRecord::rowCount).sum() >= threshold;
+      });
+      kill(first);
+      long readBeforeKill = seen.stream().mapToLong(ManifestRecord::rowCount).sum();
+      LOG.info("Killed the incremental initial load after {} of {} rows were staged", readBeforeKill, sourceRows);
+
+      Process second = launch(configFile, dataDir, 2);
+      processes.add(second);
+      StagedReplica replica = awaitReplica(shop, "loading", "loading.manifests", store, Duration.ofMinutes(3));
+      assertThat(Files.readString(dataDir.resolve("gateway-run-2.log")))
+          .contains("resumes the initial load of");
+      // Started over from zero, the second run would stage every row again: at least sourceRows +
+      // readBeforeKill events in all. Resumed, it re-reads at most the chunks after the last commit.
+      assertThat(replica.events()).as("events staged by both runs, %d rows at the source", sourceRows)
+          .isBetween(sourceRows, sourceRows + readBeforeKill / 2);
+      second.destroy();
+      assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("SIGTERM stops the gateway").isTrue();
+      assertThat(Files.readString(config.stateDirectory().resolve("initial-load-complete")).lines())
+          .containsExactlyInAnyOrder("loading.public.customers", "loading.public.items", "loading.public.orders");
+    } finally {
+      for (Process process : processes) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
   private static int streamed(List<ManifestRecord> manifests) {
     return (int) manifests.stream().filter(m -> m.lastPosition().value().startsWith("0000000000000001-")).count();
   }

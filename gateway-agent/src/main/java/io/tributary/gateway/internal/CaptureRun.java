@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -203,10 +204,13 @@ public final class CaptureRun {
     ResyncDriver.SignalSender signals = config.source().signalTable()
         .map(table -> ResyncDriver.throughTable(connector, config.source(), table))
         .orElse(signal -> engine.getSignaler().signal(signal));
-    initialLoad.ifPresent(load -> load.start(signals, handler::streaming));
+    // Signals wait until the engine polls: before that, the source's replication slot may not exist
+    // yet, and a signal row written then would never be streamed to it.
+    BooleanSupplier engineStreams = () -> streaming.getCount() == 0 && handler.streaming();
+    initialLoad.ifPresent(load -> load.start(signals, engineStreams));
     // One incremental snapshot at a time: resyncs wait until the initial load is complete.
     resyncs.ifPresent(driver -> driver.start(signals,
-        () -> handler.streaming() && initialLoad.map(InitialLoad::complete).orElse(true)));
+        () -> engineStreams.getAsBoolean() && initialLoad.map(InitialLoad::complete).orElse(true)));
     long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 4));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
     LOG.info("Capturing {} from {} (database {}) into {}, announcing on {} at {}", config.source().tables(),
