@@ -24,7 +24,10 @@ import java.util.Optional;
  * except at a truncate.
  *
  * <p>A truncate empties the table in the batch's commit, as in every mode, and is itself appended as
- * a row with operation {@code t} and null values, so that the log says when it was cut. Resync
+ * a row with operation {@code t} and null values, so that the log says when it was cut. The truncate
+ * the gateway stages before the first read of an initial snapshot attempt (so that the attempt
+ * replaces the reads of an interrupted one) empties the table without a row: the source did not
+ * truncate anything. Resync
  * markers add no row; the resync's snapshot reads are appended as {@code r} rows, and its end removes
  * nothing (an append log keeps what it was told; rows gone at the source show only through the
  * deletes captured). A value the source did not send (an unchanged TOASTed value) is null: an append
@@ -74,7 +77,10 @@ final class AppendWriter {
           rows.clear();
           truncate = true;
           truncatedAt = event.sourceTimestampMillis();
-          rows.add(row(event));
+          // The reset before a snapshot attempt's first read is no change of the source: it empties only.
+          if (!event.position().isSnapshotPhase()) {
+            rows.add(row(event));
+          }
         }
         default -> rows.add(row(event));
       }

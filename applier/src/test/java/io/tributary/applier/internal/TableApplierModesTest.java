@@ -15,10 +15,12 @@ import io.tributary.applier.testing.Segments;
 import io.tributary.applier.testing.StagedCommitter;
 import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.WriterId;
+import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Column;
 import io.tributary.staging.ColumnType;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.Operation;
+import io.tributary.staging.SourcePosition;
 import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,6 +195,25 @@ class TableApplierModesTest {
         row(4L, "after", "c", pos(5), ts(5), null));
     assertThat(applier.status(io.tributary.applier.AppliedTableStatus.State.ACTIVE, Optional.empty()).rows())
         .isEqualTo(2);
+  }
+
+  @Test
+  void theResetBeforeAnInitialSnapshotAttemptEmptiesAnAppendOnlyTableWithoutARow() {
+    Segments segments = new Segments(staging, KEYLESS);
+    TableApplier applier = open(KEYLESS, TableOptions.DEFAULT);
+    SourcePosition firstAttempt = SourcePosition.of(SourcePosition.PHASE_SNAPSHOT, 1, 0);
+    SourcePosition secondAttempt = SourcePosition.of(SourcePosition.PHASE_SNAPSHOT, 2, 0);
+    applier.apply(batch(segments.segment(snapshotEvent(Operation.TRUNCATE, firstAttempt, null, null),
+        snapshotEvent(Operation.SNAPSHOT_READ, firstAttempt.immediatelyAfter(), 1L, "deleted since"))));
+
+    applier.apply(batch(segments.segment(snapshotEvent(Operation.TRUNCATE, secondAttempt, null, null),
+        snapshotEvent(Operation.SNAPSHOT_READ, secondAttempt.immediatelyAfter(), 2L, "read"))));
+
+    assertThat(rows()).containsExactly(row(2L, "read", "r", secondAttempt.immediatelyAfter().value(), 5_000_000L, null));
+  }
+
+  private static ChangeEvent snapshotEvent(Operation operation, SourcePosition at, Object... values) {
+    return new ChangeEvent(TABLE, operation, at, values, new BitSet(), 5_000, Optional.empty(), 6_000);
   }
 
   @Test
