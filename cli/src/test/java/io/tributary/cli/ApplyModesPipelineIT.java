@@ -1,13 +1,17 @@
 package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.cli.internal.StandalonePipeline;
+import io.tributary.cli.internal.Verification;
 import io.tributary.staging.Column;
 import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -76,6 +80,12 @@ class ApplyModesPipelineIT {
           assertMembers(reader.read(settings.applier().tableLocation(MEMBERS)));
           assertPrices(reader.read(settings.applier().tableLocation(PRICES)));
         });
+        try (Connection connection = fixture.postgres.connect("shop")) {
+          assertThatThrownBy(() -> Verification.compare(connection, settings.applier().tableLocation(EVENTS), EVENTS))
+              .isInstanceOfSatisfying(TributaryException.class,
+                  e -> assertThat(e.code()).isEqualTo(ErrorCode.VERIFY_MISMATCH))
+              .hasMessageContaining("has the change metadata columns [__op, __position, __source_ts, __txid]");
+        }
       }
     }
   }
