@@ -34,6 +34,8 @@ import java.util.Set;
  * @param staging where segments are read from
  * @param mode whether the applier runs until stopped or applies what the topic holds and stops
  * @param triggeredTimeout in {@link Mode#TRIGGERED} mode, the longest run
+ * @param tables how the changes of particular tables are applied; a table not named takes
+ *     {@link TableOptions#DEFAULT}
  */
 public record ApplierConfig(
     URI tablesLocation,
@@ -47,7 +49,8 @@ public record ApplierConfig(
     String topic,
     StagingConfig staging,
     Mode mode,
-    Duration triggeredTimeout) {
+    Duration triggeredTimeout,
+    Map<TableId, TableOptions> tables) {
 
   /** How long an applier runs. */
   public enum Mode {
@@ -81,6 +84,14 @@ public record ApplierConfig(
         topic, staging, Mode.CONTINUOUS, DEFAULT_TRIGGERED_TIMEOUT);
   }
 
+  /** An applier that applies every table with its default options. */
+  public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
+      Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
+      StagingConfig staging, Mode mode, Duration triggeredTimeout) {
+    this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
+        topic, staging, mode, triggeredTimeout, Map.of());
+  }
+
   public ApplierConfig {
     requireNonNull(tablesLocation, "tablesLocation is null");
     requireNonNull(groupId, "groupId is null");
@@ -93,6 +104,7 @@ public record ApplierConfig(
     requireNonNull(staging, "staging is null");
     requireNonNull(mode, "mode is null");
     requireNonNull(triggeredTimeout, "triggeredTimeout is null");
+    tables = Map.copyOf(requireNonNull(tables, "tables is null"));
     if (triggeredTimeout.isNegative() || triggeredTimeout.isZero()) {
       throw new IllegalArgumentException("triggeredTimeout must be positive: " + triggeredTimeout);
     }
@@ -187,6 +199,7 @@ public record ApplierConfig(
         consumer.remove(key);
       }
     }
+    Map<TableId, TableOptions> tables = TableOptionsReader.read(applier.section("tables"));
     ConfigReader kafka = root.section("kafka");
     String bootstrap = kafka.requiredString("bootstrap-servers", "Kafka bootstrap servers, host:port[,host:port...]");
     String topic = kafka.string("topic", DEFAULT_TOPIC, "Kafka topic of the manifest records");
@@ -196,7 +209,12 @@ public record ApplierConfig(
     }
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
     return new ApplierConfig(tablesLocation, groupId, writerId, maxSegments, maxWait, leaseTtl, consumer,
-        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout);
+        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables);
+  }
+
+  /** How the changes of {@code tableId} are applied. */
+  public TableOptions tableOptions(TableId tableId) {
+    return tables.getOrDefault(requireNonNull(tableId, "tableId is null"), TableOptions.DEFAULT);
   }
 
   /**

@@ -15,6 +15,7 @@ import io.tributary.applier.internal.ApplierErrors;
 import io.tributary.applier.internal.DeltaFiles;
 import io.tributary.applier.internal.DeltaTypes;
 import io.tributary.applier.internal.RowKey;
+import io.tributary.applier.internal.TableMode;
 import io.tributary.applier.internal.TributaryTableProperties;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
@@ -33,7 +34,7 @@ import org.apache.hadoop.conf.Configuration;
  * Reads every current row of a Delta table that Tributary wrote, through Delta Kernel (scan, data
  * files, deletion vectors honoured), with the source's table id and key from the table's
  * properties. For verification ({@code tributary verify}) and tests; it holds the whole table in
- * memory. Thread-safe.
+ * memory. Rows come in key order (see {@link #read(URI)}). Thread-safe.
  */
 public final class DeltaTableReader {
   private final Engine engine;
@@ -46,7 +47,8 @@ public final class DeltaTableReader {
   }
 
   /**
-   * The latest version of the table at {@code location}.
+   * The latest version of the table at {@code location}, its rows in key order; the versions of an
+   * SCD type 2 table's key by start position, the rows of an append-mode table in source order.
    *
    * @throws TributaryException {@code TABLE_NOT_FOUND} if there is no Delta table there or it was
    *     not written by Tributary; {@code STORAGE_FAILURE} if it cannot be read
@@ -91,9 +93,24 @@ public final class DeltaTableReader {
     } catch (RuntimeException e) {
       throw tributary(tableId, location, e);
     }
-    int[] keyIndexes = schema.keyIndexes();
-    rows.sort(Comparator.comparing(row -> RowKey.of(row, keyIndexes)));
+    rows.sort(order(schema));
     return new DeltaTableContents(location, snapshot.getVersion(), schema, rows);
+  }
+
+  /**
+   * Rows in key order; an SCD type 2 table's versions of one key by start position, an append-mode
+   * table's rows (which have no key) by position, that is in source order.
+   */
+  private static Comparator<Object[]> order(TableSchema schema) {
+    int[] keyIndexes = schema.keyIndexes();
+    Comparator<Object[]> order = Comparator.comparing(row -> RowKey.of(row, keyIndexes));
+    for (String column : List.of(TableMode.START_POSITION, TableMode.POSITION)) {
+      int index = schema.indexOf(column);
+      if (index >= 0) {
+        order = order.thenComparing(row -> (String) row[index], Comparator.nullsFirst(Comparator.naturalOrder()));
+      }
+    }
+    return order;
   }
 
   /** The latest version of the table at {@code location}, if there is one. */

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ApplierConfigTest {
@@ -40,6 +41,8 @@ class ApplierConfigTest {
     assertThat(config.staging().location()).isEqualTo(URI.create("file:///var/lib/tributary/staging"));
     assertThat(config.mode()).isEqualTo(ApplierConfig.Mode.CONTINUOUS);
     assertThat(config.triggeredTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.tables()).isEmpty();
+    assertThat(config.tableOptions(new TableId("pg", "public", "orders"))).isEqualTo(TableOptions.DEFAULT);
   }
 
   @Test
@@ -58,6 +61,17 @@ class ApplierConfigTest {
           consumer:
             security.protocol: SSL
             max.poll.records: 100
+          tables:
+            "pg.public.events":
+              mode: append
+            "pg.public.links":
+              key: all-columns
+            "pg.public.customers":
+              mode: scd1
+              soft-delete: true
+            "pg.public.prices":
+              mode: SCD2
+              key: primary
         kafka:
           bootstrap-servers: ${env:KAFKA}
           topic: manifests
@@ -83,6 +97,57 @@ class ApplierConfigTest {
     assertThat(config.staging().location()).isEqualTo(URI.create("file:///data/staging"));
     assertThat(config.tableLocation(new TableId("pg", "public", "orders")))
         .isEqualTo(URI.create("s3a://lake/delta/pg/public/orders"));
+    assertThat(config.tables()).containsOnlyKeys(TableId.parse("pg.public.events"), TableId.parse("pg.public.links"),
+        TableId.parse("pg.public.customers"), TableId.parse("pg.public.prices"));
+    assertThat(config.tableOptions(TableId.parse("pg.public.events")))
+        .isEqualTo(new TableOptions(Optional.of(TableOptions.Mode.APPEND), TableOptions.Key.PRIMARY, false));
+    assertThat(config.tableOptions(TableId.parse("pg.public.links")))
+        .isEqualTo(new TableOptions(Optional.empty(), TableOptions.Key.ALL_COLUMNS, false));
+    assertThat(config.tableOptions(TableId.parse("pg.public.customers")))
+        .isEqualTo(new TableOptions(Optional.of(TableOptions.Mode.SCD1), TableOptions.Key.PRIMARY, true));
+    assertThat(config.tableOptions(TableId.parse("pg.public.prices")))
+        .isEqualTo(new TableOptions(Optional.of(TableOptions.Mode.SCD2), TableOptions.Key.PRIMARY, false));
+    assertThat(config.tableOptions(TableId.parse("pg.public.orders"))).isEqualTo(TableOptions.DEFAULT);
+  }
+
+  @Test
+  void everyProblemWithTableOptionsIsReportedAtOnce() {
+    ConfigReader root = yaml("""
+        kafka: {bootstrap-servers: 'k:9092'}
+        applier:
+          tables:
+            "orders":
+              mode: append
+            "pg.public.a":
+              mode: scd3
+              key: some-columns
+              soft-delete: maybe
+            "pg.public.b":
+              mode: scd2
+              soft-delete: true
+            "pg.public.c":
+              mode: append
+              key: all-columns
+            "pg.public.d":
+              mood: scd1
+        """);
+
+    ApplierConfig config = ApplierConfig.from(root, DATA);
+
+    assertThatThrownBy(root::throwIfInvalid)
+        .isInstanceOf(TributaryException.class)
+        .hasMessageContaining("Invalid table 'orders' under 'applier.tables': expected \"<source>.<schema>.<table>\"")
+        .hasMessageContaining("Invalid value scd3 for 'applier.tables.pg.public.a.mode': must be scd1, scd2 or append")
+        .hasMessageContaining("Invalid value some-columns for 'applier.tables.pg.public.a.key': must be primary or"
+            + " all-columns")
+        .hasMessageContaining("Invalid value maybe for 'applier.tables.pg.public.a.soft-delete': must be true or false")
+        .hasMessageContaining("Invalid value true for 'applier.tables.pg.public.b.soft-delete': applies to mode scd1"
+            + " only")
+        .hasMessageContaining("Invalid value all-columns for 'applier.tables.pg.public.c.key': applies to modes scd1"
+            + " and scd2 only")
+        .hasMessageContaining("Unknown key 'applier.tables.pg.public.d.mood'")
+        .hasMessageNotContaining("'applier.tables.orders");
+    assertThat(config.tableOptions(TableId.parse("pg.public.b")).softDelete()).isFalse();
   }
 
   @Test
@@ -92,7 +157,9 @@ class ApplierConfigTest {
 
     assertThat(root.keys()).extracting(ConfigKey::name).contains(
         "applier.tables-location", "applier.group-id", "applier.writer-id", "applier.batch.max-segments",
-        "applier.batch.max-wait", "applier.lease-ttl", "applier.mode", "applier.triggered-timeout", "applier.consumer", "kafka.bootstrap-servers", "kafka.topic",
+        "applier.batch.max-wait", "applier.lease-ttl", "applier.mode", "applier.triggered-timeout", "applier.consumer",
+        "applier.tables.\"<source>.<schema>.<table>\".mode", "applier.tables.\"<source>.<schema>.<table>\".key",
+        "applier.tables.\"<source>.<schema>.<table>\".soft-delete", "kafka.bootstrap-servers", "kafka.topic",
         "staging.location");
     assertThat(root.keys()).allSatisfy(key -> assertThat(key.description()).isNotBlank());
   }

@@ -78,6 +78,15 @@ public record SourcePosition(String value) implements Comparable<SourcePosition>
     return new SourcePosition(value + "-0000000000000001");
   }
 
+  /**
+   * Whether this is the position of a change of a source's initial snapshot: its first component is
+   * {@link #PHASE_SNAPSHOT}, which every connector gives snapshot reads (and the truncate the gateway
+   * stages before a snapshot attempt's first read, so that it replaces an interrupted attempt's rows).
+   */
+  public boolean isSnapshotPhase() {
+    return value.startsWith("0000000000000000") && (value.length() == 16 || value.charAt(16) == '-');
+  }
+
   /** Whether this position lies strictly after {@code other}. */
   public boolean isAfter(SourcePosition other) {
     return compareTo(other) > 0;

@@ -11,6 +11,15 @@ import org.junit.jupiter.api.Test;
 
 class SourcePositionTest {
   @Test
+  void snapshotPhasePositionsAreThoseWhoseFirstComponentIsTheSnapshotPhase() {
+    assertThat(SourcePosition.of(SourcePosition.PHASE_SNAPSHOT, 5, 7).isSnapshotPhase()).isTrue();
+    assertThat(SourcePosition.of(SourcePosition.PHASE_SNAPSHOT).isSnapshotPhase()).isTrue();
+    assertThat(SourcePosition.of(SourcePosition.PHASE_STREAM, 0, 0).isSnapshotPhase()).isFalse();
+    assertThat(new SourcePosition("00000000000000001").isSnapshotPhase()).isFalse();
+    assertThat(new SourcePosition("0000000000000000-1").immediatelyAfter().isSnapshotPhase()).isTrue();
+  }
+
+  @Test
   void textOrderIsNumericOrderOfComponents() {
     Random random = new Random(42);
     List<long[]> tuples = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.delta.kernel.commit.CommitFailedException;
 import io.delta.kernel.exceptions.CommitStateUnknownException;
 import io.delta.kernel.exceptions.ConcurrentWriteException;
 import io.delta.kernel.exceptions.MaxCommitRetryLimitReachedException;
+import io.tributary.applier.TableOptions;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
@@ -11,17 +12,58 @@ import io.tributary.staging.TributaryException.ErrorCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
 /** Every error the applier raises on purpose, worded in one place: what, on which table, what to do. */
 public final class ApplierErrors {
   private ApplierErrors() {}
 
-  public static TributaryException missingPrimaryKey(TableId tableId) {
-    return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY, "Table " + tableId
-        + " has no primary key: its changes are staged whole, but this applier applies changes by key (SCD type 1) and"
-        + " cannot apply them yet. Its manifests are held; give the source table a primary key and resync it, or remove"
-        + " it from source.tables.");
+  /** A table without a primary key whose configured mode needs a key. */
+  public static TributaryException missingPrimaryKey(TableId tableId, TableOptions.Mode mode) {
+    String table = "applier.tables.\"" + tableId.canonical() + "\"";
+    return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY, "Table " + tableId + " has no primary key, but '"
+        + table + ".mode' is " + mode.configName() + ", which applies changes by key. Its manifests are held; set '"
+        + table + ".key: all-columns' (every column is the key; identical rows collapse into one), or '" + table
+        + ".mode: append' (every change appended as a row), or give the source table a primary key and resync it.");
+  }
+
+  /** An all-columns key asked for a table that has a primary key. */
+  public static TributaryException allColumnsKeyWithPrimaryKey(TableId tableId, List<String> keyColumns) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID, "'applier.tables.\"" + tableId.canonical()
+        + "\".key' is all-columns, but table " + tableId + " has the primary key " + keyColumns + ": an all-columns key"
+        + " is for tables without one. Remove the key option.");
+  }
+
+  /**
+   * An update of a table whose key is all its columns: staged updates carry only the after-image,
+   * so the row it changed cannot be found.
+   */
+  public static TributaryException updateWithAllColumnsKey(TableId tableId, SourcePosition position) {
+    String table = "applier.tables.\"" + tableId.canonical() + "\"";
+    return new TributaryException(ErrorCode.MISSING_PRIMARY_KEY, "Table " + tableId + " has no primary key and '"
+        + table + ".key' is all-columns, but the change at " + position + " is an update: a staged update carries only"
+        + " the new row, so the row it replaced cannot be found by its values. The table stops here and nothing is"
+        + " applied from this batch on; an all-columns key suits tables that only see inserts and deletes. Set '"
+        + table + ".mode: append' (move the Delta table away first, since a table keeps its mode) and resync the"
+        + " table, or give the source table a primary key and resync it.");
+  }
+
+  /** A source column named like a change metadata column. */
+  public static TributaryException reservedColumn(TableId tableId, String column, TableMode mode) {
+    return new TributaryException(ErrorCode.UNSUPPORTED_TYPE, "Column '" + column + "' of table " + tableId
+        + " starts with '__', the prefix of the change metadata columns the applier adds (mode " + mode.property()
+        + "). Its manifests are held; rename the column at the source, or exclude it with"
+        + " source.debezium.column.exclude.list, then resync the table.");
+  }
+
+  /** A table created in one apply mode, configured now with another. */
+  public static TributaryException applyModeChanged(TableId tableId, URI location, TableMode table, TableMode configured) {
+    return new TributaryException(ErrorCode.CONFIG_INVALID, "The Delta table of " + tableId + " at " + location
+        + " was created in apply mode " + table.property() + ", but the applier's configuration gives it "
+        + configured.property() + ". A table's mode decides its columns and the meaning of its rows, so it cannot change"
+        + " in place. Set 'applier.tables.\"" + tableId.canonical() + "\"' back to " + table.property()
+        + ", or move the table away and resync it to rebuild it in the new mode.");
   }
 
   /**

@@ -9,7 +9,6 @@ import io.tributary.staging.TableSchema;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +21,13 @@ import java.util.Set;
  *
  * <p>Events at or below the table's applied position were applied by an earlier commit and are
  * dropped, as are events repeating a position already seen in the batch (a gateway re-emits events
- * with their original positions after a restart). The rest apply in position order: a delete after
- * an insert cancels it, a truncate forgets every earlier change and removes the table's rows, and
- * a column the source did not send keeps the value an earlier event of the batch gave it, or else
- * the table's current value.
+ * with their original positions after a restart; see {@link NewEvents}). The rest apply in position
+ * order: a delete after an insert cancels it, a truncate forgets every earlier change and removes the
+ * table's rows, and a column the source did not send keeps the value an earlier event of the batch
+ * gave it, or else the table's current value.
+ *
+ * <p>With soft delete, a delete (and a resync sweep's delete) becomes a {@link RowChange.SoftDelete}
+ * that keeps the row, marked; a later upsert of the key in the batch replaces it, which clears the mark.
  *
  * <p>A resync's begin marker changes no row. At its end marker the {@link ResyncSweep} names the rows
  * existing at that point that are no longer at the source, and each becomes a delete; the events
@@ -34,10 +36,21 @@ import java.util.Set;
  */
 public final class ChangeReducer {
   private final int[] keyIndexes;
+  private final boolean softDelete;
 
   public ChangeReducer(TableSchema schema) {
+    this(schema, false);
+  }
+
+  private ChangeReducer(TableSchema schema, boolean softDelete) {
     requireNonNull(schema, "schema is null");
     this.keyIndexes = schema.keyIndexes();
+    this.softDelete = softDelete;
+  }
+
+  /** A reducer whose deletes are soft deletes: the row stays, marked with the time of its delete. */
+  public static ChangeReducer softDeleting(TableSchema schema) {
+    return new ChangeReducer(schema, true);
   }
 
   /**
@@ -45,37 +58,26 @@ public final class ChangeReducer {
    * at every resync end left.
    */
   public ReducedBatch reduce(List<ChangeEvent> events, Optional<SourcePosition> appliedPosition, ResyncSweep sweep) {
-    requireNonNull(events, "events is null");
-    requireNonNull(appliedPosition, "appliedPosition is null");
     requireNonNull(sweep, "sweep is null");
-    List<ChangeEvent> kept = new ArrayList<>(events.size());
-    Set<SourcePosition> seen = new HashSet<>();
-    long duplicates = 0;
-    for (ChangeEvent event : events) {
-      boolean applied = appliedPosition.isPresent() && !event.position().isAfter(appliedPosition.get());
-      if (applied || !seen.add(event.position())) {
-        duplicates++;
-      } else {
-        kept.add(event);
-      }
-    }
-    // Stable: segments are in position order already; sorting guards against re-emitted ranges.
-    kept.sort(Comparator.comparing(ChangeEvent::position));
+    NewEvents fresh = NewEvents.of(events, appliedPosition);
+    List<ChangeEvent> kept = fresh.kept();
 
     Map<RowKey, RowChange> changes = new LinkedHashMap<>();
     List<ReducedBatch.ResyncEnd> resyncEnds = new ArrayList<>();
     boolean truncate = false;
+    long truncatedAt = 0;
     for (ChangeEvent event : kept) {
       if (event.operation() == Operation.TRUNCATE) {
         changes.clear();
         truncate = true;
+        truncatedAt = event.sourceTimestampMillis();
         continue;
       }
       if (event.operation() == Operation.RESYNC_BEGIN) {
         continue;
       }
       if (event.operation() == Operation.RESYNC_END) {
-        resyncEnds.add(sweep(event, changes, truncate, sweep));
+        resyncEnds.add(sweep(event, changes, truncate, sweep, softDelete));
         continue;
       }
       RowKey key = RowKey.of(event.values(), keyIndexes);
@@ -83,22 +85,33 @@ public final class ChangeReducer {
       if (event.operation().isUpsert()) {
         changes.put(key, upsert(event, previous, truncate));
       } else {
-        changes.put(key, new RowChange.Delete());
+        changes.put(key, delete(event.sourceTimestampMillis(), previous, softDelete));
       }
     }
-    ChangeEvent last = kept.isEmpty() ? null : kept.get(kept.size() - 1);
     return new ReducedBatch(
         truncate,
+        truncatedAt,
         changes,
-        Optional.ofNullable(last).map(ChangeEvent::position),
-        last == null ? 0 : last.captureTimestampMillis(),
+        fresh.lastPosition(),
+        fresh.lastCaptureMillis(),
         kept.size(),
-        duplicates,
+        fresh.duplicates(),
         resyncEnds);
   }
 
+  private static RowChange delete(long sourceMillis, RowChange previous, boolean softDelete) {
+    if (!softDelete) {
+      return new RowChange.Delete();
+    }
+    if (previous instanceof RowChange.SoftDelete earlier) {
+      return earlier;
+    }
+    return new RowChange.SoftDelete(sourceMillis,
+        previous instanceof RowChange.Upsert upsert ? Optional.of(upsert) : Optional.empty());
+  }
+
   private static ReducedBatch.ResyncEnd sweep(ChangeEvent end, Map<RowKey, RowChange> changes, boolean truncated,
-      ResyncSweep sweep) {
+      ResyncSweep sweep, boolean softDelete) {
     Set<RowKey> upserted = new HashSet<>();
     changes.forEach((key, change) -> {
       if (change instanceof RowChange.Upsert) {
@@ -112,7 +125,9 @@ public final class ChangeReducer {
     long removed = 0;
     for (RowKey key : ((ResyncSweep.Stale) result).keys()) {
       // A row the batch deleted already is not removed again by the sweep.
-      if (!(changes.put(key, new RowChange.Delete()) instanceof RowChange.Delete)) {
+      RowChange previous = changes.get(key);
+      if (!(previous instanceof RowChange.Delete) && !(previous instanceof RowChange.SoftDelete)) {
+        changes.put(key, delete(end.sourceTimestampMillis(), previous, softDelete));
         removed++;
       }
     }
@@ -129,7 +144,7 @@ public final class ChangeReducer {
         if (earlier.keepOld().get(i)) {
           keepOld.set(i);
         }
-      } else if (previous instanceof RowChange.Delete || truncated) {
+      } else if (previous instanceof RowChange.Delete || previous instanceof RowChange.SoftDelete || truncated) {
         // The row was removed earlier in the batch: there is no old value to keep.
         values[i] = null;
       } else {

@@ -2,26 +2,15 @@ package io.tributary.applier.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Scan;
 import io.delta.kernel.ScanBuilder;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Transaction;
-import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.expressions.Predicate;
-import io.delta.kernel.internal.actions.SingleAction;
-import io.delta.kernel.internal.data.TransactionStateRow;
-import io.delta.kernel.internal.util.ColumnMapping.ColumnMappingMode;
-import io.delta.kernel.internal.util.Utils;
-import io.delta.kernel.types.StructType;
-import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
-import io.tributary.coordinator.delta.RowColumnarBatch;
 import io.tributary.staging.TableSchema;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,27 +26,23 @@ import java.util.TreeMap;
  * files; the files read are removed. A truncate removes every file. Returns the add and remove
  * actions for the batch's single commit; nothing is committed here.
  *
+ * <p>With soft delete (the table has {@link TableMode#DELETED_AT}), a {@link RowChange.SoftDelete}
+ * rewrites the key's row with {@code __deleted_at} set instead of leaving it out, and a truncate
+ * rewrites every file, setting {@code __deleted_at} on every row not deleted yet.
+ *
  * <p>When the batch evolves the table's schema, the surviving rows are read in the layout of the
  * snapshot and written in the evolved one (new columns null, widened values widened), since the
- * transaction's schema is the evolved one.
- *
- * <p>Tables with column mapping (which Tributary turns on at a table's first Delta schema change,
- * see {@link SchemaEvolution}) are written without {@link Transaction#transformLogicalData}, which
- * refuses them in Kernel 4.4 ({@code ColumnMapping.blockIfColumnMappingEnabled}); for an unpartitioned
- * table without Iceberg compatibility or column defaults that method changes no data anyway. The
- * rows are handed to the Parquet writer under the physical schema of the transaction state instead
- * (physical column names; field ids only in mode {@code id}), the same schema Kernel derives the
- * statistics columns and the add actions' statistics from.
+ * transaction's schema is the evolved one. Files are written by {@link DataFileWriter}.
  */
 public final class CopyOnWriteWriter {
-  /** Rows per columnar batch handed to the Parquet writer. */
-  private static final int ROWS_PER_BATCH = 4096;
 
   private final Engine engine;
   private final TableSchema before;
   private final TableSchema schema;
   private final LayoutMapping read;
   private final int[] keyIndexes;
+  /** The index of {@link TableMode#DELETED_AT} in {@code schema}, -1 without soft delete. */
+  private final int deletedAt;
   private final Clock clock;
 
   /** A writer of a table laid out as {@code schema}, whose snapshot is laid out as it is. */
@@ -76,6 +61,7 @@ public final class CopyOnWriteWriter {
     this.schema = requireNonNull(schema, "schema is null");
     this.read = LayoutMapping.between(before, schema);
     this.keyIndexes = schema.keyIndexes();
+    this.deletedAt = schema.indexOf(TableMode.DELETED_AT);
     this.clock = requireNonNull(clock, "clock is null");
   }
 
@@ -103,6 +89,9 @@ public final class CopyOnWriteWriter {
   /** Writes the new data files of {@code batch} over {@code snapshot} for {@code transaction}. */
   public Result write(Snapshot snapshot, Transaction transaction, ReducedBatch batch) {
     ScanBuilder scanBuilder = snapshot.getScanBuilder();
+    // A soft-deleting truncate reads every row to mark it; a plain one reads none.
+    boolean markAll = batch.truncate() && deletedAt >= 0;
+    boolean readRows = !batch.truncate() || markAll;
     if (!batch.truncate()) {
       // Statistics of the files are in the snapshot's types: a widened key column is not skipped on.
       Optional<Predicate> filter = sameKeyTypes()
@@ -120,11 +109,12 @@ public final class CopyOnWriteWriter {
     Map<RowKey, Object[]> current = new HashMap<>();
     long[] rowsRemoved = {0};
     long[] filesRead = {0};
+    long[] marked = {0};
     DeltaFiles.forEachFile(engine, scan, file -> {
       List<Object[]> kept = new ArrayList<>();
       boolean[] touched = {batch.truncate()};
       long[] rows = {0};
-      if (!batch.truncate()) {
+      if (readRows) {
         filesRead[0]++;
         DeltaFiles.forEachRow(engine, scanState, file.scanRow(), stored -> {
           Object[] row = read.row(stored);
@@ -134,16 +124,19 @@ public final class CopyOnWriteWriter {
             touched[0] = true;
             current.put(key, row);
           } else {
+            if (markAll && row[deletedAt] == null) {
+              row = row.clone();
+              row[deletedAt] = Math.multiplyExact(batch.truncatedAtMillis(), 1000L);
+              marked[0]++;
+            }
             kept.add(row);
           }
         });
       }
       if (touched[0]) {
-        // Removes must carry the file's size; toRemoveFileRow copies it from the add action.
-        removes.add(SingleAction.createRemoveFileSingleAction(
-            file.add().toRemoveFileRow(true, Optional.of(removedAt))));
+        removes.add(DataFileWriter.remove(file, removedAt));
         survivors.addAll(kept);
-        rowsRemoved[0] += batch.truncate() ? file.add().getNumRecords().orElse(0L) : rows[0];
+        rowsRemoved[0] += readRows ? rows[0] : file.add().getNumRecords().orElse(0L);
       }
     });
 
@@ -152,12 +145,23 @@ public final class CopyOnWriteWriter {
       sorted.put(RowKey.of(row, keyIndexes), row);
     }
     long upserted = 0;
-    long deleted = batch.truncate() ? rowsRemoved[0] : 0;
+    long deleted = markAll ? marked[0] : batch.truncate() ? rowsRemoved[0] : 0;
     for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
       Object[] old = current.get(change.getKey());
       if (change.getValue() instanceof RowChange.Upsert upsert) {
         sorted.put(change.getKey(), upsert.resolve(old));
         upserted++;
+      } else if (change.getValue() instanceof RowChange.SoftDelete softDelete) {
+        Object[] row = softDelete.pending().map(pending -> pending.resolve(old)).orElse(old);
+        if (row != null) {
+          row = row.clone();
+          // A row deleted already keeps the time of its first delete (a resync's sweep marks it again).
+          if (softDelete.pending().isPresent() || row[deletedAt] == null) {
+            row[deletedAt] = Math.multiplyExact(softDelete.deletedAtMillis(), 1000L);
+            deleted++;
+          }
+          sorted.put(change.getKey(), row);
+        }
       } else if (old != null) {
         deleted++;
       }
@@ -169,7 +173,7 @@ public final class CopyOnWriteWriter {
     long filesAdded = 0;
     long bytesWritten = 0;
     if (!rows.isEmpty()) {
-      List<DataFileStatus> files = writeFiles(transaction, rows, actions);
+      List<DataFileStatus> files = DataFileWriter.write(engine, transaction, schema.tableId(), rows, actions);
       filesAdded = files.size();
       bytesWritten = files.stream().mapToLong(DataFileStatus::getSize).sum();
     }
@@ -183,43 +187,5 @@ public final class CopyOnWriteWriter {
       }
     }
     return true;
-  }
-
-  /** Writes the rows as new data files and appends their add actions to {@code actions}. */
-  private List<DataFileStatus> writeFiles(Transaction transaction, List<Object[]> rows, List<Row> actions) {
-    Row txnState = transaction.getTransactionState(engine);
-    boolean columnMapping = TransactionStateRow.getColumnMappingMode(txnState) != ColumnMappingMode.NONE;
-    if (columnMapping && !TransactionStateRow.getPartitionColumnsList(txnState).isEmpty()) {
-      throw new IllegalStateException("The Delta table of " + schema.tableId() + " is partitioned; Tributary writes"
-          + " only the unpartitioned tables it creates");
-    }
-    StructType tableSchema = columnMapping ? TransactionStateRow.getPhysicalSchema(txnState) : transaction.getSchema(engine);
-    DataWriteContext context = Transaction.getWriteContext(engine, txnState, Map.of());
-    List<FilteredColumnarBatch> batches = new ArrayList<>();
-    for (int from = 0; from < rows.size(); from += ROWS_PER_BATCH) {
-      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_BATCH));
-      batches.add(new FilteredColumnarBatch(new RowColumnarBatch(tableSchema, chunk), Optional.empty()));
-    }
-    List<DataFileStatus> files = new ArrayList<>();
-    CloseableIterator<FilteredColumnarBatch> logical = Utils.toCloseableIterator(batches.iterator());
-    try (CloseableIterator<FilteredColumnarBatch> physical = columnMapping
-            ? logical : Transaction.transformLogicalData(engine, txnState, logical, Map.of());
-         CloseableIterator<DataFileStatus> written = engine.getParquetHandler().writeParquetFiles(
-             context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
-      while (written.hasNext()) {
-        files.add(written.next());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write data files of " + schema.tableId() + ": " + e.getMessage(), e);
-    }
-    try (CloseableIterator<Row> adds = Transaction.generateAppendActions(
-        engine, txnState, Utils.toCloseableIterator(files.iterator()), context)) {
-      while (adds.hasNext()) {
-        actions.add(adds.next());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return files;
   }
 }

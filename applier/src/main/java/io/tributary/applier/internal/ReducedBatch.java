@@ -14,7 +14,9 @@ import java.util.Optional;
  * the last change of every key (the deletes of resync sweeps included), and the resyncs whose end
  * the batch holds.
  *
- * @param truncate whether every row present before the batch is removed before {@code changes} apply
+ * @param truncate whether every row present before the batch is removed (or, with soft delete, marked
+ *     deleted) before {@code changes} apply
+ * @param truncatedAtMillis the source commit time of the batch's last truncate, 0 if none
  * @param changes the net change of each key touched after the last truncate
  * @param lastPosition the position of the last event kept, empty if every event was a duplicate
  * @param lastCaptureMillis capture time of that event (for the applied lag), 0 if none
@@ -24,6 +26,7 @@ import java.util.Optional;
  */
 public record ReducedBatch(
     boolean truncate,
+    long truncatedAtMillis,
     Map<RowKey, RowChange> changes,
     Optional<SourcePosition> lastPosition,
     long lastCaptureMillis,
@@ -70,6 +73,6 @@ public record ReducedBatch(
   }
 
   public long deletes() {
-    return changes.values().stream().filter(RowChange.Delete.class::isInstance).count();
+    return changes.values().stream().filter(change -> !(change instanceof RowChange.Upsert)).count();
   }
 }

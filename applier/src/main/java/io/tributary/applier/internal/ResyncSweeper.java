@@ -32,21 +32,46 @@ final class ResyncSweeper implements ResyncSweep {
   private final StagingStore staging;
   private final Engine engine;
   private final TableSchema schema;
+  private final TableMode mode;
   private final Snapshot snapshot;
 
-  ResyncSweeper(StagingStore staging, Engine engine, TableSchema schema, Snapshot snapshot) {
+  ResyncSweeper(StagingStore staging, Engine engine, TableSchema schema, TableMode mode, Snapshot snapshot) {
     this.staging = requireNonNull(staging, "staging is null");
     this.engine = requireNonNull(engine, "engine is null");
     this.schema = requireNonNull(schema, "schema is null");
+    this.mode = requireNonNull(mode, "mode is null");
     this.snapshot = requireNonNull(snapshot, "snapshot is null");
+  }
+
+  /**
+   * The keys among {@code keys} that the resync ending at {@code end} left dead; the table is not
+   * scanned (SCD type 2 passes the keys of every current version itself).
+   */
+  Result staleAmong(ChangeEvent end, Set<RowKey> keys) {
+    ResyncWindow.Outcome window = ResyncWindow.read(staging, schema, mode, end.position());
+    if (window instanceof ResyncWindow.Incomplete incomplete) {
+      return failed(end, incomplete);
+    }
+    AliveKeys alive = ((ResyncWindow.Found) window).alive();
+    Set<RowKey> stale = new HashSet<>();
+    for (RowKey key : keys) {
+      if (!alive.contains(key)) {
+        stale.add(key);
+      }
+    }
+    return new Stale(stale);
+  }
+
+  private Failed failed(ChangeEvent end, ResyncWindow.Incomplete incomplete) {
+    return new Failed("The resync of " + schema.tableId() + " ending at " + end.position() + " cannot be switched"
+        + " over: " + incomplete.reason() + ". No rows were removed; request a new resync of the table.");
   }
 
   @Override
   public Result staleRows(ChangeEvent end, Set<RowKey> upsertedInBatch, boolean truncatedInBatch) {
-    ResyncWindow.Outcome window = ResyncWindow.read(staging, schema, end.position());
+    ResyncWindow.Outcome window = ResyncWindow.read(staging, schema, mode, end.position());
     if (window instanceof ResyncWindow.Incomplete incomplete) {
-      return new Failed("The resync of " + schema.tableId() + " ending at " + end.position() + " cannot be switched"
-          + " over: " + incomplete.reason() + ". No rows were removed; request a new resync of the table.");
+      return failed(end, incomplete);
     }
     ResyncWindow.Found found = (ResyncWindow.Found) window;
     AliveKeys alive = found.alive();

@@ -53,8 +53,16 @@ final class ResyncWindow {
     }
   }
 
-  /** Reads the window of {@code schema}'s table that ends with the resync end at {@code end}. */
+  /** Reads the window of {@code schema}'s table, applied by key (SCD type 1), that ends at {@code end}. */
   static Outcome read(StagingStore staging, TableSchema schema, SourcePosition end) {
+    return read(staging, schema, TableMode.SCD1, end);
+  }
+
+  /**
+   * Reads the window of {@code schema}'s table that ends with the resync end at {@code end}; the keys
+   * of staged rows are taken as {@code mode} takes them (every column, for an all-columns key).
+   */
+  static Outcome read(StagingStore staging, TableSchema schema, TableMode mode, SourcePosition end) {
     TableId tableId = schema.tableId();
     List<URI> segments = staging.listSegments(tableId);
     int endIndex = -1;
@@ -80,11 +88,13 @@ final class ResyncWindow {
       }
       read++;
       try (SegmentReader reader = staging.openSegment(tableId, segment)) {
-        if (!reader.schema().keyColumns().equals(schema.keyColumns())) {
-          return new Incomplete("segment " + segment + " of the resync has the key " + reader.schema().keyColumns()
+        // The mode's metadata columns follow the staged ones, so the key's indexes are the staged row's.
+        TableSchema staged = mode.deltaSchema(reader.schema());
+        if (!staged.keyColumns().equals(schema.keyColumns())) {
+          return new Incomplete("segment " + segment + " of the resync has the key " + staged.keyColumns()
               + ", the table " + schema.keyColumns());
         }
-        int[] keyIndexes = reader.schema().keyIndexes();
+        int[] keyIndexes = staged.keyIndexes();
         for (Optional<ChangeEvent> next = reader.next(); next.isPresent(); next = reader.next()) {
           ChangeEvent event = next.get();
           if (event.position().isAfter(end)) {

@@ -4,9 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Optional;
 
-/** The net effect of one batch on one key: the row to keep, or its removal. */
-public sealed interface RowChange permits RowChange.Upsert, RowChange.Delete {
+/** The net effect of one batch on one key: the row to keep, its removal, or its soft delete. */
+public sealed interface RowChange permits RowChange.Upsert, RowChange.Delete, RowChange.SoftDelete {
 
   /**
    * The key ends with this row.
@@ -51,4 +52,18 @@ public sealed interface RowChange permits RowChange.Upsert, RowChange.Delete {
 
   /** The key ends without a row. */
   record Delete() implements RowChange {}
+
+  /**
+   * The key's row stays, marked deleted (soft delete): the table's current row, or {@code pending}
+   * resolved over it when the batch upserted the key before deleting it; no row when there is
+   * neither.
+   *
+   * @param deletedAtMillis the source commit time of the delete, for {@link TableMode#DELETED_AT}
+   * @param pending the row the batch gave the key before the delete
+   */
+  record SoftDelete(long deletedAtMillis, Optional<Upsert> pending) implements RowChange {
+    public SoftDelete {
+      requireNonNull(pending, "pending is null");
+    }
+  }
 }

@@ -132,16 +132,19 @@ final class SchemaCommits {
    * resync's begin (so that every change at or before it counts as applied: the resync's snapshot
    * reads the rows as they are after them). Kernel's REPLACE TABLE ({@code SnapshotImpl.
    * buildReplaceTableTransaction}, internal in 4.4) removes every data file and writes the new
-   * metadata; it refuses to change the column mapping mode, so the table keeps its own. Returns the
-   * table's new version.
+   * metadata; it refuses to change the column mapping mode, so the table keeps its own. The new
+   * table keeps its apply mode too: its columns are {@code staged}'s and the mode's metadata columns.
+   * Returns the table's new version.
    */
-  long replaceForResync(Lease lease, TableSchema schema, SourcePosition begin, List<URI> segments, long rowsRemoved) {
+  long replaceForResync(Lease lease, TableSchema staged, TableMode mode, SourcePosition begin, List<URI> segments,
+      long rowsRemoved) {
     DeferredCommitter committer = new DeferredCommitter();
     Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
-    Map<String, String> properties = new HashMap<>(TributaryTableProperties.of(schema));
-    String mode = snapshot.getTableProperties().get(ColumnMapping.COLUMN_MAPPING_MODE_KEY);
-    if (mode != null) {
-      properties.put(ColumnMapping.COLUMN_MAPPING_MODE_KEY, mode);
+    TableSchema schema = mode.deltaSchema(staged);
+    Map<String, String> properties = new HashMap<>(TributaryTableProperties.of(schema, mode));
+    String mappingMode = snapshot.getTableProperties().get(ColumnMapping.COLUMN_MAPPING_MODE_KEY);
+    if (mappingMode != null) {
+      properties.put(ColumnMapping.COLUMN_MAPPING_MODE_KEY, mappingMode);
     }
     Transaction replace = ((SnapshotImpl) snapshot)
         .buildReplaceTableTransaction(DeltaTypes.toStructType(schema), ApplierContext.ENGINE_INFO)

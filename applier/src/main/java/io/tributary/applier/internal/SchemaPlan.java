@@ -30,9 +30,11 @@ record SchemaPlan(TableLayout layout, List<SchemaChange> changes, boolean evolve
   /**
    * Plans the segments' schemas over {@code table}. A segment wholly at or below {@code applied} takes
    * no part: its changes are dropped as applied (a replay after a restart or a rollback may read
-   * segments of a schema the table has since left).
+   * segments of a schema the table has since left). Each staged schema is taken with the apply
+   * mode's metadata columns and key ({@link TableMode#deltaSchema}).
    */
-  static SchemaPlan of(TableLayout table, List<StagedSegment> segments, Optional<SourcePosition> applied) {
+  static SchemaPlan of(TableLayout table, TableMode mode, List<StagedSegment> segments,
+      Optional<SourcePosition> applied) {
     TableLayout layout = table;
     List<SchemaChange> changes = new ArrayList<>();
     boolean evolved = false;
@@ -43,7 +45,7 @@ record SchemaPlan(TableLayout layout, List<SchemaChange> changes, boolean evolve
         continue;
       }
       last = segment.schema();
-      SchemaEvolution.Outcome outcome = SchemaEvolution.evolve(layout, segment.schema().get());
+      SchemaEvolution.Outcome outcome = SchemaEvolution.evolve(layout, mode.deltaSchema(segment.schema().get()));
       if (outcome instanceof SchemaEvolution.Incompatible incompatible) {
         return new SchemaPlan(layout, changes, evolved, i, incompatible.change(), last);
       }

@@ -41,7 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies batches of manifests of one owned table, one Delta commit per batch (SCD type 1).
+ * Applies batches of manifests of one owned table, one Delta commit per batch, in the table's apply
+ * mode ({@link TableMode}: SCD type 1, with or without soft delete, SCD type 2, or append; see
+ * {@link PreparedBatch}).
  *
  * <p>Each commit carries the Delta transaction identifier ({@code tributary-applier/<table>},
  * Kafka offset of the batch's last manifest). After a restart or a hand-over the new owner reads
@@ -71,6 +73,7 @@ public final class TableApplier {
   private final TableId tableId;
   private final URI location;
   private final String appId;
+  private final TableMode mode;
   private final ApplierMetrics.Table metrics;
   private final ResyncReporter resyncs;
   private final SchemaCommits schemaCommits;
@@ -87,13 +90,14 @@ public final class TableApplier {
   /** The highest segment sequence applied (or refused as applied), -1 when unknown. */
   private long lastSequence;
 
-  TableApplier(ApplierContext context, TableId tableId, URI location, TableSchema schema, Lease lease,
+  TableApplier(ApplierContext context, TableId tableId, URI location, TableSchema schema, TableMode mode, Lease lease,
       Optional<SourcePosition> appliedPosition, long version, long rows, Optional<Replay> rollbackReplay,
       ManifestPartition manifests, long lastSequence) {
     this.context = requireNonNull(context, "context is null");
     this.tableId = requireNonNull(tableId, "tableId is null");
     this.location = requireNonNull(location, "location is null");
     this.schema = requireNonNull(schema, "schema is null");
+    this.mode = requireNonNull(mode, "mode is null");
     this.lease = requireNonNull(lease, "lease is null");
     this.appliedPosition = requireNonNull(appliedPosition, "appliedPosition is null");
     this.version = version;
@@ -334,7 +338,7 @@ public final class TableApplier {
   private BatchResult applySegments(Snapshot snapshot, DeferredCommitter committer, List<StagedSegment> segments,
       Optional<CommitGroupBarrier> group) {
     TableLayout table = TableLayout.of(tableId, location, snapshot);
-    SchemaPlan plan = SchemaPlan.of(table, segments, appliedPosition);
+    SchemaPlan plan = SchemaPlan.of(table, mode, segments, appliedPosition);
     plan.lastStaged().ifPresent(staged -> schema = staged);
     if (plan.incompatibleAt() >= 0) {
       if (plan.incompatibleAt() > 0) {
@@ -366,8 +370,9 @@ public final class TableApplier {
         watermark = segment.lastPosition();
       }
     }
-    ReducedBatch reduced = new ChangeReducer(plan.layout().columns()).reduce(events, appliedPosition,
-        new ResyncSweeper(context.staging(), context.engine(), plan.layout().columns(), snapshot));
+    PreparedBatch prepared = PreparedBatch.of(context, mode, snapshot, table.columns(), plan.layout().columns(), events,
+        appliedPosition);
+    ReducedBatch reduced = prepared.summary();
     metrics.duplicatesDropped(reduced.duplicatesDropped());
     String what = segments.get(0).offset().isPresent()
         ? "Offsets " + segments.get(0).offset().getAsLong() + ".." + txnVersion.orElse(-1)
@@ -388,8 +393,7 @@ public final class TableApplier {
       }
     }
     Transaction transaction = builder.build(context.engine());
-    CopyOnWriteWriter.Result result = new CopyOnWriteWriter(context.engine(), table.columns(), plan.layout().columns(),
-        context.clock()).write(snapshot, transaction, reduced);
+    CopyOnWriteWriter.Result result = prepared.files().write(transaction);
     long rowsChanged = result.upserted() + result.deleted();
     committer.commitWith(group.isPresent()
         ? new CoordinatedCommitter(group.get()::propose, lease, Optional.of(watermark), paths, rowsChanged)
@@ -454,7 +458,7 @@ public final class TableApplier {
     StagedSegment beginSegment = rest.get(beginAt);
     metrics.segmentsAwaitingResync(beginAt);
     List<URI> skipped = rest.subList(0, beginAt).stream().map(StagedSegment::path).toList();
-    version = schemaCommits.replaceForResync(lease, beginSegment.schema().orElseThrow(), begin, skipped, rows);
+    version = schemaCommits.replaceForResync(lease, beginSegment.schema().orElseThrow(), mode, begin, skipped, rows);
     appliedPosition = Optional.of(begin);
     rows = 0;
     schema = beginSegment.schema().get();

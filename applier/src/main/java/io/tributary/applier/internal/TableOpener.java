@@ -81,36 +81,38 @@ public final class TableOpener {
    * here, after the lease, and applied by the applier before any new manifest.
    */
   public TableApplier open(TableId tableId, TableSchema schema, ManifestPartition manifests) {
-    if (!schema.hasPrimaryKey()) {
-      throw ApplierErrors.missingPrimaryKey(tableId);
-    }
+    TableMode mode = TableMode.resolve(tableId, schema, context.config().tableOptions(tableId));
+    TableSchema deltaSchema = mode.deltaSchema(schema);
     URI location = context.config().tableLocation(tableId);
     // A table registered before keeps its registered key: a key change is the table's resync to make.
     List<String> keyColumns = context.coordinator().table(tableId).map(TableStatus::keyColumns)
-        .orElse(schema.keyColumns());
+        .orElse(deltaSchema.keyColumns());
     context.coordinator().register(new TableRegistration(tableId, location, keyColumns));
     Lease lease = context.coordinator().acquireLease(tableId, context.config().writerId(), context.config().leaseTtl());
     try {
       // Read after the lease: the previous owner is fenced now, so this position is final.
       TableStatus status = context.coordinator().table(tableId).orElseThrow(() -> ApplierErrors.unknownTable(tableId));
-      Snapshot snapshot = loadOrCreate(tableId, location, schema, lease, status);
-      checkTable(tableId, location, snapshot);
+      Snapshot snapshot = loadOrCreate(tableId, location, deltaSchema, mode, lease, status);
+      checkTable(tableId, location, snapshot, mode);
       long rows = countRows(snapshot);
       Optional<Replay> replay = context.coordinator().replay(tableId);
       long lastSequence = lastAppliedSequence(tableId, replay);
-      LOG.info("Took {} at epoch {}: Delta version {}, applied up to {}, {} rows{}", tableId, lease.epoch(),
-          snapshot.getVersion(), status.appliedPosition().map(Object::toString).orElse("nothing"), rows,
+      LOG.info("Took {} at epoch {} in apply mode {}: Delta version {}, applied up to {}, {} rows{}", tableId,
+          lease.epoch(), mode.property(), snapshot.getVersion(),
+          status.appliedPosition().map(Object::toString).orElse("nothing"), rows,
           replay.map(r -> "; " + r.segments().size() + " staged segments to apply again after the rollback to version "
               + r.toVersion()).orElse(""));
-      return new TableApplier(context, tableId, location, schema, lease, status.appliedPosition(), snapshot.getVersion(), rows,
-          replay, manifests, lastSequence);
+      return new TableApplier(context, tableId, location, schema, mode, lease, status.appliedPosition(),
+          snapshot.getVersion(), rows, replay, manifests, lastSequence);
     } catch (RuntimeException e) {
       releaseQuietly(lease);
       throw ApplierErrors.classify(tableId, location, e);
     }
   }
 
-  private Snapshot loadOrCreate(TableId tableId, URI location, TableSchema schema, Lease lease, TableStatus status) {
+  /** The table's snapshot; a table seen for the first time is created with {@code schema}, its Delta columns and key. */
+  private Snapshot loadOrCreate(TableId tableId, URI location, TableSchema schema, TableMode mode, Lease lease,
+      TableStatus status) {
     try {
       return TableManager.loadSnapshot(location.toString()).build(context.engine());
     } catch (TableNotFoundException e) {
@@ -120,7 +122,7 @@ public final class TableOpener {
     }
     Transaction create = TableManager.buildCreateTableTransaction(location.toString(), DeltaTypes.toStructType(schema),
             ApplierContext.ENGINE_INFO)
-        .withTableProperties(TributaryTableProperties.of(schema))
+        .withTableProperties(TributaryTableProperties.of(schema, mode))
         .withCommitter(context.committers().create(context.coordinator(), lease, Optional.empty(), List.of(), 0))
         .withMaxRetries(0)
         .build(context.engine());
@@ -132,20 +134,26 @@ public final class TableOpener {
         LOG.warn("Post-commit {} of new table {} failed: {}", hook.getType(), tableId, e.toString());
       }
     }
-    LOG.info("Created Delta table {} at {} (version {})", tableId, location, result.getVersion());
+    LOG.info("Created Delta table {} at {} in apply mode {} (version {})", tableId, location, mode.property(),
+        result.getVersion());
     return TableManager.loadSnapshot(location.toString()).build(context.engine());
   }
 
   /**
    * Checks that the table is this table's Tributary table. Its columns and key need not be the
    * staged schema's: the applier evolves the table, or sends it to a resync (see {@link SchemaEvolution}).
+   * Its apply mode must be the configured one: a mode decides the table's columns and what its rows mean.
    */
-  private static void checkTable(TableId tableId, URI location, Snapshot snapshot) {
+  private static void checkTable(TableId tableId, URI location, Snapshot snapshot, TableMode mode) {
     Map<String, String> properties = snapshot.getTableProperties();
     TableId owner = TributaryTableProperties.tableId(properties)
         .orElseThrow(() -> ApplierErrors.notTributaryTable(location, TributaryTableProperties.TABLE_ID));
     if (!owner.equals(tableId)) {
       throw ApplierErrors.foreignTable(tableId, location, owner.canonical());
+    }
+    TableMode recorded = TributaryTableProperties.applyMode(properties);
+    if (!recorded.equals(mode)) {
+      throw ApplierErrors.applyModeChanged(tableId, location, recorded, mode);
     }
     TableLayout.of(tableId, location, snapshot);
   }

@@ -17,22 +17,37 @@ import java.util.Optional;
  * <p>Schema evolution keeps {@link #SCHEMA_FINGERPRINT} at the fingerprint of the staged schema last
  * applied and lists the columns the source dropped in {@link #INACTIVE_COLUMNS} (a JSON array, absent
  * while there are none): they stay in the Delta schema but are no longer filled.
+ *
+ * <p>{@link #APPLY_MODE} records how the table's changes are applied (see {@link TableMode}), which
+ * decides its metadata columns and what its rows mean; an applier configured otherwise refuses it.
  */
 public final class TributaryTableProperties {
   public static final String TABLE_ID = "tributary.table-id";
   public static final String KEY_COLUMNS = "tributary.key-columns";
   public static final String SCHEMA_FINGERPRINT = "tributary.schema-fingerprint";
   public static final String INACTIVE_COLUMNS = "tributary.inactive-columns";
+  /** How the table's changes are applied ({@link TableMode#property()}); absent in tables older than apply modes. */
+  public static final String APPLY_MODE = "tributary.apply-mode";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private TributaryTableProperties() {}
 
-  public static Map<String, String> of(TableSchema schema) {
+  /**
+   * The properties of a table created for {@code schema} (its Delta columns and key, see
+   * {@link TableMode#deltaSchema}) in {@code mode}.
+   */
+  public static Map<String, String> of(TableSchema schema, TableMode mode) {
     return Map.of(
         TABLE_ID, schema.tableId().canonical(),
         KEY_COLUMNS, encodeNames(schema.keyColumns()),
-        SCHEMA_FINGERPRINT, schema.fingerprint());
+        SCHEMA_FINGERPRINT, schema.fingerprint(),
+        APPLY_MODE, mode.property());
+  }
+
+  /** The table's apply mode; SCD type 1 for a table created before apply modes existed. */
+  public static TableMode applyMode(Map<String, String> properties) {
+    return TableMode.parse(Optional.ofNullable(properties.get(APPLY_MODE)));
   }
 
   /**

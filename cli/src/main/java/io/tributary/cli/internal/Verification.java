@@ -43,12 +43,24 @@ public final class Verification {
     }
   }
 
-  /** Compares one source table with the Delta table at {@code location}. */
+  /**
+   * Compares one source table with the Delta table at {@code location}. Only a table applied row for
+   * row (apply mode scd1 without soft delete) can be compared: the rows of the other modes are
+   * changes or versions, told by their change metadata columns (named {@code __...}).
+   */
   public static TableComparison compare(Connection source, URI location, TableId tableId) {
     DeltaTableContents contents = new DeltaTableReader(Map.of()).read(location);
     if (!contents.schema().tableId().equals(tableId)) {
       throw new TributaryException(ErrorCode.VERIFY_MISMATCH,
           "Delta table at " + location + " holds " + contents.schema().tableId() + ", not " + tableId);
+    }
+    List<String> metadata = contents.schema().columns().stream().map(column -> column.name())
+        .filter(name -> name.startsWith("__")).toList();
+    if (!metadata.isEmpty()) {
+      throw new TributaryException(ErrorCode.VERIFY_MISMATCH, "The Delta table of " + tableId + " at " + location
+          + " has the change metadata columns " + metadata + " of an apply mode other than scd1 (append, scd2 or soft"
+          + " delete, see docs/apply-modes.md): its rows are changes or versions, not the source's rows, so it cannot be"
+          + " compared with the source. Leave it out of the tables to verify.");
     }
     return TableVerifier.compare(contents.schema(), contents.rows(), source);
   }

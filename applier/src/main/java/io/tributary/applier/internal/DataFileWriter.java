@@ -1,0 +1,86 @@
+package io.tributary.applier.internal;
+
+import io.delta.kernel.DataWriteContext;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.internal.actions.SingleAction;
+import io.delta.kernel.internal.data.TransactionStateRow;
+import io.delta.kernel.internal.util.ColumnMapping.ColumnMappingMode;
+import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.DataFileStatus;
+import io.tributary.coordinator.delta.RowColumnarBatch;
+import io.tributary.staging.TableId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes rows as new data files of a Delta transaction, and the actions that add and remove files,
+ * for every apply mode's writer.
+ *
+ * <p>Tables with column mapping (which Tributary turns on at a table's first Delta schema change,
+ * see {@link SchemaEvolution}) are written without {@link Transaction#transformLogicalData}, which
+ * refuses them in Kernel 4.4 ({@code ColumnMapping.blockIfColumnMappingEnabled}); for an unpartitioned
+ * table without Iceberg compatibility or column defaults that method changes no data anyway. The
+ * rows are handed to the Parquet writer under the physical schema of the transaction state instead
+ * (physical column names; field ids only in mode {@code id}), the same schema Kernel derives the
+ * statistics columns and the add actions' statistics from.
+ */
+final class DataFileWriter {
+  /** Rows per columnar batch handed to the Parquet writer. */
+  private static final int ROWS_PER_BATCH = 4096;
+
+  private DataFileWriter() {}
+
+  /** The action removing a file a scan returned, at {@code removedAtMillis}. */
+  static Row remove(DeltaFiles.ScanFile file, long removedAtMillis) {
+    // Removes must carry the file's size; toRemoveFileRow copies it from the add action.
+    return SingleAction.createRemoveFileSingleAction(file.add().toRemoveFileRow(true, Optional.of(removedAtMillis)));
+  }
+
+  /** Writes {@code rows} as new data files of the transaction and appends their add actions to {@code actions}. */
+  static List<DataFileStatus> write(Engine engine, Transaction transaction, TableId tableId, List<Object[]> rows,
+      List<Row> actions) {
+    Row txnState = transaction.getTransactionState(engine);
+    boolean columnMapping = TransactionStateRow.getColumnMappingMode(txnState) != ColumnMappingMode.NONE;
+    if (columnMapping && !TransactionStateRow.getPartitionColumnsList(txnState).isEmpty()) {
+      throw new IllegalStateException("The Delta table of " + tableId + " is partitioned; Tributary writes"
+          + " only the unpartitioned tables it creates");
+    }
+    StructType tableSchema = columnMapping ? TransactionStateRow.getPhysicalSchema(txnState) : transaction.getSchema(engine);
+    DataWriteContext context = Transaction.getWriteContext(engine, txnState, Map.of());
+    List<FilteredColumnarBatch> batches = new ArrayList<>();
+    for (int from = 0; from < rows.size(); from += ROWS_PER_BATCH) {
+      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_BATCH));
+      batches.add(new FilteredColumnarBatch(new RowColumnarBatch(tableSchema, chunk), Optional.empty()));
+    }
+    List<DataFileStatus> files = new ArrayList<>();
+    CloseableIterator<FilteredColumnarBatch> logical = Utils.toCloseableIterator(batches.iterator());
+    try (CloseableIterator<FilteredColumnarBatch> physical = columnMapping
+            ? logical : Transaction.transformLogicalData(engine, txnState, logical, Map.of());
+         CloseableIterator<DataFileStatus> written = engine.getParquetHandler().writeParquetFiles(
+             context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
+      while (written.hasNext()) {
+        files.add(written.next());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write data files of " + tableId + ": " + e.getMessage(), e);
+    }
+    try (CloseableIterator<Row> adds = Transaction.generateAppendActions(
+        engine, txnState, Utils.toCloseableIterator(files.iterator()), context)) {
+      while (adds.hasNext()) {
+        actions.add(adds.next());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+}
