@@ -104,6 +104,7 @@ class ApplierFailoverIT {
           assertThat(now.epoch().value()).as("epoch of %s", table).isGreaterThan(before.get(table).epoch().value());
           assertThat(latest(deployment.client, table)).as("latest commit of %s", table)
               .matches(commit -> commit.writer().value().equals(A) && commit.epoch().equals(now.epoch()));
+          assertThat(Files.readString(a.log)).contains("Took " + table + " at epoch " + now.epoch() + ":");
         }
       });
       long takenOverAt = deployment.transactions.get();
@@ -151,6 +152,8 @@ class ApplierFailoverIT {
           .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       b.signal("-STOP");
       assertThat(held.writer()).isEqualTo(B);
+      // The committer wrote the actions to its staged commit before proposing it.
+      byte[] zombieCommit = Files.readAllBytes(Path.of(held.stagedCommit().getPath()));
       LOG.info("{} stopped with version {} of {} at epoch {} in flight", B, held.version(), held.tableId(), held.epoch());
 
       // Its session expires: the group moves its partitions to a, which leases its tables at higher
@@ -174,7 +177,7 @@ class ApplierFailoverIT {
       assertThat(answer.status()).as("the coordinator's answer to the zombie's commit: %s", answer.body()).isEqualTo(409);
       assertThat(answer.code()).isEqualTo("STALE_EPOCH");
       assertThat(deployment.staleEpochRefusals()).as("tributary.coordinator.commits.refused{reason=stale_epoch}")
-          .isEqualTo(refusedBefore + 1);
+          .isGreaterThanOrEqualTo(refusedBefore + 1);
       assertThat(deployment.client.events(EventQuery.latest().withTable(held.tableId()).withLimit(EventQuery.MAX_LIMIT)
               .withTypes(Set.of(CoordinatorEvent.Type.COMMIT_REFUSED))))
           .as("refused commits of %s", held.tableId())
@@ -204,6 +207,10 @@ class ApplierFailoverIT {
           .as("commits of %s by %s at its stale epoch %s", held.tableId(), B, held.epoch())
           .noneMatch(commit -> commit.writer().value().equals(B) && commit.epoch().value() == held.epoch()
               && commit.version() >= held.version());
+      Path logEntry = Path.of(Verification.tableLocation(deployment.settings, held.tableId()).getPath(), "_delta_log",
+          String.format("%020d.json", held.version()));
+      assertThat(Files.readAllBytes(logEntry)).as("Delta log entry %s is not the zombie's staged commit", logEntry)
+          .isNotEqualTo(zombieCommit);
       for (String table : TABLES) {
         deployment.assertLineage(TableId.parse(PipelineFixture.SOURCE + "." + table));
       }
@@ -272,7 +279,11 @@ class ApplierFailoverIT {
         deployment.startAll(name);
         return deployment;
       } catch (Exception | AssertionError e) {
-        deployment.close();
+        try {
+          deployment.close();
+        } catch (RuntimeException closing) {
+          e.addSuppressed(closing);
+        }
         throw e;
       }
     }
@@ -324,7 +335,7 @@ class ApplierFailoverIT {
             writer-id: %s
             listen-port: 0
             consumer:
-              session.timeout.ms: "10000"
+              session.timeout.ms: "6000"
               heartbeat.interval.ms: "1000"
           coordinator:
             url: %s
@@ -332,7 +343,8 @@ class ApplierFailoverIT {
           """.formatted(fixture.kafka.bootstrapServers(), writer, coordinatorUrl));
       Path log = fixture.directory.resolve(writer + ".log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+      // The client compiler alone and one GC thread: two applier JVMs share two cores with the rest.
+      ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
           Main.class.getName(), "applier", "--config", config.toString(), "--data-dir", settings.dataDirectory().toString());
       builder.redirectErrorStream(true);
       builder.redirectOutput(log.toFile());
@@ -467,15 +479,19 @@ class ApplierFailoverIT {
       return transactions.get();
     }
 
+    /** Closes everything started, the last first; a failure is thrown once everything was tried. */
     @Override
-    public void close() throws Exception {
-      Exception failure = null;
+    public void close() {
+      IllegalStateException failure = null;
       while (!resources.isEmpty()) {
         try {
           resources.pop().close();
         } catch (Exception e) {
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+          }
           if (failure == null) {
-            failure = e;
+            failure = new IllegalStateException("Cannot stop the deployment cleanly", e);
           } else {
             failure.addSuppressed(e);
           }
