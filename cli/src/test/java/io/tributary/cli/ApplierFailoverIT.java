@@ -82,6 +82,7 @@ class ApplierFailoverIT {
   /** How much load keeps coming after a takeover before it stops. */
   private static final long TRANSACTIONS_AFTER_TAKEOVER = 400;
   private static final Pattern OPS_URI = Pattern.compile("probes and metrics at (http://\\S+)");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void anApplierKilledUnderLoadHasItsTablesTakenOverWithNothingLostOrAppliedTwice() throws Exception {
@@ -250,8 +251,7 @@ class ApplierFailoverIT {
     double metric(String name) throws IOException, InterruptedException {
       Matcher matcher = OPS_URI.matcher(Files.readString(log));
       assertThat(matcher.find()).as("%s printed where its metrics are; see %s", writer, log).isTrue();
-      HttpClient http = HttpClient.newHttpClient();
-      String text = http.send(HttpRequest.newBuilder(URI.create(matcher.group(1) + "/metrics"))
+      String text = HTTP.send(HttpRequest.newBuilder(URI.create(matcher.group(1) + "/metrics"))
           .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
       return text.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
           .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
