@@ -300,7 +300,8 @@ class ApplierFailoverIT {
             + ") AS n");
       }
       Path config = fixture.writeConfig(TABLES, "");
-      Files.writeString(config, Files.readString(config).replace("kafka:\n", "kafka:\n  topic-partitions: " + PARTITIONS + "\n"));
+      Files.writeString(config, Files.readString(config)
+          .replace("kafka:\n", "kafka:\n  topic-partitions: " + PARTITIONS + "\n"));
       settings = fixture.settings(config);
       coordinator = CoordinatorServer.start(settings.coordinator(), CLOCK, fixture.registry);
       resources.push(coordinator);
@@ -346,8 +347,9 @@ class ApplierFailoverIT {
       Path log = fixture.directory.resolve(writer + ".log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // The client compiler alone and one GC thread: two applier JVMs share two cores with the rest.
-      ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-          Main.class.getName(), "applier", "--config", config.toString(), "--data-dir", settings.dataDirectory().toString());
+      ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "applier", "--config", config.toString(),
+          "--data-dir", settings.dataDirectory().toString());
       builder.redirectErrorStream(true);
       builder.redirectOutput(log.toFile());
       Process process = builder.start();
@@ -436,7 +438,8 @@ class ApplierFailoverIT {
       assertThat(new DeltaTableReader(Map.of()).version(Verification.tableLocation(settings, table)))
           .as("Delta version of %s", table).contains(status.version());
       LOG.info("{}: versions 0..{}, epochs {}", table, status.version(),
-          history.stream().map(commit -> commit.epoch() + "/" + commit.writer()).distinct().collect(Collectors.joining(", ")));
+          history.stream().map(commit -> commit.epoch() + "/" + commit.writer()).distinct()
+              .collect(Collectors.joining(", ")));
     }
 
     /** Demo transactions, each followed by one change of a payment, paced, until stopped or bounded. */

@@ -152,7 +152,8 @@ final class CommitHoldingRelay implements AutoCloseable {
     String query = exchange.getRequestURI().getRawQuery();
     URI target = coordinator.resolve(exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query));
     HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(FORWARD_TIMEOUT)
-        .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     for (String header : REQUEST_HEADERS) {
       String value = exchange.getRequestHeaders().getFirst(header);
       if (value != null) {
