@@ -106,7 +106,8 @@ class ApplierFailoverIT {
           assertThat(latest(deployment.client, table)).as("latest commit of %s", table)
               .hasValueSatisfying(commit -> assertThat(commit.writer().value().equals(A)
                   && commit.epoch().equals(now.epoch())).as("%s", commit).isTrue());
-          assertThat(Files.readString(a.log)).contains("Took " + table + " at epoch " + now.epoch() + ":");
+          assertThat(Files.readString(a.log))
+              .contains("Took " + table + " at epoch " + now.epoch() + " in apply mode ");
         }
       });
       long takenOverAt = deployment.transactions.get();
