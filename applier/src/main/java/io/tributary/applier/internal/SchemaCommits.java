@@ -86,7 +86,7 @@ final class SchemaCommits {
         .build(context.engine());
     committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.empty(), List.of(), 0));
     TransactionCommitResult commit = transaction.commit(context.engine(), CloseableIterable.emptyIterable());
-    TableApplier.runPostCommitHooks(context, tableId, commit);
+    PostCommitHooks.run(context, tableId, commit);
     LOG.info("{}: column mapping mode 'name' turned on at version {}, before the table's first schema change (existing"
         + " columns keep their names as physical names; no data file changes)", tableId, commit.getVersion());
     return commit.getVersion();
@@ -154,7 +154,7 @@ final class SchemaCommits {
     committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.of(begin), segments,
         Math.max(0, rowsRemoved)));
     TransactionCommitResult commit = replace.commit(context.engine(), CloseableIterable.emptyIterable());
-    TableApplier.runPostCommitHooks(context, tableId, commit);
+    PostCommitHooks.run(context, tableId, commit);
     String message = "Replaced by an empty table with the new schema " + schema.columns() + " key " + schema.keyColumns()
         + " at version " + commit.getVersion() + "; the resync starting at " + begin + " fills it";
     LOG.warn("{}: {}", tableId, message);

@@ -3,6 +3,7 @@ package io.tributary.applier.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.Operation;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableSchema;
 import java.net.URI;
@@ -29,5 +30,21 @@ record StagedSegment(URI path, Optional<TableSchema> schema, List<ChangeEvent> e
     requireNonNull(stagedAt, "stagedAt is null");
     requireNonNull(lastPosition, "lastPosition is null");
     requireNonNull(offset, "offset is null");
+  }
+
+  /** Where the first {@code RESYNC_BEGIN} after {@code applied} lies among {@code segments}. */
+  record ResyncBegin(int segment, SourcePosition position) {}
+
+  /** The first resync begin after {@code applied} (the table's applied position) in {@code segments}. */
+  static Optional<ResyncBegin> firstResyncBegin(List<StagedSegment> segments, Optional<SourcePosition> applied) {
+    for (int i = 0; i < segments.size(); i++) {
+      for (ChangeEvent event : segments.get(i).events()) {
+        if (event.operation() == Operation.RESYNC_BEGIN
+            && (applied.isEmpty() || event.position().isAfter(applied.get()))) {
+          return Optional.of(new ResyncBegin(i, event.position()));
+        }
+      }
+    }
+    return Optional.empty();
   }
 }

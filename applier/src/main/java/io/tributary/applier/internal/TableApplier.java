@@ -7,8 +7,6 @@ import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.TransactionCommitResult;
-import io.delta.kernel.exceptions.ConcurrentTransactionException;
-import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.transaction.UpdateTableTransactionBuilder;
 import io.delta.kernel.utils.CloseableIterable;
@@ -27,7 +25,6 @@ import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TableApplier {
   private static final Logger LOG = LoggerFactory.getLogger(TableApplier.class);
-  private static final int TXN_LOOK_BACK = 32;
 
   private final ApplierContext context;
   private final TableId tableId;
@@ -170,7 +166,10 @@ public final class TableApplier {
       DeferredCommitter committer = new DeferredCommitter();
       Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
       version = snapshot.getVersion();
-      List<PendingManifest> rest = refuseReplayedPart(snapshot, batch);
+      List<PendingManifest> rest = ReplayedManifests.dropCommitted(context, tableId, appId, metrics, snapshot, batch);
+      if (rest.size() < batch.size()) {
+        refreshAppliedPosition();
+      }
       noteSequences(batch.subList(0, batch.size() - rest.size()));
       if (rest.isEmpty()) {
         return new BatchResult(BatchResult.Outcome.REPLAY_REFUSED, version);
@@ -283,44 +282,6 @@ public final class TableApplier {
     }
   }
 
-  /** Offers the part of the batch at or below the latest committed transaction to Kernel, which refuses it. */
-  private List<PendingManifest> refuseReplayedPart(Snapshot snapshot, List<PendingManifest> batch) {
-    Optional<Long> committed = snapshot.getLatestTransactionVersion(context.engine(), appId);
-    if (committed.isEmpty() || batch.get(0).offset() > committed.get()) {
-      return batch;
-    }
-    int split = 0;
-    while (split < batch.size() && batch.get(split).offset() <= committed.get()) {
-      split++;
-    }
-    long from = batch.get(0).offset();
-    long to = batch.get(split - 1).offset();
-    try {
-      snapshot.buildUpdateTableTransaction(ApplierContext.ENGINE_INFO, Operation.WRITE)
-          .withTransactionId(appId, to)
-          .withMaxRetries(0)
-          .build(context.engine());
-    } catch (ConcurrentTransactionException refused) {
-      // Kernel says these offsets were committed; their positions must say so too, or skipping them
-      // would lose changes.
-      Optional<SourcePosition> applied = context.coordinator().table(tableId)
-          .orElseThrow(() -> ApplierErrors.unknownTable(tableId)).appliedPosition();
-      for (PendingManifest manifest : batch.subList(0, split)) {
-        SourcePosition last = manifest.manifest().lastPosition();
-        if (applied.isEmpty() || last.isAfter(applied.get())) {
-          throw ApplierErrors.replayAheadOfTable(tableId, from, to, committed.get(), last, applied);
-        }
-      }
-      metrics.replayRefused();
-      OptionalLong in = TransactionLocator.versionCovering(context.engine(), snapshot, appId, to, TXN_LOOK_BACK);
-      LOG.info("batch of offsets {}..{} of {} already committed in version {}; skipped", from, to, tableId,
-          in.isPresent() ? Long.toString(in.getAsLong()) : "<= " + snapshot.getVersion());
-      refreshAppliedPosition();
-      return batch.subList(split, batch.size());
-    }
-    throw ApplierErrors.replayNotRefused(tableId, from, to, committed.get());
-  }
-
   private BatchResult applyNew(Snapshot snapshot, DeferredCommitter committer, List<PendingManifest> batch,
       Optional<CommitGroupBarrier> group) {
     List<StagedSegment> segments = new ArrayList<>();
@@ -415,7 +376,7 @@ public final class TableApplier {
       return landed;
     }
     Duration latency = Duration.ofMillis(Math.max(0, context.clock().millis() - started));
-    runPostCommitHooks(context, tableId, commit);
+    PostCommitHooks.run(context, tableId, commit);
     committed(commit.getVersion(), watermark, result, reduced, latency);
     if (plan.evolved()) {
       schemaCommits.evolved(table.columns(), plan.layout(), plan.changes(), version);
@@ -435,19 +396,8 @@ public final class TableApplier {
   private BatchResult awaitResync(List<StagedSegment> rest, String change, Optional<CommitGroupBarrier> group) {
     StagedSegment first = rest.get(0);
     resyncRequests.require(first.path(), first.stagedAt(), change);
-    int beginAt = -1;
-    SourcePosition begin = null;
-    for (int i = 0; i < rest.size() && begin == null; i++) {
-      for (ChangeEvent event : rest.get(i).events()) {
-        if (event.operation() == io.tributary.staging.Operation.RESYNC_BEGIN
-            && (appliedPosition.isEmpty() || event.position().isAfter(appliedPosition.get()))) {
-          beginAt = i;
-          begin = event.position();
-          break;
-        }
-      }
-    }
-    if (begin == null) {
+    Optional<StagedSegment.ResyncBegin> found = StagedSegment.firstResyncBegin(rest, appliedPosition);
+    if (found.isEmpty()) {
       long changes = rest.stream().mapToLong(segment -> segment.events().size()).sum();
       metrics.segmentsAwaitingResync(rest.size());
       LOG.warn("{} waits for its resync after an incompatible schema change ({}): {} segments ({} changes, up to {}) are"
@@ -455,6 +405,8 @@ public final class TableApplier {
           rest.get(rest.size() - 1).lastPosition());
       return new BatchResult(BatchResult.Outcome.NOTHING_TO_APPLY, version);
     }
+    int beginAt = found.get().segment();
+    SourcePosition begin = found.get().position();
     StagedSegment beginSegment = rest.get(beginAt);
     metrics.segmentsAwaitingResync(beginAt);
     List<URI> skipped = rest.subList(0, beginAt).stream().map(StagedSegment::path).toList();
@@ -528,18 +480,6 @@ public final class TableApplier {
     if (known.isPresent() && (appliedPosition.isEmpty() || known.get().isAfter(appliedPosition.get()))) {
       appliedPosition = known;
       metrics.positionKnown(true);
-    }
-  }
-
-  /** Runs what Kernel returns instead of doing itself: checkpoint, checksum, log compaction. */
-  static void runPostCommitHooks(ApplierContext context, TableId tableId, TransactionCommitResult commit) {
-    for (PostCommitHook hook : commit.getPostCommitHooks()) {
-      try {
-        hook.threadSafeInvoke(context.engine());
-      } catch (IOException | RuntimeException e) {
-        // The commit is durable; a missing checkpoint only slows readers until the next one.
-        LOG.warn("Post-commit {} of {} version {} failed: {}", hook.getType(), tableId, commit.getVersion(), e.toString());
-      }
     }
   }
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.gateway.TableProgress;
 import io.tributary.staging.ChangeEvent;
@@ -133,7 +134,7 @@ public final class GatewayMetrics implements AutoCloseable {
   void staged(SegmentInfo segment) {
     counter("tributary.gateway.segments.staged", "Segments made durable and visible in staging", segment.tableId(), null)
         .increment();
-    counter("tributary.gateway.staged", "Bytes of segments staged", segment.tableId(), null)
+    counter("tributary.gateway.staged", "Bytes of segments staged", segment.tableId(), null, BaseUnits.BYTES)
         .increment(segment.bytes());
     bytesStaged.add(segment.bytes());
   }
@@ -277,14 +278,17 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   private Counter counter(String name, String description, TableId table, String op) {
+    return counter(name, description, table, op, null);
+  }
+
+  /** A table's counter, made at its first use; {@code op} and {@code baseUnit} may be null. */
+  private Counter counter(String name, String description, TableId table, String op, String baseUnit) {
     String key = name + '|' + table.canonical() + '|' + op;
     return counters.computeIfAbsent(key, k -> {
-      Counter.Builder builder = Counter.builder(name).description(description).tag("table", table.canonical());
+      Counter.Builder builder = Counter.builder(name).description(description).tag("table", table.canonical())
+          .baseUnit(baseUnit);
       if (op != null) {
         builder.tag("op", op);
-      }
-      if (name.equals("tributary.gateway.staged")) {
-        builder.baseUnit("bytes");
       }
       return register(builder.register(registry));
     });

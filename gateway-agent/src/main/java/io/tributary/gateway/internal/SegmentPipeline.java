@@ -49,6 +49,9 @@ final class SegmentPipeline<R> implements AutoCloseable {
 
   private record OpenSegment(SegmentWriter writer, Instant openedAt) {}
 
+  /** A segment made durable, with the source commit time of its last change (0 if it has none). */
+  private record Finished(SegmentInfo info, long lastSourceMillis) {}
+
   /**
    * Rows between two checks of a segment's size against the size bound, from its first row on.
    * Parquet adds up every column's buffers to answer, which costs more than writing a row: the
@@ -248,8 +251,8 @@ final class SegmentPipeline<R> implements AutoCloseable {
     if (segment == null) {
       return;
     }
-    SegmentInfo info = finish(table, segment.writer());
-    announce(ManifestRecord.forSegment(info, clock.millis()), segment.writer().lastSourceTimestampMillis());
+    Finished finished = finish(table, segment.writer());
+    announce(ManifestRecord.forSegment(finished.info(), clock.millis()), finished);
   }
 
   /**
@@ -261,23 +264,20 @@ final class SegmentPipeline<R> implements AutoCloseable {
     if (open.isEmpty()) {
       return;
     }
-    List<SegmentInfo> finished = new ArrayList<>(open.size());
-    List<Long> lastSourceMillis = new ArrayList<>(open.size());
+    List<Finished> finished = new ArrayList<>(open.size());
     for (TableId table : new ArrayList<>(open.keySet())) {
-      SegmentWriter writer = open.remove(table).writer();
-      finished.add(finish(table, writer));
-      lastSourceMillis.add(writer.lastSourceTimestampMillis());
+      finished.add(finish(table, open.remove(table).writer()));
     }
     ManifestRecord.Group group = new ManifestRecord.Group(UUID.randomUUID().toString(), highestStaged, finished.size());
     long now = clock.millis();
-    for (int i = 0; i < finished.size(); i++) {
-      announce(ManifestRecord.forSegment(finished.get(i), now, group), lastSourceMillis.get(i));
+    for (Finished segment : finished) {
+      announce(ManifestRecord.forSegment(segment.info(), now, group), segment);
     }
     metrics.groupRolled(finished.size());
     LOG.debug("Announced commit group {} of {} segments, cut at {}", group.id(), finished.size(), group.cut());
   }
 
-  private SegmentInfo finish(TableId table, SegmentWriter writer) {
+  private Finished finish(TableId table, SegmentWriter writer) {
     SegmentInfo info;
     try {
       info = writer.finish();
@@ -286,14 +286,14 @@ final class SegmentPipeline<R> implements AutoCloseable {
       throw GatewayErrors.stagingFailed(table, writer.sequence(), e);
     }
     metrics.staged(info);
-    return info;
+    return new Finished(info, writer.lastSourceTimestampMillis());
   }
 
-  private void announce(ManifestRecord manifest, long lastSourceMillis) {
-    SegmentInfo info = manifest.segment().orElseThrow();
+  private void announce(ManifestRecord manifest, Finished finished) {
+    SegmentInfo info = finished.info();
     sink.publish(manifest);
     frontier.release(info.tableId());
-    metrics.published(info, lastSourceMillis);
+    metrics.published(info, finished.lastSourceMillis());
     LOG.debug("Announced segment {} of {}: {} rows, positions {} to {}", info.sequence(), info.tableId(), info.rowCount(),
         info.firstPosition(), info.lastPosition());
   }

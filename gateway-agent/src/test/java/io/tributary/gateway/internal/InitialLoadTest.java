@@ -89,13 +89,15 @@ class InitialLoadTest {
   }
 
   @Test
-  void aSnapshotTheCommittedOffsetHoldsIsResumedBySourceNotSignalledAgain() throws Exception {
+  void aSnapshotTheCommittedOffsetHoldsIsResumedBySourceNotSignalledAgain() {
     streaming.set(true);
     Map<String, Object> offset = Map.of("lsn", 24023128L, ResyncDriver.OFFSET_COLLECTIONS,
         "[{\"incremental_snapshot_collections_id\":\"public.orders\"},"
             + "{\"incremental_snapshot_collections_id\":\"public.items\"}]");
     start(Optional.of(offset));
-    Thread.sleep(2 * InitialLoad.POLL_MILLIS);
+    // Two polls of the engine's state pass without a signal.
+    await().during(Duration.ofMillis(2 * InitialLoad.POLL_MILLIS)).atMost(Duration.ofSeconds(10))
+        .until(signals::isEmpty);
     assertThat(signals).isEmpty();
     assertThat(load.loading(ORDERS)).isTrue();
   }
