@@ -44,11 +44,20 @@ public enum Operation {
   }
 
   public static Operation fromCode(String code) {
-    for (Operation operation : values()) {
-      if (operation.code.equals(code)) {
-        return operation;
-      }
+    if (code == null) {
+      throw new IllegalArgumentException("Missing operation code: expected one of c, u, d, r, t, b, e");
     }
-    throw new IllegalArgumentException("Unknown operation code '" + code + "': expected one of c, u, d, r, t, b, e");
+    // A switch, not a search of values(): it is asked for every change captured.
+    return switch (code) {
+      case "c" -> INSERT;
+      case "u" -> UPDATE;
+      case "d" -> DELETE;
+      case "r" -> SNAPSHOT_READ;
+      case "t" -> TRUNCATE;
+      case "b" -> RESYNC_BEGIN;
+      case "e" -> RESYNC_END;
+      default -> throw new IllegalArgumentException(
+          "Unknown operation code '" + code + "': expected one of c, u, d, r, t, b, e");
+    };
   }
 }

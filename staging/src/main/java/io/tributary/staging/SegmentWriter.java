@@ -59,12 +59,11 @@ public final class SegmentWriter implements AutoCloseable {
           .withPageSize(256 * 1024)
           .withRowGroupSize(32L * 1024 * 1024)
           // A segment is always read whole and in order: statistics would only cost a comparison per
-          // value. Positions and timestamps are (nearly) unique: a dictionary would not shrink them.
+          // value. Dictionaries cost a hash lookup per value for little: after ZSTD, plain pages of a
+          // typical segment are about 4% larger than dictionary pages.
           .withStatisticsEnabled(false)
           .withSizeStatisticsEnabled(false)
-          .withDictionaryEncoding(SegmentFormat.POS, false)
-          .withDictionaryEncoding(SegmentFormat.TS_MS, false)
-          .withDictionaryEncoding(SegmentFormat.CAPTURE_MS, false)
+          .withDictionaryEncoding(false)
           .build();
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot create spool file " + spoolFile + " for " + schema.tableId(), e);

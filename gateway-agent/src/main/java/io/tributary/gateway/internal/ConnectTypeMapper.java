@@ -129,9 +129,13 @@ final class ConnectTypeMapper {
   private static ColumnMapping byConnectType(TableId table, String name, Schema schema, boolean nullable,
       SourceConfig.UnsupportedTypes unsupported) {
     return switch (schema.type()) {
-      case INT8, INT16, INT32 -> new ColumnMapping(new Column(name, ColumnType.INT, nullable),
+      // INT32 and INT64 values are already the Integer and Long staged: no unboxing and boxing again.
+      case INT8, INT16 -> new ColumnMapping(new Column(name, ColumnType.INT, nullable),
           value -> ((Number) value).intValue());
-      case INT64 -> new ColumnMapping(new Column(name, ColumnType.LONG, nullable), value -> ((Number) value).longValue());
+      case INT32 -> new ColumnMapping(new Column(name, ColumnType.INT, nullable),
+          value -> value instanceof Integer ? value : ((Number) value).intValue());
+      case INT64 -> new ColumnMapping(new Column(name, ColumnType.LONG, nullable),
+          value -> value instanceof Long ? value : ((Number) value).longValue());
       case FLOAT32 -> new ColumnMapping(new Column(name, ColumnType.FLOAT, nullable), value -> ((Number) value).floatValue());
       case FLOAT64 -> new ColumnMapping(new Column(name, ColumnType.DOUBLE, nullable), value -> ((Number) value).doubleValue());
       case BOOLEAN -> new ColumnMapping(new Column(name, ColumnType.BOOLEAN, nullable), value -> (Boolean) value);

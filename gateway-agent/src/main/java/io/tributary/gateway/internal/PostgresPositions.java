@@ -43,6 +43,8 @@ import org.apache.kafka.connect.data.Struct;
  * miss a deletion: a deletion moves the LSN.)
  */
 final class PostgresPositions implements PositionExtractor {
+  private static final FieldReader SEQUENCE = new FieldReader("sequence");
+  private static final FieldReader LSN = new FieldReader("lsn");
   private final SnapshotSequencer snapshots;
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
@@ -72,7 +74,7 @@ final class PostgresPositions implements PositionExtractor {
   }
 
   private ChangePosition snapshotPosition(TableId table, Struct source) {
-    Long lsn = source.getInt64("lsn");
+    Long lsn = LSN.int64(source);
     if (lsn == null) {
       throw GatewayErrors.unexpectedRecord("a snapshot read of " + table + " without an LSN");
     }
@@ -80,7 +82,7 @@ final class PostgresPositions implements PositionExtractor {
   }
 
   private static SourcePosition streamPosition(TableId table, Struct source) {
-    String sequence = source.schema().field("sequence") == null ? null : source.getString("sequence");
+    String sequence = SEQUENCE.string(source);
     if (sequence == null) {
       throw GatewayErrors.unexpectedRecord("a change of " + table + " without source.sequence");
     }

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -36,6 +38,13 @@ final class RecordMapper {
   /** The value schema of Debezium's notifications ({@code notification.enabled.channels=sink}). */
   static final String NOTIFICATION = "io.debezium.connector.common.Notification";
   private static final String INCREMENTAL_SNAPSHOT = "Incremental Snapshot";
+  /** The source block's schema (PostgreSQL, SQL Server) or, for MySQL and MariaDB, which have none, its database. */
+  private static final int MAX_ENVELOPES = 1024;
+  private static final FieldReader SCHEMA = new FieldReader("schema");
+  private static final FieldReader DATABASE = new FieldReader("db");
+  private static final FieldReader TABLE = new FieldReader("table");
+  private static final FieldReader TRANSACTION_ID = new FieldReader("txId");
+  private static final FieldReader SOURCE_MILLIS = new FieldReader("ts_ms");
   private final String sourceName;
   private final Set<TableId> tables;
   private final PositionExtractor positions;
@@ -49,6 +58,11 @@ final class RecordMapper {
   private final Map<TableId, TableMapping> mappings = new HashMap<>();
   /** The captured tables by schema and name: a change names its table, and most changes are of one of them. */
   private final Map<String, Map<String, TableId>> tablesByName = new HashMap<>();
+  /** The fields of each change envelope schema seen, by identity: a connector reuses its schema objects. */
+  private final Map<Schema, Envelope> envelopes = new IdentityHashMap<>();
+  private String lastTableSchema;
+  private String lastTableName;
+  private TableId lastTable;
   private long lastTransactionId;
   private String lastCheckedSchema;
   private String lastCheckedTable;
@@ -112,37 +126,49 @@ final class RecordMapper {
         && record.value() instanceof Struct notification) {
       return notification(notification);
     }
-    if (!(record.value() instanceof Struct envelope) || valueSchema == null
-        || valueSchema.field("op") == null || valueSchema.field("source") == null) {
+    if (!(record.value() instanceof Struct value) || valueSchema == null) {
       return new Captured.Marker(markerKind(record));
     }
-    String op = envelope.getString("op");
+    Envelope envelope = envelopes.get(valueSchema);
+    if (envelope == null) {
+      if (envelopes.size() >= MAX_ENVELOPES) {
+        // Schemas are rebuilt when tables change: forget the old ones rather than hold them forever.
+        envelopes.clear();
+      }
+      envelope = Envelope.of(valueSchema);
+      envelopes.put(valueSchema, envelope);
+    }
+    if (!envelope.isChange()) {
+      return new Captured.Marker(markerKind(record));
+    }
+    String op = (String) FieldReader.valueOf(value, envelope.op());
     if ("m".equals(op)) {
       return new Captured.Marker("message");
     }
-    Struct source = envelope.getStruct("source");
-    String schemaName = schemaOf(source);
-    String tableName = source.schema().field("table") == null ? null : source.getString("table");
+    Struct source = (Struct) FieldReader.valueOf(value, envelope.source());
+    String schemaName = SCHEMA.present(source) ? SCHEMA.string(source) : DATABASE.string(source);
+    String tableName = TABLE.string(source);
     if (isSignalTable(schemaName, tableName)) {
       return new Captured.Marker("signal");
     }
     TableId table = tableOf(schemaName, tableName, record);
     Operation operation = operation(op, table);
-    if (valueSchema.field("after") == null) {
+    if (envelope.after() == null) {
       throw GatewayErrors.unexpectedRecord("a change of " + table + " without an 'after' field in its schema");
     }
-    TableMapping mapping = mappingFor(table, valueSchema.field("after").schema(), record.keySchema());
-    Row row = row(operation, envelope, record, mapping, table);
+    TableMapping mapping = mappingFor(table, envelope.after().schema(), record.keySchema());
+    Row row = row(operation, value, envelope, record, mapping, table);
     PositionExtractor.ChangePosition position = positions.positionOf(table, source,
         record.sourceOffset() == null ? Map.of() : record.sourceOffset());
-    if (record.headers().lastWithName(RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD) != null) {
+    if (operation == Operation.INSERT
+        && record.headers().lastWithName(RelationalChangeRecordEmitter.PK_UPDATE_OLDKEY_FIELD) != null) {
       // An update that changed the key arrives as a delete of the old key and this insert of the new
       // one, both read from one log record and so at one position: the insert goes right after it.
       position = new PositionExtractor.ChangePosition(position.position().immediatelyAfter(),
           position.snapshotReset());
     }
-    Long transactionId = source.schema().field("txId") == null ? null : source.getInt64("txId");
-    Long sourceMillis = source.getInt64("ts_ms");
+    Long transactionId = TRANSACTION_ID.int64(source);
+    Long sourceMillis = SOURCE_MILLIS.int64(source);
     long sourceTimestamp = sourceMillis == null ? 0 : sourceMillis;
     Optional<String> transaction = transaction(transactionId);
     long captured = clock.millis();
@@ -154,6 +180,20 @@ final class RecordMapper {
           transaction, captured);
     });
     return new Captured.Change(mapping.schema(), reset, event, positions.isSnapshot(source));
+  }
+
+  /**
+   * The fields of a change envelope's schema, looked up once per schema ({@code op} and
+   * {@code source} are null when the schema is not a change envelope's).
+   */
+  private record Envelope(Field op, Field source, Field before, Field after) {
+    static Envelope of(Schema schema) {
+      return new Envelope(schema.field("op"), schema.field("source"), schema.field("before"), schema.field("after"));
+    }
+
+    boolean isChange() {
+      return op != null && source != null;
+    }
   }
 
   /** The staged form of a transaction id; the changes of one transaction share it. */
@@ -267,21 +307,19 @@ final class RecordMapper {
     return lastCheckedIsSignal;
   }
 
-  /**
-   * The schema a source block names: PostgreSQL's and SQL Server's schema, or the database of MySQL
-   * and MariaDB, which have no schemas.
-   */
-  private static String schemaOf(Struct source) {
-    return source.schema().field("schema") != null ? source.getString("schema")
-        : source.schema().field("db") != null ? source.getString("db") : null;
-  }
-
   private TableId tableOf(String schema, String name, SourceRecord record) {
     if (schema == null || name == null) {
       throw GatewayErrors.unexpectedRecord("a change on topic " + record.topic() + " that names no table");
     }
+    // A connector names a table with the same string objects change after change.
+    if (schema == lastTableSchema && name == lastTableName) {
+      return lastTable;
+    }
     TableId captured = tablesByName.getOrDefault(schema, Map.of()).get(name);
     if (captured != null) {
+      lastTableSchema = schema;
+      lastTableName = name;
+      lastTable = captured;
       return captured;
     }
     TableId table;
@@ -307,17 +345,18 @@ final class RecordMapper {
     }
   }
 
-  private static Row row(Operation operation, Struct envelope, SourceRecord record, TableMapping mapping, TableId table) {
+  private static Row row(Operation operation, Struct value, Envelope envelope, SourceRecord record,
+      TableMapping mapping, TableId table) {
     switch (operation) {
       case INSERT, SNAPSHOT_READ, UPDATE -> {
-        Struct after = envelope.getStruct("after");
+        Struct after = (Struct) FieldReader.valueOf(value, envelope.after());
         if (after == null) {
           throw GatewayErrors.unexpectedRecord("a '" + operation.code() + "' change of " + table + " without an after-image");
         }
         return mapping.row(after, operation == Operation.UPDATE);
       }
       case DELETE -> {
-        Struct before = envelope.getStruct("before");
+        Struct before = envelope.before() == null ? null : (Struct) FieldReader.valueOf(value, envelope.before());
         if (before != null) {
           return mapping.row(before, false);
         }

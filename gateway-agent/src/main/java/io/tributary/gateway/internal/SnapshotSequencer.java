@@ -53,6 +53,7 @@ final class SnapshotSequencer {
   private OptionalLong epoch = OptionalLong.empty();
   private long[] attempt;
   private static final long IN_STREAM_LIMIT = 1L << 40;
+  private static final FieldReader SNAPSHOT = new FieldReader("snapshot");
   private SourcePosition delivered;
   private long inStream;
 
@@ -139,10 +140,7 @@ final class SnapshotSequencer {
    * {@code incremental}, {@code false}, ...), or null when the block has none.
    */
   static String marker(Struct source) {
-    if (source.schema().field("snapshot") == null) {
-      return null;
-    }
-    String marker = source.getString("snapshot");
+    String marker = SNAPSHOT.string(source);
     return marker == null ? null : marker.toLowerCase(Locale.ROOT);
   }
 

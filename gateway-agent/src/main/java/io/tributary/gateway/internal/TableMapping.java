@@ -31,6 +31,8 @@ import org.apache.kafka.connect.data.Struct;
  * of its bytes as numbers (integer, bigint and date arrays), or a one-entry map of it (hstore, staged
  * as JSON). Such columns are staged as null and marked unavailable, so that the applier keeps the
  * value it has.
+ *
+ * <p>Used from the thread that maps records.
  */
 final class TableMapping {
   /** A row converted for staging. */
@@ -44,6 +46,9 @@ final class TableMapping {
   /** Whether each field's schema has a default value, which {@link Struct#get(Field)} would put for a null. */
   private final boolean[] withDefault;
   private final Placeholder placeholder;
+  /** The last schema objects found equal to (but not the same as) the ones this mapping was derived from. */
+  private Schema equalRowSchema;
+  private Schema equalKeySchema;
 
   private TableMapping(Schema rowSchema, Schema keySchema, TableSchema schema, List<Field> fields,
       ColumnMapping[] columns, String placeholder) {
@@ -104,13 +109,26 @@ final class TableMapping {
 
   /** Whether this mapping was derived from exactly these schemas (Debezium reuses schema objects). */
   boolean describes(Schema rowSchema, Schema keySchema) {
-    return describesRow(rowSchema)
-        && (this.keySchema == keySchema || (this.keySchema != null && this.keySchema.equals(keySchema)));
+    if (keySchema != this.keySchema && keySchema != equalKeySchema) {
+      if (this.keySchema == null || !this.keySchema.equals(keySchema)) {
+        return false;
+      }
+      // Records may carry an equal copy of the key schema: compare it field by field only once.
+      equalKeySchema = keySchema;
+    }
+    return describesRow(rowSchema);
   }
 
   /** Whether this mapping was derived from this row schema. */
   boolean describesRow(Schema rowSchema) {
-    return this.rowSchema == rowSchema || this.rowSchema.equals(rowSchema);
+    if (rowSchema == this.rowSchema || rowSchema == equalRowSchema) {
+      return true;
+    }
+    if (!this.rowSchema.equals(rowSchema)) {
+      return false;
+    }
+    equalRowSchema = rowSchema;
+    return true;
   }
 
   /**
@@ -122,7 +140,7 @@ final class TableMapping {
     BitSet unavailable = new BitSet();
     // Debezium builds every row of one table version on the same schema object: read its fields by
     // position rather than by name.
-    boolean byPosition = row.schema() == rowSchema;
+    boolean byPosition = row.schema() == rowSchema || row.schema() == equalRowSchema;
     for (int i = 0; i < columns.length; i++) {
       Field field = fields.get(i);
       // Not get() by name: Connect answers a null value with the field's default, the column's
