@@ -28,6 +28,7 @@ import org.apache.parquet.io.OutputFile;
  * {@link #abort()} discards it. Not thread-safe: one writer per table, owned by one thread.
  */
 public final class SegmentWriter implements AutoCloseable {
+  private static final long ROW_GROUP_BYTES = 4L * 1024 * 1024;
   private final StagingStore store;
   private final TableSchema schema;
   private final long sequence;
@@ -57,7 +58,10 @@ public final class SegmentWriter implements AutoCloseable {
           .withCompressionCodec(CompressionCodecName.ZSTD)
           .withWriteMode(ParquetFileWriter.Mode.CREATE)
           .withPageSize(256 * 1024)
-          .withRowGroupSize(32L * 1024 * 1024)
+          // Pages wait on the heap until their row group is written out: small row groups bound the heap
+          // each open segment holds (a gateway has one per table with changes) and keep those pages
+          // short-lived.
+          .withRowGroupSize(ROW_GROUP_BYTES)
           // A segment is always read whole and in order: statistics would only cost a comparison per
           // value. Dictionaries cost a hash lookup per value for little: after ZSTD, plain pages of a
           // typical segment are about 4% larger than dictionary pages.

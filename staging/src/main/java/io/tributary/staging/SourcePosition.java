@@ -2,6 +2,8 @@ package io.tributary.staging;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * A position in a source's change stream, normalized so that comparing the text compares the
  * positions. Each connector maps its native coordinates to fixed-width hexadecimal components
@@ -13,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  * not comparable in any meaningful way and are never compared.
  */
 public record SourcePosition(String value) implements Comparable<SourcePosition> {
-  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** The phase component of snapshot reads: they order before all streamed changes. */
   public static final long PHASE_SNAPSHOT = 0;
@@ -33,8 +35,9 @@ public record SourcePosition(String value) implements Comparable<SourcePosition>
     if (components.length == 0) {
       throw new IllegalArgumentException("a source position needs at least one component");
     }
-    // Built by hand: one position is made for every change captured.
-    char[] text = new char[components.length * 17 - 1];
+    // Built by hand, as Latin-1 bytes the string keeps as they are: one position is made for every
+    // change captured.
+    byte[] text = new byte[components.length * 17 - 1];
     for (int i = 0; i < components.length; i++) {
       int start = i * 17;
       if (i > 0) {
@@ -46,7 +49,7 @@ public record SourcePosition(String value) implements Comparable<SourcePosition>
         component >>>= 4;
       }
     }
-    return new SourcePosition(new String(text));
+    return new SourcePosition(new String(text, StandardCharsets.ISO_8859_1));
   }
 
   /** Whether {@code value} is lower-case hex components separated by single {@code '-'}s. */
