@@ -139,6 +139,11 @@ public final class CaptureRun {
           ? Optional.of(new InitialLoad(config.source().name(), tables, stateDirectory, committed, clock))
           : Optional.empty();
       initialLoad.ifPresent(opened::push);
+      if (initialLoad.isPresent() && !initialLoad.get().complete()) {
+        // The progress gauges of an incremental initial load, as of a blocking snapshot.
+        metrics.snapshotStarting(connector.estimateRows(config),
+            tables.stream().filter(initialLoad.get()::loading).toList());
+      }
       RecordMapper mapper = new RecordMapper(config.source().name(), keys, positions, clock,
           EngineProperties.unavailablePlaceholder(config), config.source().unsupportedTypes(),
           table -> lastStagedSchema(store, table),
@@ -153,6 +158,7 @@ public final class CaptureRun {
           () -> stateDirectory.committedOffset(engineName), stateDirectory.offsetFile(),
           ChangeBatchHandler.startsBehindSnapshot(committed, config.source().debeziumSnapshotMode()),
           clock, config.offsetCommitInterval(), step -> {
+            metrics.incrementalSnapshot(step);
             initialLoad.ifPresent(load -> load.onStep(step));
             resyncs.ifPresent(driver -> driver.onStep(step));
           });

@@ -60,6 +60,19 @@ public final class GatewayMetrics implements AutoCloseable {
     final Map<Operation, Counter> capturedByOperation = new ConcurrentHashMap<>();
     final LongAdder captured = new LongAdder();
     final LongAdder segments = new LongAdder();
+    /** {@code tributary.gateway.snapshot.rows} and {@code .resync.rows}: counted once per row read. */
+    private volatile Counter snapshotRows;
+    private volatile Counter incrementalRows;
+
+    Counter snapshotRows(Supplier<Counter> made) {
+      Counter counter = snapshotRows;
+      return counter != null ? counter : (snapshotRows = made.get());
+    }
+
+    Counter incrementalRows(Supplier<Counter> made) {
+      Counter counter = incrementalRows;
+      return counter != null ? counter : (incrementalRows = made.get());
+    }
     volatile SourcePosition lastCaptured;
     volatile SourcePosition lastStaged;
   }
@@ -112,23 +125,49 @@ public final class GatewayMetrics implements AutoCloseable {
         counter("tributary.gateway.events.captured", "Changes read from the source", table, operation.code()))
         .increment();
     if (event.operation() == Operation.SNAPSHOT_READ && !snapshot) {
-      counter("tributary.gateway.resync.rows", "Rows read by incremental snapshots (resyncs)", table, null).increment();
+      // Read by an incremental snapshot: an initial load or a resync.
+      counters.incrementalRows(() -> counter("tributary.gateway.resync.rows",
+          "Rows read by incremental snapshots (incremental initial loads and resyncs)", table, null)).increment();
+      read(table);
     }
     if (snapshot) {
-      counter("tributary.gateway.snapshot.rows", "Rows read by snapshots", table, null).increment();
-      SnapshotProgress progress = snapshots.computeIfAbsent(table, this::snapshotProgress);
-      // Once per row: the report is built only when one is due.
-      Optional<String> due = progress.read(clock.millis());
-      if (due.isPresent()) {
-        events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.SNAPSHOT_PROGRESS,
-            Optional.of(table), CoordinatorEvent.Severity.INFO, "Snapshot: " + due.get(),
-            Map.of("rows", Long.toString(progress.rowsRead()), "complete", "false")));
-      }
+      counters.snapshotRows(() -> counter("tributary.gateway.snapshot.rows", "Rows read by snapshots", table, null))
+          .increment();
+      read(table);
     }
     eventsCaptured.increment();
     counters.captured.increment();
     counters.lastCaptured = event.position();
     lastSourceMillis.set(event.sourceTimestampMillis());
+  }
+
+  /** Counts a snapshot's row read of {@code table} towards its progress; reports the progress when due. */
+  private void read(TableId table) {
+    SnapshotProgress progress = snapshots.computeIfAbsent(table, this::snapshotProgress);
+    // Once per row: the report is built only when one is due.
+    Optional<String> due = progress.read(clock.millis());
+    if (due.isPresent()) {
+      events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.SNAPSHOT_PROGRESS,
+          Optional.of(table), CoordinatorEvent.Severity.INFO, "Snapshot: " + due.get(),
+          Map.of("rows", Long.toString(progress.rowsRead()), "complete", "false")));
+    }
+  }
+
+  /**
+   * Follows the steps of incremental snapshots (initial loads and resyncs) in the progress gauges: a
+   * table's progress starts over when its snapshot starts and is complete when the table was read
+   * whole.
+   */
+  void incrementalSnapshot(Captured.ResyncStep step) {
+    switch (step.kind()) {
+      case STARTED -> step.tables().forEach(table ->
+          snapshots.computeIfAbsent(table, this::snapshotProgress).restart(clock.millis()));
+      case CAPTURED -> step.tables().forEach(table -> {
+        SnapshotProgress progress = snapshots.computeIfAbsent(table, this::snapshotProgress);
+        progress.completed(clock.millis()).ifPresent(summary -> reportCompleted(table, progress, summary));
+      });
+      default -> { }
+    }
   }
 
   void staged(SegmentInfo segment) {
@@ -206,10 +245,14 @@ public final class GatewayMetrics implements AutoCloseable {
 
   /** The snapshot ended for every table: logs what it read. */
   void snapshotCompleted() {
-    snapshots.forEach((table, progress) -> progress.completed(clock.millis()).ifPresent(summary ->
-        events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.SNAPSHOT_PROGRESS,
-            Optional.of(table), CoordinatorEvent.Severity.INFO, "Snapshot complete: " + summary,
-            Map.of("rows", Long.toString(progress.rowsRead()), "complete", "true")))));
+    snapshots.forEach((table, progress) -> progress.completed(clock.millis())
+        .ifPresent(summary -> reportCompleted(table, progress, summary)));
+  }
+
+  private void reportCompleted(TableId table, SnapshotProgress progress, String summary) {
+    events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.SNAPSHOT_PROGRESS,
+        Optional.of(table), CoordinatorEvent.Severity.INFO, "Snapshot complete: " + summary,
+        Map.of("rows", Long.toString(progress.rowsRead()), "complete", "true")));
   }
 
   private SnapshotProgress snapshotProgress(TableId table) {

@@ -36,6 +36,18 @@ final class SnapshotProgress {
     estimated = rows;
   }
 
+  /**
+   * Starts counting again for another read of the table (a resync's incremental snapshot), keeping
+   * the estimate.
+   */
+  void restart(long nowMillis) {
+    read = 0;
+    complete = false;
+    startedMillis = nowMillis;
+    loggedMillis = nowMillis;
+    reportedMillis = nowMillis;
+  }
+
   /** Counts a row read; returns how far the snapshot is when it is time to report it as an event. */
   Optional<String> read(long nowMillis) {
     if (read == 0) {
