@@ -13,9 +13,11 @@ import io.tributary.applier.DeltaTableReader;
 import io.tributary.applier.TableOptions;
 import io.tributary.applier.internal.ApplierContext;
 import io.tributary.applier.internal.ApplierMetrics;
+import io.tributary.applier.internal.BatchResult;
 import io.tributary.applier.internal.ManifestPartition;
 import io.tributary.applier.testing.FakeCoordinator;
 import io.tributary.applier.testing.StagedCommitter;
+import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.WriterId;
 import io.tributary.deltacompat.SparkReader.Request;
 import io.tributary.deltacompat.SparkReader.SparkColumn;
@@ -64,12 +66,14 @@ import org.junit.jupiter.api.Test;
 class DeltaSparkReadbackIT {
   private static final String SOURCE = "shop";
   private static final Path WORK = Path.of("target", "delta-spark-readback").toAbsolutePath();
-  private static final Clock CLOCK = Clock.systemUTC();
+  /** Before the source commit and capture times of every event (see TableWriter), as a resync's report requires. */
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-01T00:00:00Z"), ZoneOffset.UTC);
   private static final DateTimeFormatter LITERAL = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
 
   private static final Map<String, Expected> EXPECTED = new LinkedHashMap<>();
   private static Map<String, SparkTable> spark;
   private static StagingStore staging;
+  private static FakeCoordinator coordinator;
   private static final DeltaTableReader TRIBUTARY = new DeltaTableReader(Map.of());
 
   /**
@@ -104,8 +108,9 @@ class DeltaSparkReadbackIT {
             table("accounts"), new TableOptions(Optional.empty(), TableOptions.Key.PRIMARY, true),
             table("prices"), new TableOptions(Optional.of(TableOptions.Mode.SCD2), TableOptions.Key.PRIMARY, false),
             table("order_tags"), new TableOptions(Optional.empty(), TableOptions.Key.ALL_COLUMNS, false)));
+    coordinator = new FakeCoordinator(CLOCK);
     ApplierContext context = new ApplierContext(config, DefaultEngine.create(new Configuration()), staging,
-        new FakeCoordinator(CLOCK), StagedCommitter.FACTORY, new ApplierMetrics(new SimpleMeterRegistry(), CLOCK), CLOCK);
+        coordinator, StagedCommitter.FACTORY, new ApplierMetrics(new SimpleMeterRegistry(), CLOCK), CLOCK);
 
     writeCustomers(context);
     writeAccounts(context);
@@ -113,6 +118,7 @@ class DeltaSparkReadbackIT {
     writePageViews(context);
     writeOrderTags(context);
     writeItems(context);
+    writeOrders(context);
 
     List<Request> requests = new ArrayList<>();
     EXPECTED.forEach((name, expected) -> requests.add(new Request(name, expected.location(), expected.at(),
@@ -451,6 +457,43 @@ class DeltaSparkReadbackIT {
         where("items", "id", id -> id.equals(3_000_000_000L)));
   }
 
+  // ---- an incompatible schema change: the table replaced by a resync, column mapping kept ----
+
+  private static void writeOrders(ApplierContext context) {
+    TableWriter w = new TableWriter(context, new TableSchema(table("orders"), List.of(
+        new Column("id", ColumnType.LONG, false), new Column("status", ColumnType.STRING, true),
+        new Column("qty", ColumnType.INT, true)), List.of("id")), partition(6));
+    w.commit(w.insert(1, 1L, "new", 1), w.insert(2, 2L, "new", 2), w.insert(3, 3L, "paid", 3));
+    w.changeSchema(new TableSchema(table("orders"), List.of(new Column("id", ColumnType.LONG, false),
+        new Column("status", ColumnType.STRING, true), new Column("qty", ColumnType.INT, true),
+        new Column("note", ColumnType.STRING, true)), List.of("id")));
+    long beforeReplace = w.commit(w.update(4, 1L, "paid", 1, "first"));
+    expect("orders_before_replace", w, OptionalLong.of(beforeReplace), beforeReplace, List.of(
+        new Column("id", ColumnType.LONG, true), new Column("status", ColumnType.STRING, true),
+        new Column("qty", ColumnType.INT, true), new Column("note", ColumnType.STRING, true)), List.of(
+            row(1L, "paid", 1, "first"), row(2L, "new", 2, null), row(3L, "paid", 3, null)));
+
+    // qty becomes text at the source: the applier requires a resync and waits for its begin.
+    List<Column> textQty = List.of(new Column("id", ColumnType.LONG, false), new Column("status", ColumnType.STRING, true),
+        new Column("qty", ColumnType.STRING, true), new Column("note", ColumnType.STRING, true));
+    w.changeSchema(new TableSchema(table("orders"), textQty, List.of("id")));
+    assertThat(w.apply(w.update(5, 2L, "shipped", "2 boxes", null)).outcome())
+        .isEqualTo(BatchResult.Outcome.NOTHING_TO_APPLY);
+    Resync resync = coordinator.table(table("orders")).orElseThrow().resync().orElseThrow();
+    coordinator.reportResync(table("orders"), resync.id(), Resync.State.CAPTURING, "capturing");
+    w.commit(w.resyncBegin(10), w.resyncRead(11, 1L, "paid", "1", "first"), w.resyncRead(12, 2L, "shipped", "2 boxes",
+        null));
+    coordinator.reportResync(table("orders"), resync.id(), Resync.State.CAPTURED, "captured");
+    w.commit(w.resyncRead(13, 3L, "paid", "3", null), w.insert(14, 4L, "new", "one dozen", "rush"), w.resyncEnd(15));
+    assertThat(coordinator.table(table("orders")).orElseThrow().resync().orElseThrow().state())
+        .isEqualTo(Resync.State.DONE);
+    w.commit(w.update(16, 4L, "paid", "a dozen", "rush"), w.delete(17, 3L, null, null, null));
+    expect("orders", w, OptionalLong.empty(), w.version(), List.of(
+        new Column("id", ColumnType.LONG, true), new Column("status", ColumnType.STRING, true),
+        new Column("qty", ColumnType.STRING, true), new Column("note", ColumnType.STRING, true)), List.of(
+            row(1L, "paid", "1", "first"), row(2L, "shipped", "2 boxes", null), row(4L, "paid", "a dozen", "rush")));
+  }
+
   // ---- the comparisons ----
 
   @Test
@@ -542,6 +585,13 @@ class DeltaSparkReadbackIT {
     assertThat(spark.get("items").filesRead()).isEqualTo(2);
     assertThat(spark.get("items_first_file").filesRead()).isEqualTo(1);
     assertThat(spark.get("items_above_int").filesRead()).isEqualTo(1);
+  }
+
+  @Test
+  void tableReplacedByAResyncReadsTheSameInSparkBeforeAndAfter() {
+    assertSparkReads("orders_before_replace");
+    assertSparkReads("orders");
+    assertThat(spark.get("orders").tableFeatures()).contains("columnMapping");
   }
 
   private static void assertSparkReads(String name) {

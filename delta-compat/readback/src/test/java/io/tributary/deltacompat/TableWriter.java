@@ -104,6 +104,21 @@ final class TableWriter {
     return event(Operation.TRUNCATE, n, new Object[schema.columns().size()]);
   }
 
+  /** The marker the gateway stages where a resync's snapshot of the table begins. */
+  ChangeEvent resyncBegin(long n) {
+    return event(Operation.RESYNC_BEGIN, n, new Object[schema.columns().size()]);
+  }
+
+  /** The marker the gateway stages where a resync's snapshot of the table ends. */
+  ChangeEvent resyncEnd(long n) {
+    return event(Operation.RESYNC_END, n, new Object[schema.columns().size()]);
+  }
+
+  /** A snapshot read of a resync, at stream position {@code n} (after the resync's begin). */
+  ChangeEvent resyncRead(long n, Object... values) {
+    return event(Operation.SNAPSHOT_READ, n, values);
+  }
+
   /**
    * An update whose {@code unchanged} columns the source did not send (PostgreSQL's unchanged
    * TOASTed values): their values are ignored, the row keeps the ones it has.
@@ -134,6 +149,12 @@ final class TableWriter {
   /** Stages the events as one segment and applies it as one batch; returns the new table version. */
   long commit(ChangeEvent... events) {
     return commitSegments(List.of(List.of(events)));
+  }
+
+  /** Stages the events as one segment and applies it as one batch, whatever comes of it. */
+  BatchResult apply(ChangeEvent... events) {
+    return applier.apply(List.of(new PendingManifest(partition, nextOffset++, segments.segment(List.of(events)),
+        context.clock().millis())));
   }
 
   /** Stages each list of events as one segment and applies them all as one batch; returns the new version. */
