@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -66,7 +67,7 @@ final class SparkReader {
     command.addAll(Arrays.asList(property("spark-reader.jvm-options").trim().split("\\s+")));
     command.add("-Djava.io.tmpdir=" + Files.createDirectories(output.resolve("tmp")));
     command.add("-cp");
-    command.add(property("spark-reader.classes") + java.io.File.pathSeparator
+    command.add(property("spark-reader.classes") + File.pathSeparator
         + Files.readString(Path.of(property("spark-reader.classpath-file"))).trim());
     command.add("io.tributary.deltacompat.SparkTableDump");
     command.add(requestsFile.toString());
