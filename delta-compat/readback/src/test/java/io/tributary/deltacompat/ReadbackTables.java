@@ -63,7 +63,6 @@ final class ReadbackTables {
     }
   }
 
-
   private final ApplierContext context;
   private final FakeCoordinator coordinator;
   private final Map<String, Expected> expected = new LinkedHashMap<>();
