@@ -132,13 +132,13 @@ public final class Benchmarks {
     @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the upsert part's table (default: ${DEFAULT-VALUE})")
     long rows;
 
-    @Option(names = "--batches", defaultValue = "10", description = "Batches of changes applied to it (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batches", defaultValue = "5", description = "Batches of changes applied to it (default: ${DEFAULT-VALUE})")
     int batches;
 
     @Option(names = "--batch-changes", defaultValue = "50000", description = "Changes in each batch (default: ${DEFAULT-VALUE})")
     int batchChanges;
 
-    @Option(names = "--insert-rows", defaultValue = "2000000", description = "Rows of the insert part (default: ${DEFAULT-VALUE})")
+    @Option(names = "--insert-rows", defaultValue = "1000000", description = "Rows of the insert part (default: ${DEFAULT-VALUE})")
     long insertRows;
 
     @Option(names = "--insert-batch", defaultValue = "100000",
