@@ -21,7 +21,6 @@ public final class UpsertWorkload {
   /** One change: an operation code ({@code c}, {@code u}, {@code d}) and the row's values (the key only for a delete). */
   public record Change(String op, long key, Object[] values) {}
 
-  private final long rows;
   private final int changesPerBatch;
   private final SplittableRandom random;
   private final BitSet alive = new BitSet();
@@ -36,7 +35,6 @@ public final class UpsertWorkload {
     if (changesPerBatch < 10 || changesPerBatch > rows / 2) {
       throw new IllegalArgumentException("changes per batch must be between 10 and half the rows: " + changesPerBatch);
     }
-    this.rows = rows;
     this.changesPerBatch = changesPerBatch;
     this.random = new SplittableRandom(seed);
     alive.set(0, (int) rows);
@@ -89,9 +87,5 @@ public final class UpsertWorkload {
   /** Keys alive after the batches made so far. */
   public long aliveRows() {
     return alive.cardinality();
-  }
-
-  public long initialRows() {
-    return rows;
   }
 }
