@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
     description = "Tributary's benchmarks: each writes result.json, plot.svg and summary.md.",
-    subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class})
+    subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class, Benchmarks.Apply.class})
 public final class Benchmarks {
   /** How the build runs a benchmark; recorded in each summary so that it can be repeated. */
   private static final String COMMAND = "mvn -pl load-tests -am verify -DskipTests -Dbenchmark=%s";
@@ -116,6 +116,58 @@ public final class Benchmarks {
       Path directory = parent.results.resolve("capture");
       CaptureReport.write(result, directory, command(spec));
       out.printf("capture: results in %s%n", directory);
+      return result.verdict().passed() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "apply", mixinStandardHelpOptions = true,
+      description = "Apply throughput of the applier against Spark MERGE (upsert) and plain parquet-java (insert).")
+  static final class Apply implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Benchmarks parent;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", defaultValue = "1000000", description = "Rows of the upsert part's table (default: ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--batches", defaultValue = "5", description = "Batches of changes applied to it (default: ${DEFAULT-VALUE})")
+    int batches;
+
+    @Option(names = "--batch-changes", defaultValue = "50000", description = "Changes in each batch (default: ${DEFAULT-VALUE})")
+    int batchChanges;
+
+    @Option(names = "--insert-rows", defaultValue = "1000000", description = "Rows of the insert part (default: ${DEFAULT-VALUE})")
+    long insertRows;
+
+    @Option(names = "--insert-batch", defaultValue = "100000",
+        description = "Rows of each insert batch: one segment, one commit (default: ${DEFAULT-VALUE})")
+    int insertBatch;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each side (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--heap", defaultValue = "2g", description = "-Xmx of the applier's JVM and of Spark's alike (default: ${DEFAULT-VALUE})")
+    String heap;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "Bound on each side's JVM (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Option(names = "--profile", description = "Record the applier's JVM with Java Flight Recorder (<part>.jfr in the work directory)")
+    boolean profile;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      Path sparkClasspath = Path.of(System.getProperty(ApplyBenchmark.SPARK_CLASSPATH_PROPERTY,
+          "target/spark-peer.classpath"));
+      ApplyBenchmark.Settings settings = new ApplyBenchmark.Settings(rows, batches, batchChanges, insertRows, insertBatch,
+          repeats, heap, timeout, profile, parent.work.resolve("apply").toAbsolutePath(), sparkClasspath);
+      ApplyResult result = new ApplyBenchmark(settings, Clock.systemUTC(), out).run();
+      Path directory = parent.results.resolve("apply");
+      ApplyReport.write(result, directory, command(spec));
+      out.printf("apply: results in %s%n", directory);
       return result.verdict().passed() ? 0 : 1;
     }
   }

@@ -76,7 +76,8 @@ public record Environment(Machine machine, Versions versions) {
     }
   }
 
-  static Machine thisMachine() {
+  /** This machine: cores, memory, CPU model, OS and JVM. */
+  public static Machine thisMachine() {
     String os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch");
     String jvm = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
     return new Machine(Runtime.getRuntime().availableProcessors(), memoryBytes(), cpuModel(), os, jvm);

@@ -21,4 +21,18 @@ public final class WorkDirectory {
     }
     return Files.createDirectories(directory);
   }
+
+  /** Copies the tree {@code from} to {@code to}, which must not exist yet. Uses the JDK only (the Spark peer calls it). */
+  public static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path path : paths.toList()) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(path, target);
+        }
+      }
+    }
+  }
 }
