@@ -2,7 +2,6 @@ package io.tributary.applier;
 
 import static java.util.Objects.requireNonNull;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.applier.internal.ApplierContext;
 import io.tributary.applier.internal.ApplierMetrics;
@@ -25,7 +24,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -110,9 +108,8 @@ public final class ApplierService implements AutoCloseable {
     transition(State.NEW, State.STARTING);
     try {
       staging = StagingStore.open(config.staging(), clock);
-      Configuration hadoop = new Configuration();
-      config.staging().hadoopProperties().forEach(hadoop::set);
-      ApplierContext context = new ApplierContext(config, DefaultEngine.create(hadoop), staging, coordinator, committers,
+      ApplierContext context = new ApplierContext(config, DeltaEngines.forWriting(config.staging().hadoopProperties()),
+          staging, coordinator, committers,
           metrics, clock);
       KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());

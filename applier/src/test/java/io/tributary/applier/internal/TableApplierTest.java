@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.kernel.Operation;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaEngines;
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.applier.testing.FakeCoordinator;
@@ -43,6 +43,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +78,7 @@ class TableApplierTest {
     staging = StagingStore.open(stagingConfig, clock);
     ApplierConfig config = new ApplierConfig(dir.resolve("delta").toUri(), "appliers", new WriterId("writer-1"), 64,
         Duration.ofMillis(200), Duration.ofSeconds(30), Map.of(), "127.0.0.1:9092", "tributary.manifests", stagingConfig);
-    Engine engine = DefaultEngine.create(new Configuration());
+    Engine engine = DeltaEngines.forWriting(Map.of());
     context = new ApplierContext(config, engine, staging, coordinator, StagedCommitter.FACTORY,
         new ApplierMetrics(registry, clock), clock);
     segments = new Segments(staging, SCHEMA);
@@ -118,6 +121,25 @@ class TableApplierTest {
 
   private static io.tributary.staging.Operation op(String code) {
     return io.tributary.staging.Operation.fromCode(code);
+  }
+
+  @Test
+  void dataFilesAreCompressed() throws IOException {
+    TableApplier applier = open();
+    applier.apply(batch(segments.segment(segments.event(op("c"), 1, 1L, "ada", new BigDecimal("10.00"), "first"))));
+
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(Path.of(location()))) {
+      files = walk.filter(file -> file.toString().endsWith(".parquet") && !file.toString().contains("_delta_log"))
+          .toList();
+    }
+    assertThat(files).isNotEmpty().allSatisfy(file -> {
+      try (ParquetFileReader parquet = ParquetFileReader.open(
+          HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+        assertThat(parquet.getFooter().getBlocks().get(0).getColumns())
+            .allSatisfy(column -> assertThat(column.getCodec()).isEqualTo(CompressionCodecName.SNAPPY));
+      }
+    });
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.tributary.loadtests.internal;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaEngines;
 import io.tributary.applier.internal.ApplierContext;
 import io.tributary.applier.internal.ApplierMetrics;
 import io.tributary.applier.internal.BatchResult;
@@ -109,7 +109,7 @@ public final class TributaryApplyRun {
       ApplierConfig config = new ApplierConfig(directory.resolve("tables").toUri(), "benchmark",
           new WriterId("benchmark-applier"), 64, Duration.ofMillis(200), Duration.ofHours(1), Map.of(), "127.0.0.1:9",
           PARTITION.topic(), stagingConfig);
-      context = new ApplierContext(config, DefaultEngine.create(new Configuration()), staging, client,
+      context = new ApplierContext(config, DeltaEngines.forWriting(Map.of()), staging, client,
           CoordinatedCommitter::new, new ApplierMetrics(new SimpleMeterRegistry(), clock), clock);
       segments = new SegmentSink(staging);
     }

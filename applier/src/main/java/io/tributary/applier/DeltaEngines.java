@@ -1,0 +1,26 @@
+package io.tributary.applier;
+
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/** The Delta Kernel engine the applier writes tables with. */
+public final class DeltaEngines {
+  /**
+   * The codec of the data files written, unless the staging's Hadoop properties name another
+   * ({@code parquet.compression}). Kernel's writer leaves files uncompressed otherwise; Snappy is
+   * what other Delta writers use by default and what every Delta reader reads.
+   */
+  public static final String DEFAULT_COMPRESSION = "SNAPPY";
+
+  private DeltaEngines() {}
+
+  /** An engine over Hadoop file systems configured with {@code hadoopProperties} (S3 credentials and the like). */
+  public static Engine forWriting(Map<String, String> hadoopProperties) {
+    Configuration hadoop = new Configuration();
+    hadoopProperties.forEach(hadoop::set);
+    hadoop.setIfUnset("parquet.compression", DEFAULT_COMPRESSION);
+    return DefaultEngine.create(hadoop);
+  }
+}
