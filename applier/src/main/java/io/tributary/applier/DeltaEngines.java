@@ -13,6 +13,15 @@ public final class DeltaEngines {
    * what other Delta writers use by default and what every Delta reader reads.
    */
   public static final String DEFAULT_COMPRESSION = "SNAPPY";
+  /**
+   * Kernel's log store for local tables: its default renames through Hadoop's {@code FileContext},
+   * which without Hadoop's native library starts a {@code readlink} process for every log file
+   * written (each staged commit, checksum and checkpoint). Delta's local log store renames through
+   * the {@code FileSystem} API instead. Neither makes a commit exclusive across processes: the
+   * coordinator publishes each version put-if-absent itself.
+   */
+  static final String LOCAL_LOG_STORE_KEY = "io.delta.kernel.logStore.file.impl";
+  static final String LOCAL_LOG_STORE = "io.delta.storage.LocalLogStore";
 
   private DeltaEngines() {}
 
@@ -21,6 +30,7 @@ public final class DeltaEngines {
     Configuration hadoop = new Configuration();
     hadoopProperties.forEach(hadoop::set);
     hadoop.setIfUnset("parquet.compression", DEFAULT_COMPRESSION);
+    hadoop.setIfUnset(LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE);
     return DefaultEngine.create(hadoop);
   }
 }
