@@ -206,7 +206,14 @@ public final class LatencyBenchmark {
   }
 
   private static long visibleCount(DeltaWatcher watcher, PacedLoad.Run run) {
-    return Arrays.stream(run.visibleNanos(watcher::visibleNanos)).filter(nanos -> nanos != 0).count();
+    long[] visible = run.visibleNanos(watcher::visibleNanos);
+    long count = 0;
+    for (int i = 0; i < visible.length; i++) {
+      if (run.made(i) && visible[i] != 0) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** The latencies in seconds of the changes of {@code run} that became visible. */
@@ -215,7 +222,7 @@ public final class LatencyBenchmark {
     double[] latencies = new double[visible.length];
     int count = 0;
     for (int i = 0; i < visible.length; i++) {
-      if (visible[i] != 0) {
+      if (run.made(i) && visible[i] != 0) {
         latencies[count++] = Math.max(0, visible[i] - run.commitNanos()[i]) / 1e9;
       }
     }

@@ -43,13 +43,21 @@ public final class PacedLoad {
    * What one run of the load made.
    *
    * @param firstSequence the sequence number of its first change; its changes are numbered on from there
-   * @param commitNanos for each change in sequence order, when its COMMIT returned ({@link System#nanoTime()})
+   * @param commitNanos for each change in sequence order, when its COMMIT returned ({@link System#nanoTime()});
+   *     0 for the changes of transactions not made because the time was up (a connection behind its
+   *     schedule leaves the last of its share out, while another may have made later ones)
    * @param rowIds for each change in sequence order, the id of the row it wrote
    */
   public record Run(long firstSequence, long[] commitNanos, long[] rowIds, long startNanos, long endNanos,
       long inserts, long updates, long transactions) {
+    /** The changes made. */
     public long changes() {
-      return commitNanos.length;
+      return Arrays.stream(commitNanos).filter(nanos -> nanos != 0).count();
+    }
+
+    /** Whether the change at {@code index} (its sequence number minus the first) was made. */
+    public boolean made(int index) {
+      return commitNanos[index] != 0;
     }
 
     /** Changes per second from the start until the last commit. */
@@ -68,6 +76,9 @@ public final class PacedLoad {
       int[] next = nextOfSameRow();
       long[] visible = new long[commitNanos.length];
       for (int i = visible.length - 1; i >= 0; i--) {
+        if (!made(i)) {
+          continue;
+        }
         long own = seen.applyAsLong(firstSequence + i);
         long later = next[i] < 0 ? 0 : visible[next[i]];
         visible[i] = own == 0 ? later : later == 0 ? own : Math.min(own, later);
@@ -80,6 +91,9 @@ public final class PacedLoad {
       Map<Long, Integer> last = new HashMap<>();
       for (int i = 0; i < rowIds.length; i++) {
         next[i] = -1;
+        if (!made(i)) {
+          continue;
+        }
         Integer previous = last.put(rowIds[i], i);
         if (previous != null) {
           next[previous] = i;
@@ -146,18 +160,9 @@ public final class PacedLoad {
         inserts += result[1];
         updates += result[2];
       }
-      // Connections stop at the deadline; transactions after the first one not made are dropped from the
-      // record, so that the run's changes are one range of sequence numbers (their rows may exist: a
-      // connection may be one transaction ahead of another, and they are then simply not measured).
-      int length = 0;
-      long end = start;
-      while (length < commitNanos.length && commitNanos[length] != 0) {
-        end = Math.max(end, commitNanos[length]);
-        length++;
-      }
+      long end = Arrays.stream(commitNanos).max().orElse(start);
       nextSequence = first + commitNanos.length;
-      return new Run(first, Arrays.copyOf(commitNanos, length), Arrays.copyOf(rowIds, length), start, end, inserts,
-          updates, made);
+      return new Run(first, commitNanos, rowIds, start, Math.max(start, end), inserts, updates, made);
     } finally {
       threads.shutdownNow();
     }
