@@ -113,7 +113,9 @@ public final class LatencyBenchmark {
           DeltaWatcher watcher = DeltaWatcher.start(
               LatencyTables.TABLES.stream().map(pipeline::tableDirectory).toList(), LatencyTables.SEQUENCE_COLUMN,
               maxSequence(), settings.poll())) {
-        configuration = Files.readString(pipelineDirectory.resolve("standalone.yaml"));
+        // As a result may show it: the work directory's place on this machine left out.
+        configuration = Files.readString(pipelineDirectory.resolve("standalone.yaml"))
+            .replace(pipelineDirectory.toUri().toString(), "").replace(pipelineDirectory.toString() + "/", "");
         pipeline.awaitRunning(Duration.ofMinutes(3));
         PacedLoad load = new PacedLoad(servers::connect, settings.connections());
         progress.printf("latency: warm-up at %,.0f changes/s for %d s%n", settings.warmupRate(),

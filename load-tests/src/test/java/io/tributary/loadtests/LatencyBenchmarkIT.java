@@ -37,7 +37,8 @@ class LatencyBenchmarkIT {
       assertThat(step.path("p99Seconds").asDouble()).isLessThanOrEqualTo(step.path("maxSeconds").asDouble());
       assertThat(step.path("commits").asDouble()).isPositive();
     }
-    assertThat(result.at("/setup/configuration").asText()).contains("connector: postgresql")
+    assertThat(result.at("/setup/configuration").asText()).contains("connector: postgresql", "location: data/staging")
+        .doesNotContain(Path.of("").toAbsolutePath().toString())
         .doesNotContain(System.getenv().getOrDefault("BENCH_SOURCE_PASSWORD", "no such password"));
     assertThat(Files.readString(directory.resolve("plot.svg"))).startsWith("<svg").contains("<polyline")
         .endsWith("</svg>\n");
