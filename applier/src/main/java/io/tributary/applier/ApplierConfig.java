@@ -26,7 +26,8 @@ import java.util.Set;
  * @param groupId the Kafka consumer group every applier of a deployment joins
  * @param writerId how this applier names itself to the coordinator
  * @param batchMaxSegments the most manifests (segments) of one table applied in one Delta commit
- * @param batchMaxWait how long manifests are gathered before they are applied
+ * @param batchMaxWait how long a table that is behind gathers manifests before they are applied; a table
+ *     that is caught up applies each as it arrives ({@link #batchBehindLag})
  * @param leaseTtl how long a table lease lasts without renewal; renewed every third of it
  * @param consumerProperties Kafka consumer settings passed through (security, timeouts, ...)
  * @param bootstrapServers the Kafka bootstrap servers
@@ -36,6 +37,9 @@ import java.util.Set;
  * @param triggeredTimeout in {@link Mode#TRIGGERED} mode, the longest run
  * @param tables how the changes of particular tables are applied; a table not named takes
  *     {@link TableOptions#DEFAULT}
+ * @param batchBehindLag how long ago the gateway announced a table's oldest pending manifest for the
+ *     table to count as behind: it then gathers up to {@code batchMaxSegments} per commit for
+ *     {@code batchMaxWait}, for throughput, instead of applying each manifest at once, for latency
  */
 public record ApplierConfig(
     URI tablesLocation,
@@ -50,7 +54,8 @@ public record ApplierConfig(
     StagingConfig staging,
     Mode mode,
     Duration triggeredTimeout,
-    Map<TableId, TableOptions> tables) {
+    Map<TableId, TableOptions> tables,
+    Duration batchBehindLag) {
 
   /** How long an applier runs. */
   public enum Mode {
@@ -72,6 +77,7 @@ public record ApplierConfig(
   public static final String DEFAULT_TOPIC = io.tributary.staging.ManifestSerde.DEFAULT_TOPIC;
   public static final int DEFAULT_BATCH_MAX_SEGMENTS = 64;
   public static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(200);
+  public static final Duration DEFAULT_BATCH_BEHIND_LAG = Duration.ofSeconds(2);
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
   public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_TRIGGERED_TIMEOUT = Duration.ofHours(1);
@@ -92,8 +98,17 @@ public record ApplierConfig(
         topic, staging, mode, triggeredTimeout, Map.of());
   }
 
+  /** An applier with the default batch behind-lag. */
+  public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
+      Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
+      StagingConfig staging, Mode mode, Duration triggeredTimeout, Map<TableId, TableOptions> tables) {
+    this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
+        topic, staging, mode, triggeredTimeout, tables, DEFAULT_BATCH_BEHIND_LAG);
+  }
+
   public ApplierConfig {
     requireNonNull(tablesLocation, "tablesLocation is null");
+    requireNonNull(batchBehindLag, "batchBehindLag is null");
     requireNonNull(groupId, "groupId is null");
     requireNonNull(writerId, "writerId is null");
     requireNonNull(batchMaxWait, "batchMaxWait is null");
@@ -119,6 +134,9 @@ public record ApplierConfig(
     }
     if (batchMaxWait.isNegative()) {
       throw new IllegalArgumentException("batchMaxWait must be >= 0: " + batchMaxWait);
+    }
+    if (batchBehindLag.isNegative()) {
+      throw new IllegalArgumentException("batchBehindLag must be >= 0: " + batchBehindLag);
     }
     if (leaseTtl.compareTo(MIN_LEASE_TTL) < 0) {
       throw new IllegalArgumentException("leaseTtl must be at least " + MIN_LEASE_TTL + ": " + leaseTtl);
@@ -177,7 +195,11 @@ public record ApplierConfig(
     int maxSegments = batch.integer("max-segments", DEFAULT_BATCH_MAX_SEGMENTS, 1,
         "Most manifests (segments) of one table applied in one Delta commit");
     Duration maxWait = batch.duration("max-wait", DEFAULT_BATCH_MAX_WAIT, Duration.ZERO,
-        "How long manifests are gathered before they are applied");
+        "How long a table that is behind gathers manifests before they are applied (a caught-up table applies each"
+            + " as it arrives)");
+    Duration behindLag = batch.duration("behind-lag", DEFAULT_BATCH_BEHIND_LAG, Duration.ZERO,
+        "A table whose oldest pending manifest was announced this long ago is behind: it gathers up to max-segments"
+            + " per commit for max-wait (throughput) instead of applying each manifest as it arrives (latency)");
     Duration leaseTtl = applier.duration("lease-ttl", DEFAULT_LEASE_TTL, MIN_LEASE_TTL,
         "How long a table lease lasts without renewal; it is renewed every third of it");
     String modeName = applier.string("mode", "continuous",
@@ -209,7 +231,7 @@ public record ApplierConfig(
     }
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
     return new ApplierConfig(tablesLocation, groupId, writerId, maxSegments, maxWait, leaseTtl, consumer,
-        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables);
+        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables, behindLag);
   }
 
   /** How the changes of {@code tableId} are applied. */

@@ -34,6 +34,7 @@ class ApplierConfigTest {
     assertThat(config.writerId().value()).endsWith("-" + ProcessHandle.current().pid());
     assertThat(config.batchMaxSegments()).isEqualTo(64);
     assertThat(config.batchMaxWait()).isEqualTo(Duration.ofMillis(200));
+    assertThat(config.batchBehindLag()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.consumerProperties()).isEmpty();
     assertThat(config.bootstrapServers()).isEqualTo("k:9092");
@@ -55,6 +56,7 @@ class ApplierConfigTest {
           batch:
             max-segments: 8
             max-wait: 2s
+            behind-lag: 30s
           lease-ttl: 1m
           mode: triggered
           triggered-timeout: 20m
@@ -87,6 +89,7 @@ class ApplierConfigTest {
     assertThat(config.writerId()).isEqualTo(new WriterId("applier-0"));
     assertThat(config.batchMaxSegments()).isEqualTo(8);
     assertThat(config.batchMaxWait()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.batchBehindLag()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.leaseTtl()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.mode()).isEqualTo(ApplierConfig.Mode.TRIGGERED);
     assertThat(config.triggeredTimeout()).isEqualTo(Duration.ofMinutes(20));
@@ -157,7 +160,7 @@ class ApplierConfigTest {
 
     assertThat(root.keys()).extracting(ConfigKey::name).contains(
         "applier.tables-location", "applier.group-id", "applier.writer-id", "applier.batch.max-segments",
-        "applier.batch.max-wait", "applier.lease-ttl", "applier.mode", "applier.triggered-timeout", "applier.consumer",
+        "applier.batch.max-wait", "applier.batch.behind-lag", "applier.lease-ttl", "applier.mode", "applier.triggered-timeout", "applier.consumer",
         "applier.tables.\"<source>.<schema>.<table>\".mode", "applier.tables.\"<source>.<schema>.<table>\".key",
         "applier.tables.\"<source>.<schema>.<table>\".soft-delete", "kafka.bootstrap-servers", "kafka.topic",
         "staging.location");
@@ -171,6 +174,7 @@ class ApplierConfigTest {
           batch:
             max-segments: 0
             max-wait: soon
+            behind-lag: -1s
           lease-ttl: 10ms
           mode: sometimes
           consumer:
@@ -185,6 +189,7 @@ class ApplierConfigTest {
         .isInstanceOf(TributaryException.class)
         .hasMessageContaining("Invalid value 0 for 'applier.batch.max-segments': must be at least 1")
         .hasMessageContaining("Invalid value soon for 'applier.batch.max-wait'")
+        .hasMessageContaining("'applier.batch.behind-lag'")
         .hasMessageContaining("Invalid value 10ms for 'applier.lease-ttl': must be at least 1s")
         .hasMessageContaining("Invalid value sometimes for 'applier.mode': must be continuous or triggered")
         .hasMessageContaining("'applier.consumer.enable.auto.commit': is set by the applier")

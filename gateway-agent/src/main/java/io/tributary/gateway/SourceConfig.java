@@ -2,6 +2,7 @@ package io.tributary.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.staging.PositionFormat;
 import io.tributary.staging.TableId;
 import io.tributary.staging.config.ConfigReader;
 import io.tributary.staging.config.Secret;
@@ -114,6 +115,15 @@ public record SourceConfig(
     /** The server's usual TCP port. */
     public int defaultPort() {
       return defaultPort;
+    }
+
+    /** How the gateway lays out this source's positions; named in every manifest. */
+    public PositionFormat positionFormat() {
+      return switch (this) {
+        case POSTGRESQL -> PositionFormat.POSTGRESQL;
+        case MARIADB, MYSQL -> PositionFormat.BINLOG;
+        case SQLSERVER -> PositionFormat.SQLSERVER;
+      };
     }
 
     /** The value as {@code source.connector} spells it. */

@@ -16,6 +16,8 @@ import java.util.Optional;
  *
  * @param group the commit group the segment closes, when the gateway rolled it at a source
  *     transaction's end together with every other open segment of the source
+ * @param positionFormat how the source's positions are laid out, when the gateway names it (gateways
+ *     before it did not): what lets an applier measure its lag in the source's own unit
  */
 public record ManifestRecord(
     int formatVersion,
@@ -30,7 +32,8 @@ public record ManifestRecord(
     SourcePosition lastPosition,
     String schemaFingerprint,
     long createdAtMillis,
-    Optional<Group> group) {
+    Optional<Group> group,
+    Optional<PositionFormat> positionFormat) {
 
   /** The format version this code writes and the newest it reads. */
   public static final int CURRENT_FORMAT_VERSION = 1;
@@ -63,9 +66,18 @@ public record ManifestRecord(
     }
   }
 
+  /** A record that does not name its position format. */
+  public ManifestRecord(int formatVersion, Kind kind, TableId tableId, long sequence, URI segmentPath, long rowCount,
+      long bytes, String checksum, SourcePosition firstPosition, SourcePosition lastPosition, String schemaFingerprint,
+      long createdAtMillis, Optional<Group> group) {
+    this(formatVersion, kind, tableId, sequence, segmentPath, rowCount, bytes, checksum, firstPosition, lastPosition,
+        schemaFingerprint, createdAtMillis, group, Optional.empty());
+  }
+
   public ManifestRecord {
     requireNonNull(kind, "kind is null");
     requireNonNull(group, "group is null");
+    requireNonNull(positionFormat, "positionFormat is null");
     requireNonNull(tableId, "tableId is null");
     requireNonNull(segmentPath, "segmentPath is null");
     requireNonNull(checksum, "checksum is null");
@@ -115,7 +127,13 @@ public record ManifestRecord(
 
   private ManifestRecord withGroup(Group commitGroup) {
     return new ManifestRecord(formatVersion, kind, tableId, sequence, segmentPath, rowCount, bytes, checksum,
-        firstPosition, lastPosition, schemaFingerprint, createdAtMillis, Optional.of(commitGroup));
+        firstPosition, lastPosition, schemaFingerprint, createdAtMillis, Optional.of(commitGroup), positionFormat);
+  }
+
+  /** This record naming the layout of its source's positions. */
+  public ManifestRecord withPositionFormat(PositionFormat format) {
+    return new ManifestRecord(formatVersion, kind, tableId, sequence, segmentPath, rowCount, bytes, checksum,
+        firstPosition, lastPosition, schemaFingerprint, createdAtMillis, group, Optional.of(format));
   }
 
   /** The segment this record announces, when it announces one. */

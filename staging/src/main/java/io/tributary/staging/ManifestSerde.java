@@ -53,6 +53,7 @@ public final class ManifestSerde {
       groupNode.put("cut", group.cut().value());
       groupNode.put("size", group.size());
     });
+    record.positionFormat().ifPresent(format -> node.put("position_format", format.manifestName()));
     try {
       return MAPPER.writeValueAsBytes(node);
     } catch (IOException e) {
@@ -93,7 +94,8 @@ public final class ManifestSerde {
           new SourcePosition(requiredText(node, "last_position")),
           requiredText(node, "schema_fingerprint"),
           requiredLong(node, "created_at_ms"),
-          group(node.get("group")));
+          group(node.get("group")),
+          positionFormat(node.get("position_format")));
     } catch (IllegalArgumentException e) {
       throw new TributaryException(ErrorCode.MANIFEST_INVALID, "Invalid manifest record: " + e.getMessage(), e);
     }
@@ -112,6 +114,14 @@ public final class ManifestSerde {
     }
     return Optional.of(new ManifestRecord.Group(requiredText(group, "id"), new SourcePosition(requiredText(group, "cut")),
         (int) size));
+  }
+
+  /** The format a manifest names; one this build does not know is left out rather than refused. */
+  private static Optional<PositionFormat> positionFormat(JsonNode format) {
+    if (format == null || !format.isTextual()) {
+      return Optional.empty();
+    }
+    return PositionFormat.fromManifestName(format.asText());
   }
 
   private static String requiredText(JsonNode node, String field) {

@@ -30,6 +30,18 @@ class ManifestSerdeTest {
   }
 
   @Test
+  void roundTripsThePositionFormatAndIgnoresOneItDoesNotKnow() {
+    ManifestRecord named = RECORD.withPositionFormat(PositionFormat.BINLOG);
+    byte[] bytes = ManifestSerde.serialize(named);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"position_format\":\"binlog\"");
+    assertThat(ManifestSerde.deserialize(bytes)).isEqualTo(named);
+    assertThat(RECORD.positionFormat()).isEmpty();
+    byte[] unknown = new String(bytes, StandardCharsets.UTF_8).replace("\"binlog\"", "\"oracle_scn\"")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(ManifestSerde.deserialize(unknown)).isEqualTo(RECORD);
+  }
+
+  @Test
   void refusesAGroupWhoseCutIsBeforeTheSegment() {
     ManifestRecord.Group early = new ManifestRecord.Group("7d0c", SourcePosition.of(1, 10, 50, 0), 2);
     assertThatThrownBy(() -> ManifestRecord.forSegment(RECORD.segment().orElseThrow(), 0, early))

@@ -3,6 +3,7 @@ package io.tributary.applier.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -11,6 +12,7 @@ import io.tributary.staging.TableId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -78,6 +80,10 @@ public final class ApplierMetrics {
     private final AtomicLong lastCaptureMillis = new AtomicLong(-1);
     private final AtomicLong version = new AtomicLong(-1);
     private final AtomicLong positionKnown = new AtomicLong(0);
+    private final DistributionSummary segmentsPerCommit;
+    private final AtomicLong segmentsPending = new AtomicLong();
+    private final AtomicLong changesPending = new AtomicLong();
+    private final AtomicLong positionLagBytes = new AtomicLong(-1);
 
     private Table(TableId tableId) {
       tags = Tags.of("table", tableId.canonical());
@@ -115,6 +121,20 @@ public final class ApplierMetrics {
           .tags(tags).register(registry);
       Gauge.builder(PREFIX + "applied.position.known", positionKnown, AtomicLong::get).description(
           "1 when the applier knows the table's applied source position").tags(tags).register(registry);
+      segmentsPerCommit = DistributionSummary.builder(PREFIX + "batch.segments")
+          .description("Segments (manifests) applied per commit: small while the table is caught up, up to"
+              + " applier.batch.max-segments while it is behind")
+          .tags(tags).register(registry);
+      Gauge.builder(PREFIX + "segments.pending", segmentsPending, AtomicLong::get).strongReference(true)
+          .description("Segments announced and read by the applier, not yet applied").tags(tags).register(registry);
+      Gauge.builder(PREFIX + "changes.pending", changesPending, AtomicLong::get).strongReference(true)
+          .description("Changes of the segments announced and read by the applier, not yet applied")
+          .tags(tags).register(registry);
+      Gauge.builder(PREFIX + "applied.position.lag", positionLagBytes, lag -> lag.get() < 0 ? Double.NaN : lag.get())
+          .strongReference(true).baseUnit("bytes")
+          .description("Source log bytes between the applied position and the newest announced one (PostgreSQL WAL,"
+              + " MySQL/MariaDB binlog); NaN where the source gives no byte distance")
+          .tags(tags).register(registry);
     }
 
     private Counter counter(String name, String description, Tags tags) {
@@ -192,6 +212,21 @@ public final class ApplierMetrics {
 
     public void positionKnown(boolean known) {
       positionKnown.set(known ? 1 : 0);
+    }
+
+    /** Records a commit of {@code segments} manifests. */
+    public void batchCommitted(int segments) {
+      segmentsPerCommit.record(segments);
+    }
+
+    /**
+     * What the table has announced and not applied: segments and their changes, and the distance from
+     * its applied position to the newest announced one in the source's log, when there is one.
+     */
+    public void backlog(int segments, long changes, OptionalLong positionLag) {
+      segmentsPending.set(segments);
+      changesPending.set(changes);
+      positionLagBytes.set(positionLag.orElse(-1));
     }
   }
 }

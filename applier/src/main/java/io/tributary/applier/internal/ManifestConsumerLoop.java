@@ -38,7 +38,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -46,8 +45,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The applier's polling thread: reads manifests from its assigned partitions, gathers them per
- * table for {@code batch.max-wait} (or until {@code batch.max-segments}), applies each table's
+ * The applier's polling thread: reads manifests from its assigned partitions, batches them per
+ * table as the {@link BatchPolicy} says (at once while the table is caught up, up to
+ * {@code batch.max-segments} within {@code batch.max-wait} while it is behind), applies each table's
  * batch as one Delta commit and only then commits the Kafka offsets the commits cover. On
  * revocation it applies what it already read, commits, and releases the tables' leases.
  *
@@ -91,6 +91,8 @@ public final class ManifestConsumerLoop implements Runnable {
   private Optional<String> topicId = Optional.empty();
   private final Map<TableId, TableSlot> slots = new LinkedHashMap<>();
   private final PartitionOffsets offsets = new PartitionOffsets();
+  private final OffsetCommitter offsetCommitter;
+  private final BatchPolicy batchPolicy;
   private final Map<TableId, AppliedTableStatus> statuses = new ConcurrentHashMap<>();
   private final Map<TableId, TableApplier> leased = new ConcurrentHashMap<>();
   /** Sources whose manifests carry commit groups: their tables are applied together. */
@@ -122,6 +124,9 @@ public final class ManifestConsumerLoop implements Runnable {
     this.reporter = new EventReporter(Optional.of(context.coordinator()),
         "tributary-applier-" + context.config().writerId().value() + "-events");
     this.opener = new TableOpener(context);
+    this.offsetCommitter = new OffsetCommitter(consumer, context.config().topic(), offsets);
+    this.batchPolicy = new BatchPolicy(context.config().batchMaxSegments(), context.config().batchMaxWait(),
+        context.config().batchBehindLag());
   }
 
   /** The status of every table met, safe to read from any thread. */
@@ -228,9 +233,8 @@ public final class ManifestConsumerLoop implements Runnable {
         }
         continue;
       }
-      long readyAt = slot.pendingCount() >= context.config().batchMaxSegments()
-          ? now : slot.oldestReceivedMillis() + context.config().batchMaxWait().toMillis();
-      wait = Math.min(wait, Math.max(0, Math.max(readyAt, slot.retryAtMillis()) - now));
+      long dueAt = Math.max(batchPolicy.dueAtMillis(slot.pending(), now), slot.retryAtMillis());
+      wait = Math.min(wait, Math.max(0, dueAt - now));
     }
     return Duration.ofMillis(wait);
   }
@@ -396,6 +400,7 @@ public final class ManifestConsumerLoop implements Runnable {
       while (rest.size() > max) {
         List<PendingManifest> chunk = rest.subList(0, max);
         BatchResult result = applier.apply(chunk);
+        committed(slot, result, chunk.size());
         if (haltAfter(slot, result)) {
           return Optional.empty();
         }
@@ -453,6 +458,7 @@ public final class ManifestConsumerLoop implements Runnable {
     context.metrics().commitGroup(source.source(), true);
     for (Map.Entry<TableSlot, BatchResult> entry : applied.entrySet()) {
       TableSlot slot = entry.getKey();
+      committed(slot, entry.getValue(), batches.get(slot).size());
       if (haltAfter(slot, entry.getValue())) {
         return false;
       }
@@ -487,6 +493,12 @@ public final class ManifestConsumerLoop implements Runnable {
     return false;
   }
 
+  private void committed(TableSlot slot, BatchResult result, int segments) {
+    if (result.outcome() == BatchResult.Outcome.COMMITTED) {
+      context.metrics().forTable(slot.tableId()).batchCommitted(segments);
+    }
+  }
+
   private void applyReady(Collection<TableId> tables, boolean finishing) {
     for (TableId tableId : List.copyOf(tables)) {
       TableSlot slot = slots.get(tableId);
@@ -514,9 +526,7 @@ public final class ManifestConsumerLoop implements Runnable {
       // A triggered run applies what it has at once; only a failed table's back-off is waited for.
       return now >= slot.retryAtMillis();
     }
-    return now >= slot.retryAtMillis()
-        && (slot.pendingCount() >= context.config().batchMaxSegments()
-            || now - slot.oldestReceivedMillis() >= context.config().batchMaxWait().toMillis());
+    return now >= slot.retryAtMillis() && batchPolicy.due(slot.pending(), now);
   }
 
   private void process(TableSlot slot) {
@@ -532,8 +542,9 @@ public final class ManifestConsumerLoop implements Runnable {
         publish(slot);
         return;
       }
-      List<PendingManifest> batch = slot.nextBatch(context.config().batchMaxSegments());
+      List<PendingManifest> batch = slot.nextBatch(batchPolicy.batchSize(slot.pending()));
       BatchResult result = applier.apply(batch);
+      committed(slot, result, batch.size());
       if (haltAfter(slot, result)) {
         return;
       }
@@ -707,22 +718,7 @@ public final class ManifestConsumerLoop implements Runnable {
   }
 
   private void commitOffsets(Collection<Integer> partitions) {
-    Map<Integer, Long> toCommit = offsets.toCommit(partitions, this::firstUnacknowledged);
-    if (toCommit.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
-    toCommit.forEach((partition, offset) ->
-        kafkaOffsets.put(new TopicPartition(context.config().topic(), partition), new OffsetAndMetadata(offset)));
-    try {
-      consumer.commitSync(kafkaOffsets);
-      offsets.committed(toCommit);
-    } catch (WakeupException e) {
-      throw e;
-    } catch (KafkaException e) {
-      // The next owner re-reads from the last committed offset; Kernel refuses what was applied.
-      LOG.warn("Cannot commit offsets {}: {}", toCommit, e.toString());
-    }
+    offsetCommitter.commit(partitions, this::firstUnacknowledged);
   }
 
   private OptionalLong firstUnacknowledged(int partition) {
@@ -755,6 +751,7 @@ public final class ManifestConsumerLoop implements Runnable {
 
   private void publish(TableSlot slot) {
     statuses.put(slot.tableId(), slot.status());
+    slot.reportBacklog(context.metrics().forTable(slot.tableId()));
   }
 
   private List<TableSlot> slotsOn(Set<Integer> partitions) {

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.applier.AppliedTableStatus;
 import io.tributary.coordinator.Epoch;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.SourcePosition;
 import io.tributary.staging.TableId;
 import java.net.URI;
 import java.util.ArrayDeque;
@@ -31,6 +33,7 @@ final class TableSlot {
   private int failures;
   private long lastOffset = -1;
   private long reopenCheckAtMillis;
+  private Optional<ManifestRecord> newestAnnounced = Optional.empty();
 
   TableSlot(TableId tableId, int partition, URI location) {
     this.tableId = requireNonNull(tableId, "tableId is null");
@@ -67,6 +70,7 @@ final class TableSlot {
       return;
     }
     lastOffset = manifest.offset();
+    newestAnnounced = Optional.of(manifest.manifest());
     if (isStopped()) {
       if (heldOffset.isEmpty()) {
         heldOffset = OptionalLong.of(manifest.offset());
@@ -90,6 +94,31 @@ final class TableSlot {
 
   long retryAtMillis() {
     return retryAtMillis;
+  }
+
+  /** What is pending, as the batch policy weighs it. */
+  BatchPolicy.Pending pending() {
+    PendingManifest oldest = pending.peekFirst();
+    return oldest == null ? new BatchPolicy.Pending(0, Long.MAX_VALUE, Long.MAX_VALUE)
+        : new BatchPolicy.Pending(pending.size(), oldest.receivedAtMillis(), oldest.manifest().createdAtMillis());
+  }
+
+  /**
+   * Reports what the table has read and not applied: segments, their changes, and how far its applied
+   * position is behind the newest announced one in the source's log.
+   */
+  void reportBacklog(ApplierMetrics.Table meters) {
+    long changes = 0;
+    for (PendingManifest manifest : pending) {
+      changes += manifest.manifest().rowCount();
+    }
+    Optional<SourcePosition> applied = applier.flatMap(TableApplier::appliedPosition);
+    OptionalLong lag = OptionalLong.empty();
+    if (applied.isPresent() && newestAnnounced.isPresent() && newestAnnounced.get().positionFormat().isPresent()) {
+      lag = PositionLag.bytes(newestAnnounced.get().positionFormat().get(), applied.get(),
+          newestAnnounced.get().lastPosition());
+    }
+    meters.backlog(pending.size(), changes, lag);
   }
 
   /** The first manifests, at most {@code max}, in offset order. */

@@ -130,7 +130,8 @@ public final class CaptureRun {
       }
       StagingStore store = StagingStore.open(config.staging(), clock);
       opened.push(store);
-      KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName, config.segments().commitGroups());
+      KafkaManifestSink sink = new KafkaManifestSink(config.kafka(), engineName, config.segments().commitGroups(),
+          config.source().connector().positionFormat());
       opened.push(sink);
       List<TableId> tables = config.source().tables();
       PositionExtractor positions = connector.positions(

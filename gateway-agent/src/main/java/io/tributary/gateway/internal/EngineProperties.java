@@ -60,6 +60,10 @@ public final class EngineProperties {
         withChannel(config.source().debezium().get("notification.enabled.channels"), "sink"));
     properties.put("notification.sink.topic.name", NOTIFICATION_TOPIC);
     properties.putIfAbsent("signal.poll.interval.ms", "1000");
+    // Debezium's poll waits until a batch is full or this interval has passed (default 500 ms): at a
+    // moderate rate every change would wait that long before it reaches a segment. A busy source fills
+    // batches sooner, so throughput does not depend on it.
+    properties.putIfAbsent("poll.interval.ms", "100");
     return properties;
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.gateway.KafkaConfig;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.ManifestSerde;
+import io.tributary.staging.PositionFormat;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,10 +29,13 @@ final class KafkaManifestSink implements ManifestSink, AutoCloseable {
   private final String topic;
   private final Duration publishTimeout;
   private final boolean keyBySource;
+  private final PositionFormat positionFormat;
 
-  public KafkaManifestSink(KafkaConfig config, String clientId, boolean keyBySource) {
+  /** @param positionFormat the layout of the source's positions, named in every manifest */
+  public KafkaManifestSink(KafkaConfig config, String clientId, boolean keyBySource, PositionFormat positionFormat) {
     requireNonNull(config, "config is null");
     this.keyBySource = keyBySource;
+    this.positionFormat = requireNonNull(positionFormat, "positionFormat is null");
     this.topic = config.topic();
     this.publishTimeout = config.publishTimeout();
     this.producer = new KafkaProducer<>(producerProperties(config, clientId));
@@ -59,7 +63,7 @@ final class KafkaManifestSink implements ManifestSink, AutoCloseable {
   public void publish(ManifestRecord manifest) {
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
         keyBySource ? ManifestSerde.sourceKey(manifest.tableId().source()) : ManifestSerde.key(manifest.tableId()),
-        ManifestSerde.serialize(manifest));
+        ManifestSerde.serialize(manifest.withPositionFormat(positionFormat)));
     try {
       // delivery.timeout.ms bounds the send; the extra second only covers the callback's hand-off.
       producer.send(record).get(publishTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
