@@ -36,6 +36,7 @@ import java.util.Set;
  * @param triggeredTimeout in {@link Mode#TRIGGERED} mode, the longest run
  * @param tables how the changes of particular tables are applied; a table not named takes
  *     {@link TableOptions#DEFAULT}
+ * @param files how data files are laid out (target size) and compacted
  */
 public record ApplierConfig(
     URI tablesLocation,
@@ -50,7 +51,8 @@ public record ApplierConfig(
     StagingConfig staging,
     Mode mode,
     Duration triggeredTimeout,
-    Map<TableId, TableOptions> tables) {
+    Map<TableId, TableOptions> tables,
+    FilesConfig files) {
 
   /** How long an applier runs. */
   public enum Mode {
@@ -92,7 +94,16 @@ public record ApplierConfig(
         topic, staging, mode, triggeredTimeout, Map.of());
   }
 
+  /** An applier with the default file layout and compaction. */
+  public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
+      Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
+      StagingConfig staging, Mode mode, Duration triggeredTimeout, Map<TableId, TableOptions> tables) {
+    this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
+        topic, staging, mode, triggeredTimeout, tables, FilesConfig.DEFAULT);
+  }
+
   public ApplierConfig {
+    requireNonNull(files, "files is null");
     requireNonNull(tablesLocation, "tablesLocation is null");
     requireNonNull(groupId, "groupId is null");
     requireNonNull(writerId, "writerId is null");
@@ -208,8 +219,15 @@ public record ApplierConfig(
       topic = DEFAULT_TOPIC;
     }
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
+    FilesConfig files = FilesConfig.from(applier);
     return new ApplierConfig(tablesLocation, groupId, writerId, maxSegments, maxWait, leaseTtl, consumer,
-        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables);
+        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables, files);
+  }
+
+  /** This configuration with {@code files} as its file layout and compaction settings. */
+  public ApplierConfig withFiles(FilesConfig files) {
+    return new ApplierConfig(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl,
+        consumerProperties, bootstrapServers, topic, staging, mode, triggeredTimeout, tables, files);
   }
 
   /** How the changes of {@code tableId} are applied. */

@@ -112,6 +112,9 @@ public final class ApplierService implements AutoCloseable {
       staging = StagingStore.open(config.staging(), clock);
       Configuration hadoop = new Configuration();
       config.staging().hadoopProperties().forEach(hadoop::set);
+      // The applier cuts files itself; Kernel's own limit (128 MiB by default) must not cut them again.
+      hadoop.setLong("delta.kernel.default.parquet.writer.targetMaxFileSize",
+          Math.max(config.files().targetSize() * 2, 128L << 20));
       ApplierContext context = new ApplierContext(config, DefaultEngine.create(hadoop), staging, coordinator, committers,
           metrics, clock);
       KafkaConsumer<byte[], byte[]> consumer =

@@ -3,6 +3,7 @@ package io.tributary.applier.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -68,6 +69,13 @@ public final class ApplierMetrics {
     private final Counter filesAdded;
     private final Counter filesRemoved;
     private final Counter bytesWritten;
+    private final Counter bytesRewritten;
+    private final DistributionSummary rewrittenPerChangedRow;
+    private final Counter compactions;
+    private final Counter compactionFilesRemoved;
+    private final Counter compactionFilesAdded;
+    private final Counter compactionBytesRewritten;
+    private final Counter compactionsFailed;
     private final Counter segmentsAwaitingResync;
     private final Counter resyncsSwitched;
     private final Counter resyncsFailed;
@@ -98,6 +106,18 @@ public final class ApplierMetrics {
       filesAdded = counter("files.added", "Data files added", tags);
       filesRemoved = counter("files.removed", "Data files removed (rewritten)", tags);
       bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
+      bytesRewritten = counter("bytes.rewritten",
+          "Bytes of the data files a batch removed to write their rows again (copy-on-write)", tags);
+      rewrittenPerChangedRow = DistributionSummary.builder(PREFIX + "rewrite.per.changed.row")
+          .description("Bytes of data files a batch's commit wrote, per row it inserted, updated or deleted")
+          .baseUnit("bytes").tags(tags).register(registry);
+      compactions = counter("compactions", "Compaction commits: small or key-overlapping files rewritten into"
+          + " target-size ones without changing data", tags);
+      compactionFilesRemoved = counter("compaction.files.removed", "Data files a compaction rewrote", tags);
+      compactionFilesAdded = counter("compaction.files.added", "Data files a compaction wrote", tags);
+      compactionBytesRewritten = counter("compaction.bytes.rewritten", "Bytes of the data files a compaction rewrote",
+          tags);
+      compactionsFailed = counter("compactions.failed", "Compactions that failed; the table goes on without them", tags);
       segmentsAwaitingResync = counter("segments.resync.awaited.skipped",
           "Segments not applied because an incompatible schema change sent the table to a resync whose snapshot"
               + " replaces their changes", tags);
@@ -158,6 +178,10 @@ public final class ApplierMetrics {
       filesAdded.increment(result.filesAdded());
       filesRemoved.increment(result.filesRemoved());
       bytesWritten.increment(result.bytesWritten());
+      bytesRewritten.increment(result.bytesRemoved());
+      if (result.rowsChanged() > 0) {
+        rewrittenPerChangedRow.record((double) result.bytesWritten() / result.rowsChanged());
+      }
       commitLatency.record(latency);
       if (captureMillis > 0) {
         lastCaptureMillis.set(captureMillis);
@@ -180,6 +204,19 @@ public final class ApplierMetrics {
           .description("Schema changes of the source table applied to the Delta table, by kind; 'resync' counts"
               + " incompatible changes that sent the table to a resync")
           .tags(tags).tag("kind", name).register(registry)).increment();
+    }
+
+    /** Counts a compaction committed as {@code newVersion}. */
+    public void compacted(long newVersion, long filesRemoved, long filesAdded, long bytesRemoved) {
+      compactions.increment();
+      compactionFilesRemoved.increment(filesRemoved);
+      compactionFilesAdded.increment(filesAdded);
+      compactionBytesRewritten.increment(bytesRemoved);
+      version.set(newVersion);
+    }
+
+    public void compactionFailed() {
+      compactionsFailed.increment();
     }
 
     public void resyncFailed() {

@@ -539,6 +539,7 @@ public final class ManifestConsumerLoop implements Runnable {
       }
       slot.acknowledge(batch.size());
       slot.active();
+      applier.compactIfDue();
     } catch (TributaryException e) {
       failed(slot, e);
     }
