@@ -14,9 +14,9 @@ import java.util.function.Function;
  * Writes rows sorted by key as data files near a target size, so that each file covers a narrow key
  * range that does not overlap the files the commit leaves alone: the rows are cut into runs at the
  * minimum of every file kept (a run never spans one), and each run into files of about the target
- * size, of equal row counts. The size of a row is estimated from the files the rows were read from
- * (their bytes over their rows); without any, the first file is cut by the rows' raw size and the
- * rest by what that file turned out to weigh.
+ * size (within half of it), of equal row counts. The size of a row is estimated from the files the
+ * rows were read from (their bytes over their rows); without any, the first file is cut by the rows'
+ * raw size and the rest by what that file turned out to weigh.
  */
 final class ClusteredFiles {
   /** Rows looked at for the raw-size estimate. */
@@ -62,10 +62,13 @@ final class ClusteredFiles {
         int remaining = run.size() - from;
         int count;
         if (estimate <= 0) {
-          // Raw sizes overstate compressed ones: this first file comes out below the target, never above.
-          count = (int) Math.max(1, Math.min(remaining, targetSize / rawBytesPerRow(run.subList(from, run.size()))));
+          // Raw sizes are a rough guess (compression shrinks them, Parquet's pages and footer add to them):
+          // this first file aims below the target, and what it weighs sizes the rest.
+          count = (int) Math.max(1, Math.min(remaining,
+              targetSize * 3 / 4 / rawBytesPerRow(run.subList(from, run.size()))));
         } else {
-          long files = Math.max(1, (long) Math.ceil(remaining * estimate / targetSize));
+          // Equal files, each within a half of the target: a run just above it stays one file.
+          long files = Math.max(1, Math.round(remaining * estimate / targetSize));
           count = (int) Math.ceil((double) remaining / files);
         }
         List<DataFileStatus> files = DataFileWriter.writeFile(engine, transaction, tableId, run.subList(from, from + count),
