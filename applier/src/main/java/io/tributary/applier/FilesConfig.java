@@ -82,7 +82,7 @@ public record FilesConfig(long targetSize, boolean compaction, long smallFileSiz
     long small = compaction.longValue("small-file-size", target / 4, 0, target,
         "A data file below this size in bytes is small (default: a quarter of applier.files.target-size)");
     int minFiles = compaction.integer("min-files", DEFAULT_MIN_SMALL_FILES, 2,
-        "The fewest small or key-overlapping files that make a compaction run");
+        "The fewest small files that make a compaction run (files whose key ranges overlap always do)");
     long maxBytes = compaction.longValue("max-bytes", Math.max(DEFAULT_MAX_BYTES_PER_RUN, 8 * target), 1024,
         Long.MAX_VALUE, "The most bytes of files one compaction reads and rewrites (default: 1 GiB, or 8 target sizes"
             + " if more)");

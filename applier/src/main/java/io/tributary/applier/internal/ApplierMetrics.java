@@ -102,7 +102,7 @@ public final class ApplierMetrics {
       duplicatesDropped = counter("events.duplicate.dropped", "Change events dropped as already applied or repeated", tags);
       rowsUpserted = counter("rows.upserted", "Rows inserted or updated", tags);
       rowsDeleted = counter("rows.deleted", "Rows deleted", tags);
-      filesRead = counter("files.read", "Data files read because data skipping could not rule out the batch's keys", tags);
+      filesRead = counter("files.read", "Data files read because their key ranges may hold the batch's keys", tags);
       filesAdded = counter("files.added", "Data files added", tags);
       filesRemoved = counter("files.removed", "Data files removed (rewritten)", tags);
       bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
