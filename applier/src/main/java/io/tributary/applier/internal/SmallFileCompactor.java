@@ -162,7 +162,8 @@ final class SmallFileCompactor {
         eligible[i] = true;
         small++;
       }
-      if (highest != null && RowKey.compareValues(file.min().get(), highest) <= 0) {
+      // Sharing a boundary value is no overlap: an SCD type 2 key's versions, or a composite key, may span two files.
+      if (highest != null && RowKey.compareValues(file.min().get(), highest) < 0) {
         eligible[i] = true;
         eligible[i - 1] = true;
         overlaps = true;

@@ -46,12 +46,6 @@ final class TableFiles {
       return min.isPresent() && max.isPresent();
     }
 
-    /** Whether a key whose first component is {@code value} may be in this file. */
-    boolean mayHold(Object value) {
-      return !hasRange() || value == null
-          || (RowKey.compareValues(value, min.get()) >= 0 && RowKey.compareValues(value, max.get()) <= 0);
-    }
-
     /** Whether one of {@code sorted} (first key components, ascending, no nulls) may be in this file. */
     boolean mayHoldAny(List<Object> sorted) {
       if (!hasRange()) {
@@ -59,14 +53,6 @@ final class TableFiles {
       }
       int at = lowerBound(sorted, min.get());
       return at < sorted.size() && RowKey.compareValues(sorted.get(at), max.get()) <= 0;
-    }
-
-    /** Whether this file's key range and {@code other}'s overlap; unknown ranges overlap everything. */
-    boolean overlaps(DataFile other) {
-      if (!hasRange() || !other.hasRange()) {
-        return true;
-      }
-      return RowKey.compareValues(min.get(), other.max.get()) <= 0 && RowKey.compareValues(other.min.get(), max.get()) <= 0;
     }
   }
 
@@ -145,8 +131,9 @@ final class TableFiles {
       }
       String name = layout.keyColumns().get(0);
       ColumnType type = layout.column(name).orElseThrow().type();
-      if (!KeyPredicates.isSkippingEligible(type) || type.kind() == ColumnType.Kind.FLOAT
-          || type.kind() == ColumnType.Kind.DOUBLE) {
+      // Booleans and binaries have no min/max statistics; floating-point ones are no key to cluster by.
+      if (type.kind() == ColumnType.Kind.BOOLEAN || type.kind() == ColumnType.Kind.BINARY
+          || type.kind() == ColumnType.Kind.FLOAT || type.kind() == ColumnType.Kind.DOUBLE) {
         return Optional.empty();
       }
       int index = snapshot.getSchema().indexOf(name);

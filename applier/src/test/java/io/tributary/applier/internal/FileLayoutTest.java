@@ -399,6 +399,19 @@ class FileLayoutTest {
     assertThat(files().size()).isEqualTo(files - 1);
   }
 
+  @Test
+  void filesSharingABoundaryKeyDoNotOverlapButFilesCrossingDo() {
+    FilesConfig config = FilesConfig.withTargetSize(TARGET);
+    TableFiles.DataFile first = new TableFiles.DataFile(null, TARGET, 100, Optional.of(0L), Optional.of(10L));
+    TableFiles.DataFile touching = new TableFiles.DataFile(null, TARGET, 100, Optional.of(10L), Optional.of(20L));
+    TableFiles.DataFile crossing = new TableFiles.DataFile(null, TARGET, 100, Optional.of(15L), Optional.of(30L));
+    TableFiles.DataFile last = new TableFiles.DataFile(null, TARGET, 100, Optional.of(40L), Optional.of(50L));
+
+    assertThat(SmallFileCompactor.select(List.of(first, touching, last), true, config)).isEmpty();
+    assertThat(SmallFileCompactor.select(List.of(last, crossing, first, touching), true, config))
+        .containsExactly(List.of(touching, crossing));
+  }
+
   private List<JsonNode> actions(long version) throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     List<JsonNode> actions = new ArrayList<>();
