@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * fenced applier's compaction is refused.
  *
  * <p>Runs on the thread that applies the table's batches, between them, so that it never races the
- * table's own commits, at most every {@link FilesConfig#checkInterval()}. Looking costs a listing of
- * the table's files (no data is read); a compaction runs when at least {@link FilesConfig#minSmallFiles()}
+ * table's own commits, at most every {@link FilesConfig#checkInterval()} and only when the table has
+ * a commit the last look did not see. Looking costs a listing of the table's files (no data is read); a compaction runs when at least {@link FilesConfig#minSmallFiles()}
  * files are small or any key ranges overlap, and rewrites at most {@link FilesConfig#maxBytesPerRun()}
  * bytes. In modes clustered by key (SCD type 1 and 2), only files next to each other in key order are
  * merged, so that the new files do not span the files left alone; append tables merge their small
@@ -51,6 +51,7 @@ final class SmallFileCompactor {
   private final TableMode mode;
   private final ApplierMetrics.Table metrics;
   private long lastCheckMillis;
+  private long lastCheckedVersion;
   private boolean checked;
 
   SmallFileCompactor(ApplierContext context, TableId tableId, URI location, TableMode mode, ApplierMetrics.Table metrics) {
@@ -64,19 +65,26 @@ final class SmallFileCompactor {
   /** What a compaction did. */
   record Compaction(long version, int filesIn, int filesOut, long bytesIn, long bytesOut, long rows) {}
 
-  /** Compacts if compaction is on and the check interval has passed since the last look. */
-  Optional<Compaction> compactIfDue(Lease lease) {
+  /**
+   * Compacts if compaction is on, the check interval has passed since the last look, and the table
+   * has a commit the last look did not see ({@code version} is the table's latest known version): an
+   * idle table is not looked at again.
+   */
+  Optional<Compaction> compactIfDue(Lease lease, long version) {
     FilesConfig files = context.config().files();
     if (!files.compaction()) {
       return Optional.empty();
     }
     long now = context.clock().millis();
-    if (checked && now - lastCheckMillis < files.checkInterval().toMillis()) {
+    if (checked && (version == lastCheckedVersion || now - lastCheckMillis < files.checkInterval().toMillis())) {
       return Optional.empty();
     }
     checked = true;
     lastCheckMillis = now;
-    return compact(lease);
+    lastCheckedVersion = version;
+    Optional<Compaction> compaction = compact(lease);
+    compaction.ifPresent(done -> lastCheckedVersion = done.version());
+    return compaction;
   }
 
   /** Looks at the table's files now and compacts them if there is something to gain. */

@@ -186,15 +186,15 @@ public final class TableApplier {
 
   /**
    * Rewrites the table's small or key-overlapping files in a commit that changes no data, when
-   * compaction is on and its check interval has passed (see {@link SmallFileCompactor}). Called
-   * between batches, on the thread that applies them. A failed compaction is logged and counted; the
+   * compaction is on, its check interval has passed and the table changed since the last look (see
+   * {@link SmallFileCompactor}). Called between batches, on the thread that applies them. A failed compaction is logged and counted; the
    * table goes on without it.
    *
    * @throws TributaryException {@code STALE_EPOCH} if this applier was fenced
    */
   public void compactIfDue() {
     try {
-      compactor.compactIfDue(lease).ifPresent(compaction -> version = compaction.version());
+      compactor.compactIfDue(lease, version).ifPresent(compaction -> version = compaction.version());
     } catch (RuntimeException e) {
       TributaryException failure = ApplierErrors.classify(tableId, location, e);
       if (failure.code() == ErrorCode.STALE_EPOCH) {
