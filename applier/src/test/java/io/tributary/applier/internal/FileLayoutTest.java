@@ -400,6 +400,31 @@ class FileLayoutTest {
   }
 
   @Test
+  void aKeyAfterThe32ndColumnStillHasItsRangeInEveryFile() {
+    List<Column> columns = new ArrayList<>();
+    for (int i = 0; i < 33; i++) {
+      columns.add(new Column("c" + i, ColumnType.STRING, true));
+    }
+    columns.add(new Column("id", ColumnType.LONG, false));
+    TableSchema wide = new TableSchema(TABLE, columns, List.of("id"));
+    segments = new Segments(staging, wide);
+    TableApplier applier = new TableOpener(context(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET)))
+        .open(TABLE, wide, TableApplierTest.PARTITION);
+    List<ChangeEvent> events = new ArrayList<>();
+    for (long id = 0; id < 1000; id++) {
+      Object[] values = new Object[34];
+      values[0] = text();
+      values[33] = id;
+      events.add(segments.event(Operation.INSERT, ++position, values));
+    }
+    apply(applier, events);
+
+    assertThat(snapshot().getTableProperties()).containsEntry("delta.dataSkippingNumIndexedCols", "34");
+    assertThat(files()).hasSizeGreaterThan(1).allSatisfy(file -> assertThat(file.hasRange()).isTrue());
+    assertDisjoint(files());
+  }
+
+  @Test
   void filesSharingABoundaryKeyDoNotOverlapButFilesCrossingDo() {
     FilesConfig config = FilesConfig.withTargetSize(TARGET);
     TableFiles.DataFile first = new TableFiles.DataFile(null, TARGET, 100, Optional.of(0L), Optional.of(10L));
