@@ -1,5 +1,7 @@
 package io.tributary.applier.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import io.delta.kernel.Transaction;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
@@ -27,8 +29,11 @@ final class ClusteredFiles {
   private final long targetSize;
 
   ClusteredFiles(Engine engine, TableId tableId, long targetSize) {
-    this.engine = engine;
-    this.tableId = tableId;
+    this.engine = requireNonNull(engine, "engine is null");
+    this.tableId = requireNonNull(tableId, "tableId is null");
+    if (targetSize < 1) {
+      throw new IllegalArgumentException("targetSize must be >= 1: " + targetSize);
+    }
     this.targetSize = targetSize;
   }
 

@@ -205,10 +205,9 @@ final class SmallFileCompactor {
     for (List<TableFiles.DataFile> group : groups) {
       List<TableFiles.DataFile> taken = new ArrayList<>();
       for (TableFiles.DataFile file : group) {
-        if (file.size() > budget && taken.size() >= 2) {
-          break;
-        }
-        if (file.size() > budget && !bounded.isEmpty()) {
+        // Over the budget, stop; except that the first group takes two files whatever they weigh, so that
+        // every run makes progress.
+        if (file.size() > budget && (taken.size() >= 2 || !bounded.isEmpty())) {
           break;
         }
         taken.add(file);
