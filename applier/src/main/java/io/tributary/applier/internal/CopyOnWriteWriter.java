@@ -110,7 +110,7 @@ public final class CopyOnWriteWriter {
         upsertKeys.add(change.getKey().value(0));
       }
     }
-    upsertKeys.sort(RowKey::compareValues);
+    upsertKeys.sort(TableFiles::compare);
 
     long removedAt = clock.millis();
     List<Row> removes = new ArrayList<>();

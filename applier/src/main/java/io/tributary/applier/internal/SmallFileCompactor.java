@@ -171,12 +171,12 @@ final class SmallFileCompactor {
         small++;
       }
       // Sharing a boundary value is no overlap: an SCD type 2 key's versions, or a composite key, may span two files.
-      if (highest != null && RowKey.compareValues(file.min().get(), highest) < 0) {
+      if (highest != null && TableFiles.compare(file.min().get(), highest) < 0) {
         eligible[i] = true;
         eligible[i - 1] = true;
         overlaps = true;
       }
-      if (highest == null || RowKey.compareValues(file.max().get(), highest) > 0) {
+      if (highest == null || TableFiles.compare(file.max().get(), highest) > 0) {
         highest = file.max().get();
       }
     }

@@ -52,7 +52,7 @@ final class TableFiles {
         return !sorted.isEmpty();
       }
       int at = lowerBound(sorted, min.get());
-      return at < sorted.size() && RowKey.compareValues(sorted.get(at), max.get()) <= 0;
+      return at < sorted.size() && compare(sorted.get(at), max.get()) <= 0;
     }
   }
 
@@ -61,8 +61,8 @@ final class TableFiles {
     if (!left.hasRange() || !right.hasRange()) {
       return Boolean.compare(!left.hasRange(), !right.hasRange());
     }
-    int byMin = RowKey.compareValues(left.min().get(), right.min().get());
-    return byMin != 0 ? byMin : RowKey.compareValues(left.max().get(), right.max().get());
+    int byMin = compare(left.min().get(), right.min().get());
+    return byMin != 0 ? byMin : compare(left.max().get(), right.max().get());
   };
 
   private TableFiles() {}
@@ -88,7 +88,7 @@ final class TableFiles {
     return files;
   }
 
-  /** The first key component of each key, ascending, nulls left out. */
+  /** The first key component of each key, ascending in the order of {@link #compare}, nulls left out. */
   static List<Object> firstComponents(Iterable<RowKey> keys) {
     List<Object> values = new ArrayList<>();
     for (RowKey key : keys) {
@@ -96,8 +96,31 @@ final class TableFiles {
         values.add(key.value(0));
       }
     }
-    values.sort(RowKey::compareValues);
+    values.sort(TableFiles::compare);
     return values;
+  }
+
+  /**
+   * Compares key values in the order of the statistics: strings by code point (Parquet's minimum and
+   * maximum are in UTF-8 byte order, which differs from {@link String#compareTo} for characters
+   * beyond U+FFFF), everything else as {@link RowKey#compareValues} does.
+   */
+  static int compare(Object left, Object right) {
+    if (left instanceof String a && right instanceof String b) {
+      int i = 0;
+      int j = 0;
+      while (i < a.length() && j < b.length()) {
+        int x = a.codePointAt(i);
+        int y = b.codePointAt(j);
+        if (x != y) {
+          return Integer.compare(x, y);
+        }
+        i += Character.charCount(x);
+        j += Character.charCount(y);
+      }
+      return Boolean.compare(i < a.length(), j < b.length());
+    }
+    return RowKey.compareValues(left, right);
   }
 
   /** The index of the first of {@code sorted} at or above {@code value}. */
@@ -106,7 +129,7 @@ final class TableFiles {
     int high = sorted.size();
     while (low < high) {
       int middle = (low + high) >>> 1;
-      if (RowKey.compareValues(sorted.get(middle), value) < 0) {
+      if (compare(sorted.get(middle), value) < 0) {
         low = middle + 1;
       } else {
         high = middle;

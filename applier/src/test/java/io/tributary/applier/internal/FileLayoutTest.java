@@ -425,6 +425,19 @@ class FileLayoutTest {
   }
 
   @Test
+  void stringRangesCompareAsTheStatisticsDoByCodePoint() {
+    // Parquet's minimum and maximum are in UTF-8 byte order: U+E000 < U+FFFD < U+1F600, though in UTF-16
+    // code units the surrogates of U+1F600 sort before U+FFFD.
+    TableFiles.DataFile file = new TableFiles.DataFile(null, TARGET, 100, Optional.of("\uE000"),
+        Optional.of("\uD83D\uDE00"));
+
+    assertThat(file.mayHoldAny(TableFiles.firstComponents(List.of(RowKey.ofValues("\uFFFD"))))).isTrue();
+    assertThat(file.mayHoldAny(TableFiles.firstComponents(List.of(RowKey.ofValues("a"))))).isFalse();
+    assertThat(TableFiles.compare("\uFFFD", "\uD83D\uDE00")).isNegative();
+    assertThat(TableFiles.compare(5L, 7L)).isNegative();
+  }
+
+  @Test
   void filesSharingABoundaryKeyDoNotOverlapButFilesCrossingDo() {
     FilesConfig config = FilesConfig.withTargetSize(TARGET);
     TableFiles.DataFile first = new TableFiles.DataFile(null, TARGET, 100, Optional.of(0L), Optional.of(10L));
