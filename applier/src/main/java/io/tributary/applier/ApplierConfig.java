@@ -40,6 +40,7 @@ import java.util.Set;
  * @param batchBehindLag how long ago the gateway announced a table's oldest pending manifest for the
  *     table to count as behind: it then gathers up to {@code batchMaxSegments} per commit for
  *     {@code batchMaxWait}, for throughput, instead of applying each manifest at once, for latency
+ * @param files how data files are laid out (target size) and compacted
  */
 public record ApplierConfig(
     URI tablesLocation,
@@ -55,7 +56,8 @@ public record ApplierConfig(
     Mode mode,
     Duration triggeredTimeout,
     Map<TableId, TableOptions> tables,
-    Duration batchBehindLag) {
+    Duration batchBehindLag,
+    FilesConfig files) {
 
   /** How long an applier runs. */
   public enum Mode {
@@ -98,15 +100,34 @@ public record ApplierConfig(
         topic, staging, mode, triggeredTimeout, Map.of());
   }
 
-  /** An applier with the default batch behind-lag. */
+  /** An applier with the default batch behind-lag, file layout and compaction. */
   public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
       Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
       StagingConfig staging, Mode mode, Duration triggeredTimeout, Map<TableId, TableOptions> tables) {
     this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
-        topic, staging, mode, triggeredTimeout, tables, DEFAULT_BATCH_BEHIND_LAG);
+        topic, staging, mode, triggeredTimeout, tables, DEFAULT_BATCH_BEHIND_LAG, FilesConfig.DEFAULT);
+  }
+
+  /** An applier with the default file layout and compaction. */
+  public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
+      Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
+      StagingConfig staging, Mode mode, Duration triggeredTimeout, Map<TableId, TableOptions> tables,
+      Duration batchBehindLag) {
+    this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
+        topic, staging, mode, triggeredTimeout, tables, batchBehindLag, FilesConfig.DEFAULT);
+  }
+
+  /** An applier with the default batch behind-lag. */
+  public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
+      Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
+      StagingConfig staging, Mode mode, Duration triggeredTimeout, Map<TableId, TableOptions> tables,
+      FilesConfig files) {
+    this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
+        topic, staging, mode, triggeredTimeout, tables, DEFAULT_BATCH_BEHIND_LAG, files);
   }
 
   public ApplierConfig {
+    requireNonNull(files, "files is null");
     requireNonNull(tablesLocation, "tablesLocation is null");
     requireNonNull(batchBehindLag, "batchBehindLag is null");
     requireNonNull(groupId, "groupId is null");
@@ -230,8 +251,15 @@ public record ApplierConfig(
       topic = DEFAULT_TOPIC;
     }
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
+    FilesConfig files = FilesConfig.from(applier);
     return new ApplierConfig(tablesLocation, groupId, writerId, maxSegments, maxWait, leaseTtl, consumer,
-        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables, behindLag);
+        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables, behindLag, files);
+  }
+
+  /** This configuration with {@code files} as its file layout and compaction settings. */
+  public ApplierConfig withFiles(FilesConfig files) {
+    return new ApplierConfig(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl,
+        consumerProperties, bootstrapServers, topic, staging, mode, triggeredTimeout, tables, batchBehindLag, files);
   }
 
   /** How the changes of {@code tableId} are applied. */

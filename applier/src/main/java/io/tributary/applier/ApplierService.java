@@ -108,8 +108,8 @@ public final class ApplierService implements AutoCloseable {
     transition(State.NEW, State.STARTING);
     try {
       staging = StagingStore.open(config.staging(), clock);
-      ApplierContext context = new ApplierContext(config, DeltaEngines.forWriting(config.staging().hadoopProperties()),
-          staging, coordinator, committers,
+      ApplierContext context = new ApplierContext(config,
+          DeltaEngines.forWriting(config.staging().hadoopProperties(), config.files()), staging, coordinator, committers,
           metrics, clock);
       KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -6,7 +6,6 @@ import io.delta.kernel.Snapshot;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
-import io.delta.kernel.utils.DataFileStatus;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.TableSchema;
 import java.time.Clock;
@@ -41,9 +40,13 @@ final class AppendWriter {
   private final int position;
   private final int sourceTs;
   private final int txid;
+  private final long targetSize;
 
-  /** A writer of a table laid out as {@code schema}, which has the append mode's metadata columns. */
-  AppendWriter(Engine engine, TableSchema schema, Clock clock) {
+  /**
+   * A writer of a table laid out as {@code schema}, which has the append mode's metadata columns,
+   * cutting files at {@code targetSize} bytes.
+   */
+  AppendWriter(Engine engine, TableSchema schema, Clock clock, long targetSize) {
     this.engine = requireNonNull(engine, "engine is null");
     this.schema = requireNonNull(schema, "schema is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -51,6 +54,7 @@ final class AppendWriter {
     this.position = index(schema, TableMode.POSITION);
     this.sourceTs = index(schema, TableMode.SOURCE_TS);
     this.txid = index(schema, TableMode.TXID);
+    this.targetSize = targetSize;
   }
 
   private static int index(TableSchema schema, String column) {
@@ -109,18 +113,22 @@ final class AppendWriter {
       boolean truncate) {
     List<Row> actions = new ArrayList<>();
     long[] rowsRemoved = {0};
+    long[] bytesRemoved = {0};
     if (truncate) {
       long removedAt = clock.millis();
       DeltaFiles.forEachFile(engine, snapshot.getScanBuilder().build(), file -> {
         actions.add(DataFileWriter.remove(file, removedAt));
         rowsRemoved[0] += file.add().getNumRecords().orElse(0L);
+        bytesRemoved[0] += file.add().getSize();
       });
     }
     long filesRemoved = actions.size();
-    List<DataFileStatus> files = rows.isEmpty() ? List.of()
-        : DataFileWriter.write(engine, transaction, schema.tableId(), rows, actions);
-    long bytes = files.stream().mapToLong(DataFileStatus::getSize).sum();
-    return new CopyOnWriteWriter.Result(actions, 0, files.size(), filesRemoved, bytes, rows.size(), rowsRemoved[0],
-        rows.size(), rowsRemoved[0]);
+    // A blind append lists no files: rows stay in position order, cut by their estimated size.
+    double bytesPerRow = 0;
+    ClusteredFiles.Written written = rows.isEmpty() ? new ClusteredFiles.Written(List.of())
+        : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows, null, List.of(), bytesPerRow,
+            true, actions);
+    return new CopyOnWriteWriter.Result(actions, 0, written.files().size(), filesRemoved, written.bytes(), bytesRemoved[0],
+        rows.size(), rowsRemoved[0], rows.size(), rowsRemoved[0]);
   }
 }

@@ -70,6 +70,13 @@ public final class ApplierMetrics {
     private final Counter filesAdded;
     private final Counter filesRemoved;
     private final Counter bytesWritten;
+    private final Counter bytesRewritten;
+    private final DistributionSummary rewrittenPerChangedRow;
+    private final Counter compactions;
+    private final Counter compactionFilesRemoved;
+    private final Counter compactionFilesAdded;
+    private final Counter compactionBytesRewritten;
+    private final Counter compactionsFailed;
     private final Counter segmentsAwaitingResync;
     private final Counter resyncsSwitched;
     private final Counter resyncsFailed;
@@ -100,10 +107,22 @@ public final class ApplierMetrics {
       duplicatesDropped = counter("events.duplicate.dropped", "Change events dropped as already applied or repeated", tags);
       rowsUpserted = counter("rows.upserted", "Rows inserted or updated", tags);
       rowsDeleted = counter("rows.deleted", "Rows deleted", tags);
-      filesRead = counter("files.read", "Data files read because data skipping could not rule out the batch's keys", tags);
+      filesRead = counter("files.read", "Data files read because their key ranges may hold the batch's keys", tags);
       filesAdded = counter("files.added", "Data files added", tags);
       filesRemoved = counter("files.removed", "Data files removed (rewritten)", tags);
       bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
+      bytesRewritten = counter("bytes.rewritten",
+          "Bytes of the data files a batch removed to write their rows again (copy-on-write)", tags);
+      rewrittenPerChangedRow = DistributionSummary.builder(PREFIX + "rewrite.per.changed.row")
+          .description("Bytes of data files a batch's commit wrote, per row it inserted, updated or deleted")
+          .baseUnit("bytes").tags(tags).register(registry);
+      compactions = counter("compactions", "Compaction commits: small or key-overlapping files rewritten into"
+          + " target-size ones without changing data", tags);
+      compactionFilesRemoved = counter("compaction.files.removed", "Data files a compaction rewrote", tags);
+      compactionFilesAdded = counter("compaction.files.added", "Data files a compaction wrote", tags);
+      compactionBytesRewritten = counter("compaction.bytes.rewritten", "Bytes of the data files a compaction rewrote",
+          tags);
+      compactionsFailed = counter("compactions.failed", "Compactions that failed; the table goes on without them", tags);
       segmentsAwaitingResync = counter("segments.resync.awaited.skipped",
           "Segments not applied because an incompatible schema change sent the table to a resync whose snapshot"
               + " replaces their changes", tags);
@@ -178,6 +197,10 @@ public final class ApplierMetrics {
       filesAdded.increment(result.filesAdded());
       filesRemoved.increment(result.filesRemoved());
       bytesWritten.increment(result.bytesWritten());
+      bytesRewritten.increment(result.bytesRemoved());
+      if (result.rowsChanged() > 0) {
+        rewrittenPerChangedRow.record((double) result.bytesWritten() / result.rowsChanged());
+      }
       commitLatency.record(latency);
       if (captureMillis > 0) {
         lastCaptureMillis.set(captureMillis);
@@ -200,6 +223,19 @@ public final class ApplierMetrics {
           .description("Schema changes of the source table applied to the Delta table, by kind; 'resync' counts"
               + " incompatible changes that sent the table to a resync")
           .tags(tags).tag("kind", name).register(registry)).increment();
+    }
+
+    /** Counts a compaction committed as {@code newVersion}. */
+    public void compacted(long newVersion, long filesRemoved, long filesAdded, long bytesRemoved) {
+      compactions.increment();
+      compactionFilesRemoved.increment(filesRemoved);
+      compactionFilesAdded.increment(filesAdded);
+      compactionBytesRewritten.increment(bytesRemoved);
+      version.set(newVersion);
+    }
+
+    public void compactionFailed() {
+      compactionsFailed.increment();
     }
 
     public void resyncFailed() {

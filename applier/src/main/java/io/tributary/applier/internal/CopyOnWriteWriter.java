@@ -3,28 +3,27 @@ package io.tributary.applier.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.delta.kernel.Scan;
-import io.delta.kernel.ScanBuilder;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
-import io.delta.kernel.expressions.Predicate;
-import io.delta.kernel.utils.DataFileStatus;
+import io.tributary.applier.FilesConfig;
 import io.tributary.staging.TableSchema;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * Applies a reduced batch to a Delta table by copy-on-write (SCD type 1): finds the files that may
- * hold the batch's keys by data skipping, reads them, keeps the rows whose key the batch does not
- * touch, and writes those survivors together with the batch's upserted rows, sorted by key, as new
- * files; the files read are removed. A truncate removes every file. Returns the add and remove
- * actions for the batch's single commit; nothing is committed here.
+ * hold the batch's keys from the key ranges of their statistics ({@link TableFiles}), reads them,
+ * keeps the rows whose key the batch does not touch, and writes those survivors together with the
+ * batch's upserted rows, sorted by key, as new files near the target size that do not span the
+ * files left alone ({@link ClusteredFiles}); the files holding a changed key, or whose range a new
+ * key falls in, are removed. A truncate removes every file. Returns the add and remove actions for
+ * the batch's single commit; nothing is committed here.
  *
  * <p>With soft delete (the table has {@link TableMode#DELETED_AT}), a {@link RowChange.SoftDelete}
  * rewrites the key's row with {@code __deleted_at} set instead of leaving it out, and a truncate
@@ -44,18 +43,19 @@ public final class CopyOnWriteWriter {
   /** The index of {@link TableMode#DELETED_AT} in {@code schema}, -1 without soft delete. */
   private final int deletedAt;
   private final Clock clock;
+  private final long targetSize;
 
-  /** A writer of a table laid out as {@code schema}, whose snapshot is laid out as it is. */
+  /** A writer of a table laid out as {@code schema}, whose snapshot is laid out as it is, cutting files at 128 MiB. */
   public CopyOnWriteWriter(Engine engine, TableSchema schema, Clock clock) {
-    this(engine, schema, schema, clock);
+    this(engine, schema, schema, clock, FilesConfig.DEFAULT_TARGET_SIZE);
   }
 
   /**
    * A writer of a table whose snapshot is laid out as {@code before} and whose transaction writes the
    * layout {@code schema} (the same columns first, in the same order, some of them widened, and maybe
-   * more after them).
+   * more after them), cutting files at {@code targetSize} bytes.
    */
-  public CopyOnWriteWriter(Engine engine, TableSchema before, TableSchema schema, Clock clock) {
+  public CopyOnWriteWriter(Engine engine, TableSchema before, TableSchema schema, Clock clock, long targetSize) {
     this.engine = requireNonNull(engine, "engine is null");
     this.before = requireNonNull(before, "before is null");
     this.schema = requireNonNull(schema, "schema is null");
@@ -63,6 +63,7 @@ public final class CopyOnWriteWriter {
     this.keyIndexes = schema.keyIndexes();
     this.deletedAt = schema.indexOf(TableMode.DELETED_AT);
     this.clock = requireNonNull(clock, "clock is null");
+    this.targetSize = targetSize;
   }
 
   /** What writing a batch produced. */
@@ -72,12 +73,18 @@ public final class CopyOnWriteWriter {
       long filesAdded,
       long filesRemoved,
       long bytesWritten,
+      long bytesRemoved,
       long rowsWritten,
       long rowsRemoved,
       long upserted,
       long deleted) {
     public Result {
       actions = List.copyOf(actions);
+    }
+
+    /** Rows upserted plus rows deleted. */
+    public long rowsChanged() {
+      return upserted + deleted;
     }
 
     /** The change in the table's row count. */
@@ -88,35 +95,44 @@ public final class CopyOnWriteWriter {
 
   /** Writes the new data files of {@code batch} over {@code snapshot} for {@code transaction}. */
   public Result write(Snapshot snapshot, Transaction transaction, ReducedBatch batch) {
-    ScanBuilder scanBuilder = snapshot.getScanBuilder();
     // A soft-deleting truncate reads every row to mark it; a plain one reads none.
     boolean markAll = batch.truncate() && deletedAt >= 0;
     boolean readRows = !batch.truncate() || markAll;
-    if (!batch.truncate()) {
-      // Statistics of the files are in the snapshot's types: a widened key column is not skipped on.
-      Optional<Predicate> filter = sameKeyTypes()
-          ? KeyPredicates.forKeys(before, batch.changes().keySet()) : Optional.empty();
-      if (filter.isPresent()) {
-        scanBuilder = scanBuilder.withFilter(filter.get());
+    Scan scan = snapshot.getScanBuilder().build();
+    Row scanState = scan.getScanState(engine);
+    // Statistics of the files are in the snapshot's types: a widened key column has no usable ranges.
+    List<TableFiles.DataFile> files = TableFiles.list(engine, snapshot, scan, before, sameKeyTypes());
+    List<Object> batchKeys = TableFiles.firstComponents(batch.changes().keySet());
+    boolean nullKeys = batch.changes().keySet().stream().anyMatch(key -> key.value(0) == null);
+    List<Object> upsertKeys = new ArrayList<>();
+    for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
+      if (!(change.getValue() instanceof RowChange.Delete) && change.getKey().value(0) != null) {
+        upsertKeys.add(change.getKey().value(0));
       }
     }
-    Scan scan = scanBuilder.build();
-    Row scanState = scan.getScanState(engine);
+    upsertKeys.sort(TableFiles::compare);
 
     long removedAt = clock.millis();
     List<Row> removes = new ArrayList<>();
+    List<TableFiles.DataFile> kept = new ArrayList<>();
     List<Object[]> survivors = new ArrayList<>();
     Map<RowKey, Object[]> current = new HashMap<>();
-    long[] rowsRemoved = {0};
-    long[] filesRead = {0};
+    long rowsRemoved = 0;
+    long bytesRemoved = 0;
+    long rowsOfRemoved = 0;
+    long filesRead = 0;
     long[] marked = {0};
-    DeltaFiles.forEachFile(engine, scan, file -> {
-      List<Object[]> kept = new ArrayList<>();
+    for (TableFiles.DataFile file : files) {
+      if (!batch.truncate() && !nullKeys && !file.mayHoldAny(batchKeys)) {
+        kept.add(file);
+        continue;
+      }
+      List<Object[]> rest = new ArrayList<>();
       boolean[] touched = {batch.truncate()};
       long[] rows = {0};
       if (readRows) {
-        filesRead[0]++;
-        DeltaFiles.forEachRow(engine, scanState, file.scanRow(), stored -> {
+        filesRead++;
+        DeltaFiles.forEachRow(engine, scanState, file.scanFile().scanRow(), stored -> {
           Object[] row = read.row(stored);
           rows[0]++;
           RowKey key = RowKey.of(row, keyIndexes);
@@ -129,23 +145,28 @@ public final class CopyOnWriteWriter {
               row[deletedAt] = Math.multiplyExact(batch.truncatedAtMillis(), 1000L);
               marked[0]++;
             }
-            kept.add(row);
+            rest.add(row);
           }
         });
       }
-      if (touched[0]) {
-        removes.add(DataFileWriter.remove(file, removedAt));
-        survivors.addAll(kept);
-        rowsRemoved[0] += readRows ? rows[0] : file.add().getNumRecords().orElse(0L);
+      // A new key inside the file's range is written into it, so that files do not come to overlap.
+      if (touched[0] || (file.hasRange() && file.mayHoldAny(upsertKeys))) {
+        removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
+        survivors.addAll(rest);
+        rowsRemoved += readRows ? rows[0] : Math.max(0, file.rows());
+        bytesRemoved += file.size();
+        rowsOfRemoved += Math.max(0, file.rows());
+      } else {
+        kept.add(file);
       }
-    });
+    }
 
     TreeMap<RowKey, Object[]> sorted = new TreeMap<>();
     for (Object[] row : survivors) {
       sorted.put(RowKey.of(row, keyIndexes), row);
     }
     long upserted = 0;
-    long deleted = markAll ? marked[0] : batch.truncate() ? rowsRemoved[0] : 0;
+    long deleted = markAll ? marked[0] : batch.truncate() ? rowsRemoved : 0;
     for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
       Object[] old = current.get(change.getKey());
       if (change.getValue() instanceof RowChange.Upsert upsert) {
@@ -166,18 +187,43 @@ public final class CopyOnWriteWriter {
         deleted++;
       }
     }
-    // Written in key order, so that files stay clustered by key and data skipping stays selective.
+    // Written in key order, between the files kept, so that files stay clustered by key and data skipping selective.
     List<Object[]> rows = new ArrayList<>(sorted.values());
-
     List<Row> actions = new ArrayList<>(removes);
-    long filesAdded = 0;
-    long bytesWritten = 0;
+    ClusteredFiles.Written written = new ClusteredFiles.Written(List.of());
     if (!rows.isEmpty()) {
-      List<DataFileStatus> files = DataFileWriter.write(engine, transaction, schema.tableId(), rows, actions);
-      filesAdded = files.size();
-      bytesWritten = files.stream().mapToLong(DataFileStatus::getSize).sum();
+      written = new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows,
+          row -> RowKey.of(row, keyIndexes).value(0), keptMinimums(kept), bytesPerRow(rowsOfRemoved, bytesRemoved, kept),
+          true, actions);
     }
-    return new Result(actions, filesRead[0], filesAdded, removes.size(), bytesWritten, rows.size(), rowsRemoved[0], upserted, deleted);
+    return new Result(actions, filesRead, written.files().size(), removes.size(), written.bytes(), bytesRemoved,
+        rows.size(), rowsRemoved, upserted, deleted);
+  }
+
+  /** The minimum key of each kept file with a known range, ascending. */
+  static List<Object> keptMinimums(List<TableFiles.DataFile> kept) {
+    List<Object> minimums = new ArrayList<>();
+    for (TableFiles.DataFile file : kept) {
+      file.min().filter(min -> file.hasRange()).ifPresent(minimums::add);
+    }
+    minimums.sort(RowKey::compareValues);
+    return minimums;
+  }
+
+  /** Bytes per row of the files rewritten, else of the files kept; 0 when no file tells. */
+  static double bytesPerRow(long rows, long bytes, List<TableFiles.DataFile> kept) {
+    if (rows > 0) {
+      return (double) bytes / rows;
+    }
+    long keptRows = 0;
+    long keptBytes = 0;
+    for (TableFiles.DataFile file : kept) {
+      if (file.rows() > 0) {
+        keptRows += file.rows();
+        keptBytes += file.size();
+      }
+    }
+    return keptRows > 0 ? (double) keptBytes / keptRows : 0;
   }
 
   private boolean sameKeyTypes() {

@@ -5,6 +5,7 @@ import io.delta.kernel.Transaction;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.internal.actions.AddFile;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.TransactionStateRow;
 import io.delta.kernel.internal.util.ColumnMapping.ColumnMappingMode;
@@ -16,10 +17,12 @@ import io.tributary.coordinator.delta.RowColumnarBatch;
 import io.tributary.staging.TableId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Writes rows as new data files of a Delta transaction, and the actions that add and remove files,
@@ -41,13 +44,30 @@ final class DataFileWriter {
 
   /** The action removing a file a scan returned, at {@code removedAtMillis}. */
   static Row remove(DeltaFiles.ScanFile file, long removedAtMillis) {
+    return remove(file, removedAtMillis, true);
+  }
+
+  /**
+   * The action removing a file a scan returned, at {@code removedAtMillis}; {@code dataChange} false
+   * for a rewrite that changes no data, which streaming readers skip.
+   */
+  static Row remove(DeltaFiles.ScanFile file, long removedAtMillis, boolean dataChange) {
     // Removes must carry the file's size; toRemoveFileRow copies it from the add action.
-    return SingleAction.createRemoveFileSingleAction(file.add().toRemoveFileRow(true, Optional.of(removedAtMillis)));
+    return SingleAction.createRemoveFileSingleAction(file.add().toRemoveFileRow(dataChange, Optional.of(removedAtMillis)));
   }
 
   /** Writes {@code rows} as new data files of the transaction and appends their add actions to {@code actions}. */
   static List<DataFileStatus> write(Engine engine, Transaction transaction, TableId tableId, List<Object[]> rows,
       List<Row> actions) {
+    return writeFile(engine, transaction, tableId, rows, true, actions);
+  }
+
+  /**
+   * Writes {@code rows} as one new data file of the transaction (more only if they exceed the engine's
+   * own file size limit) and appends their add actions to {@code actions}, marked {@code dataChange}.
+   */
+  static List<DataFileStatus> writeFile(Engine engine, Transaction transaction, TableId tableId, List<Object[]> rows,
+      boolean dataChange, List<Row> actions) {
     Row txnState = transaction.getTransactionState(engine);
     boolean columnMapping = TransactionStateRow.getColumnMappingMode(txnState) != ColumnMappingMode.NONE;
     if (columnMapping && !TransactionStateRow.getPartitionColumnsList(txnState).isEmpty()) {
@@ -72,6 +92,17 @@ final class DataFileWriter {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write data files of " + tableId + ": " + e.getMessage(), e);
+    }
+    if (!dataChange) {
+      // Transaction.generateAppendActions marks every add as a data change; a rewrite builds its own.
+      URI root = new Path(TransactionStateRow.getTablePath(txnState)).toUri();
+      StructType physical = TransactionStateRow.getPhysicalSchema(txnState);
+      for (DataFileStatus file : files) {
+        AddFile add = AddFile.convertDataFileStatus(physical, root, file, Map.of(), false, Map.of(), Optional.empty(),
+            Optional.empty(), Optional.empty());
+        actions.add(SingleAction.createAddFileSingleAction(add.toRow()));
+      }
+      return files;
     }
     try (CloseableIterator<Row> adds = Transaction.generateAppendActions(
         engine, txnState, Utils.toCloseableIterator(files.iterator()), context)) {

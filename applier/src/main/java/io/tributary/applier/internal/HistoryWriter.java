@@ -3,13 +3,10 @@ package io.tributary.applier.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.delta.kernel.Scan;
-import io.delta.kernel.ScanBuilder;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
-import io.delta.kernel.expressions.Predicate;
-import io.delta.kernel.utils.DataFileStatus;
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Operation;
 import io.tributary.staging.TableSchema;
@@ -35,8 +32,10 @@ import java.util.Set;
  * the current version (a resync reading a row that did not change) leaves it as it is. A value the
  * source did not send keeps the current version's.
  *
- * <p>The files that may hold the current version of a batch's key are found by data skipping on the
- * key columns, read, and rewritten with their rows' closed versions; a batch holding a truncate or a
+ * <p>The files that may hold the current version of a batch's key are found by the key ranges of
+ * their statistics ({@link TableFiles}), read, and rewritten with their rows' closed versions, and so
+ * is a file whose range a new key falls in; the versions are written between the files left alone,
+ * near the target file size ({@link ClusteredFiles}). A batch holding a truncate or a
  * resync's end reads every file, since it may close any key's version. At a resync's end, the
  * current versions of the keys the resync left dead in staging are closed (see {@link ResyncSweeper}).
  *
@@ -58,12 +57,14 @@ final class HistoryWriter {
   private final int endAt;
   private final int endPosition;
   private final int current;
+  private final long targetSize;
 
   /**
    * A writer of a table whose snapshot is laid out as {@code before} and whose transaction writes
-   * {@code schema}, which has the SCD type 2 metadata columns.
+   * {@code schema}, which has the SCD type 2 metadata columns, cutting files at {@code targetSize} bytes.
    */
-  HistoryWriter(Engine engine, TableSchema before, TableSchema schema, Clock clock, ResyncSweeper sweeper) {
+  HistoryWriter(Engine engine, TableSchema before, TableSchema schema, Clock clock, ResyncSweeper sweeper,
+      long targetSize) {
     this.engine = requireNonNull(engine, "engine is null");
     this.before = requireNonNull(before, "before is null");
     this.schema = requireNonNull(schema, "schema is null");
@@ -76,6 +77,7 @@ final class HistoryWriter {
     this.endAt = index(TableMode.END_AT);
     this.endPosition = index(TableMode.END_POSITION);
     this.current = index(TableMode.CURRENT);
+    this.targetSize = targetSize;
     List<Integer> data = new ArrayList<>();
     for (int i = 0; i < schema.columns().size(); i++) {
       if (!schema.columns().get(i).name().startsWith("__")) {
@@ -98,20 +100,25 @@ final class HistoryWriter {
   PreparedBatch prepare(Snapshot snapshot, NewEvents events) {
     boolean readAll = false;
     Set<RowKey> keys = new HashSet<>();
+    Set<RowKey> opening = new HashSet<>();
     for (ChangeEvent event : events.kept()) {
       Operation operation = event.operation();
       if (operation == Operation.TRUNCATE || operation == Operation.RESYNC_END) {
         readAll = true;
       } else if (!operation.isResyncMarker()) {
         keys.add(RowKey.of(event.values(), keyIndexes));
+        if (operation != Operation.DELETE) {
+          opening.add(RowKey.of(event.values(), keyIndexes));
+        }
       }
     }
     List<Row> removes = new ArrayList<>();
     List<Object[]> rows = new ArrayList<>();
     Map<RowKey, Object[]> open = new LinkedHashMap<>();
-    long[] counts = new long[2];
+    List<TableFiles.DataFile> kept = new ArrayList<>();
+    long[] counts = new long[4];
     if (readAll || !keys.isEmpty()) {
-      readCurrent(snapshot, readAll, keys, removes, rows, open, counts);
+      readCurrent(snapshot, readAll, keys, opening, removes, rows, open, kept, counts);
     }
     long opened = 0;
     long closed = 0;
@@ -170,47 +177,55 @@ final class HistoryWriter {
         events.kept().size(), events.duplicates(), resyncEnds);
     long versionsOpened = opened;
     long versionsClosed = closed;
-    return new PreparedBatch(summary, transaction -> write(transaction, removes, rows, counts, versionsOpened,
+    return new PreparedBatch(summary, transaction -> write(transaction, removes, rows, kept, counts, versionsOpened,
         versionsClosed));
   }
 
   /**
-   * Reads the files that may hold a current version of {@code keys} (every file when {@code all}):
-   * a file holding one is removed, its current versions of those keys go to {@code open} and its
-   * other rows to {@code kept}. {@code counts} gets the files read and the rows of the files removed.
+   * Reads the files that may hold a current version of {@code keys} (every file when {@code all}),
+   * found by the key ranges of their statistics: a file holding one, or whose range one of
+   * {@code opening} falls in (so that the new version lands in the file that covers its key), is
+   * removed, its current versions of those keys go to {@code open} and its other rows to
+   * {@code rows}; the others go to {@code kept}. {@code counts} gets the files read, the rows of the
+   * files removed, and the bytes and rows (from statistics) of the files removed.
    */
-  private void readCurrent(Snapshot snapshot, boolean all, Set<RowKey> keys, List<Row> removes, List<Object[]> kept,
-      Map<RowKey, Object[]> open, long[] counts) {
-    ScanBuilder builder = snapshot.getScanBuilder();
-    if (!all && sameKeyTypes()) {
-      Optional<Predicate> filter = KeyPredicates.forKeys(before, keys);
-      if (filter.isPresent()) {
-        builder = builder.withFilter(filter.get());
-      }
-    }
-    Scan scan = builder.build();
+  private void readCurrent(Snapshot snapshot, boolean all, Set<RowKey> keys, Set<RowKey> opening, List<Row> removes,
+      List<Object[]> rows, Map<RowKey, Object[]> open, List<TableFiles.DataFile> kept, long[] counts) {
+    Scan scan = snapshot.getScanBuilder().build();
     Row scanState = scan.getScanState(engine);
+    List<TableFiles.DataFile> files = TableFiles.list(engine, snapshot, scan, before, sameKeyTypes());
+    List<Object> sortedKeys = TableFiles.firstComponents(keys);
+    List<Object> openingKeys = TableFiles.firstComponents(opening);
+    boolean nullKeys = keys.stream().anyMatch(key -> key.value(0) == null);
     long removedAt = clock.millis();
-    DeltaFiles.forEachFile(engine, scan, file -> {
-      List<Object[]> rows = new ArrayList<>();
+    for (TableFiles.DataFile file : files) {
+      if (!all && !nullKeys && !file.mayHoldAny(sortedKeys)) {
+        kept.add(file);
+        continue;
+      }
+      List<Object[]> rest = new ArrayList<>();
       Map<RowKey, Object[]> found = new HashMap<>();
       counts[0]++;
-      DeltaFiles.forEachRow(engine, scanState, file.scanRow(), stored -> {
+      DeltaFiles.forEachRow(engine, scanState, file.scanFile().scanRow(), stored -> {
         Object[] row = read.row(stored);
         RowKey key = RowKey.of(row, keyIndexes);
         if (Boolean.TRUE.equals(row[current]) && (all || keys.contains(key))) {
           found.put(key, row);
         } else {
-          rows.add(row);
+          rest.add(row);
         }
       });
-      if (!found.isEmpty()) {
-        removes.add(DataFileWriter.remove(file, removedAt));
-        kept.addAll(rows);
+      if (!found.isEmpty() || (file.hasRange() && file.mayHoldAny(openingKeys))) {
+        removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
+        rows.addAll(rest);
         open.putAll(found);
-        counts[1] += rows.size() + found.size();
+        counts[1] += rest.size() + found.size();
+        counts[2] += file.size();
+        counts[3] += rest.size() + found.size();
+      } else {
+        kept.add(file);
       }
-    });
+    }
   }
 
   private boolean sameKeyTypes() {
@@ -249,17 +264,22 @@ final class HistoryWriter {
     return RowKey.of(left, dataIndexes).equals(RowKey.of(right, dataIndexes));
   }
 
-  private CopyOnWriteWriter.Result write(Transaction transaction, List<Row> removes, List<Object[]> rows, long[] counts,
-      long opened, long closed) {
+  private CopyOnWriteWriter.Result write(Transaction transaction, List<Row> removes, List<Object[]> rows,
+      List<TableFiles.DataFile> kept, long[] counts, long opened, long closed) {
     List<Object[]> sorted = new ArrayList<>(rows);
-    // Clustered by key, so that data skipping on the key columns stays selective; a key's versions in order.
-    Comparator<Object[]> byKey = Comparator.comparing(row -> RowKey.of(row, keyIndexes));
-    sorted.sort(byKey.thenComparing(row -> (String) row[startPosition], Comparator.nullsFirst(Comparator.naturalOrder())));
+    sorted.sort(order(keyIndexes, startPosition));
     List<Row> actions = new ArrayList<>(removes);
-    List<DataFileStatus> files = sorted.isEmpty() ? List.of()
-        : DataFileWriter.write(engine, transaction, schema.tableId(), sorted, actions);
-    long bytes = files.stream().mapToLong(DataFileStatus::getSize).sum();
-    return new CopyOnWriteWriter.Result(actions, counts[0], files.size(), removes.size(), bytes, sorted.size(),
-        counts[1], opened, closed);
+    ClusteredFiles.Written written = sorted.isEmpty() ? new ClusteredFiles.Written(List.of())
+        : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, sorted,
+            row -> RowKey.of(row, keyIndexes).value(0), CopyOnWriteWriter.keptMinimums(kept),
+            CopyOnWriteWriter.bytesPerRow(counts[3], counts[2], kept), true, actions);
+    return new CopyOnWriteWriter.Result(actions, counts[0], written.files().size(), removes.size(), written.bytes(),
+        counts[2], sorted.size(), counts[1], opened, closed);
+  }
+
+  /** Clustered by key, so that data skipping on the key columns stays selective; a key's versions in order. */
+  static Comparator<Object[]> order(int[] keyIndexes, int startPosition) {
+    Comparator<Object[]> byKey = Comparator.comparing(row -> RowKey.of(row, keyIndexes));
+    return byKey.thenComparing(row -> (String) row[startPosition], Comparator.nullsFirst(Comparator.naturalOrder()));
   }
 }

@@ -161,6 +161,7 @@ public final class ManifestConsumerLoop implements Runnable {
         }
         applyGroups(sourcePartitions(offsets.partitions()), false);
         applyReady(ungrouped(slots.keySet()), false);
+        compactDue();
         dropFenced();
         reopenFenced();
         if (!halted) {
@@ -669,6 +670,21 @@ public final class ManifestConsumerLoop implements Runnable {
         failed(slot, e);
       }
       publish(slot);
+    }
+  }
+
+  /** Compacts the files of the tables whose compaction is due, between their batches (see SmallFileCompactor). */
+  private void compactDue() {
+    for (TableSlot slot : List.copyOf(slots.values())) {
+      if (halted || slot.isStopped() || slot.applier().isEmpty() || hasRollbackReplay(slot)) {
+        continue;
+      }
+      try {
+        slot.applier().get().compactIfDue();
+      } catch (TributaryException e) {
+        failed(slot, e);
+        publish(slot);
+      }
     }
   }
 

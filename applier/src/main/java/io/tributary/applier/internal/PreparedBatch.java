@@ -43,14 +43,16 @@ record PreparedBatch(ReducedBatch summary, Files files) {
       }
     }
     return switch (mode.mode()) {
-      case APPEND -> new AppendWriter(context.engine(), layout, context.clock())
+      case APPEND -> new AppendWriter(context.engine(), layout, context.clock(), context.config().files().targetSize())
           .prepare(snapshot, NewEvents.of(events, applied));
-      case SCD2 -> new HistoryWriter(context.engine(), before, layout, context.clock(), sweeper)
+      case SCD2 -> new HistoryWriter(context.engine(), before, layout, context.clock(), sweeper,
+          context.config().files().targetSize())
           .prepare(snapshot, NewEvents.of(events, applied));
       case SCD1 -> {
         ChangeReducer reducer = mode.softDelete() ? ChangeReducer.softDeleting(layout) : new ChangeReducer(layout);
         ReducedBatch reduced = reducer.reduce(events, applied, sweeper);
-        CopyOnWriteWriter writer = new CopyOnWriteWriter(context.engine(), before, layout, context.clock());
+        CopyOnWriteWriter writer = new CopyOnWriteWriter(context.engine(), before, layout, context.clock(),
+            context.config().files().targetSize());
         yield new PreparedBatch(reduced, transaction -> writer.write(snapshot, transaction, reduced));
       }
     };

@@ -74,6 +74,7 @@ public final class TableApplier {
   private final ResyncReporter resyncs;
   private final SchemaCommits schemaCommits;
   private final ResyncRequests resyncRequests;
+  private final SmallFileCompactor compactor;
   /** The staged schema of the latest segment read; the table's layout is read from the table. */
   private volatile TableSchema schema;
   private volatile Lease lease;
@@ -104,6 +105,7 @@ public final class TableApplier {
     this.resyncs = new ResyncReporter(context.coordinator(), tableId, metrics);
     this.schemaCommits = new SchemaCommits(context, tableId, location, metrics);
     this.resyncRequests = new ResyncRequests(context, tableId, metrics, schemaCommits);
+    this.compactor = new SmallFileCompactor(context, tableId, location, mode, metrics);
     this.rollbackReplay = requireNonNull(rollbackReplay, "rollbackReplay is null");
     rollbackReplay.ifPresent(replay -> replaySegments.addAll(replay.segments()));
     metrics.version(version);
@@ -177,6 +179,39 @@ public final class TableApplier {
       BatchResult result = applyNew(snapshot, committer, rest, group);
       noteSequences(rest);
       return result;
+    } catch (RuntimeException e) {
+      throw ApplierErrors.classify(tableId, location, e);
+    }
+  }
+
+  /**
+   * Rewrites the table's small or key-overlapping files in a commit that changes no data, when
+   * compaction is on, its check interval has passed and the table changed since the last look (see
+   * {@link SmallFileCompactor}). Called between batches, on the thread that applies them. A failed compaction is logged and counted; the
+   * table goes on without it.
+   *
+   * @throws TributaryException {@code STALE_EPOCH} if this applier was fenced
+   */
+  public void compactIfDue() {
+    try {
+      compactor.compactIfDue(lease, version).ifPresent(compaction -> version = compaction.version());
+    } catch (RuntimeException e) {
+      TributaryException failure = ApplierErrors.classify(tableId, location, e);
+      if (failure.code() == ErrorCode.STALE_EPOCH) {
+        throw failure;
+      }
+      metrics.compactionFailed();
+      LOG.warn("Compaction of {} failed; its batches go on, and it is tried again later: {}", tableId,
+          failure.getMessage());
+    }
+  }
+
+  /** Compacts now, whatever the check interval; empty when there was nothing to compact. */
+  Optional<SmallFileCompactor.Compaction> compactNow() {
+    try {
+      Optional<SmallFileCompactor.Compaction> compaction = compactor.compact(lease);
+      compaction.ifPresent(done -> version = done.version());
+      return compaction;
     } catch (RuntimeException e) {
       throw ApplierErrors.classify(tableId, location, e);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,9 @@ import java.util.Optional;
  * applied and lists the columns the source dropped in {@link #INACTIVE_COLUMNS} (a JSON array, absent
  * while there are none): they stay in the Delta schema but are no longer filled.
  *
+ * <p>A table whose first key column comes after its 32nd column gets {@link #STATISTICS_COLUMNS} up
+ * to it, so that every data file has the key range the applier finds files by ({@link TableFiles}).
+ *
  * <p>{@link #APPLY_MODE} records how the table's changes are applied (see {@link TableMode}), which
  * decides its metadata columns and what its rows mean; an applier configured otherwise refuses it.
  */
@@ -29,6 +33,10 @@ public final class TributaryTableProperties {
   /** How the table's changes are applied ({@link TableMode#property()}); absent in tables older than apply modes. */
   public static final String APPLY_MODE = "tributary.apply-mode";
 
+  /** How many leading columns Kernel collects statistics of ({@code delta.dataSkippingNumIndexedCols}). */
+  static final String STATISTICS_COLUMNS = "delta.dataSkippingNumIndexedCols";
+  private static final int DEFAULT_STATISTICS_COLUMNS = 32;
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private TributaryTableProperties() {}
@@ -38,11 +46,17 @@ public final class TributaryTableProperties {
    * {@link TableMode#deltaSchema}) in {@code mode}.
    */
   public static Map<String, String> of(TableSchema schema, TableMode mode) {
-    return Map.of(
+    Map<String, String> properties = new HashMap<>(Map.of(
         TABLE_ID, schema.tableId().canonical(),
         KEY_COLUMNS, encodeNames(schema.keyColumns()),
         SCHEMA_FINGERPRINT, schema.fingerprint(),
-        APPLY_MODE, mode.property());
+        APPLY_MODE, mode.property()));
+    // Kernel writes min/max statistics of the first 32 columns only; the applier finds files by the first key column's.
+    int firstKey = schema.keyColumns().isEmpty() ? -1 : schema.indexOf(schema.keyColumns().get(0));
+    if (firstKey >= DEFAULT_STATISTICS_COLUMNS) {
+      properties.put(STATISTICS_COLUMNS, Integer.toString(firstKey + 1));
+    }
+    return Map.copyOf(properties);
   }
 
   /** The table's apply mode; SCD type 1 for a table created before apply modes existed. */

@@ -1,0 +1,462 @@
+package io.tributary.applier.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.TableManager;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaTableReader;
+import io.tributary.applier.FilesConfig;
+import io.tributary.applier.TableOptions;
+import io.tributary.applier.testing.FakeCoordinator;
+import io.tributary.applier.testing.Segments;
+import io.tributary.applier.testing.StagedCommitter;
+import io.tributary.coordinator.CommitProposal;
+import io.tributary.coordinator.WriterId;
+import io.tributary.staging.ChangeEvent;
+import io.tributary.staging.Column;
+import io.tributary.staging.ColumnType;
+import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.Operation;
+import io.tributary.staging.StagingConfig;
+import io.tributary.staging.StagingStore;
+import io.tributary.staging.TableId;
+import io.tributary.staging.TableSchema;
+import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How the applier lays out data files on real Delta tables: sorted by key, cut near the target size,
+ * a batch rewriting only the files its keys fall in, and compaction of small files in commits that
+ * change no data, in every apply mode.
+ */
+class FileLayoutTest {
+  private static final TableId TABLE = new TableId("pg", "public", "items");
+  private static final TableSchema SCHEMA = new TableSchema(TABLE,
+      List.of(new Column("id", ColumnType.LONG, false), new Column("text", ColumnType.STRING, true)), List.of("id"));
+  private static final long TARGET = 32 * 1024;
+
+  @TempDir
+  Path dir;
+
+  private final Clock clock = Clock.systemUTC();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final FakeCoordinator coordinator = new FakeCoordinator(clock);
+  private final Engine engine = DefaultEngine.create(new Configuration());
+  private final Random random = new Random(7);
+  private StagingConfig stagingConfig;
+  private StagingStore staging;
+  private Segments segments;
+  private long position;
+  private long offset;
+  private int columns = SCHEMA.columns().size();
+
+  @BeforeEach
+  void setUp() {
+    stagingConfig = StagingConfig.local(dir.resolve("staging"));
+    staging = StagingStore.open(stagingConfig, clock);
+    segments = new Segments(staging, SCHEMA);
+  }
+
+  @AfterEach
+  void tearDown() {
+    staging.close();
+  }
+
+  private ApplierContext context(TableOptions options, FilesConfig files) {
+    ApplierConfig config = new ApplierConfig(dir.resolve("delta").toUri(), "appliers", new WriterId("writer-1"), 64,
+        Duration.ofMillis(200), Duration.ofSeconds(30), Map.of(), "127.0.0.1:9092", "tributary.manifests", stagingConfig,
+        ApplierConfig.Mode.CONTINUOUS, ApplierConfig.DEFAULT_TRIGGERED_TIMEOUT, Map.of(TABLE, options), files);
+    return new ApplierContext(config, engine, staging, coordinator, StagedCommitter.FACTORY,
+        new ApplierMetrics(registry, clock), clock);
+  }
+
+  private TableApplier open(TableOptions options, FilesConfig files) {
+    return new TableOpener(context(options, files)).open(TABLE, SCHEMA, TableApplierTest.PARTITION);
+  }
+
+  private static TableOptions mode(TableOptions.Mode mode, boolean softDelete) {
+    return new TableOptions(Optional.of(mode), TableOptions.Key.PRIMARY, softDelete);
+  }
+
+  private URI location() {
+    return context(TableOptions.DEFAULT, FilesConfig.DEFAULT).config().tableLocation(TABLE);
+  }
+
+  private String text() {
+    // Random letters compress little, so that file sizes follow row counts.
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 60; i++) {
+      text.append((char) ('a' + random.nextInt(26)));
+    }
+    return text.toString();
+  }
+
+  private ChangeEvent event(Operation operation, long id) {
+    Object[] values = new Object[columns];
+    values[0] = id;
+    values[1] = operation == Operation.DELETE ? null : text();
+    return segments.event(operation, ++position, values);
+  }
+
+  private BatchResult apply(TableApplier applier, List<ChangeEvent> events) {
+    ManifestRecord manifest = segments.segment(events);
+    return applier.apply(List.of(new PendingManifest(0, offset++, manifest, clock.millis())));
+  }
+
+  private List<ChangeEvent> inserts(long from, long to) {
+    List<ChangeEvent> events = new ArrayList<>();
+    List<Long> ids = new ArrayList<>();
+    for (long id = from; id < to; id++) {
+      ids.add(id);
+    }
+    Collections.shuffle(ids, random);
+    ids.forEach(id -> events.add(event(Operation.INSERT, id)));
+    return events;
+  }
+
+  private Snapshot snapshot() {
+    return TableManager.loadSnapshot(location().toString()).build(engine);
+  }
+
+  private List<TableFiles.DataFile> files() {
+    Snapshot snapshot = snapshot();
+    List<TableFiles.DataFile> files = new ArrayList<>(TableFiles.list(engine, snapshot, snapshot.getScanBuilder().build(),
+        TableLayout.of(TABLE, location(), snapshot).columns(), true));
+    files.sort(TableFiles.BY_RANGE);
+    return files;
+  }
+
+  private static void assertDisjoint(List<TableFiles.DataFile> files) {
+    for (int i = 1; i < files.size(); i++) {
+      assertThat(files.get(i).hasRange()).isTrue();
+      assertThat(RowKey.compareValues(files.get(i - 1).max().get(), files.get(i).min().get()))
+          .as("file %s ends before file %s starts", i - 1, i).isNegative();
+    }
+  }
+
+  private List<String> rows() {
+    return new DeltaTableReader(Map.of()).read(location()).rows().stream().map(Arrays::deepToString).sorted().toList();
+  }
+
+  private double counter(String name) {
+    return registry.counter(ApplierMetrics.PREFIX + name, "table", TABLE.canonical()).count();
+  }
+
+  @Test
+  void rowsAreWrittenSortedByKeyIntoDisjointFilesNearTheTargetSize() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+
+    apply(applier, inserts(0, 3000));
+
+    List<TableFiles.DataFile> files = files();
+    assertThat(files).hasSizeGreaterThanOrEqualTo(4);
+    assertDisjoint(files);
+    assertThat(files.stream().mapToLong(TableFiles.DataFile::rows).sum()).isEqualTo(3000);
+    // Every file but the first (cut by an estimate of raw sizes) and the last is near the target.
+    for (TableFiles.DataFile file : files.subList(1, files.size() - 1)) {
+      assertThat(file.size()).isBetween(TARGET / 2, TARGET * 3 / 2);
+    }
+  }
+
+  @Test
+  void aBatchRewritesOnlyTheFilesItsKeysFallInAndKeepsThemDisjoint() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    apply(applier, inserts(0, 6000));
+    int before = files().size();
+    double removed = counter("files.removed");
+    double read = counter("files.read");
+
+    // Keys at both ends of the table: a single range over them would take in every file.
+    List<ChangeEvent> changes = new ArrayList<>();
+    for (long id = 0; id < 40; id++) {
+      changes.add(event(Operation.UPDATE, id));
+      changes.add(event(Operation.UPDATE, 5999 - id));
+    }
+    changes.add(event(Operation.DELETE, 41));
+    apply(applier, changes);
+
+    assertThat(counter("files.read") - read).isEqualTo(2);
+    assertThat(counter("files.removed") - removed).isEqualTo(2);
+    assertThat(files()).hasSize(before);
+    assertDisjoint(files());
+    assertThat(rows()).hasSize(5999);
+    assertThat(counter("bytes.rewritten")).isPositive();
+    assertThat(registry.find(ApplierMetrics.PREFIX + "rewrite.per.changed.row").summary().count()).isEqualTo(2);
+  }
+
+  @Test
+  void aNewKeyInsideAFilesRangeIsWrittenIntoItAndNewKeysBeyondEveryFileIntoFilesOfTheirOwn() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    List<ChangeEvent> even = new ArrayList<>();
+    for (long id = 0; id < 6000; id += 2) {
+      even.add(event(Operation.INSERT, id));
+    }
+    apply(applier, even);
+    int before = files().size();
+
+    apply(applier, List.of(event(Operation.INSERT, 3001), event(Operation.INSERT, 10_001)));
+
+    List<TableFiles.DataFile> files = files();
+    assertDisjoint(files);
+    assertThat(files).hasSize(before + 1);
+    assertThat(files.get(files.size() - 1).rows()).isEqualTo(1);
+    assertThat(counter("files.removed")).isEqualTo(1);
+  }
+
+  @Test
+  void compactionMergesSmallFilesWithoutChangingRowsInScd1() throws IOException {
+    compactsWithoutChangingRows(TableOptions.DEFAULT);
+  }
+
+  @Test
+  void compactionMergesSmallFilesWithoutChangingRowsWithSoftDelete() throws IOException {
+    compactsWithoutChangingRows(mode(TableOptions.Mode.SCD1, true));
+  }
+
+  @Test
+  void compactionMergesSmallFilesWithoutChangingRowsInScd2() throws IOException {
+    compactsWithoutChangingRows(mode(TableOptions.Mode.SCD2, false));
+  }
+
+  @Test
+  void compactionMergesSmallFilesWithoutChangingRowsInAppendMode() throws IOException {
+    compactsWithoutChangingRows(mode(TableOptions.Mode.APPEND, false));
+  }
+
+  /** Small batches of new keys at the end, with updates and deletes, leave one small file each. */
+  private void compactsWithoutChangingRows(TableOptions options) throws IOException {
+    FilesConfig files = FilesConfig.withTargetSize(TARGET).withMinSmallFiles(4);
+    TableApplier applier = open(options, files);
+    smallBatches(applier, 0, 8);
+    compactsAndKeepsRows(applier);
+  }
+
+  /**
+   * Batches of 20 new keys each from {@code base} on, each also updating and deleting a key of the
+   * batch two before: one new small file per batch, and one rewritten between files kept.
+   */
+  private void smallBatches(TableApplier applier, long base, int batches) {
+    for (int batch = 0; batch < batches; batch++) {
+      long first = base + batch * 20L;
+      List<ChangeEvent> events = new ArrayList<>(inserts(first, first + 20));
+      if (batch >= 2) {
+        events.add(event(Operation.UPDATE, first - 37));
+        events.add(event(Operation.DELETE, first - 33));
+      }
+      apply(applier, events);
+    }
+  }
+
+  private void compactsAndKeepsRows(TableApplier applier) throws IOException {
+    List<String> before = rows();
+    int filesBefore = files().size();
+    long version = applier.version();
+    int commits = coordinator.commits().size();
+    Optional<io.tributary.staging.SourcePosition> applied = coordinator.table(TABLE).orElseThrow().appliedPosition();
+    Optional<Long> txn = snapshot().getLatestTransactionVersion(engine, TableApplierTest.PARTITION.transactionAppId(TABLE));
+
+    Optional<SmallFileCompactor.Compaction> compaction = applier.compactNow();
+
+    assertThat(compaction).isPresent();
+    assertThat(compaction.get().version()).isEqualTo(version + 1);
+    assertThat(applier.version()).isEqualTo(version + 1);
+    assertThat(rows()).isEqualTo(before);
+    assertThat(files().size()).isLessThan(filesBefore);
+    assertThat(compaction.get().filesIn()).isGreaterThanOrEqualTo(4);
+    CommitProposal proposal = coordinator.commits().get(commits);
+    assertThat(proposal.watermark()).isEmpty();
+    assertThat(proposal.segments()).isEmpty();
+    assertThat(proposal.rowsChanged()).isZero();
+    assertThat(coordinator.table(TABLE).orElseThrow().appliedPosition()).isEqualTo(applied);
+    assertThat(snapshot().getLatestTransactionVersion(engine, TableApplierTest.PARTITION.transactionAppId(TABLE)))
+        .isEqualTo(txn);
+    List<JsonNode> actions = actions(version + 1);
+    assertThat(actions.stream().filter(action -> action.has("add"))).isNotEmpty()
+        .allSatisfy(action -> assertThat(action.get("add").get("dataChange").asBoolean()).isFalse());
+    assertThat(actions.stream().filter(action -> action.has("remove"))).hasSize(compaction.get().filesIn())
+        .allSatisfy(action -> assertThat(action.get("remove").get("dataChange").asBoolean()).isFalse());
+    assertThat(actions).noneMatch(action -> action.has("txn"));
+    assertThat(counter("compactions")).isEqualTo(1);
+    assertThat(counter("compaction.files.removed")).isEqualTo(compaction.get().filesIn());
+
+    // Nothing left to gain: no second commit.
+    assertThat(applier.compactNow()).isEmpty();
+    assertThat(coordinator.commits()).hasSize(commits + 1);
+
+    // Batches go on over the compacted files.
+    apply(applier, List.of(event(Operation.UPDATE, 2), event(Operation.INSERT, 100_000)));
+    assertThat(rows()).hasSizeGreaterThan(before.size() - 1);
+  }
+
+  @Test
+  void compactionRewritesATableWithColumnMappingUnderItsPhysicalNames() throws IOException {
+    FilesConfig files = FilesConfig.withTargetSize(TARGET).withMinSmallFiles(4);
+    TableApplier applier = open(TableOptions.DEFAULT, files);
+    smallBatches(applier, 0, 4);
+    TableSchema evolved = new TableSchema(TABLE, List.of(new Column("id", ColumnType.LONG, false),
+        new Column("text", ColumnType.STRING, true), new Column("added", ColumnType.INT, true)), List.of("id"));
+    segments = segments.withSchema(evolved);
+    columns = evolved.columns().size();
+    for (long id = 200; id < 280; id += 20) {
+      List<ChangeEvent> events = new ArrayList<>();
+      for (long key = id; key < id + 20; key++) {
+        events.add(segments.event(Operation.INSERT, ++position, key, text(), (int) key));
+      }
+      apply(applier, events);
+    }
+    assertThat(snapshot().getTableProperties()).containsEntry("delta.columnMapping.mode", "name");
+
+    compactsAndKeepsRows(applier);
+  }
+
+  @Test
+  void nothingToCompactMakesNoCommit() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    apply(applier, inserts(0, 3000));
+    smallBatches(applier, 3000, 2);
+    int commits = coordinator.commits().size();
+    long version = applier.version();
+
+    assertThat(applier.compactNow()).isEmpty();
+    applier.compactIfDue();
+
+    assertThat(coordinator.commits()).hasSize(commits);
+    assertThat(applier.version()).isEqualTo(version);
+    assertThat(counter("compactions")).isZero();
+  }
+
+  @Test
+  void compactionIsLookedForAtMostOncePerInterval() {
+    FilesConfig files = FilesConfig.withTargetSize(TARGET).withMinSmallFiles(4).withCheckInterval(Duration.ofHours(1));
+    TableApplier applier = open(TableOptions.DEFAULT, files);
+    apply(applier, inserts(0, 10));
+    applier.compactIfDue();
+    smallBatches(applier, 10, 6);
+
+    applier.compactIfDue();
+
+    assertThat(counter("compactions")).isZero();
+    assertThat(applier.compactNow()).isPresent();
+  }
+
+  @Test
+  void aFencedApplierCannotCompact() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET).withMinSmallFiles(4)
+        .withCheckInterval(Duration.ZERO));
+    smallBatches(applier, 0, 6);
+    List<String> before = rows();
+    long version = snapshot().getVersion();
+    coordinator.acquireLease(TABLE, new WriterId("writer-2"), Duration.ofSeconds(30));
+
+    assertThatThrownBy(applier::compactNow).isInstanceOfSatisfying(TributaryException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_EPOCH));
+    assertThatThrownBy(applier::compactIfDue).isInstanceOfSatisfying(TributaryException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_EPOCH));
+
+    assertThat(snapshot().getVersion()).isEqualTo(version);
+    assertThat(rows()).isEqualTo(before);
+    assertThat(counter("compactions")).isZero();
+  }
+
+  @Test
+  void compactionReadsAtMostItsBytesPerRun() {
+    FilesConfig small = FilesConfig.withTargetSize(TARGET).withMinSmallFiles(4);
+    FilesConfig bounded = new FilesConfig(small.targetSize(), true, small.smallFileSize(), 4, 1024,
+        small.checkInterval());
+    TableApplier applier = open(TableOptions.DEFAULT, bounded);
+    smallBatches(applier, 0, 8);
+    int files = files().size();
+
+    SmallFileCompactor.Compaction compaction = applier.compactNow().orElseThrow();
+
+    // The budget is below one file: the least a run merges is two.
+    assertThat(compaction.filesIn()).isEqualTo(2);
+    assertThat(files().size()).isEqualTo(files - 1);
+  }
+
+  @Test
+  void aKeyAfterThe32ndColumnStillHasItsRangeInEveryFile() {
+    List<Column> columns = new ArrayList<>();
+    for (int i = 0; i < 33; i++) {
+      columns.add(new Column("c" + i, ColumnType.STRING, true));
+    }
+    columns.add(new Column("id", ColumnType.LONG, false));
+    TableSchema wide = new TableSchema(TABLE, columns, List.of("id"));
+    segments = new Segments(staging, wide);
+    TableApplier applier = new TableOpener(context(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET)))
+        .open(TABLE, wide, TableApplierTest.PARTITION);
+    List<ChangeEvent> events = new ArrayList<>();
+    for (long id = 0; id < 1000; id++) {
+      Object[] values = new Object[34];
+      values[0] = text();
+      values[33] = id;
+      events.add(segments.event(Operation.INSERT, ++position, values));
+    }
+    apply(applier, events);
+
+    assertThat(snapshot().getTableProperties()).containsEntry("delta.dataSkippingNumIndexedCols", "34");
+    assertThat(files()).hasSizeGreaterThan(1).allSatisfy(file -> assertThat(file.hasRange()).isTrue());
+    assertDisjoint(files());
+  }
+
+  @Test
+  void stringRangesCompareAsTheStatisticsDoByCodePoint() {
+    // Parquet's minimum and maximum are in UTF-8 byte order: U+E000 < U+FFFD < U+1F600, though in UTF-16
+    // code units the surrogates of U+1F600 sort before U+FFFD.
+    TableFiles.DataFile file = new TableFiles.DataFile(null, TARGET, 100, Optional.of("\uE000"),
+        Optional.of("\uD83D\uDE00"));
+
+    assertThat(file.mayHoldAny(TableFiles.firstComponents(List.of(RowKey.ofValues("\uFFFD"))))).isTrue();
+    assertThat(file.mayHoldAny(TableFiles.firstComponents(List.of(RowKey.ofValues("a"))))).isFalse();
+    assertThat(TableFiles.compare("\uFFFD", "\uD83D\uDE00")).isNegative();
+    assertThat(TableFiles.compare(5L, 7L)).isNegative();
+  }
+
+  @Test
+  void filesSharingABoundaryKeyDoNotOverlapButFilesCrossingDo() {
+    FilesConfig config = FilesConfig.withTargetSize(TARGET);
+    TableFiles.DataFile first = new TableFiles.DataFile(null, TARGET, 100, Optional.of(0L), Optional.of(10L));
+    TableFiles.DataFile touching = new TableFiles.DataFile(null, TARGET, 100, Optional.of(10L), Optional.of(20L));
+    TableFiles.DataFile crossing = new TableFiles.DataFile(null, TARGET, 100, Optional.of(15L), Optional.of(30L));
+    TableFiles.DataFile last = new TableFiles.DataFile(null, TARGET, 100, Optional.of(40L), Optional.of(50L));
+
+    assertThat(SmallFileCompactor.select(List.of(first, touching, last), true, config)).isEmpty();
+    assertThat(SmallFileCompactor.select(List.of(last, crossing, first, touching), true, config))
+        .containsExactly(List.of(touching, crossing));
+  }
+
+  private List<JsonNode> actions(long version) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> actions = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of(location()).resolve("_delta_log").resolve(String.format("%020d.json",
+        version)))) {
+      actions.add(mapper.readTree(line));
+    }
+    return actions;
+  }
+}
