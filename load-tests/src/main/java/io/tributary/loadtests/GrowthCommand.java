@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /** The {@code growth} subcommand of {@link Benchmarks}: see {@link GrowthBenchmark}. */
 @Command(name = "growth", mixinStandardHelpOptions = true,

@@ -37,6 +37,9 @@ import org.apache.kafka.connect.data.Struct;
  * read of a table is preceded by a truncate.
  */
 final class BinlogPositions implements PositionExtractor {
+  private static final FieldReader FILE = new FieldReader("file");
+  private static final FieldReader POS = new FieldReader("pos");
+  private static final FieldReader ROW = new FieldReader("row");
   private final SnapshotSequencer snapshots;
 
   /** @param nextEpoch durably increments and returns the snapshot epoch; called at most once */
@@ -76,20 +79,20 @@ final class BinlogPositions implements PositionExtractor {
 
   private ChangePosition logPosition(TableId table, Struct source, Map<String, ?> offset, String marker) {
     long file = fileNumber(table, source);
-    long position = requiredLong(table, source, "pos");
+    long position = requiredLong(table, source, POS);
     if (SnapshotSequencer.isSnapshot(marker)) {
       return snapshots.next(table, file, position);
     }
     long start = offset.get("pos") instanceof Number restart ? restart.longValue() : position;
     long event = offset.get("event") instanceof Number events ? events.longValue() : 0;
-    Integer row = source.getInt32("row");
+    Integer row = ROW.int32(source);
     return new ChangePosition(
         SourcePosition.of(SourcePosition.PHASE_STREAM, file, start, event, row == null ? 0 : row), Optional.empty());
   }
 
   /** The numeric extension of the binlog file name, e.g. 3 for {@code mysql-bin.000003}. */
   static long fileNumber(TableId table, Struct source) {
-    String file = source.getString("file");
+    String file = FILE.string(source);
     int dot = file == null ? -1 : file.lastIndexOf('.');
     if (dot < 0 || dot == file.length() - 1) {
       throw GatewayErrors.unexpectedRecord("a change of " + table + " with binlog file '" + file
@@ -103,10 +106,10 @@ final class BinlogPositions implements PositionExtractor {
     }
   }
 
-  private static long requiredLong(TableId table, Struct source, String field) {
-    Long value = source.getInt64(field);
+  private static long requiredLong(TableId table, Struct source, FieldReader field) {
+    Long value = field.int64(source);
     if (value == null || value < 0) {
-      throw GatewayErrors.unexpectedRecord("a change of " + table + " without a binlog " + field);
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " without a binlog " + field.name());
     }
     return value;
   }

@@ -24,6 +24,10 @@ final class FieldReader {
     this.name = requireNonNull(name, "name is null");
   }
 
+  String name() {
+    return name;
+  }
+
   /** The field of {@code schema} (a struct schema), or null when it has none by this name. */
   Field field(Schema schema) {
     Lookup lookup = last;
@@ -56,6 +60,10 @@ final class FieldReader {
 
   String string(Struct struct) {
     return cast(get(struct), String.class, struct);
+  }
+
+  Integer int32(Struct struct) {
+    return cast(get(struct), Integer.class, struct);
   }
 
   Long int64(Struct struct) {

@@ -31,6 +31,9 @@ import org.apache.kafka.connect.data.Struct;
  * an attempt's first read of a table.
  */
 final class SqlServerPositions implements PositionExtractor {
+  private static final FieldReader COMMIT_LSN = new FieldReader("commit_lsn");
+  private static final FieldReader CHANGE_LSN = new FieldReader("change_lsn");
+  private static final FieldReader EVENT_SERIAL_NUMBER = new FieldReader("event_serial_no");
   private static final int LSN_BYTES = 10;
 
   private final SnapshotSequencer snapshots;
@@ -61,21 +64,21 @@ final class SqlServerPositions implements PositionExtractor {
   }
 
   private ChangePosition logPosition(TableId table, Struct source, String marker) {
-    long[] commit = lsn(table, source, "commit_lsn");
+    long[] commit = lsn(table, source, COMMIT_LSN);
     if (SnapshotSequencer.isSnapshot(marker)) {
       return snapshots.next(table, commit);
     }
-    long[] change = lsn(table, source, "change_lsn");
-    Long serial = source.getInt64("event_serial_no");
+    long[] change = lsn(table, source, CHANGE_LSN);
+    Long serial = EVENT_SERIAL_NUMBER.int64(source);
     return new ChangePosition(SourcePosition.of(SourcePosition.PHASE_STREAM, commit[0], commit[1], change[0], change[1],
         serial == null ? 0 : serial), Optional.empty());
   }
 
   /** An LSN as its first eight bytes and its last two, both unsigned. */
-  static long[] lsn(TableId table, Struct source, String field) {
-    String text = source.getString(field);
+  static long[] lsn(TableId table, Struct source, FieldReader field) {
+    String text = field.string(source);
     if (text == null || text.equals("NULL")) {
-      throw GatewayErrors.unexpectedRecord("a change of " + table + " without " + field);
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " without " + field.name());
     }
     byte[] bytes;
     try {
@@ -84,7 +87,7 @@ final class SqlServerPositions implements PositionExtractor {
       bytes = new byte[0];
     }
     if (bytes.length != LSN_BYTES) {
-      throw GatewayErrors.unexpectedRecord("a change of " + table + " with " + field + " '" + text
+      throw GatewayErrors.unexpectedRecord("a change of " + table + " with " + field.name() + " '" + text
           + "', not a ten-byte LSN such as 0000002a:00000a48:0003");
     }
     long high = 0;

@@ -111,7 +111,7 @@ public final class TributaryApplyRun {
           PARTITION.topic(), stagingConfig);
       context = new ApplierContext(config, DeltaEngines.forWriting(Map.of()), staging, client,
           CoordinatedCommitter::new, new ApplierMetrics(new SimpleMeterRegistry(), clock), clock);
-      segments = new SegmentSink(staging);
+      segments = new SegmentSink(staging, clock);
     }
 
     URI location() {
@@ -135,27 +135,30 @@ public final class TributaryApplyRun {
     private final StagingStore staging;
     private long sequence;
 
-    SegmentSink(StagingStore staging) {
+    private final Clock clock;
+
+    SegmentSink(StagingStore staging, Clock clock) {
       this.staging = staging;
+      this.clock = clock;
     }
 
     ManifestRecord write(List<ChangeEvent> events) {
       try (SegmentWriter writer = staging.newSegmentWriter(OrderRows.SCHEMA, sequence++)) {
         events.forEach(writer::append);
         SegmentInfo info = writer.finish();
-        return ManifestRecord.forSegment(info, System.currentTimeMillis());
+        return ManifestRecord.forSegment(info, clock.millis());
       }
     }
   }
 
   private ChangeEvent event(Operation operation, Object[] values) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     return new ChangeEvent(OrderRows.TABLE, operation, SourcePosition.of(SourcePosition.PHASE_STREAM, ++position),
         values, new BitSet(), now, Optional.empty(), now);
   }
 
   private PendingManifest pending(ManifestRecord manifest) {
-    return new PendingManifest(PARTITION.partition(), offset++, manifest, System.currentTimeMillis());
+    return new PendingManifest(PARTITION.partition(), offset++, manifest, clock.millis());
   }
 
   private static void committed(BatchResult result) {
