@@ -41,6 +41,7 @@ import java.util.Set;
  *     table to count as behind: it then gathers up to {@code batchMaxSegments} per commit for
  *     {@code batchMaxWait}, for throughput, instead of applying each manifest at once, for latency
  * @param files how data files are laid out (target size) and compacted
+ * @param applyThreads the most tables whose batches are applied at once, each on its own thread
  */
 public record ApplierConfig(
     URI tablesLocation,
@@ -57,7 +58,8 @@ public record ApplierConfig(
     Duration triggeredTimeout,
     Map<TableId, TableOptions> tables,
     Duration batchBehindLag,
-    FilesConfig files) {
+    FilesConfig files,
+    int applyThreads) {
 
   /** How long an applier runs. */
   public enum Mode {
@@ -83,6 +85,11 @@ public record ApplierConfig(
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
   public static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_TRIGGERED_TIMEOUT = Duration.ofHours(1);
+  /**
+   * Tables applied at once by default: more than the cores of a small node, since much of a commit
+   * waits on storage and on the coordinator.
+   */
+  public static final int DEFAULT_APPLY_THREADS = 4;
 
   /** A continuous applier. */
   public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
@@ -126,8 +133,20 @@ public record ApplierConfig(
         topic, staging, mode, triggeredTimeout, tables, DEFAULT_BATCH_BEHIND_LAG, files);
   }
 
+  /** An applier applying up to {@link #DEFAULT_APPLY_THREADS} tables at once. */
+  public ApplierConfig(URI tablesLocation, String groupId, WriterId writerId, int batchMaxSegments, Duration batchMaxWait,
+      Duration leaseTtl, Map<String, String> consumerProperties, String bootstrapServers, String topic,
+      StagingConfig staging, Mode mode, Duration triggeredTimeout, Map<TableId, TableOptions> tables,
+      Duration batchBehindLag, FilesConfig files) {
+    this(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl, consumerProperties, bootstrapServers,
+        topic, staging, mode, triggeredTimeout, tables, batchBehindLag, files, DEFAULT_APPLY_THREADS);
+  }
+
   public ApplierConfig {
     requireNonNull(files, "files is null");
+    if (applyThreads < 1) {
+      throw new IllegalArgumentException("applyThreads must be >= 1: " + applyThreads);
+    }
     requireNonNull(tablesLocation, "tablesLocation is null");
     requireNonNull(batchBehindLag, "batchBehindLag is null");
     requireNonNull(groupId, "groupId is null");
@@ -221,6 +240,9 @@ public record ApplierConfig(
     Duration behindLag = batch.duration("behind-lag", DEFAULT_BATCH_BEHIND_LAG, Duration.ZERO,
         "A table whose oldest pending manifest was announced this long ago is behind: it gathers up to max-segments"
             + " per commit for max-wait (throughput) instead of applying each manifest as it arrives (latency)");
+    int applyThreads = applier.integer("apply-threads", DEFAULT_APPLY_THREADS, 1,
+        "Most tables whose batches are applied at once, each on a thread of its own; one table's batches always"
+            + " apply one after the other");
     Duration leaseTtl = applier.duration("lease-ttl", DEFAULT_LEASE_TTL, MIN_LEASE_TTL,
         "How long a table lease lasts without renewal; it is renewed every third of it");
     String modeName = applier.string("mode", "continuous",
@@ -253,13 +275,15 @@ public record ApplierConfig(
     StagingConfig staging = StagingConfig.from(root.section("staging"), defaultDataDir.resolve("staging"));
     FilesConfig files = FilesConfig.from(applier);
     return new ApplierConfig(tablesLocation, groupId, writerId, maxSegments, maxWait, leaseTtl, consumer,
-        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables, behindLag, files);
+        bootstrap.isBlank() ? "unset:9092" : bootstrap, topic, staging, mode, triggeredTimeout, tables, behindLag, files,
+        applyThreads);
   }
 
   /** This configuration with {@code files} as its file layout and compaction settings. */
   public ApplierConfig withFiles(FilesConfig files) {
     return new ApplierConfig(tablesLocation, groupId, writerId, batchMaxSegments, batchMaxWait, leaseTtl,
-        consumerProperties, bootstrapServers, topic, staging, mode, triggeredTimeout, tables, batchBehindLag, files);
+        consumerProperties, bootstrapServers, topic, staging, mode, triggeredTimeout, tables, batchBehindLag, files,
+        applyThreads);
   }
 
   /** How the changes of {@code tableId} are applied. */

@@ -36,6 +36,7 @@ class ApplierConfigTest {
     assertThat(config.batchMaxWait()).isEqualTo(Duration.ofMillis(200));
     assertThat(config.batchBehindLag()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.applyThreads()).isEqualTo(4);
     assertThat(config.consumerProperties()).isEmpty();
     assertThat(config.bootstrapServers()).isEqualTo("k:9092");
     assertThat(config.topic()).isEqualTo("tributary.manifests");
@@ -58,6 +59,7 @@ class ApplierConfigTest {
             max-wait: 2s
             behind-lag: 30s
           lease-ttl: 1m
+          apply-threads: 2
           mode: triggered
           triggered-timeout: 20m
           consumer:
@@ -91,6 +93,7 @@ class ApplierConfigTest {
     assertThat(config.batchMaxWait()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.batchBehindLag()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.leaseTtl()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.applyThreads()).isEqualTo(2);
     assertThat(config.mode()).isEqualTo(ApplierConfig.Mode.TRIGGERED);
     assertThat(config.triggeredTimeout()).isEqualTo(Duration.ofMinutes(20));
     assertThat(config.consumerProperties()).containsExactlyInAnyOrderEntriesOf(
@@ -160,7 +163,7 @@ class ApplierConfigTest {
 
     assertThat(root.keys()).extracting(ConfigKey::name).contains(
         "applier.tables-location", "applier.group-id", "applier.writer-id", "applier.batch.max-segments",
-        "applier.batch.max-wait", "applier.batch.behind-lag", "applier.lease-ttl", "applier.mode", "applier.triggered-timeout", "applier.consumer",
+        "applier.batch.max-wait", "applier.batch.behind-lag", "applier.lease-ttl", "applier.apply-threads", "applier.mode", "applier.triggered-timeout", "applier.consumer",
         "applier.tables.\"<source>.<schema>.<table>\".mode", "applier.tables.\"<source>.<schema>.<table>\".key",
         "applier.tables.\"<source>.<schema>.<table>\".soft-delete", "kafka.bootstrap-servers", "kafka.topic",
         "staging.location");

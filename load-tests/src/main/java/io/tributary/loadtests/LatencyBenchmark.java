@@ -161,6 +161,8 @@ public final class LatencyBenchmark {
       }
       double commitsBefore = pipeline.metric("tributary_applier_batch_segments_count");
       double segmentsBefore = pipeline.metric("tributary_applier_batch_segments_sum");
+      MeanMeter gateway = new MeanMeter(pipeline, "tributary_gateway_durable_lag_seconds");
+      MeanMeter commit = new MeanMeter(pipeline, "tributary_applier_commit_latency_seconds");
       progress.printf("latency: %,.0f changes/s for %d s%n", rate, settings.stepDuration().toSeconds());
       PacedLoad.Run run = load.run(rate, settings.stepDuration(), (long) (rate * settings.stepDuration().toSeconds()));
       boolean drained = awaitVisible(watcher, run, settings.drainTimeout(), pipeline);
@@ -182,7 +184,7 @@ public final class LatencyBenchmark {
           run.updates(), latencies.length, percentile(latencies, 0.50), percentile(latencies, 0.95),
           percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
           Arrays.stream(latencies).average().orElse(Double.NaN), commits > 0 ? segments / commits : Double.NaN, commits,
-          Environment.loadAverage(), stop);
+          gateway.meanSince(), commit.meanSince(), Environment.loadAverage(), stop);
       steps.add(step);
       progress.printf(Locale.ROOT, "latency: %,.0f changes/s (achieved %,.0f): p50 %.2f s, p95 %.2f s, p99 %.2f s,"
               + " max %.2f s; %.1f segments per commit; load average %.1f%n", rate, step.achievedRate(),
@@ -192,6 +194,26 @@ public final class LatencyBenchmark {
         progress.printf("latency: stopping: %s%n", stop);
         return;
       }
+    }
+  }
+
+  /** The mean of a timer of the pipeline's ({@code _sum} over {@code _count}) over what it recorded since made. */
+  private static final class MeanMeter {
+    private final StandaloneJvm pipeline;
+    private final String name;
+    private final double sum;
+    private final double count;
+
+    MeanMeter(StandaloneJvm pipeline, String name) {
+      this.pipeline = pipeline;
+      this.name = name;
+      this.sum = pipeline.metric(name + "_sum");
+      this.count = pipeline.metric(name + "_count");
+    }
+
+    double meanSince() {
+      double recorded = pipeline.metric(name + "_count") - count;
+      return recorded > 0 ? (pipeline.metric(name + "_sum") - sum) / recorded : Double.NaN;
     }
   }
 

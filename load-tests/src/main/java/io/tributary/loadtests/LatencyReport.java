@@ -63,13 +63,13 @@ final class LatencyReport {
       md.append("**Problems**: ").append(String.join("; ", result.verdict().problems())).append(".\n\n");
     }
     md.append("| target changes/s | achieved | changes | visible | p50 s | p95 s | p99 s | max s | mean s"
-        + " | segments per commit | commits | load avg |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | segments per commit | commits | gateway s | commit s | load avg |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (LatencyResult.Step step : result.steps()) {
       md.append(String.format(Locale.ROOT, "| %,.0f | %,.0f | %,d | %,d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.0f"
-              + " | %.1f |%n", step.targetRate(), step.achievedRate(), step.changes(), step.visible(), step.p50Seconds(),
+              + " | %.2f | %.2f | %.1f |%n", step.targetRate(), step.achievedRate(), step.changes(), step.visible(), step.p50Seconds(),
           step.p95Seconds(), step.p99Seconds(), step.maxSeconds(), step.meanSeconds(), step.segmentsPerCommit(),
-          step.commits(), step.loadAverage()));
+          step.commits(), step.gatewayMeanSeconds(), step.commitMeanSeconds(), step.loadAverage()));
     }
     result.steps().stream().filter(step -> !step.stopReason().isEmpty())
         .map(step -> String.format(Locale.ROOT, "%nStopped after %,.0f changes/s: %s.%n", step.targetRate(),
@@ -81,7 +81,10 @@ final class LatencyReport {
     md.append(String.format(Locale.ROOT, "- Pipeline JVM: `%s`%n", String.join(" ", result.setup().jvmOptions())));
     md.append(String.format(Locale.ROOT, "- Resolution: the watcher lists the logs every %.0f ms%n",
         result.setup().pollMillis()));
-    md.append("- Segments per commit and commits are the applier's `tributary_applier_batch_segments` over the step\n\n");
+    md.append("- Segments per commit and commits are the applier's `tributary_applier_batch_segments` over the step\n");
+    md.append("- Gateway s: the mean of `tributary_gateway_durable_lag_seconds` over the step, from the source commit of"
+        + " a segment's last change to the segment durable and announced; commit s: the mean of"
+        + " `tributary_applier_commit_latency_seconds`, one Delta commit ratified by the coordinator\n\n");
     md.append(result.environment().markdown(result.startedAt(), result.runSeconds(), command));
     return md.toString();
   }

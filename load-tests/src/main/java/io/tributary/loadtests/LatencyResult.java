@@ -52,7 +52,8 @@ public record LatencyResult(String benchmark, String startedAt, double runSecond
    */
   public record Step(double targetRate, double achievedRate, long changes, long inserts, long updates,
       long visible, double p50Seconds, double p95Seconds, double p99Seconds, double maxSeconds,
-      double meanSeconds, double segmentsPerCommit, double commits, double loadAverage, String stopReason) {}
+      double meanSeconds, double segmentsPerCommit, double commits, double gatewayMeanSeconds, double commitMeanSeconds,
+      double loadAverage, String stopReason) {}
 
   /** Whether every change of every step became visible; each problem in words. Latency has no threshold here. */
   public record Verdict(boolean passed, List<String> problems) {

@@ -103,6 +103,7 @@ public final class ManifestConsumerLoop implements Runnable {
     thread.setDaemon(true);
     return thread;
   });
+  private final ApplyThreads applyThreads;
   private volatile boolean running = true;
   private boolean halted;
   /** In triggered mode: the end offset of each assigned partition when it was assigned. */
@@ -125,6 +126,7 @@ public final class ManifestConsumerLoop implements Runnable {
         "tributary-applier-" + context.config().writerId().value() + "-events");
     this.opener = new TableOpener(context);
     this.offsetCommitter = new OffsetCommitter(consumer, context.config().topic(), offsets);
+    this.applyThreads = new ApplyThreads(context.config().applyThreads());
     this.batchPolicy = new BatchPolicy(context.config().batchMaxSegments(), context.config().batchMaxWait(),
         context.config().batchBehindLag());
   }
@@ -192,6 +194,7 @@ public final class ManifestConsumerLoop implements Runnable {
   private void shutDown() {
     reporter.close();
     groupThreads.shutdownNow();
+    applyThreads.close();
     if (halted) {
       // As a crash would: no offset commit, no lease release. Leaving the group only spares the
       // next owner the session timeout.
@@ -500,15 +503,28 @@ public final class ManifestConsumerLoop implements Runnable {
     }
   }
 
+  /**
+   * Applies the tables among {@code tables} that are ready, side by side on the apply threads; their
+   * outcomes are then taken in turn on this thread.
+   */
   private void applyReady(Collection<TableId> tables, boolean finishing) {
+    Map<TableSlot, List<PendingManifest>> batches = new LinkedHashMap<>();
     for (TableId tableId : List.copyOf(tables)) {
       TableSlot slot = slots.get(tableId);
       if (halted) {
         return;
       }
       if (slot != null && ready(slot, finishing)) {
-        process(slot);
+        nextBatch(slot).ifPresent(batch -> batches.put(slot, batch));
       }
+    }
+    Map<TableSlot, ApplyThreads.Outcome<BatchResult>> outcomes = applyThreads.run(batches,
+        (slot, batch) -> slot.applier().orElseThrow().apply(batch));
+    for (Map.Entry<TableSlot, ApplyThreads.Outcome<BatchResult>> outcome : outcomes.entrySet()) {
+      if (halted) {
+        return;
+      }
+      finish(outcome.getKey(), batches.get(outcome.getKey()), outcome.getValue());
     }
   }
 
@@ -531,6 +547,15 @@ public final class ManifestConsumerLoop implements Runnable {
   }
 
   private void process(TableSlot slot) {
+    nextBatch(slot).ifPresent(batch -> finish(slot, batch,
+        ApplyThreads.Outcome.of(() -> slot.applier().orElseThrow().apply(batch))));
+  }
+
+  /**
+   * The next batch of the table, its applier opened; empty if the table has none to apply now: what a
+   * rollback undid was applied instead, or the table failed.
+   */
+  private Optional<List<PendingManifest>> nextBatch(TableSlot slot) {
     try {
       TableApplier applier = openedApplier(slot, slot.nextBatch(1));
       if (applier.hasRollbackReplay()) {
@@ -541,10 +566,20 @@ public final class ManifestConsumerLoop implements Runnable {
         }
         slot.active();
         publish(slot);
-        return;
+        return Optional.empty();
       }
-      List<PendingManifest> batch = slot.nextBatch(batchPolicy.batchSize(slot.pending()));
-      BatchResult result = applier.apply(batch);
+      return Optional.of(slot.nextBatch(batchPolicy.batchSize(slot.pending())));
+    } catch (TributaryException e) {
+      failed(slot, e);
+      publish(slot);
+      return Optional.empty();
+    }
+  }
+
+  /** Takes the outcome of the table's batch: acknowledged if committed, the table failed if it threw. */
+  private void finish(TableSlot slot, List<PendingManifest> batch, ApplyThreads.Outcome<BatchResult> outcome) {
+    try {
+      BatchResult result = outcome.get();
       committed(slot, result, batch.size());
       if (haltAfter(slot, result)) {
         return;

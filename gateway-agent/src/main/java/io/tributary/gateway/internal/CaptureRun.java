@@ -218,7 +218,8 @@ public final class CaptureRun {
     // One incremental snapshot at a time: resyncs wait until the initial load is complete.
     resyncs.ifPresent(driver -> driver.start(signals,
         () -> engineStreams.getAsBoolean() && initialLoad.map(InitialLoad::complete).orElse(true)));
-    long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 4));
+    // A segment is rolled within a tenth of its age bound after it is due: that delay adds to every change's latency.
+    long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 10));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
     LOG.info("Capturing {} from {} (database {}) into {}, announcing on {} at {}", config.source().tables(),
         config.source().address(), config.source().database(), config.staging().location(), config.kafka().topic(),
