@@ -33,18 +33,34 @@ record NewEvents(List<ChangeEvent> kept, long duplicates) {
     requireNonNull(events, "events is null");
     requireNonNull(appliedPosition, "appliedPosition is null");
     List<ChangeEvent> kept = new ArrayList<>(events.size());
-    Set<SourcePosition> seen = new HashSet<>();
     long duplicates = 0;
+    boolean ascending = true;
+    SourcePosition last = null;
     for (ChangeEvent event : events) {
-      boolean applied = appliedPosition.isPresent() && !event.position().isAfter(appliedPosition.get());
-      if (applied || !seen.add(event.position())) {
+      if (appliedPosition.isPresent() && !event.position().isAfter(appliedPosition.get())) {
         duplicates++;
-      } else {
-        kept.add(event);
+        continue;
       }
+      if (last != null && !event.position().isAfter(last)) {
+        ascending = false;
+      }
+      last = event.position();
+      kept.add(event);
     }
-    // Stable: segments are in position order already; sorting guards against re-emitted ranges.
-    kept.sort(Comparator.comparing(ChangeEvent::position));
+    if (!ascending) {
+      // Only a re-emitted range puts a position twice or out of order: each is kept once, in order (stably).
+      Set<SourcePosition> seen = new HashSet<>();
+      List<ChangeEvent> unique = new ArrayList<>(kept.size());
+      for (ChangeEvent event : kept) {
+        if (seen.add(event.position())) {
+          unique.add(event);
+        } else {
+          duplicates++;
+        }
+      }
+      unique.sort(Comparator.comparing(ChangeEvent::position));
+      kept = unique;
+    }
     return new NewEvents(kept, duplicates);
   }
 

@@ -113,6 +113,24 @@ class ChangeReducerTest {
   }
 
   @Test
+  void aReEmittedRangeIsAppliedOnce() {
+    // A gateway restarted after announcing 2 and 3 emits them again before 4.
+    ReducedBatch batch = reducer.reduce(List.of(
+        event(Operation.INSERT, 1, 1L, "one", null),
+        event(Operation.INSERT, 2, 2L, "two", null),
+        event(Operation.UPDATE, 3, 1L, "one again", null),
+        event(Operation.INSERT, 2, 2L, "two", null),
+        event(Operation.UPDATE, 3, 1L, "one again", null),
+        event(Operation.DELETE, 4, 2L, null, null)), Optional.empty(), NO_RESYNC);
+
+    assertThat(batch.duplicatesDropped()).isEqualTo(2);
+    assertThat(batch.eventsKept()).isEqualTo(4);
+    assertThat(batch.lastPosition()).contains(SourcePosition.of(1, 4));
+    assertThat(((RowChange.Upsert) batch.changes().get(key(1))).values()).containsExactly(1L, "one again", null);
+    assertThat(batch.changes().get(key(2))).isEqualTo(new RowChange.Delete());
+  }
+
+  @Test
   void onlyDuplicatesLeaveAnEmptyBatch() {
     ReducedBatch batch = reducer.reduce(List.of(event(Operation.INSERT, 3, 1L, "a", null)),
         Optional.of(SourcePosition.of(1, 3)), NO_RESYNC);
