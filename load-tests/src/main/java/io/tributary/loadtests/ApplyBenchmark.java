@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.loadtests.internal.ChildJvm;
 import io.tributary.loadtests.internal.Environment;
 import io.tributary.loadtests.internal.HeapSize;
+import io.tributary.loadtests.internal.Medians;
 import io.tributary.loadtests.internal.OrderRows;
 import io.tributary.loadtests.internal.RowParquetWriter;
 import io.tributary.loadtests.internal.SparkMergeRun;
@@ -16,9 +17,7 @@ import io.tributary.staging.Column;
 import io.tributary.staging.ColumnType;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -144,7 +142,6 @@ public final class ApplyBenchmark {
               Long.toString(SEED), initial.toString()), Optional.empty(), work, problems);
       long changes = (long) settings.batches() * settings.changesPerBatch();
       runs.addAll(tributary.runs("tributary", "upsert", changes));
-      ChildOutput.Format format = tributary.format().orElse(null);
 
       CompressionCodecName codec = codecOfDataFiles(initial);
       progress.printf("apply: Spark, upsert: MERGE INTO each batch, %d times (data files %s)%n", settings.repeats(),
@@ -166,47 +163,43 @@ public final class ApplyBenchmark {
           problems);
       runs.addAll(insert.runs("tributary", "insert", settings.insertRows()));
       runs.addAll(insert.runs("parquet", "insert", settings.insertRows()));
-      if (format == null) {
-        format = insert.format().orElse(new ChildOutput.Format("unknown", 0, false));
-      }
+      // The insert part describes the applier's data files; parquet-java wrote them alike.
+      ChildOutput.Format format = insert.format().orElse(new ChildOutput.Format("unknown", 0, false));
       checkInsertTables(insert, problems);
 
-      for (String system : List.of("tributary", "spark")) {
-        long completed = runs.stream().filter(run -> run.part().equals("upsert") && run.system().equals(system)).count();
+      Map<String, List<String>> systems = Map.of("upsert", List.of("tributary", "spark"),
+          "insert", List.of("tributary", "parquet"));
+      systems.forEach((part, sides) -> sides.forEach(system -> {
+        long completed = runs.stream().filter(run -> run.part().equals(part) && run.system().equals(system)).count();
         if (completed < settings.repeats()) {
-          problems.add(system + " completed " + completed + " of " + settings.repeats() + " upsert runs");
+          problems.add(system + " completed " + completed + " of " + settings.repeats() + " " + part + " runs");
         }
-      }
-      for (String system : List.of("tributary", "parquet")) {
-        long completed = runs.stream().filter(run -> run.part().equals("insert") && run.system().equals(system)).count();
-        if (completed < settings.repeats()) {
-          problems.add(system + " completed " + completed + " of " + settings.repeats() + " insert runs");
-        }
-      }
+      }));
+      Map<String, String> versions = versions();
       ApplyResult.Figures figures = figures(runs);
       ApplyResult.Workload workload = new ApplyResult.Workload(settings.rows(), settings.batches(),
           settings.changesPerBatch(), UpsertWorkload.UPDATE_PERCENT, UpsertWorkload.INSERT_PERCENT,
-          UpsertWorkload.DELETE_PERCENT, expectedRows, Files.exists(initial) ? dataFiles(initial) : 0,
+          UpsertWorkload.DELETE_PERCENT, expectedRows, Files.exists(initial) ? TributaryApplyRun.dataFiles(initial).size() : 0,
           settings.insertRows(), settings.insertBatchRows(), OrderRows.COLUMNS.size());
       ApplyResult.Setup setup = new ApplyResult.Setup(method(),
           ChildJvm.withoutDirectories(tributaryOptions(work, "upsert")), ChildJvm.withoutDirectories(sparkJvmOptions()),
           "TableApplier.apply per batch (one staged segment, one Delta commit by copy-on-write on Delta Kernel"
-              + " " + versions().get("delta-kernel") + "), each commit ratified by the coordinator in the same JVM"
+              + " " + versions.get("delta-kernel") + "), each commit ratified by the coordinator in the same JVM"
               + " (embedded file store, HTTP on 127.0.0.1) through CoordinatedCommitter, as tributary standalone runs it",
-          "Spark " + versions().get("spark") + " with delta-spark " + versions().get("delta-spark")
+          "Spark " + versions.get("spark") + " with delta-spark " + versions.get("delta-spark")
               + ", master local[2], driver on 127.0.0.1, UI off, spark.sql.parquet.compression.codec="
               + codec.name().toLowerCase(Locale.ROOT) + " (the applier's), spark.sql.shuffle.partitions and"
               + " spark.databricks.delta.snapshotPartitions " + SparkMergeRun.PARTITIONS + " (from 200 and 50: on 2"
               + " cores the defaults spend a merge scheduling empty tasks), every other setting at its default",
           SparkMergeRun.MERGE.formatted("<table>", "<batch>.parquet"),
-          "ParquetWriter (parquet-java " + versions().get("parquet") + ") with a WriteSupport handing each value to the"
+          "ParquetWriter (parquet-java " + versions.get("parquet") + ") with a WriteSupport handing each value to the"
               + " record consumer, one file per batch, the applier's schema, codec and row-group size",
           format.codec(), format.rowGroupBytes(), format.schemaMatches());
       if (!format.schemaMatches()) {
         problems.add("parquet-java's schema differs from the applier's data files: " + format.schema());
       }
       ApplyResult result = new ApplyResult("apply", startedAt, seconds(System.nanoTime() - runStart),
-          Environment.thisMachine(), versions(), workload, setup, figures,
+          Environment.thisMachine(), versions, workload, setup, figures,
           new ApplyResult.Verdict(problems.isEmpty(), problems), runs, loadAverages);
       progress.printf("apply: upsert %,.0f against %,.0f changes/s: ratio %.2f (target %.1f); insert %,.0f against %,.0f"
               + " rows/s: ratio %.2f (target %.1f)%n", figures.tributaryChangesPerSecond(), figures.sparkChangesPerSecond(),
@@ -246,15 +239,9 @@ public final class ApplyBenchmark {
     Path reportFile = work.resolve(name + ".report");
     jvmOptions = new ArrayList<>(jvmOptions);
     jvmOptions.add("-D" + TributaryApplyRun.REPORT_PROPERTY + "=" + reportFile);
-    List<String> command = new ArrayList<>(jvmOptions);
-    if (classpath.isPresent()) {
-      command.add("-cp");
-      command.add(classpath.get());
-      command.add(mainClass);
-      command.addAll(arguments);
-    } else {
-      command = ChildJvm.onThisClassPath(jvmOptions, mainClass, arguments);
-    }
+    List<String> command = classpath.isPresent()
+        ? ChildJvm.onClassPath(classpath.get(), jvmOptions, mainClass, arguments)
+        : ChildJvm.onThisClassPath(jvmOptions, mainClass, arguments);
     Path log = work.resolve(name + ".log");
     try (ChildJvm child = ChildJvm.start(name, command, Map.of(), log)) {
       boolean ended = child.awaitExit(settings.timeout());
@@ -312,13 +299,8 @@ public final class ApplyBenchmark {
   }
 
   static double median(List<ApplyResult.Run> runs, String system, String part, ToDoubleFunction<ApplyResult.Run> figure) {
-    double[] values = runs.stream().filter(run -> run.system().equals(system) && run.part().equals(part))
-        .mapToDouble(figure).sorted().toArray();
-    if (values.length == 0) {
-      return 0;
-    }
-    int middle = values.length / 2;
-    return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    return Medians.of(runs.stream().filter(run -> run.system().equals(system) && run.part().equals(part))
+        .mapToDouble(figure));
   }
 
   private List<String> tributaryOptions(Path work, String part) {
@@ -351,32 +333,17 @@ public final class ApplyBenchmark {
     if (!Files.exists(table)) {
       return CompressionCodecName.UNCOMPRESSED;
     }
-    Path file;
-    try (Stream<Path> files = Files.list(table)) {
-      file = files.filter(path -> path.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
-    }
+    Path file = TributaryApplyRun.dataFiles(table).stream().findFirst()
+        .orElseThrow(() -> new IllegalStateException("the initial table " + table + " has no data files"));
     try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
         new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
       return reader.getFooter().getBlocks().get(0).getColumns().get(0).getCodec();
     }
   }
 
-  private static long dataFiles(Path table) throws IOException {
-    try (Stream<Path> files = Files.list(table)) {
-      return files.filter(path -> path.getFileName().toString().endsWith(".parquet")).count();
-    }
-  }
-
   /** The versions this build runs. */
   static Map<String, String> versions() {
-    Properties built = new Properties();
-    try (InputStream in = ApplyBenchmark.class.getResourceAsStream("/io/tributary/loadtests/versions.properties")) {
-      if (in != null) {
-        built.load(in);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the build's versions", e);
-    }
+    Properties built = Environment.builtVersions();
     Map<String, String> versions = new LinkedHashMap<>();
     for (String name : List.of("tributary", "delta-kernel", "parquet", "spark", "delta-spark")) {
       versions.put(name, built.getProperty(name, "unknown"));

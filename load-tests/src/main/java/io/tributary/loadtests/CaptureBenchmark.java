@@ -10,6 +10,7 @@ import io.tributary.loadtests.internal.GatewayJvm;
 import io.tributary.loadtests.internal.GcLog;
 import io.tributary.loadtests.internal.HeapSize;
 import io.tributary.loadtests.internal.ManifestWatcher;
+import io.tributary.loadtests.internal.Medians;
 import io.tributary.loadtests.internal.MemorySampler;
 import io.tributary.loadtests.internal.PeerProperties;
 import io.tributary.loadtests.internal.WideRows;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Benchmark {@code capture}: how fast the gateway captures changes compared with Debezium's embedded
@@ -243,14 +245,8 @@ public final class CaptureBenchmark {
 
   /** The median of a figure over one system's completed runs, 0 without any. */
   static double median(List<CaptureResult.Run> runs, String system,
-      java.util.function.ToDoubleFunction<CaptureResult.Run> figure) {
-    double[] values = runs.stream().filter(run -> run.system().equals(system) && run.completed())
-        .mapToDouble(figure).sorted().toArray();
-    if (values.length == 0) {
-      return 0;
-    }
-    int middle = values.length / 2;
-    return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+      ToDoubleFunction<CaptureResult.Run> figure) {
+    return Medians.of(runs.stream().filter(run -> run.system().equals(system) && run.completed()).mapToDouble(figure));
   }
 
   private List<String> jvmOptions(Path directory) {

@@ -174,10 +174,8 @@ public final class GrowthBenchmark {
     GrowthResult.Workload workload = new GrowthResult.Workload(TABLE.canonical(), settings.startRows(), settings.endRows(),
         settings.steps(), settings.changes(), settings.insertShare(), settings.zipfExponent(), settings.hotKeys(),
         settings.targetFileSize(), DISTRIBUTIONS);
-    Runtime runtime = Runtime.getRuntime();
-    GrowthResult.Machine machine = new GrowthResult.Machine(runtime.availableProcessors(), runtime.maxMemory(),
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), Environment.loadAverage());
+    GrowthResult.Machine machine = GrowthResult.Machine.of(Environment.thisMachine(), Runtime.getRuntime().maxMemory(),
+        Environment.loadAverage());
     return new GrowthResult("growth", started.toString(), runSeconds, machine, workload, steps,
         new GrowthResult.Verdict(problems.isEmpty(), problems));
   }

@@ -122,7 +122,7 @@ final class GrowthReport {
     md.append(String.format(Locale.ROOT, """
         ## Where and how
 
-        - Machine: %d cores, %.1f GiB heap for the benchmark, %s; %s; load average at the end %.1f
+        - Machine: %d cores (%s), %.1f GiB memory, %s; %s; %.1f GiB heap for the benchmark; load average at the end %.1f
         - Method: one JVM; segments staged on the local file system, the applier's `TableApplier` writing the Delta
           table through Delta Kernel, every commit ratified by a coordinator listening on 127.0.0.1. Files read
           come from the applier's `files.read` meter; files rewritten and added, and their bytes, from the table's
@@ -130,8 +130,10 @@ final class GrowthReport {
           reading and rewriting files, and the commit.
         - Run: started %s, took %.0f s in all
         - Repeat with: `%s`
-        """, result.machine().cores(), result.machine().maxHeapBytes() / (1024.0 * MIB), result.machine().os(),
-        result.machine().jvm(), result.machine().loadAverage(), result.startedAt(), result.runSeconds(), command));
+        """, result.machine().cores(), result.machine().cpu(), result.machine().memoryBytes() / (1024.0 * MIB),
+        result.machine().os(), result.machine().jvm(), result.machine().maxHeapBytes() / (1024.0 * MIB),
+        result.machine().loadAverage(),
+        result.startedAt(), result.runSeconds(), command));
     return md.toString();
   }
 

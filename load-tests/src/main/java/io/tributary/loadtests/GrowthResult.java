@@ -2,6 +2,7 @@ package io.tributary.loadtests;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.loadtests.internal.Environment;
 import java.util.List;
 
 /**
@@ -22,7 +23,14 @@ public record GrowthResult(String benchmark, String startedAt, double runSeconds
   }
 
   /** Where it ran; {@code loadAverage} is the 1-minute load average at the end (-1 where unknown). */
-  public record Machine(int cores, long maxHeapBytes, String os, String jvm, double loadAverage) {}
+  /** The machine as every benchmark records it, the benchmark's heap bound and the load average at the end. */
+  public record Machine(int cores, long memoryBytes, String cpu, String os, String jvm, long maxHeapBytes,
+      double loadAverage) {
+    public static Machine of(Environment.Machine machine, long maxHeapBytes, double loadAverage) {
+      return new Machine(machine.cores(), machine.memoryBytes(), machine.cpu(), machine.os(), machine.jvm(), maxHeapBytes,
+          loadAverage);
+    }
+  }
 
   /**
    * The load: a table grown from {@code startRows} to {@code endRows} rows in {@code steps} steps; at

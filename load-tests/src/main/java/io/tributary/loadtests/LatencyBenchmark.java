@@ -10,6 +10,7 @@ import io.tributary.loadtests.internal.GcLog;
 import io.tributary.loadtests.internal.HeapSize;
 import io.tributary.loadtests.internal.LatencyTables;
 import io.tributary.loadtests.internal.PacedLoad;
+import io.tributary.loadtests.internal.PrometheusText;
 import io.tributary.loadtests.internal.StandaloneJvm;
 import io.tributary.loadtests.internal.WorkDirectory;
 import java.io.PrintWriter;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -159,15 +161,13 @@ public final class LatencyBenchmark {
         problems.add("the run's time bound passed before the rate of " + (long) rate + " changes/s");
         return;
       }
-      double commitsBefore = pipeline.metric("tributary_applier_batch_segments_count");
-      double segmentsBefore = pipeline.metric("tributary_applier_batch_segments_sum");
-      MeanMeter gateway = new MeanMeter(pipeline, "tributary_gateway_durable_lag_seconds");
-      MeanMeter commit = new MeanMeter(pipeline, "tributary_applier_commit_latency_seconds");
+      Optional<PrometheusText> before = pipeline.metrics();
       progress.printf("latency: %,.0f changes/s for %d s%n", rate, settings.stepDuration().toSeconds());
       PacedLoad.Run run = load.run(rate, settings.stepDuration(), (long) (rate * settings.stepDuration().toSeconds()));
       boolean drained = awaitVisible(watcher, run, settings.drainTimeout(), pipeline);
-      double commits = pipeline.metric("tributary_applier_batch_segments_count") - commitsBefore;
-      double segments = pipeline.metric("tributary_applier_batch_segments_sum") - segmentsBefore;
+      Optional<PrometheusText> after = pipeline.metrics();
+      double commits = increase(before, after, "tributary_applier_batch_segments_count");
+      double segments = increase(before, after, "tributary_applier_batch_segments_sum");
       double[] latencies = latencies(watcher, run);
       Arrays.sort(latencies);
       String stop = "";
@@ -184,7 +184,8 @@ public final class LatencyBenchmark {
           run.updates(), latencies.length, percentile(latencies, 0.50), percentile(latencies, 0.95),
           percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
           Arrays.stream(latencies).average().orElse(Double.NaN), commits > 0 ? segments / commits : Double.NaN, commits,
-          gateway.meanSince(), commit.meanSince(), Environment.loadAverage(), stop);
+          meanSince(before, after, "tributary_gateway_durable_lag_seconds"),
+          meanSince(before, after, "tributary_applier_commit_latency_seconds"), Environment.loadAverage(), stop);
       steps.add(step);
       progress.printf(Locale.ROOT, "latency: %,.0f changes/s (achieved %,.0f): p50 %.2f s, p95 %.2f s, p99 %.2f s,"
               + " max %.2f s; %.1f segments per commit; load average %.1f%n", rate, step.achievedRate(),
@@ -197,24 +198,15 @@ public final class LatencyBenchmark {
     }
   }
 
-  /** The mean of a timer of the pipeline's ({@code _sum} over {@code _count}) over what it recorded since made. */
-  private static final class MeanMeter {
-    private final StandaloneJvm pipeline;
-    private final String name;
-    private final double sum;
-    private final double count;
+  /** How much {@code metric} rose from {@code before} to {@code after}; NaN if either could not be read. */
+  private static double increase(Optional<PrometheusText> before, Optional<PrometheusText> after, String metric) {
+    return before.isPresent() && after.isPresent() ? after.get().sum(metric) - before.get().sum(metric) : Double.NaN;
+  }
 
-    MeanMeter(StandaloneJvm pipeline, String name) {
-      this.pipeline = pipeline;
-      this.name = name;
-      this.sum = pipeline.metric(name + "_sum");
-      this.count = pipeline.metric(name + "_count");
-    }
-
-    double meanSince() {
-      double recorded = pipeline.metric(name + "_count") - count;
-      return recorded > 0 ? (pipeline.metric(name + "_sum") - sum) / recorded : Double.NaN;
-    }
+  /** The mean of what {@code timer} recorded from {@code before} to {@code after} ({@code _sum} over {@code _count}). */
+  private static double meanSince(Optional<PrometheusText> before, Optional<PrometheusText> after, String timer) {
+    double recorded = increase(before, after, timer + "_count");
+    return recorded > 0 ? increase(before, after, timer + "_sum") / recorded : Double.NaN;
   }
 
   /** Waits until every change of {@code run} is visible; false if {@code timeout} passes or the pipeline ends. */

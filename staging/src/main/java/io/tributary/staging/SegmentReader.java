@@ -42,7 +42,14 @@ public final class SegmentReader implements AutoCloseable {
     try {
       return Optional.ofNullable(reader.read());
     } catch (IOException | RuntimeException e) {
-      throw new TributaryException(ErrorCode.SEGMENT_CORRUPT, "Cannot read segment " + path + ": " + e.getMessage(), e);
+      // parquet-java wraps what a converter threw (a bad operation code, a malformed position) in its own
+      // "Can not read value at ..."; the innermost message says what is wrong with the row.
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      String reason = cause == e ? e.getMessage() : e.getMessage() + ": " + cause.getMessage();
+      throw new TributaryException(ErrorCode.SEGMENT_CORRUPT, "Cannot read segment " + path + ": " + reason, e);
     }
   }
 

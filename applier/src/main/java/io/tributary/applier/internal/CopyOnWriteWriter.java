@@ -103,14 +103,14 @@ public final class CopyOnWriteWriter {
     // Statistics of the files are in the snapshot's types: a widened key column has no usable ranges.
     List<TableFiles.DataFile> files = TableFiles.list(engine, snapshot, scan, before, sameKeyTypes());
     List<Object> batchKeys = TableFiles.firstComponents(batch.changes().keySet());
-    boolean nullKeys = batch.changes().keySet().stream().anyMatch(key -> key.value(0) == null);
-    List<Object> upsertKeys = new ArrayList<>();
-    for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
-      if (!(change.getValue() instanceof RowChange.Delete) && change.getKey().value(0) != null) {
-        upsertKeys.add(change.getKey().value(0));
+    boolean nullKeys = TableFiles.anyNullFirst(batch.changes().keySet());
+    List<RowKey> rowsKept = new ArrayList<>();
+    batch.changes().forEach((key, change) -> {
+      if (!(change instanceof RowChange.Delete)) {
+        rowsKept.add(key);
       }
-    }
-    upsertKeys.sort(TableFiles::compare);
+    });
+    List<Object> upsertKeys = TableFiles.firstComponents(rowsKept);
 
     long removedAt = clock.millis();
     List<Row> removes = new ArrayList<>();
@@ -150,7 +150,7 @@ public final class CopyOnWriteWriter {
         });
       }
       // A new key inside the file's range is written into it, so that files do not come to overlap.
-      if (touched[0] || (file.hasRange() && file.mayHoldAny(upsertKeys))) {
+      if (touched[0] || file.spansAny(upsertKeys)) {
         removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
         survivors.addAll(rest);
         rowsRemoved += readRows ? rows[0] : Math.max(0, file.rows());
@@ -193,7 +193,7 @@ public final class CopyOnWriteWriter {
     ClusteredFiles.Written written = new ClusteredFiles.Written(List.of());
     if (!rows.isEmpty()) {
       written = new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows,
-          row -> RowKey.of(row, keyIndexes).value(0), keptMinimums(kept), bytesPerRow(rowsOfRemoved, bytesRemoved, kept),
+          row -> RowKey.first(row, keyIndexes), keptMinimums(kept), bytesPerRow(rowsOfRemoved, bytesRemoved, kept),
           true, actions);
     }
     return new Result(actions, filesRead, written.files().size(), removes.size(), written.bytes(), bytesRemoved,

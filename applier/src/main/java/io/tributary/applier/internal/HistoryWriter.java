@@ -106,9 +106,10 @@ final class HistoryWriter {
       if (operation == Operation.TRUNCATE || operation == Operation.RESYNC_END) {
         readAll = true;
       } else if (!operation.isResyncMarker()) {
-        keys.add(RowKey.of(event.values(), keyIndexes));
+        RowKey key = RowKey.of(event.values(), keyIndexes);
+        keys.add(key);
         if (operation != Operation.DELETE) {
-          opening.add(RowKey.of(event.values(), keyIndexes));
+          opening.add(key);
         }
       }
     }
@@ -196,7 +197,7 @@ final class HistoryWriter {
     List<TableFiles.DataFile> files = TableFiles.list(engine, snapshot, scan, before, sameKeyTypes());
     List<Object> sortedKeys = TableFiles.firstComponents(keys);
     List<Object> openingKeys = TableFiles.firstComponents(opening);
-    boolean nullKeys = keys.stream().anyMatch(key -> key.value(0) == null);
+    boolean nullKeys = TableFiles.anyNullFirst(keys);
     long removedAt = clock.millis();
     for (TableFiles.DataFile file : files) {
       if (!all && !nullKeys && !file.mayHoldAny(sortedKeys)) {
@@ -215,7 +216,7 @@ final class HistoryWriter {
           rest.add(row);
         }
       });
-      if (!found.isEmpty() || (file.hasRange() && file.mayHoldAny(openingKeys))) {
+      if (!found.isEmpty() || file.spansAny(openingKeys)) {
         removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
         rows.addAll(rest);
         open.putAll(found);
@@ -271,7 +272,7 @@ final class HistoryWriter {
     List<Row> actions = new ArrayList<>(removes);
     ClusteredFiles.Written written = sorted.isEmpty() ? new ClusteredFiles.Written(List.of())
         : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, sorted,
-            row -> RowKey.of(row, keyIndexes).value(0), CopyOnWriteWriter.keptMinimums(kept),
+            row -> RowKey.first(row, keyIndexes), CopyOnWriteWriter.keptMinimums(kept),
             CopyOnWriteWriter.bytesPerRow(counts[3], counts[2], kept), true, actions);
     return new CopyOnWriteWriter.Result(actions, counts[0], written.files().size(), removes.size(), written.bytes(),
         counts[2], sorted.size(), counts[1], opened, closed);
@@ -279,7 +280,7 @@ final class HistoryWriter {
 
   /** Clustered by key, so that data skipping on the key columns stays selective; a key's versions in order. */
   static Comparator<Object[]> order(int[] keyIndexes, int startPosition) {
-    Comparator<Object[]> byKey = Comparator.comparing(row -> RowKey.of(row, keyIndexes));
-    return byKey.thenComparing(row -> (String) row[startPosition], Comparator.nullsFirst(Comparator.naturalOrder()));
+    return RowKey.rowOrder(keyIndexes)
+        .thenComparing(row -> (String) row[startPosition], Comparator.nullsFirst(Comparator.naturalOrder()));
   }
 }

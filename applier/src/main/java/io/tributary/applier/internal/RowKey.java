@@ -34,6 +34,25 @@ public final class RowKey implements Comparable<RowKey> {
     return new RowKey(values);
   }
 
+  /** The first key component of a row, as {@link #value(int) value(0)} of its key, without making the key. */
+  public static Object first(Object[] row, int[] keyIndexes) {
+    return normalize(row[keyIndexes[0]]);
+  }
+
+  /** Orders rows by their keys as {@link #compareTo} orders the keys, without making a key per comparison. */
+  public static Comparator<Object[]> rowOrder(int[] keyIndexes) {
+    int[] indexes = keyIndexes.clone();
+    return (left, right) -> {
+      for (int index : indexes) {
+        int result = compareValues(left[index], right[index]);
+        if (result != 0) {
+          return result;
+        }
+      }
+      return 0;
+    };
+  }
+
   /** The key made of exactly these values. */
   public static RowKey ofValues(Object... values) {
     Object[] copy = new Object[values.length];

@@ -131,7 +131,7 @@ final class SmallFileCompactor {
       filesIn += group.size();
       bytesIn += groupBytes;
       rowsIn += rows.size();
-      written.add(writer.write(transaction, rows, clustered ? row -> RowKey.of(row, keyIndexes).value(0) : null,
+      written.add(writer.write(transaction, rows, clustered ? row -> RowKey.first(row, keyIndexes) : null,
           keptMinimums, rows.isEmpty() ? 0 : (double) groupBytes / rows.size(), false, actions));
     }
     committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.empty(), List.of(), 0));
@@ -227,7 +227,7 @@ final class SmallFileCompactor {
   private Comparator<Object[]> order(TableSchema layout) {
     return switch (mode.mode()) {
       case SCD2 -> HistoryWriter.order(layout.keyIndexes(), layout.indexOf(TableMode.START_POSITION));
-      case SCD1 -> Comparator.comparing(row -> RowKey.of(row, layout.keyIndexes()));
+      case SCD1 -> RowKey.rowOrder(layout.keyIndexes());
       case APPEND -> {
         int position = layout.indexOf(TableMode.POSITION);
         yield Comparator.comparing(row -> (String) row[position], Comparator.nullsFirst(Comparator.naturalOrder()));

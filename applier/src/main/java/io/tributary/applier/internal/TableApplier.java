@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * changed), and at the begin the table is replaced by an empty one with the new schema, which the
  * resync fills.
  *
- * <p>Used by the polling thread only, except the lease, which the renewal thread refreshes.
+ * <p>Used by one thread at a time (the polling thread, or an apply thread the polling thread waits for),
+ * except the lease, which the renewal thread refreshes.
  */
 public final class TableApplier {
   private static final Logger LOG = LoggerFactory.getLogger(TableApplier.class);

@@ -51,8 +51,22 @@ final class TableFiles {
       if (!hasRange()) {
         return !sorted.isEmpty();
       }
-      int at = lowerBound(sorted, min.get());
+      int at = bound(sorted, min.get(), false);
       return at < sorted.size() && compare(sorted.get(at), max.get()) <= 0;
+    }
+
+    /**
+     * Whether one of {@code sorted} lies strictly between this file's minimum and maximum, so that a
+     * file written beside this one holding it would overlap it. A value equal to either end only shares
+     * a boundary, as the versions of an SCD type 2 key or the rows of a composite key's first value
+     * may; compaction does not count that as overlap either. False without a known range.
+     */
+    boolean spansAny(List<Object> sorted) {
+      if (!hasRange()) {
+        return false;
+      }
+      int at = bound(sorted, min.get(), true);
+      return at < sorted.size() && compare(sorted.get(at), max.get()) < 0;
     }
   }
 
@@ -89,6 +103,16 @@ final class TableFiles {
   }
 
   /** The first key component of each key, ascending in the order of {@link #compare}, nulls left out. */
+  /** Whether one of {@code keys} has a null first component, which no file's range can exclude. */
+  static boolean anyNullFirst(Iterable<RowKey> keys) {
+    for (RowKey key : keys) {
+      if (key.value(0) == null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static List<Object> firstComponents(Iterable<RowKey> keys) {
     List<Object> values = new ArrayList<>();
     for (RowKey key : keys) {
@@ -123,13 +147,14 @@ final class TableFiles {
     return RowKey.compareValues(left, right);
   }
 
-  /** The index of the first of {@code sorted} at or above {@code value}. */
-  static int lowerBound(List<Object> sorted, Object value) {
+  /** The index of the first of {@code sorted} at or above {@code value} ({@code strictly}: above it). */
+  static int bound(List<Object> sorted, Object value, boolean strictly) {
     int low = 0;
     int high = sorted.size();
     while (low < high) {
       int middle = (low + high) >>> 1;
-      if (compare(sorted.get(middle), value) < 0) {
+      int order = compare(sorted.get(middle), value);
+      if (order < 0 || (strictly && order == 0)) {
         low = middle + 1;
       } else {
         high = middle;

@@ -25,6 +25,8 @@ final class TableSlot {
   private final int partition;
   private final URI location;
   private final Deque<PendingManifest> pending = new ArrayDeque<>();
+  /** The changes of the pending manifests, kept as they come and go: the backlog is reported at every record. */
+  private long pendingChanges;
   private Optional<TableApplier> applier = Optional.empty();
   private AppliedTableStatus.State state = AppliedTableStatus.State.OPENING;
   private Optional<String> problem = Optional.empty();
@@ -78,6 +80,7 @@ final class TableSlot {
       return;
     }
     pending.addLast(manifest);
+    pendingChanges += manifest.manifest().rowCount();
   }
 
   boolean hasPending() {
@@ -108,17 +111,13 @@ final class TableSlot {
    * position is behind the newest announced one in the source's log.
    */
   void reportBacklog(ApplierMetrics.Table meters) {
-    long changes = 0;
-    for (PendingManifest manifest : pending) {
-      changes += manifest.manifest().rowCount();
-    }
     Optional<SourcePosition> applied = applier.flatMap(TableApplier::appliedPosition);
     OptionalLong lag = OptionalLong.empty();
     if (applied.isPresent() && newestAnnounced.isPresent() && newestAnnounced.get().positionFormat().isPresent()) {
       lag = PositionLag.bytes(newestAnnounced.get().positionFormat().get(), applied.get(),
           newestAnnounced.get().lastPosition());
     }
-    meters.backlog(pending.size(), changes, lag);
+    meters.backlog(pending.size(), pendingChanges, lag);
   }
 
   /** The first manifests, at most {@code max}, in offset order. */
@@ -136,7 +135,7 @@ final class TableSlot {
   /** Forgets the first {@code count} manifests: they are applied (or were already). */
   void acknowledge(int count) {
     for (int i = 0; i < count; i++) {
-      pending.removeFirst();
+      pendingChanges -= pending.removeFirst().manifest().rowCount();
     }
   }
 
@@ -181,6 +180,7 @@ final class TableSlot {
       heldOffset = OptionalLong.of(pending.peekFirst().offset());
     }
     pending.clear();
+    pendingChanges = 0;
     state = stoppedState;
     problem = Optional.of(reason);
   }
@@ -211,6 +211,7 @@ final class TableSlot {
     OptionalLong from = heldOffset;
     heldOffset = OptionalLong.empty();
     pending.clear();
+    pendingChanges = 0;
     applier = Optional.empty();
     state = AppliedTableStatus.State.OPENING;
     problem = Optional.empty();

@@ -229,6 +229,39 @@ class FileLayoutTest {
   }
 
   @Test
+  void aNewCompositeKeyWhoseFirstValueEndsFilesRewritesNone() {
+    // (tenant, id): every file of tenant 2 has 2 as its minimum and maximum first key component.
+    TableSchema tenants = new TableSchema(TABLE, List.of(new Column("tenant", ColumnType.LONG, false),
+        new Column("id", ColumnType.LONG, false), new Column("text", ColumnType.STRING, true)), List.of("tenant", "id"));
+    segments = new Segments(staging, tenants);
+    TableApplier applier = new TableOpener(context(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET)))
+        .open(TABLE, tenants, TableApplierTest.PARTITION);
+    List<ChangeEvent> rows = new ArrayList<>();
+    for (long id = 0; id < 3000; id++) {
+      rows.add(segments.event(Operation.INSERT, ++position, new Object[] {2L, id, text()}));
+    }
+    apply(applier, rows);
+    int before = files().size();
+    assertThat(before).isGreaterThan(2);
+
+    apply(applier, List.of(segments.event(Operation.INSERT, ++position, new Object[] {2L, 5000L, text()})));
+
+    assertThat(counter("files.removed")).isZero();
+    assertThat(files()).hasSize(before + 1);
+  }
+
+  @Test
+  void onlyAKeyStrictlyInsideAFilesRangeSpansIt() {
+    TableFiles.DataFile file = new TableFiles.DataFile(null, TARGET, 100, Optional.of(10L), Optional.of(20L));
+    TableFiles.DataFile single = new TableFiles.DataFile(null, TARGET, 100, Optional.of(7L), Optional.of(7L));
+
+    assertThat(file.spansAny(List.of(10L, 10L, 20L))).isFalse();
+    assertThat(file.spansAny(List.of(10L, 15L))).isTrue();
+    assertThat(single.spansAny(List.of(7L, 7L))).isFalse();
+    assertThat(file.mayHoldAny(List.of(20L))).isTrue();
+  }
+
+  @Test
   void compactionMergesSmallFilesWithoutChangingRowsInScd1() throws IOException {
     compactsWithoutChangingRows(TableOptions.DEFAULT);
   }

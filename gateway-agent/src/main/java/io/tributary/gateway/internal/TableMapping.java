@@ -109,7 +109,7 @@ final class TableMapping {
 
   /** Whether this mapping was derived from exactly these schemas (Debezium reuses schema objects). */
   boolean describes(Schema rowSchema, Schema keySchema) {
-    if (keySchema != this.keySchema && keySchema != equalKeySchema) {
+    if (keySchema != this.keySchema && (keySchema == null || keySchema != equalKeySchema)) {
       if (this.keySchema == null || !this.keySchema.equals(keySchema)) {
         return false;
       }
@@ -121,10 +121,10 @@ final class TableMapping {
 
   /** Whether this mapping was derived from this row schema. */
   boolean describesRow(Schema rowSchema) {
-    if (rowSchema == this.rowSchema || rowSchema == equalRowSchema) {
+    if (rowSchema == this.rowSchema || (rowSchema != null && rowSchema == equalRowSchema)) {
       return true;
     }
-    if (!this.rowSchema.equals(rowSchema)) {
+    if (rowSchema == null || !this.rowSchema.equals(rowSchema)) {
       return false;
     }
     equalRowSchema = rowSchema;

@@ -64,9 +64,15 @@ public final class ChildJvm implements AutoCloseable {
 
   /** The arguments that run {@code mainClass} on this JVM's class path. */
   public static List<String> onThisClassPath(List<String> jvmOptions, String mainClass, List<String> arguments) {
+    return onClassPath(System.getProperty("java.class.path"), jvmOptions, mainClass, arguments);
+  }
+
+  /** The command running {@code mainClass} with {@code arguments} in a JVM on {@code classpath}. */
+  public static List<String> onClassPath(String classpath, List<String> jvmOptions, String mainClass,
+      List<String> arguments) {
     List<String> command = new ArrayList<>(jvmOptions);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(requireNonNull(classpath, "classpath is null"));
     command.add(requireNonNull(mainClass, "mainClass is null"));
     command.addAll(arguments);
     return command;

@@ -83,7 +83,8 @@ public record Environment(Machine machine, Versions versions) {
     return new Machine(Runtime.getRuntime().availableProcessors(), memoryBytes(), cpuModel(), os, jvm);
   }
 
-  private static Versions versions(Connection source) throws SQLException {
+  /** The versions the build recorded ({@code versions.properties}: tributary, kafka, delta-kernel, parquet, spark, ...). */
+  public static Properties builtVersions() {
     Properties built = new Properties();
     try (InputStream in = Environment.class.getResourceAsStream("/io/tributary/loadtests/versions.properties")) {
       if (in != null) {
@@ -92,6 +93,11 @@ public record Environment(Machine machine, Versions versions) {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the build's versions", e);
     }
+    return built;
+  }
+
+  private static Versions versions(Connection source) throws SQLException {
+    Properties built = builtVersions();
     String postgres;
     try (Statement statement = source.createStatement(); ResultSet result = statement.executeQuery("SHOW server_version")) {
       result.next();

@@ -1,9 +1,14 @@
 package io.tributary.loadtests.internal;
 
 /** The Prometheus text format, read only as far as summing one metric's samples needs. */
-record PrometheusText(String text) {
+public record PrometheusText(String text) {
+  /** The sum of every sample of {@code metric}, 0 if it has none. */
+  public double sum(String metric) {
+    return sum(metric, "");
+  }
+
   /** The sum of every sample of {@code metric} whose labels contain {@code labelMatch} (may be empty). */
-  double sum(String metric, String labelMatch) {
+  public double sum(String metric, String labelMatch) {
     double sum = 0;
     for (String line : text.split("\n")) {
       if (!line.startsWith(metric) || line.length() == metric.length()) {

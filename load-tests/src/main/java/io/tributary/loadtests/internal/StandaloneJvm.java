@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,7 @@ public final class StandaloneJvm implements AutoCloseable {
 
   private final ChildJvm process;
   private final Path tablesDirectory;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private URI uri;
 
   private StandaloneJvm(ChildJvm process, Path tablesDirectory) {
@@ -92,24 +94,20 @@ public final class StandaloneJvm implements AutoCloseable {
     return tablesDirectory.resolve(GatewayJvm.SOURCE).resolve(parts[0]).resolve(parts[1]);
   }
 
-  /**
-   * The sum of the samples of {@code metric} on the pipeline's {@code /metrics}, or NaN when it cannot
-   * be read.
-   */
-  public double metric(String metric) {
+  /** The pipeline's {@code /metrics} as it reads now; empty when they cannot be read. */
+  public Optional<PrometheusText> metrics() {
     if (uri == null) {
-      return Double.NaN;
+      return Optional.empty();
     }
     try {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri.resolve("/metrics"))
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri.resolve("/metrics"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? new PrometheusText(response.body()).sum(metric, "") : Double.NaN;
+      return response.statusCode() == 200 ? Optional.of(new PrometheusText(response.body())) : Optional.empty();
     } catch (IOException e) {
-      return Double.NaN;
+      return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Double.NaN;
+      return Optional.empty();
     }
   }
 

@@ -309,8 +309,8 @@ public final class TributaryApplyRun {
     }
   }
 
-  /** The table's data files (not its log, not checksum files). */
-  static List<Path> dataFiles(Path table) throws IOException {
+  /** The table's data files (not its log, not checksum files), in name order. */
+  public static List<Path> dataFiles(Path table) throws IOException {
     try (Stream<Path> paths = Files.walk(table)) {
       return paths.filter(path -> !table.relativize(path).toString().startsWith("_delta_log"))
           .filter(path -> path.getFileName().toString().endsWith(".parquet")).sorted().toList();

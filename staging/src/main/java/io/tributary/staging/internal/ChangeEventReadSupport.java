@@ -22,15 +22,14 @@ import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordMaterializer;
-import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 
 /**
  * Reads rows of the {@link SegmentFormat} layout straight into {@link ChangeEvent}s: each column's
  * converter stores its value where the event needs it, with no intermediate record per row.
  *
- * <p>The table's columns are matched to the file's {@code row} group by position, as the writer
- * wrote them; a file whose group holds a different number of columns is refused.
+ * <p>The layout asked of the file is the one {@link SegmentFormat} derives from the segment's schema
+ * (read from its footer), so parquet-java checks every column's name and type against it.
  */
 public final class ChangeEventReadSupport extends ReadSupport<ChangeEvent> {
   private final TableSchema schema;
@@ -41,7 +40,7 @@ public final class ChangeEventReadSupport extends ReadSupport<ChangeEvent> {
 
   @Override
   public ReadContext init(InitContext context) {
-    return new ReadContext(context.getFileSchema());
+    return new ReadContext(SegmentFormat.messageType(schema));
   }
 
   @Override
@@ -53,8 +52,8 @@ public final class ChangeEventReadSupport extends ReadSupport<ChangeEvent> {
   private static final class EventMaterializer extends RecordMaterializer<ChangeEvent> {
     private final EventConverter root;
 
-    EventMaterializer(TableSchema schema, MessageType fileSchema) {
-      this.root = new EventConverter(schema, fileSchema);
+    EventMaterializer(TableSchema schema, MessageType layout) {
+      this.root = new EventConverter(schema, layout);
     }
 
     @Override
@@ -79,16 +78,19 @@ public final class ChangeEventReadSupport extends ReadSupport<ChangeEvent> {
     private long captureMillis;
     private Optional<String> transactionId;
     private BitSet unavailable;
+    /** The operation last read, and its code. */
+    private Binary lastOperationBytes;
+    private Operation lastOperation;
     /** The transaction id last read: the changes of one transaction follow each other. */
     private Binary lastTransactionBytes;
     private Optional<String> lastTransaction = Optional.empty();
 
-    EventConverter(TableSchema schema, MessageType fileSchema) {
+    EventConverter(TableSchema schema, MessageType layout) {
       this.schema = schema;
-      this.row = new RowConverter(schema.columns(), fileSchema.getType(SegmentFormat.ROW).asGroupType());
-      this.fields = new Converter[fileSchema.getFieldCount()];
+      this.row = new RowConverter(schema.columns());
+      this.fields = new Converter[layout.getFieldCount()];
       for (int i = 0; i < fields.length; i++) {
-        fields[i] = metadataConverter(fileSchema.getFieldName(i));
+        fields[i] = metadataConverter(layout.getFieldName(i));
       }
     }
 
@@ -97,7 +99,12 @@ public final class ChangeEventReadSupport extends ReadSupport<ChangeEvent> {
         case SegmentFormat.OP -> new PrimitiveConverter() {
           @Override
           public void addBinary(Binary value) {
-            operation = Operation.fromCode(value.toStringUsingUTF8());
+            // Runs of one operation are the rule (a snapshot, a load of inserts): decoded when it changes.
+            if (!value.equals(lastOperationBytes)) {
+              lastOperationBytes = Binary.fromConstantByteArray(value.getBytes());
+              lastOperation = Operation.fromCode(value.toStringUsingUTF8());
+            }
+            operation = lastOperation;
           }
         };
         case SegmentFormat.POS -> new PrimitiveConverter() {
@@ -122,7 +129,8 @@ public final class ChangeEventReadSupport extends ReadSupport<ChangeEvent> {
           @Override
           public void addBinary(Binary value) {
             if (!value.equals(lastTransactionBytes)) {
-              lastTransactionBytes = value.copy();
+              // A copy of its own: the value may be a view of a page buffer the reader moves past.
+              lastTransactionBytes = Binary.fromConstantByteArray(value.getBytes());
               lastTransaction = Optional.of(value.toStringUsingUTF8());
             }
             transactionId = lastTransaction;
@@ -171,11 +179,7 @@ public final class ChangeEventReadSupport extends ReadSupport<ChangeEvent> {
     private final Converter[] columns;
     private Object[] values;
 
-    RowConverter(List<Column> columns, GroupType group) {
-      if (group.getFieldCount() != columns.size()) {
-        throw new IllegalArgumentException("the segment's row group has " + group.getFieldCount()
-            + " columns, its schema " + columns.size());
-      }
+    RowConverter(List<Column> columns) {
       this.columns = new Converter[columns.size()];
       for (int i = 0; i < columns.size(); i++) {
         this.columns[i] = valueConverter(i, columns.get(i).type());

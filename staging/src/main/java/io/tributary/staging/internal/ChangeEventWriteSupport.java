@@ -150,8 +150,4 @@ public final class ChangeEventWriteSupport extends WriteSupport<ChangeEvent> {
     }
     return codes;
   }
-
-  static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 }
