@@ -2,6 +2,7 @@ package io.tributary.gateway;
 
 import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ManifestRecord;
+import io.tributary.staging.Operation;
 import io.tributary.staging.SegmentReader;
 import io.tributary.staging.SourcePosition;
 import io.tributary.staging.StagingStore;
@@ -26,6 +27,7 @@ final class StagedReplica {
   private final Map<TableId, SourcePosition> applied = new HashMap<>();
   private final Map<TableId, Map<SourcePosition, String>> seen = new HashMap<>();
   private final Map<TableId, Long> lastSequence = new HashMap<>();
+  private final Map<TableId, Long> snapshotReads = new HashMap<>();
   private long events;
   private long duplicates;
   private long segments;
@@ -89,6 +91,9 @@ final class StagedReplica {
     }
     seenOfTable.put(position, fingerprint);
     applied.put(table, position);
+    if (event.operation() == Operation.SNAPSHOT_READ) {
+      snapshotReads.merge(table, 1L, Long::sum);
+    }
     Map<List<Object>, Map<String, Object>> rows = tables.computeIfAbsent(table, t -> new HashMap<>());
     List<Object> key = new ArrayList<>();
     for (int index : schema.keyIndexes()) {
@@ -135,6 +140,11 @@ final class StagedReplica {
 
   Map<List<Object>, Map<String, Object>> rows(TableId table) {
     return tables.getOrDefault(table, Map.of());
+  }
+
+  /** Snapshot reads of a table staged once each (repeats not counted). */
+  long snapshotReads(TableId table) {
+    return snapshotReads.getOrDefault(table, 0L);
   }
 
   long events() {
