@@ -109,7 +109,7 @@ public final class ApplierService implements AutoCloseable {
     try {
       staging = StagingStore.open(config.staging(), clock);
       ApplierContext context = new ApplierContext(config,
-          DeltaEngines.forWriting(config.staging().hadoopProperties(), config.files()), staging, coordinator, committers,
+          DeltaEngines.forWriting(config.staging().hadoopProperties()), staging, coordinator, committers,
           metrics, clock);
       KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -1,7 +1,7 @@
 package io.tributary.applier;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
+import io.tributary.applier.internal.WritingEngine;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
@@ -26,21 +26,14 @@ public final class DeltaEngines {
   private DeltaEngines() {}
 
   /**
-   * An engine over Hadoop file systems configured with {@code hadoopProperties} (S3 credentials and
-   * the like) that writes data files laid out by {@code files}.
+   * An engine over Hadoop file systems configured with {@code hadoopProperties} (S3 credentials, Parquet
+   * settings and the like), whose configuration the applier's own data-file writer uses too.
    */
-  public static Engine forWriting(Map<String, String> hadoopProperties, FilesConfig files) {
+  public static Engine forWriting(Map<String, String> hadoopProperties) {
     Configuration hadoop = new Configuration();
     hadoopProperties.forEach(hadoop::set);
     hadoop.setIfUnset("parquet.compression", DEFAULT_COMPRESSION);
     hadoop.setIfUnset(LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE);
-    // The applier cuts files itself; Kernel's own limit (128 MiB by default) must not cut them again.
-    hadoop.setLong("delta.kernel.default.parquet.writer.targetMaxFileSize", Math.max(files.targetSize() * 2, 128L << 20));
-    return DefaultEngine.create(hadoop);
-  }
-
-  /** An engine as {@link #forWriting(Map, FilesConfig)} with the default file layout. */
-  public static Engine forWriting(Map<String, String> hadoopProperties) {
-    return forWriting(hadoopProperties, FilesConfig.DEFAULT);
+    return new WritingEngine(hadoop);
   }
 }

@@ -4,10 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaEngines;
 import io.tributary.applier.FilesConfig;
 import io.tributary.applier.internal.ApplierContext;
 import io.tributary.applier.internal.ApplierMetrics;
@@ -50,7 +50,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * The growth benchmark: one table grows by inserts of new keys, and at each size a fixed-size batch
@@ -118,10 +117,7 @@ public final class GrowthBenchmark {
     ApplierConfig config = new ApplierConfig(work.resolve("delta").toUri(), "growth", new WriterId("growth-benchmark"),
         64, Duration.ZERO, Duration.ofMinutes(10), Map.of(), "127.0.0.1:9092", PARTITION.topic(), stagingConfig,
         ApplierConfig.Mode.CONTINUOUS, ApplierConfig.DEFAULT_TRIGGERED_TIMEOUT, Map.of()).withFiles(files);
-    Configuration hadoop = new Configuration();
-    hadoop.setLong("delta.kernel.default.parquet.writer.targetMaxFileSize",
-        Math.max(settings.targetFileSize() * 2, 128L << 20));
-    Engine engine = DefaultEngine.create(hadoop);
+    Engine engine = DeltaEngines.forWriting(Map.of());
     List<GrowthResult.Step> steps = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     try (StagingStore staging = StagingStore.open(stagingConfig, clock);

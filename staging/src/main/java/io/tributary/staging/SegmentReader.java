@@ -3,15 +3,13 @@ package io.tributary.staging;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.TributaryException.ErrorCode;
-import io.tributary.staging.internal.ChangeEventReadSupport;
+import io.tributary.staging.internal.SegmentRowReader;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
 
 /**
  * Reads the change events of one segment whose checksum has been verified, in the order they
@@ -20,13 +18,26 @@ import org.apache.parquet.hadoop.ParquetReader;
 public final class SegmentReader implements AutoCloseable {
   private final URI path;
   private final TableSchema schema;
-  private final ParquetReader<ChangeEvent> reader;
+  private final ParquetFileReader file;
+  private final SegmentRowReader rows;
   private boolean closed;
 
-  SegmentReader(URI path, TableSchema schema, Configuration hadoop) throws IOException {
+  /**
+   * A reader of the open {@code file}, which it closes.
+   *
+   * @throws TributaryException with {@link ErrorCode#SEGMENT_CORRUPT} if the file's columns are not
+   *     the layout of {@code schema}
+   */
+  SegmentReader(URI path, TableSchema schema, ParquetFileReader file) {
     this.path = requireNonNull(path, "path is null");
     this.schema = requireNonNull(schema, "schema is null");
-    this.reader = ParquetReader.builder(new ChangeEventReadSupport(schema), new Path(path)).withConf(hadoop).build();
+    this.file = requireNonNull(file, "file is null");
+    try {
+      this.rows = new SegmentRowReader(schema, file);
+    } catch (IllegalArgumentException e) {
+      throw new TributaryException(ErrorCode.SEGMENT_CORRUPT, "Segment " + path + " of " + schema.tableId()
+          + " is corrupt: its columns do not match its schema: " + e.getMessage(), e);
+    }
   }
 
   public TableSchema schema() {
@@ -40,10 +51,9 @@ public final class SegmentReader implements AutoCloseable {
   /** The next event, or empty at the end of the segment. */
   public Optional<ChangeEvent> next() {
     try {
-      return Optional.ofNullable(reader.read());
+      return Optional.ofNullable(rows.next());
     } catch (IOException | RuntimeException e) {
-      // parquet-java wraps what a converter threw (a bad operation code, a malformed position) in its own
-      // "Can not read value at ..."; the innermost message says what is wrong with the row.
+      // parquet-java may wrap the reason in its own exception; the innermost message says what is wrong.
       Throwable cause = e;
       while (cause.getCause() != null && cause.getCause() != cause) {
         cause = cause.getCause();
@@ -69,7 +79,7 @@ public final class SegmentReader implements AutoCloseable {
     }
     closed = true;
     try {
-      reader.close();
+      file.close();
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot close segment " + path, e);
     }

@@ -208,34 +208,47 @@ public final class StagingStore implements AutoCloseable {
       if (manifest.isPresent()) {
         verifyChecksum(manifest.get(), file);
       }
-      Map<String, String> footer;
-      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop))) {
-        footer = reader.getFooter().getFileMetaData().getKeyValueMetaData();
-      }
-      String version = footer.get(SegmentFormat.META_FORMAT_VERSION);
-      if (!Integer.toString(SegmentFormat.FORMAT_VERSION).equals(version)) {
-        throw corrupt(what, "segment format version " + version + " is not supported (expected " + SegmentFormat.FORMAT_VERSION + ")");
-      }
-      TableSchema schema;
+      ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop));
       try {
-        schema = TableSchemaCodec.fromJson(footer.get(SegmentFormat.META_SCHEMA));
-      } catch (IllegalArgumentException | NullPointerException e) {
-        throw corrupt(what, "its schema cannot be read: " + e.getMessage());
+        return new SegmentReader(path, checkedSchema(reader, tableId, what, manifest), reader);
+      } catch (RuntimeException e) {
+        try {
+          reader.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
       }
-      if (!schema.tableId().equals(tableId)) {
-        throw corrupt(what, "it holds rows of " + schema.tableId());
-      }
-      if (manifest.isPresent() && !schema.fingerprint().equals(manifest.get().schemaFingerprint())) {
-        throw corrupt(what, "its schema fingerprint " + schema.fingerprint() + " differs from the announced "
-            + manifest.get().schemaFingerprint());
-      }
-      return new SegmentReader(path, schema, hadoop);
     } catch (FileNotFoundException e) {
       throw new TributaryException(ErrorCode.SEGMENT_MISSING, "Segment " + path + " of " + tableId + " is missing from staging", e);
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE,
           "Cannot read segment " + path + " of " + tableId + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The schema in a segment's footer, after checking that its format, table and fingerprint are the ones expected. */
+  private static TableSchema checkedSchema(ParquetFileReader reader, TableId tableId, String what,
+      Optional<ManifestRecord> manifest) {
+    Map<String, String> footer = reader.getFooter().getFileMetaData().getKeyValueMetaData();
+    String version = footer.get(SegmentFormat.META_FORMAT_VERSION);
+    if (!Integer.toString(SegmentFormat.FORMAT_VERSION).equals(version)) {
+      throw corrupt(what, "segment format version " + version + " is not supported (expected " + SegmentFormat.FORMAT_VERSION + ")");
+    }
+    TableSchema schema;
+    try {
+      schema = TableSchemaCodec.fromJson(footer.get(SegmentFormat.META_SCHEMA));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw corrupt(what, "its schema cannot be read: " + e.getMessage());
+    }
+    if (!schema.tableId().equals(tableId)) {
+      throw corrupt(what, "it holds rows of " + schema.tableId());
+    }
+    if (manifest.isPresent() && !schema.fingerprint().equals(manifest.get().schemaFingerprint())) {
+      throw corrupt(what, "its schema fingerprint " + schema.fingerprint() + " differs from the announced "
+          + manifest.get().schemaFingerprint());
+    }
+    return schema;
   }
 
   private void verifyChecksum(ManifestRecord manifest, Path file) throws IOException {

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.internal.SegmentFormat;
+import io.tributary.staging.internal.TableSchemaCodec;
+import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +18,18 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,6 +123,99 @@ class SegmentRoundTripTest {
         raw.setLength(raw.length() - 7);
       }
       assertThatThrownBy(() -> store.openSegment(manifest)).hasMessageContaining("bytes, the manifest announced");
+    }
+  }
+
+  @Test
+  void readsEventsAcrossPagesAndRowGroups() {
+    TableSchema schema = new TableSchema(TABLE, List.of(new Column("id", ColumnType.LONG, false),
+        new Column("note", ColumnType.STRING, true), new Column("price", ColumnType.decimal(12, 2), true)), List.of("id"));
+    List<ChangeEvent> events = new ArrayList<>();
+    Random random = new Random(7);
+    for (int i = 0; i < 60_000; i++) {
+      BitSet unavailable = new BitSet();
+      if (i % 1000 == 7) {
+        unavailable.set(1);
+      }
+      // About 100 random bytes per row, which ZSTD cannot shrink: several pages and row groups.
+      String note = unavailable.get(1) ? null : i % 17 == 0 ? "" : randomText(random, 100);
+      Object[] values = {(long) i, note, i % 11 == 0 ? null : new BigDecimal(i + ".05")};
+      Operation operation = i % 3 == 0 ? Operation.INSERT : i % 3 == 1 ? Operation.UPDATE : Operation.DELETE;
+      events.add(new ChangeEvent(TABLE, operation, SourcePosition.of(1, i / 100, i, 0), values, unavailable, i,
+          i % 5 == 0 ? Optional.empty() : Optional.of("tx" + i / 100), 2L * i));
+    }
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      SegmentWriter writer = store.newSegmentWriter(schema, 1);
+      events.forEach(writer::append);
+      ManifestRecord manifest = ManifestRecord.forSegment(writer.finish(), 0);
+      Path file = Path.of(manifest.segmentPath());
+      assertThat(rowGroups(file)).as("row groups").isGreaterThan(1);
+      try (SegmentReader reader = store.openSegment(manifest)) {
+        assertThat(reader.readAll()).containsExactlyElementsOf(events);
+        assertThat(reader.next()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aSegmentWhoseColumnsAreNotItsSchemasLayoutIsRefused() throws Exception {
+    // The footer names the orders schema; the columns are those of another layout.
+    TableSchema other = new TableSchema(TABLE, List.of(new Column("id", ColumnType.STRING, false)), List.of("id"));
+    Path file = directory.resolve("mismatched.parquet");
+    writeRaw(file, SegmentFormat.messageType(other), SCHEMA, group -> group.append(SegmentFormat.OP, "c")
+        .append(SegmentFormat.POS, SourcePosition.of(1, 1).value()).append(SegmentFormat.TS_MS, 0L)
+        .append(SegmentFormat.CAPTURE_MS, 0L));
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      assertThatThrownBy(() -> store.openSegment(TABLE, file.toUri()))
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_CORRUPT))
+          .hasMessageContaining("columns do not match its schema")
+          .hasMessageContaining("it has 7 columns, its schema's layout has 18");
+    }
+  }
+
+  @Test
+  void aRowThatCannotBeReadNamesItsReason() throws Exception {
+    Path file = directory.resolve("bad-operation.parquet");
+    writeRaw(file, SegmentFormat.messageType(SCHEMA), SCHEMA, group -> group.append(SegmentFormat.OP, "x")
+        .append(SegmentFormat.POS, SourcePosition.of(1, 1).value()).append(SegmentFormat.TS_MS, 0L)
+        .append(SegmentFormat.CAPTURE_MS, 0L).addGroup(SegmentFormat.ROW).append("id", 1L));
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK);
+        SegmentReader reader = store.openSegment(TABLE, file.toUri())) {
+      assertThatThrownBy(reader::next)
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_CORRUPT))
+          .hasMessageContaining("Cannot read segment")
+          .hasMessageContaining("x");
+    }
+  }
+
+  /** Writes one row of {@code layout} with plain parquet-java, under a footer naming {@code footerSchema}. */
+  private static void writeRaw(Path file, MessageType layout, TableSchema footerSchema, Consumer<Group> row)
+      throws IOException {
+    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+        .withType(layout)
+        .withExtraMetaData(Map.of(SegmentFormat.META_FORMAT_VERSION, Integer.toString(SegmentFormat.FORMAT_VERSION),
+            SegmentFormat.META_SCHEMA, TableSchemaCodec.toJson(footerSchema)))
+        .build()) {
+      Group group = new SimpleGroupFactory(layout).newGroup();
+      row.accept(group);
+      writer.write(group);
+    }
+  }
+
+  private static String randomText(Random random, int length) {
+    StringBuilder text = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      text.append((char) (i % 10 == 9 ? 0x4e00 + random.nextInt(2000) : 'a' + random.nextInt(26)));
+    }
+    return text.toString();
+  }
+
+  private static int rowGroups(Path file) {
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+      return reader.getRowGroups().size();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -11,10 +11,10 @@ import io.tributary.applier.FilesConfig;
 import io.tributary.staging.TableSchema;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Applies a reduced batch to a Delta table by copy-on-write (SCD type 1): finds the files that may
@@ -40,6 +40,7 @@ public final class CopyOnWriteWriter {
   private final TableSchema schema;
   private final LayoutMapping read;
   private final int[] keyIndexes;
+  private final Comparator<Object[]> rowOrder;
   /** The index of {@link TableMode#DELETED_AT} in {@code schema}, -1 without soft delete. */
   private final int deletedAt;
   private final Clock clock;
@@ -61,6 +62,7 @@ public final class CopyOnWriteWriter {
     this.schema = requireNonNull(schema, "schema is null");
     this.read = LayoutMapping.between(before, schema);
     this.keyIndexes = schema.keyIndexes();
+    this.rowOrder = RowKey.rowOrder(keyIndexes);
     this.deletedAt = schema.indexOf(TableMode.DELETED_AT);
     this.clock = requireNonNull(clock, "clock is null");
     this.targetSize = targetSize;
@@ -161,16 +163,14 @@ public final class CopyOnWriteWriter {
       }
     }
 
-    TreeMap<RowKey, Object[]> sorted = new TreeMap<>();
-    for (Object[] row : survivors) {
-      sorted.put(RowKey.of(row, keyIndexes), row);
-    }
+    List<Object[]> rows = new ArrayList<>(survivors.size() + batch.changes().size());
+    rows.addAll(survivors);
     long upserted = 0;
     long deleted = markAll ? marked[0] : batch.truncate() ? rowsRemoved : 0;
     for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
       Object[] old = current.get(change.getKey());
       if (change.getValue() instanceof RowChange.Upsert upsert) {
-        sorted.put(change.getKey(), upsert.resolve(old));
+        rows.add(upsert.resolve(old));
         upserted++;
       } else if (change.getValue() instanceof RowChange.SoftDelete softDelete) {
         Object[] row = softDelete.pending().map(pending -> pending.resolve(old)).orElse(old);
@@ -181,14 +181,14 @@ public final class CopyOnWriteWriter {
             row[deletedAt] = Math.multiplyExact(softDelete.deletedAtMillis(), 1000L);
             deleted++;
           }
-          sorted.put(change.getKey(), row);
+          rows.add(row);
         }
       } else if (old != null) {
         deleted++;
       }
     }
     // Written in key order, between the files kept, so that files stay clustered by key and data skipping selective.
-    List<Object[]> rows = new ArrayList<>(sorted.values());
+    rows = inKeyOrder(rows, rowOrder);
     List<Row> actions = new ArrayList<>(removes);
     ClusteredFiles.Written written = new ClusteredFiles.Written(List.of());
     if (!rows.isEmpty()) {
@@ -198,6 +198,25 @@ public final class CopyOnWriteWriter {
     }
     return new Result(actions, filesRead, written.files().size(), removes.size(), written.bytes(), bytesRemoved,
         rows.size(), rowsRemoved, upserted, deleted);
+  }
+
+  /**
+   * {@code rows} sorted by key, of several rows with one key only the last: the batch's row of a key
+   * comes after the rows read from files. The sort is stable and merges already ordered runs (each
+   * file's rows, a batch of ascending keys) in linear time.
+   */
+  static List<Object[]> inKeyOrder(List<Object[]> rows, Comparator<Object[]> order) {
+    rows.sort(order);
+    List<Object[]> unique = new ArrayList<>(rows.size());
+    for (Object[] row : rows) {
+      int last = unique.size() - 1;
+      if (last >= 0 && order.compare(unique.get(last), row) == 0) {
+        unique.set(last, row);
+      } else {
+        unique.add(row);
+      }
+    }
+    return unique;
   }
 
   /** The minimum key of each kept file with a known range, ascending. */

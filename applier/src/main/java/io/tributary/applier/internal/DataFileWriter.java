@@ -2,7 +2,6 @@ package io.tributary.applier.internal;
 
 import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Transaction;
-import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.internal.actions.AddFile;
@@ -13,7 +12,6 @@ import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
-import io.tributary.coordinator.delta.RowColumnarBatch;
 import io.tributary.staging.TableId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,18 +26,16 @@ import org.apache.hadoop.fs.Path;
  * Writes rows as new data files of a Delta transaction, and the actions that add and remove files,
  * for every apply mode's writer.
  *
- * <p>Tables with column mapping (which Tributary turns on at a table's first Delta schema change,
- * see {@link SchemaEvolution}) are written without {@link Transaction#transformLogicalData}, which
- * refuses them in Kernel 4.4 ({@code ColumnMapping.blockIfColumnMappingEnabled}); for an unpartitioned
- * table without Iceberg compatibility or column defaults that method changes no data anyway. The
- * rows are handed to the Parquet writer under the physical schema of the transaction state instead
- * (physical column names; field ids only in mode {@code id}), the same schema Kernel derives the
- * statistics columns and the add actions' statistics from.
+ * <p>Data files are written by {@link ParquetDataFile}, not through {@link Transaction#transformLogicalData}
+ * and Kernel's Parquet handler: that method refuses tables with column mapping in Kernel 4.4
+ * ({@code ColumnMapping.blockIfColumnMappingEnabled}), which Tributary turns on at a table's first
+ * Delta schema change (see {@link SchemaEvolution}), and for the unpartitioned tables Tributary creates,
+ * without Iceberg compatibility or column defaults, it changes no data anyway. Tables with column
+ * mapping are written under the physical schema of the transaction state (physical column names; field
+ * ids only in mode {@code id}), the same schema Kernel derives the statistics columns and the add
+ * actions' statistics from.
  */
 final class DataFileWriter {
-  /** Rows per columnar batch handed to the Parquet writer. */
-  private static final int ROWS_PER_BATCH = 4096;
-
   private DataFileWriter() {}
 
   /** The action removing a file a scan returned, at {@code removedAtMillis}. */
@@ -63,35 +59,27 @@ final class DataFileWriter {
   }
 
   /**
-   * Writes {@code rows} as one new data file of the transaction (more only if they exceed the engine's
-   * own file size limit) and appends their add actions to {@code actions}, marked {@code dataChange}.
+   * Writes {@code rows} as one new data file of the transaction (none if there are no rows) and appends
+   * its add action to {@code actions}, marked {@code dataChange}.
    */
   static List<DataFileStatus> writeFile(Engine engine, Transaction transaction, TableId tableId, List<Object[]> rows,
       boolean dataChange, List<Row> actions) {
     Row txnState = transaction.getTransactionState(engine);
     boolean columnMapping = TransactionStateRow.getColumnMappingMode(txnState) != ColumnMappingMode.NONE;
-    if (columnMapping && !TransactionStateRow.getPartitionColumnsList(txnState).isEmpty()) {
+    if (!TransactionStateRow.getPartitionColumnsList(txnState).isEmpty()) {
       throw new IllegalStateException("The Delta table of " + tableId + " is partitioned; Tributary writes"
           + " only the unpartitioned tables it creates");
     }
     StructType tableSchema = columnMapping ? TransactionStateRow.getPhysicalSchema(txnState) : transaction.getSchema(engine);
     DataWriteContext context = Transaction.getWriteContext(engine, txnState, Map.of());
-    List<FilteredColumnarBatch> batches = new ArrayList<>();
-    for (int from = 0; from < rows.size(); from += ROWS_PER_BATCH) {
-      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_BATCH));
-      batches.add(new FilteredColumnarBatch(new RowColumnarBatch(tableSchema, chunk), Optional.empty()));
-    }
     List<DataFileStatus> files = new ArrayList<>();
-    CloseableIterator<FilteredColumnarBatch> logical = Utils.toCloseableIterator(batches.iterator());
-    try (CloseableIterator<FilteredColumnarBatch> physical = columnMapping
-            ? logical : Transaction.transformLogicalData(engine, txnState, logical, Map.of());
-         CloseableIterator<DataFileStatus> written = engine.getParquetHandler().writeParquetFiles(
-             context.getTargetDirectory(), physical, context.getStatisticsColumns())) {
-      while (written.hasNext()) {
-        files.add(written.next());
+    if (!rows.isEmpty()) {
+      try {
+        files.add(ParquetDataFile.write(WritingEngine.of(engine), context.getTargetDirectory(), tableSchema,
+            context.getStatisticsColumns(), rows));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write a data file of " + tableId + ": " + e.getMessage(), e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write data files of " + tableId + ": " + e.getMessage(), e);
     }
     if (!dataChange) {
       // Transaction.generateAppendActions marks every add as a data change; a rewrite builds its own.

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaEngines;
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.applier.TableOptions;
@@ -25,8 +26,8 @@ import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
-import io.tributary.staging.TributaryException;
 import io.tributary.staging.TributaryException.ErrorCode;
+import io.tributary.staging.TributaryException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -81,7 +82,7 @@ class TableApplierModesTest {
     ApplierConfig config = new ApplierConfig(dir.resolve("delta").toUri(), "appliers", new WriterId("writer-1"), 64,
         Duration.ofMillis(200), Duration.ofSeconds(30), Map.of(), "127.0.0.1:9092", "tributary.manifests", stagingConfig,
         ApplierConfig.Mode.CONTINUOUS, ApplierConfig.DEFAULT_TRIGGERED_TIMEOUT, Map.of(TABLE, options));
-    return new ApplierContext(config, DefaultEngine.create(new Configuration()), staging, coordinator,
+    return new ApplierContext(config, DeltaEngines.forWriting(Map.of()), staging, coordinator,
         StagedCommitter.FACTORY, new ApplierMetrics(registry, clock), clock);
   }
 

@@ -5,9 +5,9 @@ import static io.tributary.applier.testing.Segments.position;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaEngines;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.applier.testing.FakeCoordinator;
 import io.tributary.applier.testing.Segments;
@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +66,7 @@ class TableApplierResyncTest {
     staging = StagingStore.open(stagingConfig, clock);
     ApplierConfig config = new ApplierConfig(dir.resolve("delta").toUri(), "appliers", new WriterId("writer-1"), 64,
         Duration.ofMillis(200), Duration.ofSeconds(30), Map.of(), "127.0.0.1:9092", "tributary.manifests", stagingConfig);
-    context = new ApplierContext(config, DefaultEngine.create(new Configuration()), staging, coordinator,
+    context = new ApplierContext(config, DeltaEngines.forWriting(Map.of()), staging, coordinator,
         StagedCommitter.FACTORY, new ApplierMetrics(registry, clock), clock);
     segments = new Segments(staging, SCHEMA);
   }

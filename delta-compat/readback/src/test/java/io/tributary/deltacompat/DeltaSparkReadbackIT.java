@@ -3,9 +3,9 @@ package io.tributary.deltacompat;
 import static io.tributary.deltacompat.ReadbackTables.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
+import io.tributary.applier.DeltaEngines;
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
 import io.tributary.applier.TableOptions;
@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +66,7 @@ class DeltaSparkReadbackIT {
             table("prices"), new TableOptions(Optional.of(TableOptions.Mode.SCD2), TableOptions.Key.PRIMARY, false),
             table("order_tags"), new TableOptions(Optional.empty(), TableOptions.Key.ALL_COLUMNS, false)));
     FakeCoordinator coordinator = new FakeCoordinator(CLOCK);
-    ApplierContext context = new ApplierContext(config, DefaultEngine.create(new Configuration()), staging,
+    ApplierContext context = new ApplierContext(config, DeltaEngines.forWriting(Map.of()), staging,
         coordinator, StagedCommitter.FACTORY, new ApplierMetrics(new SimpleMeterRegistry(), CLOCK), CLOCK);
 
     expected = new ReadbackTables(context, coordinator).write();
