@@ -84,14 +84,22 @@ final class ParquetDataFile {
     Configuration hadoop = engine.hadoop();
     Path file = new Path(directory, UUID.randomUUID() + "-000.parquet");
     RowWriteSupport support = new RowWriteSupport(schema);
+    FileSystem fileSystem = file.getFileSystem(hadoop);
     try (ParquetWriter<Object[]> writer = settings(new Builder(HadoopOutputFile.fromPath(file, hadoop), support), hadoop)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .build()) {
       for (Object[] row : rows) {
         writer.write(row);
       }
+    } catch (IOException | RuntimeException e) {
+      // Closing the writer finished the file with the rows before the failure: no commit names it, remove it.
+      try {
+        fileSystem.delete(file, false);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
-    FileSystem fileSystem = file.getFileSystem(hadoop);
     FileStatus status = fileSystem.getFileStatus(file);
     String path = fileSystem.makeQualified(file).toString();
     DataFileStatistics statistics = statsColumns.isEmpty()
@@ -225,8 +233,7 @@ final class ParquetDataFile {
       return bytes;
     }
     if (bytes.length > length) {
-      throw new ArithmeticException("A value of " + field.getName() + " has more digits than its type "
-          + field.getDataType() + " holds");
+      throw new ArithmeticException("more digits than " + field.getDataType() + " holds");
     }
     byte[] fixed = new byte[length];
     byte sign = bytes[0] < 0 ? (byte) -1 : 0;
@@ -278,7 +285,12 @@ final class ParquetDataFile {
           continue;
         }
         consumer.startField(names[i], i);
-        writers[i].write(consumer, value);
+        try {
+          writers[i].write(consumer, value);
+        } catch (ArithmeticException e) {
+          throw new IllegalArgumentException("Column " + names[i] + " cannot hold the value " + value + ": "
+              + e.getMessage(), e);
+        }
         consumer.endField(names[i], i);
       }
       consumer.endMessage();

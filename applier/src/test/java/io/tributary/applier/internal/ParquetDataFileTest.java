@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -101,14 +102,20 @@ class ParquetDataFileTest {
   }
 
   @Test
-  void aDecimalBeyondItsScaleOrAMissingRequiredValueIsRefused() {
+  void aDecimalBeyondItsScaleOrAMissingRequiredValueIsRefusedAndLeavesNoFile() throws IOException {
     StructType schema = new StructType().add("id", LongType.LONG, false).add("price", new DecimalType(7, 2));
     String target = directory.resolve("bad").toString();
 
     assertThatThrownBy(() -> ParquetDataFile.write(engine, target, schema, List.of(),
-        List.<Object[]>of(new Object[] {1L, new BigDecimal("1.005")}))).isInstanceOf(ArithmeticException.class);
+        List.<Object[]>of(new Object[] {1L, BigDecimal.ONE}, new Object[] {2L, new BigDecimal("1.005")})))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Column price cannot hold the value 1.005");
     assertThatThrownBy(() -> ParquetDataFile.write(engine, target, schema, List.of(),
         List.<Object[]>of(new Object[] {null, BigDecimal.ONE}))).hasMessageContaining("Column id is not nullable");
+    // No partial file is left behind.
+    try (Stream<Path> left = Files.list(Path.of(target))) {
+      assertThat(left.filter(file -> file.toString().endsWith(".parquet"))).isEmpty();
+    }
   }
 
   private DataFileStatus kernelWrite(StructType schema, List<Column> statsColumns, List<Object[]> rows)
