@@ -76,12 +76,11 @@ final class ClusteredFiles {
           long files = Math.max(1, Math.round(remaining * estimate / targetSize));
           count = (int) Math.ceil((double) remaining / files);
         }
-        List<DataFileStatus> files = DataFileWriter.writeFile(engine, transaction, tableId, run.subList(from, from + count),
+        DataFileStatus file = DataFileWriter.writeFile(engine, transaction, tableId, run.subList(from, from + count),
             dataChange, actions);
-        written.addAll(files);
+        written.add(file);
         if (estimate <= 0) {
-          long bytes = files.stream().mapToLong(DataFileStatus::getSize).sum();
-          estimate = Math.max(1.0, (double) bytes / count);
+          estimate = Math.max(1.0, (double) file.getSize() / count);
         }
         from += count;
       }

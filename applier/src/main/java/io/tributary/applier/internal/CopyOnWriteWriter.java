@@ -117,7 +117,8 @@ public final class CopyOnWriteWriter {
     long removedAt = clock.millis();
     List<Row> removes = new ArrayList<>();
     List<TableFiles.DataFile> kept = new ArrayList<>();
-    List<Object[]> survivors = new ArrayList<>();
+    // The rows to write: those of the removed files the batch does not touch, then the batch's own.
+    List<Object[]> rows = new ArrayList<>();
     Map<RowKey, Object[]> current = new HashMap<>();
     long rowsRemoved = 0;
     long bytesRemoved = 0;
@@ -131,12 +132,12 @@ public final class CopyOnWriteWriter {
       }
       List<Object[]> rest = new ArrayList<>();
       boolean[] touched = {batch.truncate()};
-      long[] rows = {0};
+      long[] fileRows = {0};
       if (readRows) {
         filesRead++;
         DeltaFiles.forEachRow(engine, scanState, file.scanFile().scanRow(), stored -> {
           Object[] row = read.row(stored);
-          rows[0]++;
+          fileRows[0]++;
           RowKey key = RowKey.of(row, keyIndexes);
           if (batch.changes().containsKey(key)) {
             touched[0] = true;
@@ -154,8 +155,8 @@ public final class CopyOnWriteWriter {
       // A new key inside the file's range is written into it, so that files do not come to overlap.
       if (touched[0] || file.spansAny(upsertKeys)) {
         removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
-        survivors.addAll(rest);
-        rowsRemoved += readRows ? rows[0] : Math.max(0, file.rows());
+        rows.addAll(rest);
+        rowsRemoved += readRows ? fileRows[0] : Math.max(0, file.rows());
         bytesRemoved += file.size();
         rowsOfRemoved += Math.max(0, file.rows());
       } else {
@@ -163,8 +164,6 @@ public final class CopyOnWriteWriter {
       }
     }
 
-    List<Object[]> rows = new ArrayList<>(survivors.size() + batch.changes().size());
-    rows.addAll(survivors);
     long upserted = 0;
     long deleted = markAll ? marked[0] : batch.truncate() ? rowsRemoved : 0;
     for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
@@ -188,7 +187,7 @@ public final class CopyOnWriteWriter {
       }
     }
     // Written in key order, between the files kept, so that files stay clustered by key and data skipping selective.
-    rows = inKeyOrder(rows, rowOrder);
+    inKeyOrder(rows, rowOrder);
     List<Row> actions = new ArrayList<>(removes);
     ClusteredFiles.Written written = new ClusteredFiles.Written(List.of());
     if (!rows.isEmpty()) {
@@ -201,22 +200,22 @@ public final class CopyOnWriteWriter {
   }
 
   /**
-   * {@code rows} sorted by key, of several rows with one key only the last: the batch's row of a key
-   * comes after the rows read from files. The sort is stable and merges already ordered runs (each
-   * file's rows, a batch of ascending keys) in linear time.
+   * Sorts {@code rows} by key in place, keeping of several rows with one key only the last: the
+   * batch's row of a key comes after the rows read from files. The sort is stable and merges already
+   * ordered runs (each file's rows, a batch of ascending keys) in linear time.
    */
-  static List<Object[]> inKeyOrder(List<Object[]> rows, Comparator<Object[]> order) {
+  static void inKeyOrder(List<Object[]> rows, Comparator<Object[]> order) {
     rows.sort(order);
-    List<Object[]> unique = new ArrayList<>(rows.size());
-    for (Object[] row : rows) {
-      int last = unique.size() - 1;
-      if (last >= 0 && order.compare(unique.get(last), row) == 0) {
-        unique.set(last, row);
+    int unique = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      Object[] row = rows.get(i);
+      if (unique > 0 && order.compare(rows.get(unique - 1), row) == 0) {
+        rows.set(unique - 1, row);
       } else {
-        unique.add(row);
+        rows.set(unique++, row);
       }
     }
-    return unique;
+    rows.subList(unique, rows.size()).clear();
   }
 
   /** The minimum key of each kept file with a known range, ascending. */

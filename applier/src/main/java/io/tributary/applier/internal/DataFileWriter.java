@@ -16,7 +16,6 @@ import io.tributary.staging.TableId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,18 +51,15 @@ final class DataFileWriter {
     return SingleAction.createRemoveFileSingleAction(file.add().toRemoveFileRow(dataChange, Optional.of(removedAtMillis)));
   }
 
-  /** Writes {@code rows} as new data files of the transaction and appends their add actions to {@code actions}. */
-  static List<DataFileStatus> write(Engine engine, Transaction transaction, TableId tableId, List<Object[]> rows,
-      List<Row> actions) {
-    return writeFile(engine, transaction, tableId, rows, true, actions);
-  }
-
   /**
-   * Writes {@code rows} as one new data file of the transaction (none if there are no rows) and appends
-   * its add action to {@code actions}, marked {@code dataChange}.
+   * Writes {@code rows} (at least one) as one new data file of the transaction and appends its add
+   * action to {@code actions}, marked {@code dataChange}.
    */
-  static List<DataFileStatus> writeFile(Engine engine, Transaction transaction, TableId tableId, List<Object[]> rows,
+  static DataFileStatus writeFile(Engine engine, Transaction transaction, TableId tableId, List<Object[]> rows,
       boolean dataChange, List<Row> actions) {
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("A data file of " + tableId + " needs at least one row");
+    }
     Row txnState = transaction.getTransactionState(engine);
     boolean columnMapping = TransactionStateRow.getColumnMappingMode(txnState) != ColumnMappingMode.NONE;
     if (!TransactionStateRow.getPartitionColumnsList(txnState).isEmpty()) {
@@ -72,34 +68,29 @@ final class DataFileWriter {
     }
     StructType tableSchema = columnMapping ? TransactionStateRow.getPhysicalSchema(txnState) : transaction.getSchema(engine);
     DataWriteContext context = Transaction.getWriteContext(engine, txnState, Map.of());
-    List<DataFileStatus> files = new ArrayList<>();
-    if (!rows.isEmpty()) {
-      try {
-        files.add(ParquetDataFile.write(WritingEngine.of(engine), context.getTargetDirectory(), tableSchema,
-            context.getStatisticsColumns(), rows));
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write a data file of " + tableId + ": " + e.getMessage(), e);
-      }
+    DataFileStatus file;
+    try {
+      file = ParquetDataFile.write(WritingEngine.of(engine), context.getTargetDirectory(), tableSchema,
+          context.getStatisticsColumns(), rows);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write a data file of " + tableId + ": " + e.getMessage(), e);
     }
     if (!dataChange) {
       // Transaction.generateAppendActions marks every add as a data change; a rewrite builds its own.
       URI root = new Path(TransactionStateRow.getTablePath(txnState)).toUri();
-      StructType physical = TransactionStateRow.getPhysicalSchema(txnState);
-      for (DataFileStatus file : files) {
-        AddFile add = AddFile.convertDataFileStatus(physical, root, file, Map.of(), false, Map.of(), Optional.empty(),
-            Optional.empty(), Optional.empty());
-        actions.add(SingleAction.createAddFileSingleAction(add.toRow()));
-      }
-      return files;
+      AddFile add = AddFile.convertDataFileStatus(TransactionStateRow.getPhysicalSchema(txnState), root, file, Map.of(),
+          false, Map.of(), Optional.empty(), Optional.empty(), Optional.empty());
+      actions.add(SingleAction.createAddFileSingleAction(add.toRow()));
+      return file;
     }
     try (CloseableIterator<Row> adds = Transaction.generateAppendActions(
-        engine, txnState, Utils.toCloseableIterator(files.iterator()), context)) {
+        engine, txnState, Utils.toCloseableIterator(List.of(file).iterator()), context)) {
       while (adds.hasNext()) {
         actions.add(adds.next());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return files;
+    return file;
   }
 }

@@ -18,9 +18,9 @@ class CopyOnWriteWriterTest {
         row(1L, "z", "file"), row(null, "a", "file"),
         row(5L, "a", "batch"), row(3L, "a", "batch"), row(null, "a", "batch")));
 
-    List<Object[]> sorted = CopyOnWriteWriter.inKeyOrder(rows, BY_KEY);
+    CopyOnWriteWriter.inKeyOrder(rows, BY_KEY);
 
-    assertThat(sorted).extracting(row -> row[0] + "/" + row[1] + "/" + row[2]).containsExactly(
+    assertThat(rows).extracting(row -> row[0] + "/" + row[1] + "/" + row[2]).containsExactly(
         "null/a/batch", "1/z/file", "2/b/file", "3/a/batch", "5/a/batch", "9/a/file");
   }
 
@@ -30,7 +30,9 @@ class CopyOnWriteWriterTest {
     List<Object[]> rows = new ArrayList<>(List.of(
         new Object[] {new BigDecimal("1.50"), "file"}, new Object[] {new BigDecimal("1.5"), "batch"}));
 
-    assertThat(CopyOnWriteWriter.inKeyOrder(rows, byDecimal)).singleElement().satisfies(row -> assertThat(row[1])
+    CopyOnWriteWriter.inKeyOrder(rows, byDecimal);
+
+    assertThat(rows).singleElement().satisfies(row -> assertThat(row[1])
         .isEqualTo("batch"));
   }
 
