@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
     description = "Tributary's benchmarks: each writes result.json, plot.svg and summary.md.",
-    subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class, Benchmarks.Apply.class, LatencyCommand.class,
+    subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class, Benchmarks.Snapshot.class, Benchmarks.Apply.class,
+        LatencyCommand.class,
         GrowthCommand.class, WorkloadCommand.class})
 public final class Benchmarks {
   /** How the build runs a benchmark; recorded in each summary so that it can be repeated. */
@@ -110,15 +111,49 @@ public final class Benchmarks {
 
     @Override
     public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      CaptureBenchmark.Settings settings = new CaptureBenchmark.Settings(changes, repeats, heap, timeout,
-          parent.work.resolve("capture").toAbsolutePath(), parent.postgresBinaries());
-      CaptureResult result = new CaptureBenchmark(settings, Clock.systemUTC(), out).run();
-      Path directory = parent.results.resolve("capture");
-      CaptureReport.write(result, directory, command(spec));
-      out.printf("capture: results in %s%n", directory);
-      return result.verdict().passed() ? 0 : 1;
+      return capture(parent, spec, CaptureBenchmark.Mode.STREAMING, changes, repeats, heap, timeout);
     }
+  }
+
+  @Command(name = "snapshot", mixinStandardHelpOptions = true,
+      description = "Initial snapshot throughput of the gateway against Debezium's embedded engine on the same table.")
+  static final class Snapshot implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    Benchmarks parent;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rows", defaultValue = "2000000", description = "Rows of the table (default: ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each, alternating which goes first (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of the gateway and of the peer alike (default: ${DEFAULT-VALUE})")
+    String heap;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "Bound on each run (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      return capture(parent, spec, CaptureBenchmark.Mode.SNAPSHOT, rows, repeats, heap, timeout);
+    }
+  }
+
+  /** Runs benchmark {@code capture} or {@code snapshot} and writes its results. */
+  private static int capture(Benchmarks parent, CommandLine.Model.CommandSpec spec, CaptureBenchmark.Mode mode,
+      long changes, int repeats, String heap, Duration timeout) throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    String name = mode.benchmark();
+    CaptureBenchmark.Settings settings = new CaptureBenchmark.Settings(mode, changes, repeats, heap, timeout,
+        parent.work.resolve(name).toAbsolutePath(), parent.postgresBinaries());
+    CaptureResult result = new CaptureBenchmark(settings, Clock.systemUTC(), out).run();
+    Path directory = parent.results.resolve(name);
+    CaptureReport.write(result, directory, command(spec));
+    out.printf("%s: results in %s%n", name, directory);
+    return result.verdict().passed() ? 0 : 1;
   }
 
   @Command(name = "apply", mixinStandardHelpOptions = true,

@@ -31,16 +31,19 @@ import java.util.OptionalLong;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Benchmark {@code capture}: how fast the gateway captures changes compared with Debezium's embedded
- * engine alone (the peer), on the same changes, on the same machine, in the same run.
+ * Benchmarks {@code capture} and {@code snapshot}: how fast the gateway captures compared with
+ * Debezium's embedded engine alone (the peer), on the same source, on the same machine, in the same
+ * run.
  *
- * <p>Method: the publication and one logical replication slot per capture are created first, then
- * the load is made with nothing consuming, so every slot holds the same WAL. Then each repeat runs
- * the peer and the gateway one after the other, from their own slots, alternating which goes first;
- * each is its own JVM with the same options. A capture is timed from the moment its engine polls the
- * source until its last change is consumed (peer: a consumer that counts and marks records
- * processed) or staged durably and announced on Kafka (gateway, as deployed). Figures are medians
- * over the repeats; the ratio is the gateway's changes per second over the peer's.
+ * <p>Method of {@code capture} ({@link Mode#STREAMING}): the publication and one logical replication
+ * slot per capture are created first, then the load is made with nothing consuming, so every slot
+ * holds the same WAL. Method of {@code snapshot} ({@link Mode#SNAPSHOT}): one transaction fills the
+ * table, and each capture reads it whole by its initial snapshot (each engine creates its own slot
+ * as it starts). Then each repeat runs the peer and the gateway one after the other, alternating
+ * which goes first; each is its own JVM with the same options. A capture is timed from the moment
+ * its engine polls the source until its last change is consumed (peer: a consumer that counts and
+ * marks records processed) or staged durably and announced on Kafka (gateway, as deployed). Figures
+ * are medians over the repeats; the ratio is the gateway's changes per second over the peer's.
  */
 public final class CaptureBenchmark {
   /** The ratio of the gateway's throughput to the peer's that the gateway aims at. */
@@ -50,17 +53,40 @@ public final class CaptureBenchmark {
   private static final String PEER = "peer";
   private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(500);
 
+  /** What the captures read. */
+  public enum Mode {
+    /** Changes made before the captures, streamed from slots that all hold the same WAL. */
+    STREAMING("capture", "no_data"),
+    /** The rows of one table, read whole by each engine's initial snapshot. */
+    SNAPSHOT("snapshot", "initial");
+
+    private final String benchmark;
+    private final String snapshotMode;
+
+    Mode(String benchmark, String snapshotMode) {
+      this.benchmark = benchmark;
+      this.snapshotMode = snapshotMode;
+    }
+
+    /** The benchmark's name, as results and commands know it. */
+    public String benchmark() {
+      return benchmark;
+    }
+  }
+
   /**
-   * @param changes row changes the load makes (at least)
+   * @param mode what the captures read
+   * @param changes row changes the load makes (at least); in {@link Mode#SNAPSHOT}, the table's rows
    * @param repeats captures of each system
    * @param heap {@code -Xmx} of the gateway and of the peer
    * @param runTimeout bound on each capture, and on the load
    * @param workDirectory where servers, state and logs go; emptied first
    * @param postgresBinaries where the PostgreSQL distribution is unpacked, kept between runs
    */
-  public record Settings(long changes, int repeats, String heap, Duration runTimeout, Path workDirectory,
+  public record Settings(Mode mode, long changes, int repeats, String heap, Duration runTimeout, Path workDirectory,
       Path postgresBinaries) {
     public Settings {
+      requireNonNull(mode, "mode is null");
       if (changes < 1) {
         throw new IllegalArgumentException("changes must be >= 1: " + changes);
       }
@@ -90,22 +116,14 @@ public final class CaptureBenchmark {
     String startedAt = clock.instant().toString();
     long runStart = System.nanoTime();
     Path work = WorkDirectory.emptied(settings.workDirectory());
-    progress.printf("capture: starting PostgreSQL and Kafka under %s%n", work);
+    String name = settings.mode().benchmark();
+    String unit = settings.mode() == Mode.SNAPSHOT ? "rows" : "changes";
+    progress.printf("%s: starting PostgreSQL and Kafka under %s%n", name, work);
     try (BenchmarkServers servers = BenchmarkServers.start(work.resolve("servers"), settings.postgresBinaries());
         Connection connection = servers.connect()) {
       WideRows.create(connection);
       Environment environment = Environment.describe(connection);
-      prepareSlots(connection);
-      long walBefore = WideRows.walPosition(connection);
-      long loadStart = System.nanoTime();
-      WideRows.Changes changes = WideRows.mixedLoad(connection, settings.changes(), settings.runTimeout());
-      double loadSeconds = seconds(System.nanoTime() - loadStart);
-      long walBytes = WideRows.walPosition(connection) - walBefore;
-      CaptureResult.Workload workload = new CaptureResult.Workload(WideRows.TABLE, changes.total(), changes.inserts(),
-          changes.updates(), changes.deletes(), changes.transactions(), WideRows.averageRowBytes(connection), walBytes,
-          loadSeconds);
-      progress.printf("capture: load of %,d changes in %,d transactions (%.0f MB of WAL) made in %.1f s%n",
-          changes.total(), changes.transactions(), walBytes / 1e6, loadSeconds);
+      CaptureResult.Workload workload = settings.mode() == Mode.STREAMING ? changes(connection) : table(connection);
 
       List<CaptureResult.Run> runs = new ArrayList<>();
       for (int repeat = 1; repeat <= settings.repeats(); repeat++) {
@@ -116,8 +134,8 @@ public final class CaptureBenchmark {
               ? gateway(servers, workload, repeat, position + 1, directory)
               : peer(servers, workload, repeat, position + 1, directory);
           runs.add(run);
-          progress.printf("capture: %s run %d: %s%n", run.system(), repeat, run.completed()
-              ? String.format("%,.0f changes/s (%.1f s, started in %.1f s)", run.changesPerSecond(), run.captureSeconds(),
+          progress.printf("%s: %s run %d: %s%n", name, run.system(), repeat, run.completed()
+              ? String.format("%,.0f %s/s (%.1f s, started in %.1f s)", run.changesPerSecond(), unit, run.captureSeconds(),
                   run.startupSeconds())
               : "did not capture every change (see " + directory.getFileName() + "/)");
         }
@@ -125,26 +143,64 @@ public final class CaptureBenchmark {
       CaptureResult.Figures figures = figures(runs, workload);
       CaptureResult.Setup setup = new CaptureResult.Setup(method(),
           ChildJvm.withoutDirectories(jvmOptions(work.resolve("gateway-1"))),
-          "tributary gateway --config gateway.yaml (snapshot-mode no_data, every other key at its default)",
+          "tributary gateway --config gateway.yaml (snapshot-mode " + settings.mode().snapshotMode
+              + ", every other key at its default)",
           "Debezium embedded engine (" + environment.versions().debezium()
               + "), Connect records, a ChangeConsumer that counts and marks each record processed",
           peerProperties);
       List<String> problems = new ArrayList<>();
       runs.stream().filter(run -> !run.completed()).forEach(run -> problems.add(
           run.system() + " run " + run.repeat() + " captured " + run.changes() + " of " + workload.changes() + " changes"));
-      CaptureResult result = new CaptureResult("capture", startedAt, seconds(System.nanoTime() - runStart), environment,
+      CaptureResult result = new CaptureResult(name, startedAt, seconds(System.nanoTime() - runStart), environment,
           workload, setup, figures, new CaptureResult.Verdict(problems.isEmpty(), problems), runs);
-      progress.printf("capture: gateway %,.0f changes/s, peer %,.0f changes/s: ratio %.2f (target %.2f)%n",
-          figures.gatewayChangesPerSecond(), figures.peerChangesPerSecond(), figures.ratio(), TARGET_RATIO);
+      progress.printf("%s: gateway %,.0f %s/s, peer %,.0f %s/s: ratio %.2f (target %.2f)%n", name,
+          figures.gatewayChangesPerSecond(), unit, figures.peerChangesPerSecond(), unit, figures.ratio(), TARGET_RATIO);
       return result;
     }
   }
 
-  /** The publication, and a slot for each capture: all created before the load, so all see the same WAL. */
-  private void prepareSlots(Connection connection) throws Exception {
+  /**
+   * The publication and a slot for each capture, then the mixed load: the slots are created before
+   * it, so all hold the same WAL.
+   */
+  private CaptureResult.Workload changes(Connection connection) throws Exception {
+    createPublication(connection);
+    createSlots(connection);
+    long walBefore = WideRows.walPosition(connection);
+    long loadStart = System.nanoTime();
+    WideRows.Changes changes = WideRows.mixedLoad(connection, settings.changes(), settings.runTimeout());
+    double loadSeconds = seconds(System.nanoTime() - loadStart);
+    long walBytes = WideRows.walPosition(connection) - walBefore;
+    progress.printf("capture: load of %,d changes in %,d transactions (%.0f MB of WAL) made in %.1f s%n",
+        changes.total(), changes.transactions(), walBytes / 1e6, loadSeconds);
+    return new CaptureResult.Workload(WideRows.TABLE, changes.total(), changes.inserts(), changes.updates(),
+        changes.deletes(), changes.transactions(), WideRows.averageRowBytes(connection), walBytes, loadSeconds);
+  }
+
+  /** The table filled by one transaction, and the publication; each engine makes its own slot as its snapshot starts. */
+  private CaptureResult.Workload table(Connection connection) throws Exception {
+    long loadStart = System.nanoTime();
+    WideRows.Changes rows = WideRows.oneTransaction(connection, settings.changes(), false);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("VACUUM ANALYZE " + WideRows.TABLE);
+    }
+    double loadSeconds = seconds(System.nanoTime() - loadStart);
+    createPublication(connection);
+    long tableBytes = WideRows.tableBytes(connection);
+    progress.printf("snapshot: table of %,d rows (%.0f MB) filled in %.1f s%n", rows.total(), tableBytes / 1e6,
+        loadSeconds);
+    return new CaptureResult.Workload(WideRows.TABLE, rows.total(), rows.inserts(), 0, 0, rows.transactions(),
+        WideRows.averageRowBytes(connection), tableBytes, loadSeconds);
+  }
+
+  private static void createPublication(Connection connection) throws Exception {
     try (Statement statement = connection.createStatement()) {
       statement.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE " + WideRows.TABLE);
     }
+  }
+
+  /** A slot for each capture. */
+  private void createSlots(Connection connection) throws Exception {
     try (PreparedStatement slot = connection.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
       for (int repeat = 1; repeat <= settings.repeats(); repeat++) {
         for (String system : List.of(GATEWAY, PEER)) {
@@ -157,18 +213,21 @@ public final class CaptureBenchmark {
 
   private CaptureResult.Run gateway(BenchmarkServers servers, CaptureResult.Workload workload, int repeat, int order,
       Path directory) throws Exception {
-    String topic = "bench.capture.manifests." + repeat;
+    String topic = "bench." + settings.mode().benchmark() + ".manifests." + repeat;
     servers.createTopic(topic);
-    GatewayJvm.Target target = new GatewayJvm.Target(slotName(GATEWAY, repeat), PUBLICATION, topic);
+    GatewayJvm.Target target = new GatewayJvm.Target(slotName(GATEWAY, repeat), PUBLICATION, topic,
+        settings.mode().snapshotMode);
     try (ManifestWatcher manifests = ManifestWatcher.start(servers.bootstrapServers(), topic);
         GatewayJvm gateway = GatewayJvm.start(servers, target, directory, jvmOptions(directory));
         MemorySampler sampler = MemorySampler.start(gateway.process().pid(), Optional::empty, SAMPLE_INTERVAL)) {
       ChildJvm.TimedLine running = gateway.awaitRunning(Duration.ofMinutes(2));
-      OptionalLong done = manifests.awaitRows(workload.changes(), running.nanos() + settings.runTimeout().toNanos(),
-          gateway.process()::isAlive);
+      // An initial snapshot opens with a truncate of the table, so that a copy holds only what it reads.
+      long markers = settings.mode() == Mode.SNAPSHOT ? 1 : 0;
+      OptionalLong done = manifests.awaitRows(workload.changes() + markers,
+          running.nanos() + settings.runTimeout().toNanos(), gateway.process()::isAlive);
       int exitCode = gateway.process().stop(Duration.ofSeconds(60));
       sampler.close();
-      return run(GATEWAY, repeat, order, gateway.process(), running, done, manifests.rows(), workload, sampler,
+      return run(GATEWAY, repeat, order, gateway.process(), running, done, manifests.rows() - markers, workload, sampler,
           manifests.bytes(), manifests.segments(), exitCode);
     }
   }
@@ -177,7 +236,7 @@ public final class CaptureBenchmark {
       Path directory) throws Exception {
     // The peer's properties are the gateway's for the same configuration, on the peer's own slot.
     Path yaml = GatewayJvm.writeConfiguration(servers,
-        new GatewayJvm.Target(slotName(PEER, repeat), PUBLICATION, "unused"), directory);
+        new GatewayJvm.Target(slotName(PEER, repeat), PUBLICATION, "unused", settings.mode().snapshotMode), directory);
     Map<String, String> environment = Map.of(GatewayJvm.PASSWORD_VARIABLE, servers.postgres().superuserPassword());
     Path properties = directory.resolve("peer.properties");
     peerProperties = printable(PeerProperties.write(yaml, environment, directory.resolve("offsets.dat"), properties));
@@ -211,7 +270,7 @@ public final class CaptureBenchmark {
     double capture = done.isPresent() ? seconds(done.getAsLong() - streaming.nanos()) : -1;
     boolean completed = done.isPresent() && changes >= workload.changes();
     double rate = completed ? workload.changes() / capture : 0;
-    double walRate = completed ? workload.walBytes() / 1e6 / capture : 0;
+    double walRate = completed ? workload.sourceBytes() / 1e6 / capture : 0;
     List<MemorySampler.Sample> samples = sampler.samples();
     double cpu = samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0);
     double captureCpu = completed ? cpuAfter(samples, done.getAsLong()) - cpuBefore(samples, streaming.nanos()) : 0;
@@ -237,7 +296,7 @@ public final class CaptureBenchmark {
     double peer = median(runs, PEER, CaptureResult.Run::changesPerSecond);
     double million = workload.changes() / 1e6;
     return new CaptureResult.Figures(gateway, peer, peer > 0 ? gateway / peer : 0, TARGET_RATIO,
-        median(runs, GATEWAY, CaptureResult.Run::walMegabytesPerSecond), median(runs, PEER, CaptureResult.Run::walMegabytesPerSecond),
+        median(runs, GATEWAY, CaptureResult.Run::sourceMegabytesPerSecond), median(runs, PEER, CaptureResult.Run::sourceMegabytesPerSecond),
         median(runs, GATEWAY, CaptureResult.Run::captureSeconds), median(runs, PEER, CaptureResult.Run::captureSeconds),
         median(runs, GATEWAY, CaptureResult.Run::captureCpuSeconds) / million,
         median(runs, PEER, CaptureResult.Run::captureCpuSeconds) / million);
@@ -265,8 +324,12 @@ public final class CaptureBenchmark {
   }
 
   private String method() {
-    return "The publication and one replication slot per capture are created, then the load is made with nothing"
-        + " consuming; each of " + settings.repeats() + " repeats runs the peer and the gateway one after the other"
+    String source = settings.mode() == Mode.STREAMING
+        ? "The publication and one replication slot per capture are created, then the load is made with nothing"
+            + " consuming"
+        : "One transaction fills the table and the publication is created; each capture reads the table whole by its"
+            + " initial snapshot, on a slot its engine creates as it starts";
+    return source + "; each of " + settings.repeats() + " repeats runs the peer and the gateway one after the other"
         + " from their own slots, alternating which goes first, each in its own JVM with the same options. A capture"
         + " is timed from its engine's first poll of the source to its last change consumed (peer) or staged and"
         + " announced (gateway); figures are medians.";

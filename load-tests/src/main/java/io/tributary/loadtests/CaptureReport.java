@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The capture benchmark's files: the median changes per second of the gateway and of the peer, each
- * run marked ({@code plot.svg}), and the figures in words ({@code summary.md}).
+ * The capture and snapshot benchmarks' files: the median changes (rows) per second of the gateway
+ * and of the peer, each run marked ({@code plot.svg}), and the figures in words ({@code summary.md}).
  */
 final class CaptureReport {
   private static final String GATEWAY_COLOR = "#1f77b4";
@@ -23,14 +23,18 @@ final class CaptureReport {
 
   static String plot(CaptureResult result) {
     CaptureResult.Figures figures = result.figures();
-    String title = String.format(Locale.ROOT, "Capture of %,d changes: gateway / Debezium alone = %.2f (target %.2f)",
-        result.workload().changes(), figures.ratio(), figures.target());
-    String throughput = SvgChart.barChart(0, 0, 640, 420, title, "changes per second (median; dots: each run)",
+    String title = snapshot(result)
+        ? String.format(Locale.ROOT, "Initial snapshot of %,d rows: gateway / Debezium alone = %.2f",
+            result.workload().changes(), figures.ratio())
+        : String.format(Locale.ROOT, "Capture of %,d changes: gateway / Debezium alone = %.2f (target %.2f)",
+            result.workload().changes(), figures.ratio(), figures.target());
+    String unit = snapshot(result) ? "rows" : "changes";
+    String throughput = SvgChart.barChart(0, 0, 640, 420, title, unit + " per second (median; dots: each run)",
         List.of(new SvgChart.Bar("Debezium embedded, no-op consumer", PEER_COLOR, figures.peerChangesPerSecond(),
                 runs(result, "peer", CaptureResult.Run::changesPerSecond)),
             new SvgChart.Bar("Tributary gateway (staged, announced)", GATEWAY_COLOR, figures.gatewayChangesPerSecond(),
                 runs(result, "gateway", CaptureResult.Run::changesPerSecond))));
-    String cpu = SvgChart.barChart(640, 0, 360, 420, "CPU per million changes", "CPU seconds (median)",
+    String cpu = SvgChart.barChart(640, 0, 360, 420, "CPU per million " + unit, "CPU seconds (median)",
         List.of(new SvgChart.Bar("Debezium alone", PEER_COLOR, figures.peerCpuSecondsPerMillionChanges(), List.of()),
             new SvgChart.Bar("gateway", GATEWAY_COLOR, figures.gatewayCpuSecondsPerMillionChanges(), List.of())));
     return SvgChart.document(1000, 420, List.of(throughput, cpu));
@@ -42,23 +46,39 @@ final class CaptureReport {
         .map(run -> figure.applyAsDouble(run)).toList();
   }
 
+  private static boolean snapshot(CaptureResult result) {
+    return result.benchmark().equals(CaptureBenchmark.Mode.SNAPSHOT.benchmark());
+  }
+
   static String summary(CaptureResult result, String command) {
     CaptureResult.Figures f = result.figures();
     CaptureResult.Workload w = result.workload();
+    boolean snapshot = snapshot(result);
+    String unit = snapshot ? "rows" : "changes";
+    String source = snapshot ? "table" : "WAL";
     StringBuilder md = new StringBuilder();
-    md.append("# Capture throughput: the gateway against Debezium's embedded engine alone\n\n");
-    md.append(String.format(Locale.ROOT, "**Gateway / Debezium alone = %.2f** (target %.2f): %,.0f against %,.0f changes"
-            + " per second, %.1f against %.1f MB of WAL per second (medians of %d runs each).%n%n",
-        f.ratio(), f.target(), f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), f.gatewayWalMegabytesPerSecond(),
-        f.peerWalMegabytesPerSecond(), result.runs().size() / 2));
+    md.append(snapshot ? "# Initial snapshot: the gateway against Debezium's embedded engine alone\n\n"
+        : "# Capture throughput: the gateway against Debezium's embedded engine alone\n\n");
+    md.append(String.format(Locale.ROOT, "**Gateway / Debezium alone = %.2f** (%s): %,.0f against %,.0f %s"
+            + " per second, %.1f against %.1f MB of %s per second (medians of %d runs each).%n%n",
+        f.ratio(), snapshot ? "no target of its own; streaming capture aims at " + f.target() : "target " + f.target(),
+        f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), unit, f.gatewaySourceMegabytesPerSecond(),
+        f.peerSourceMegabytesPerSecond(), source, result.runs().size() / 2));
     if (!result.verdict().passed()) {
       md.append("**Incomplete**: ").append(String.join("; ", result.verdict().problems())).append(".\n\n");
     }
-    md.append(String.format(Locale.ROOT, "Load: %,d changes (%,d inserts, %,d updates, %,d deletes) in %,d transactions"
-            + " on `%s` (%d bytes a row as stored), %.0f MB of WAL, made in %.1f s before any capture ran.%n%n",
-        w.changes(), w.inserts(), w.updates(), w.deletes(), w.transactions(), w.table(), w.averageRowBytes(),
-        w.walBytes() / 1e6, w.loadSeconds()));
-    md.append("| run | system | order | start-up s | capture s | changes/s | WAL MB/s | capture CPU s | peak RSS MiB"
+    if (snapshot) {
+      md.append(String.format(Locale.ROOT, "Table: `%s`, %,d rows (%d bytes a row as stored), %.0f MB on disk, filled"
+          + " by one transaction in %.1f s before any capture ran.%n%n", w.table(), w.changes(), w.averageRowBytes(),
+          w.sourceBytes() / 1e6, w.loadSeconds()));
+    } else {
+      md.append(String.format(Locale.ROOT, "Load: %,d changes (%,d inserts, %,d updates, %,d deletes) in %,d transactions"
+              + " on `%s` (%d bytes a row as stored), %.0f MB of WAL, made in %.1f s before any capture ran.%n%n",
+          w.changes(), w.inserts(), w.updates(), w.deletes(), w.transactions(), w.table(), w.averageRowBytes(),
+          w.sourceBytes() / 1e6, w.loadSeconds()));
+    }
+    md.append("| run | system | order | start-up s | capture s | " + unit + "/s | " + source
+        + " MB/s | capture CPU s | peak RSS MiB"
         + " | exit | load avg |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (CaptureResult.Run run : result.runs()) {
@@ -67,13 +87,13 @@ final class CaptureReport {
           run.system(), run.order(), run.startupSeconds(),
           run.completed() ? String.format(Locale.ROOT, "%.1f", run.captureSeconds()) : "incomplete",
           run.completed() ? String.format(Locale.ROOT, "%,.0f", run.changesPerSecond()) : "-",
-          run.completed() ? String.format(Locale.ROOT, "%.1f", run.walMegabytesPerSecond()) : "-",
+          run.completed() ? String.format(Locale.ROOT, "%.1f", run.sourceMegabytesPerSecond()) : "-",
           run.captureCpuSeconds(), run.peakRssBytes() / (1024.0 * 1024), run.exitCode(), run.loadAverage()));
     }
-    md.append(String.format(Locale.ROOT, "%nCPU time per million changes during the capture (medians): gateway %.1f s,"
-            + " Debezium alone %.1f s.%n%n",
+    md.append(String.format(Locale.ROOT, "%nCPU time per million %s during the capture (medians): gateway %.1f s,"
+            + " Debezium alone %.1f s.%n%n", unit,
         f.gatewayCpuSecondsPerMillionChanges(), f.peerCpuSecondsPerMillionChanges()));
-    md.append("![changes per second](").append(ResultFiles.PLOT).append(")\n\n");
+    md.append("![" + unit + " per second](").append(ResultFiles.PLOT).append(")\n\n");
     md.append("## Method\n\n").append(result.setup().method()).append("\n\n");
     md.append("- Gateway: `").append(result.setup().gatewayCommand()).append("`\n");
     md.append("- Peer: ").append(result.setup().peer()).append("; its connector properties are the gateway's own"

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the capture benchmark measured: the same changes captured by the gateway and by Debezium's
- * embedded engine with a consumer that does nothing, each from its own replication slot created
- * before the load, run after one another. Written as {@code result.json}; sizes in bytes, times in
- * seconds, megabytes are 10^6 bytes.
+ * What the capture or snapshot benchmark measured: the same changes (capture) or the same table's
+ * rows (snapshot) captured by the gateway and by Debezium's embedded engine with a consumer that
+ * does nothing, each from its own replication slot, run after one another. Written as
+ * {@code result.json}; sizes in bytes, times in seconds, megabytes are 10^6 bytes.
  *
+ * @param benchmark {@code capture} or {@code snapshot}
  * @param startedAt when the run started (ISO-8601, UTC)
  * @param runSeconds how long the whole run took, servers and load included
  */
@@ -25,12 +26,12 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
 
   /**
    * The load, made before any capture ran: small transactions, each inserting 10 rows, updating 5
-   * and deleting 2.
+   * and deleting 2 (capture), or one transaction inserting the table's rows (snapshot).
    *
-   * @param walBytes the WAL the load wrote: what each capture decodes
+   * @param sourceBytes what each capture reads: the WAL the load wrote (capture), the table's size on disk (snapshot)
    */
   public record Workload(String table, long changes, long inserts, long updates, long deletes, long transactions,
-      long averageRowBytes, long walBytes, double loadSeconds) {}
+      long averageRowBytes, long sourceBytes, double loadSeconds) {}
 
   /**
    * How both ran.
@@ -54,7 +55,7 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    *     the throughput comes down to when the machine's cores are all busy
    */
   public record Figures(double gatewayChangesPerSecond, double peerChangesPerSecond, double ratio, double target,
-      double gatewayWalMegabytesPerSecond, double peerWalMegabytesPerSecond, double gatewayCaptureSeconds,
+      double gatewaySourceMegabytesPerSecond, double peerSourceMegabytesPerSecond, double gatewayCaptureSeconds,
       double peerCaptureSeconds, double gatewayCpuSecondsPerMillionChanges, double peerCpuSecondsPerMillionChanges) {}
 
   /** Whether every run captured every change; each problem in words. Throughput has no threshold here. */
@@ -71,6 +72,7 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    * @param order 1 when it ran first in its repeat, 2 when second
    * @param startupSeconds from the JVM's start until the engine polled the source
    * @param captureSeconds from then until the last change was consumed (peer) or staged and announced (gateway)
+   * @param sourceMegabytesPerSecond the workload's source bytes over the capture seconds
    * @param captureCpuSeconds CPU time of the JVM (all threads) during the capture, to the sampling
    *     interval (half a second)
    * @param cpuSeconds CPU time of the JVM over its whole life, start-up included
@@ -80,7 +82,7 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    *     machine shows here
    */
   public record Run(String system, int repeat, int order, boolean completed, double startupSeconds,
-      double captureSeconds, long changes, double changesPerSecond, double walMegabytesPerSecond,
+      double captureSeconds, long changes, double changesPerSecond, double sourceMegabytesPerSecond,
       double captureCpuSeconds, double cpuSeconds, long peakRssBytes, long stagedBytes, long segments, int exitCode,
       double loadAverage) {}
 }

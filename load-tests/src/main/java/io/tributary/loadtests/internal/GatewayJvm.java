@@ -38,12 +38,21 @@ public final class GatewayJvm implements AutoCloseable {
     this.dataDirectory = dataDirectory;
   }
 
-  /** Where one gateway reads and writes: its slot, its publication and its manifest topic. */
-  public record Target(String slot, String publication, String topic) {
+  /**
+   * Where one gateway reads and writes: its slot, its publication and its manifest topic, and what
+   * it reads before streaming ({@code source.snapshot-mode}).
+   */
+  public record Target(String slot, String publication, String topic, String snapshotMode) {
     public Target {
       requireNonNull(slot, "slot is null");
       requireNonNull(publication, "publication is null");
       requireNonNull(topic, "topic is null");
+      requireNonNull(snapshotMode, "snapshotMode is null");
+    }
+
+    /** Streaming from an existing slot without a snapshot. */
+    public Target(String slot, String publication, String topic) {
+      this(slot, publication, topic, "no_data");
     }
   }
 
@@ -80,9 +89,8 @@ public final class GatewayJvm implements AutoCloseable {
   }
 
   /**
-   * The gateway's configuration: the defaults a deployment gets, except that it streams from an
-   * existing slot without a snapshot ({@code snapshot-mode: no_data}) and serves its metrics on a
-   * free port.
+   * The gateway's configuration: the defaults a deployment gets, except for the target's slot,
+   * publication, topic and snapshot mode, and its metrics on a free port.
    */
   public static Path writeConfiguration(BenchmarkServers servers, Target target, Path directory) throws IOException {
     Files.createDirectories(directory);
@@ -98,14 +106,15 @@ public final class GatewayJvm implements AutoCloseable {
           tables: [%s]
           slot-name: %s
           publication-name: %s
-          snapshot-mode: no_data
+          snapshot-mode: %s
         gateway:
           listen-port: 0
         kafka:
           bootstrap-servers: %s
           topic: %s
         """.formatted(SOURCE, servers.postgres().port(), BenchmarkServers.DATABASE, servers.postgres().superuser(),
-        PASSWORD_VARIABLE, WideRows.TABLE, target.slot(), target.publication(), servers.bootstrapServers(),
+        PASSWORD_VARIABLE, WideRows.TABLE, target.slot(), target.publication(), target.snapshotMode(),
+        servers.bootstrapServers(),
         target.topic()));
     return config;
   }

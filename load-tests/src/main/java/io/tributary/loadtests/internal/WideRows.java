@@ -133,6 +133,11 @@ public final class WideRows {
         2 * INSERTS_PER_TRANSACTION, 2 * INSERTS_PER_TRANSACTION, DELETES_PER_TRANSACTION);
   }
 
+  /** The table's size on disk ({@code pg_table_size}: its rows, free space map and TOAST, without indexes). */
+  public static long tableBytes(Connection connection) throws SQLException {
+    return queryLong(connection, "SELECT pg_table_size('public.wide_rows')");
+  }
+
   /** The average size of a row as PostgreSQL stores it ({@code pg_column_size} of the row), 0 for an empty table. */
   public static long averageRowBytes(Connection connection) throws SQLException {
     return queryLong(connection, "SELECT coalesce(round(avg(pg_column_size(w.*))), 0)::bigint FROM public.wide_rows w");
