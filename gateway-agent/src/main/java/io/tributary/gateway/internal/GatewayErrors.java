@@ -164,6 +164,15 @@ public final class GatewayErrors {
             + " WITH REPLICATION).");
   }
 
+  public static TributaryException missingSelectPrivilege(SourceConfig source, List<TableId> tables) {
+    String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
+    return new TributaryException(ErrorCode.SOURCE_AUTH_FAILED,
+        "User '" + source.user() + "' of PostgreSQL database '" + source.database() + "' at " + source.address()
+            + " may not read " + (tables.size() == 1 ? "table " : "tables ") + names + ", which the initial snapshot"
+            + " and resyncs read: GRANT SELECT ON " + names + " TO " + source.user()
+            + "; (and USAGE on their schemas; see deploy/sql/postgresql.sql).");
+  }
+
   public static TributaryException tablesNotFound(SourceConfig source, List<TableId> tables) {
     String names = tables.stream().map(TableId::qualifiedName).collect(Collectors.joining(", "));
     return new TributaryException(ErrorCode.TABLE_NOT_FOUND,

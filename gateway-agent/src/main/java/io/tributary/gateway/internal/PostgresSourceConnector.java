@@ -47,6 +47,7 @@ final class PostgresSourceConnector implements SourceConnector {
       checkWalLevel(connection, source);
       checkReplicationPrivilege(connection, source);
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
+      checkSelectPrivilege(connection, source);
       checkReplicaIdentity(connection, source, keys);
       checkColumnSelections(connection, source, keys);
       List<String> uncaptured = PostgresColumnTypes.uncaptured(connection, source);
@@ -209,6 +210,28 @@ final class PostgresSourceConnector implements SourceConnector {
       if (!result.next() || !result.getBoolean(1)) {
         throw GatewayErrors.missingReplicationPrivilege(source);
       }
+    }
+  }
+
+  /**
+   * Refuses tables the user may not read: the initial snapshot and every resync read them, and
+   * Debezium would otherwise retry the failing read forever while the gateway looks healthy. A table
+   * whose columns are selected may instead grant SELECT on columns (then at least one is checked).
+   */
+  private static void checkSelectPrivilege(Connection connection, SourceConfig source) throws SQLException {
+    List<TableId> unreadable = new ArrayList<>();
+    String query = "SELECT has_table_privilege(c.oid, 'SELECT'), has_any_column_privilege(c.oid, 'SELECT')"
+        + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = ? AND c.relname = ?";
+    CatalogQueries.perTable(connection, query, source.tables(), (table, result) -> {
+      boolean readable = result.next()
+          && (result.getBoolean(1) || source.columns().containsKey(table) && result.getBoolean(2));
+      if (!readable) {
+        unreadable.add(table);
+      }
+    });
+    if (!unreadable.isEmpty()) {
+      throw GatewayErrors.missingSelectPrivilege(source, unreadable);
     }
   }
 
