@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
+import io.tributary.cli.internal.JvmMeters;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.cli.internal.TableComparison;
 import io.tributary.coordinator.CoordinatorEvent;
@@ -72,6 +73,10 @@ class PipelineIT {
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         // Every meter the three components registered while they ran is in the metrics reference.
         MetricsReference.assertDocumented(fixture.registry);
+        // Every metric an alert rule or dashboard queries is served, the JVM's among them as the launcher binds them.
+        try (JvmMeters jvm = JvmMeters.bindTo(fixture.registry)) {
+          ObservabilityReference.assertServed(fixture.registry.scrape());
+        }
         versions = new DeltaTableReader(Map.of()).version(settings.applier().tableLocation(TableId.parse(ORDERS)))
             .orElseThrow();
       }
