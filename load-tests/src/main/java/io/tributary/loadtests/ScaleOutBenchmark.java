@@ -306,7 +306,7 @@ public final class ScaleOutBenchmark {
           long changes = staged.load().changes();
           ScaleOutResult.Step step = new ScaleOutResult.Step(processes, batchSegments, seconds, (done - launched) / 1e9, changes,
               changes / seconds, changes / seconds / processes, commits, segmentsPerCommit, commits / seconds, commitMillis,
-              1000 * coordinatorCpu / commits, applierCpu, applierCpu / seconds, applierCpu / (changes / 1e6),
+              coordinatorCpu, 1000 * coordinatorCpu / commits, applierCpu, applierCpu / seconds, applierCpu / (changes / 1e6),
               staged.bytes() / 1e6 / seconds, Environment.loadAverage(), verified, perProcess);
           progress.printf(Locale.ROOT, "scale-out: %s: %,.0f changes/s in all, %,.0f per process, %.1f s;"
                   + " %.0f commits, %.1f commits/s at the coordinator; load average %.1f%n", name, step.changesPerSecond(), step.perProcessChangesPerSecond(), seconds, commits,

@@ -1,5 +1,6 @@
 package io.tributary.loadtests;
 
+import io.tributary.loadtests.internal.Medians;
 import io.tributary.loadtests.internal.ResultFiles;
 import io.tributary.loadtests.internal.SvgChart;
 import java.io.IOException;
@@ -141,12 +142,44 @@ final class ScaleOutReport {
     return md.toString();
   }
 
+  /**
+   * The coordinator's CPU time per commit net of what does not depend on commits: for each number of
+   * processes run in the first round and in the round of one segment per commit, the difference in its
+   * CPU time over the difference in commits; the median of those, NaN without such pairs.
+   */
+  static double marginalCommitMillis(ScaleOutResult result) {
+    int first = result.setup().batchSegments().get(0);
+    List<Double> marginal = new ArrayList<>();
+    for (ScaleOutResult.Step one : result.steps()) {
+      if (one.batchSegments() != 1 || first == 1) {
+        continue;
+      }
+      result.steps().stream()
+          .filter(step -> step.batchSegments() == first && step.processes() == one.processes()
+              && one.commits() > step.commits())
+          .findFirst()
+          .ifPresent(batched -> marginal.add(1000 * (one.coordinatorCpuSeconds() - batched.coordinatorCpuSeconds())
+              / (one.commits() - batched.commits())));
+    }
+    return marginal.isEmpty() ? Double.NaN : Medians.of(marginal.stream().mapToDouble(Double::doubleValue));
+  }
+
+  /** {@code value} to two significant figures, with thousands separators. */
+  static String rounded(double value) {
+    if (!Double.isFinite(value) || value <= 0) {
+      return String.format(Locale.ROOT, "%.0f", value);
+    }
+    double unit = Math.pow(10, Math.max(0, Math.floor(Math.log10(value)) - 1));
+    return String.format(Locale.ROOT, "%,.0f", Math.round(value / unit) * unit);
+  }
+
   /** What the figures say about a Kubernetes deployment, with the costs of {@code base} and of the busiest coordinator. */
   static String extrapolation(ScaleOutResult result, ScaleOutResult.Step base) {
     double perCore = 1e6 / base.cpuSecondsPerMillionChanges();
     double bytesPerChange = result.backlog().bytesPerChange();
     ScaleOutResult.Step busiest = result.steps().stream()
         .max(Comparator.comparingDouble(ScaleOutResult.Step::coordinatorCommitsPerSecond)).orElse(base);
+    double marginalMillis = marginalCommitMillis(result);
     Optional<ScaleOutResult.Step> perSegment = result.steps().stream().filter(step -> step.batchSegments() == 1)
         .min(Comparator.comparingInt(ScaleOutResult.Step::processes));
     int cores = result.environment().machine().cores();
@@ -162,9 +195,9 @@ final class ScaleOutReport {
         base.changesPerSecond(), base.applierCoresBusy()));
     perSegment.ifPresent(step -> md.append(String.format(Locale.ROOT, " Committing each segment on its own, as a"
             + " caught-up table does, it took %.1f CPU seconds per million changes (%,.0f changes/s per core), since"
-            + " every commit rewrites the files its keys fall in, and kept only %.2f cores busy at %,.0f changes/s:"
-            + " each table's commits follow one another, each waiting for the coordinator's answer, on at most"
-            + " `applier.apply-threads` (4) tables at once.", step.cpuSecondsPerMillionChanges(),
+            + " every commit rewrites the files its keys fall in; it kept %.2f cores busy at %,.0f changes/s (a table's"
+            + " commits follow one another, each waiting for the coordinator's answer, and at most"
+            + " `applier.apply-threads` (4) tables of a process apply at once).", step.cpuSecondsPerMillionChanges(),
         1e6 / step.cpuSecondsPerMillionChanges(), step.applierCoresBusy(), step.changesPerSecond())));
     md.append(" Applier pods scale by that figure, as long as the limits below allow.\n");
     md.append(String.format(Locale.ROOT, "- **Partitions bound the parallelism.** A table's manifests go to one"
@@ -176,26 +209,31 @@ final class ScaleOutReport {
             + " leave another empty, which the table names here avoid.%n", result.setup().partitions()));
     md.append(String.format(Locale.ROOT, "- **Coordinator commits.** Every Delta commit of every table is ratified by"
             + " the coordinator. The most it was asked here: %.1f commits/s (%d process%s, %s), answered in %.1f ms on"
-            + " average, at %.1f ms of its CPU per commit, idle work included: about %,.0f commits/s for each core it is"
-            + " given, if its CPU is what bounds it (a fresh JVM's warm-up is in that figure too; each commit also"
-            + " forces its journal records and the Delta log entry to disk, which a slow disk or object store"
-            + " makes the bound instead). Behind, an applier puts up to"
+            + " average, at %.1f ms of its CPU per commit; that figure holds a fresh JVM's warm-up, the event log's"
+            + " export and the benchmark's polling of the progress API, which few commits do not amortize.",
+        busiest.coordinatorCommitsPerSecond(), busiest.processes(), busiest.processes() == 1 ? "" : "es",
+        segments(busiest.batchSegments()), busiest.coordinatorCommitMillis(), busiest.coordinatorCpuMillisPerCommit()));
+    if (Double.isFinite(marginalMillis) && marginalMillis > 0) {
+      md.append(String.format(Locale.ROOT, " What a commit itself costs is what the one-segment round's extra commits"
+          + " added to the coordinator's CPU time over the batched round with as many processes: %.1f ms each (the"
+          + " median over the numbers of processes), so about %s commits/s for each core it is given, if its CPU is"
+          + " what bounds it (each commit also forces its journal records and its Delta log entry to disk, which a"
+          + " slow disk or object store makes the bound instead).", marginalMillis, rounded(1000 / marginalMillis)));
+    }
+    md.append(String.format(Locale.ROOT, " Behind, an applier puts up to"
             + " `applier.batch.max-segments` (64) segments in one commit, so a backlog needs few commits; caught up,"
             + " each table with changes commits about once per `gateway.segment.max-age` (1 s): about one commit per"
-            + " second per changing table. Beyond one coordinator, replicas share the PostgreSQL store.%n",
-        busiest.coordinatorCommitsPerSecond(), busiest.processes(), busiest.processes() == 1 ? "" : "es",
-        segments(busiest.batchSegments()), busiest.coordinatorCommitMillis(), busiest.coordinatorCpuMillisPerCommit(),
-        1000 / busiest.coordinatorCpuMillisPerCommit()));
+            + " second per changing table. Beyond one coordinator, replicas share the PostgreSQL store.%n"));
     md.append(String.format(Locale.ROOT, "- **Staging bandwidth.** A change took %.0f bytes of staged segment (zstd"
             + " Parquet): at %,.0f changes/s per core an applier core reads about %.2f MB/s from staging, besides the"
             + " Delta files it reads and rewrites, so %d one-core pods read about %.0f MB/s in all: far within what an"
             + " object store gives a cluster. Rows wider than these (about 80 bytes) scale it in proportion.%n",
         bytesPerChange, perCore, perCore * bytesPerChange / 1e6, pods, pods * perCore * bytesPerChange / 1e6));
     md.append(String.format(Locale.ROOT, "- **So**, for %d tables on %d partitions, %d applier pods of one core each"
-            + " would apply about %,.0f changes/s of a backlog if the tables are equally busy, with about %d coordinator"
+            + " would apply about %s changes/s of a backlog if the tables are equally busy, with about %d coordinator"
             + " commits/s once caught up and %.0f MB/s of staging reads; past that, more partitions and tables to"
             + " spread, or bigger pods for the hot tables. This is an estimate from the costs measured here, not a"
-            + " measurement of a cluster.%n%n", result.setup().tables(), result.setup().partitions(), pods, pods * perCore,
+            + " measurement of a cluster.%n%n", result.setup().tables(), result.setup().partitions(), pods, rounded(pods * perCore),
         result.setup().tables(), pods * perCore * bytesPerChange / 1e6));
     return md.toString();
   }

@@ -67,7 +67,8 @@ public record ScaleOutResult(String benchmark, String startedAt, double runSecon
    * @param segmentsPerCommit segments per commit that applied any, from the tables' history
    * @param coordinatorCommitsPerSecond {@code commits} over {@code applySeconds}
    * @param coordinatorCommitMillis the coordinator's mean time to answer a commit proposal
-   * @param coordinatorCpuMillisPerCommit the coordinator's CPU time while the appliers ran, per ratified commit
+   * @param coordinatorCpuSeconds the coordinator's CPU time while the appliers ran
+   * @param coordinatorCpuMillisPerCommit {@code coordinatorCpuSeconds} per ratified commit
    * @param applierCpuSeconds CPU time of every applier process from its start of work to the end
    * @param applierCoresBusy {@code applierCpuSeconds} over {@code applySeconds}: cores the appliers kept busy
    * @param cpuSecondsPerMillionChanges applier CPU time per million changes applied
@@ -77,7 +78,8 @@ public record ScaleOutResult(String benchmark, String startedAt, double runSecon
    */
   public record Step(int processes, int batchSegments, double applySeconds, double fromLaunchSeconds, long changes,
       double changesPerSecond, double perProcessChangesPerSecond, double commits, double segmentsPerCommit,
-      double coordinatorCommitsPerSecond, double coordinatorCommitMillis, double coordinatorCpuMillisPerCommit,
+      double coordinatorCommitsPerSecond, double coordinatorCommitMillis, double coordinatorCpuSeconds,
+      double coordinatorCpuMillisPerCommit,
       double applierCpuSeconds, double applierCoresBusy, double cpuSecondsPerMillionChanges, double stagingReadMegabytesPerSecond,
       double loadAverage, boolean rowsVerified, List<Process> perProcess) {
     public Step {
