@@ -229,12 +229,18 @@ final class ScaleOutReport {
             + " Delta files it reads and rewrites, so %d one-core pods read about %.0f MB/s in all: far within what an"
             + " object store gives a cluster. Rows wider than these (about 80 bytes) scale it in proportion.%n",
         bytesPerChange, perCore, perCore * bytesPerChange / 1e6, pods, pods * perCore * bytesPerChange / 1e6));
+    String coordinatorShare = Double.isFinite(marginalMillis) && marginalMillis > 0
+        ? String.format(Locale.ROOT, " (%.2f of a coordinator core at the cost per commit measured here: a core"
+            + " serves about %s tables that each change every second)", result.setup().tables() * marginalMillis / 1000,
+            rounded(1000 / marginalMillis))
+        : "";
     md.append(String.format(Locale.ROOT, "- **So**, for %d tables on %d partitions, %d applier pods of one core each"
             + " would apply about %s changes/s of a backlog if the tables are equally busy, with about %d coordinator"
-            + " commits/s once caught up and %.0f MB/s of staging reads; past that, more partitions and tables to"
-            + " spread, or bigger pods for the hot tables. This is an estimate from the costs measured here, not a"
-            + " measurement of a cluster.%n%n", result.setup().tables(), result.setup().partitions(), pods, rounded(pods * perCore),
-        result.setup().tables(), pods * perCore * bytesPerChange / 1e6));
+            + " commits/s once caught up%s and %.0f MB/s of staging reads; past that, more partitions and tables to"
+            + " spread, bigger pods for the hot tables, and coordinator cores (or replicas) for many tables that"
+            + " change all the time. This is an estimate from the costs measured here, not a measurement of a"
+            + " cluster.%n%n", result.setup().tables(), result.setup().partitions(), pods, rounded(pods * perCore),
+        result.setup().tables(), coordinatorShare, pods * perCore * bytesPerChange / 1e6));
     return md.toString();
   }
 }

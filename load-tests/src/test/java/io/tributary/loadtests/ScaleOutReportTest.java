@@ -37,7 +37,7 @@ class ScaleOutReportTest {
     // (8 - 6) s and (9 - 5) s over 200 extra commits each: 10 and 20 ms, median 15 ms.
     assertThat(ScaleOutReport.marginalCommitMillis(result)).isCloseTo(15, within(1e-9));
     assertThat(ScaleOutReport.summary(result, "mvn ...")).contains("## What it says about a Kubernetes cluster",
-        "15.0 ms each", "about 67 commits/s for each core", "| 64 | 2 |", "## Method", "Repeat with: `mvn ...`");
+        "15.0 ms each", "about 67 commits/s for each core", "0.24 of a coordinator core", "| 64 | 2 |", "## Method", "Repeat with: `mvn ...`");
   }
 
   @Test
