@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
     description = "Tributary's benchmarks: each writes result.json, plot.svg and summary.md.",
     subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class, Benchmarks.Snapshot.class, Benchmarks.Apply.class,
-        LatencyCommand.class,
-        GrowthCommand.class, WorkloadCommand.class})
+        LatencyCommand.class, GrowthCommand.class, ScaleOutCommand.class, WorkloadCommand.class})
 public final class Benchmarks {
   /** How the build runs a benchmark; recorded in each summary so that it can be repeated. */
   private static final String COMMAND = "mvn -pl load-tests -am verify -DskipTests -Dbenchmark=%s";
@@ -43,7 +44,10 @@ public final class Benchmarks {
     for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
       options.add(option.longestName());
       if (option.arity().max() > 0) {
-        options.add(String.valueOf((Object) option.getValue()));
+        Object value = option.getValue();
+        // A list option (--rates 1000,2500) is given back as the option reads it, split on its separator.
+        options.add(value instanceof Collection<?> values && option.splitRegex().equals(",")
+            ? values.stream().map(String::valueOf).collect(Collectors.joining(",")) : String.valueOf(value));
       }
     }
     String command = COMMAND.formatted(spec.name());

@@ -28,6 +28,11 @@ public final class BenchmarkServers implements AutoCloseable {
    * PostgreSQL distribution is unpacked once into {@code binaries}, shared by later runs.
    */
   public static BenchmarkServers start(Path directory, Path binaries) {
+    return start(directory, binaries, Map.of());
+  }
+
+  /** As {@link #start(Path, Path)}, with {@code brokerConfig} set on the Kafka broker beside its test defaults. */
+  public static BenchmarkServers start(Path directory, Path binaries, Map<String, String> brokerConfig) {
     PostgresServer postgres = PostgresServer.builder(directory.resolve("postgres"))
         .binariesDirectory(binaries)
         // Room for the WAL of a whole load while no slot consumes it, without forced checkpoints.
@@ -36,7 +41,9 @@ public final class BenchmarkServers implements AutoCloseable {
         .build();
     postgres.start();
     try {
-      KafkaBroker kafka = KafkaBroker.builder(directory.resolve("kafka")).build();
+      KafkaBroker.Builder broker = KafkaBroker.builder(directory.resolve("kafka"));
+      brokerConfig.forEach(broker::brokerConfig);
+      KafkaBroker kafka = broker.build();
       kafka.start();
       postgres.createDatabase(DATABASE);
       return new BenchmarkServers(postgres, kafka);
