@@ -47,7 +47,6 @@ final class PostgresSourceConnector implements SourceConnector {
       checkWalLevel(connection, source);
       checkReplicationPrivilege(connection, source);
       Map<TableId, List<String>> keys = primaryKeys(connection, source);
-      checkSelectPrivilege(connection, source);
       checkReplicaIdentity(connection, source, keys);
       checkColumnSelections(connection, source, keys);
       List<String> uncaptured = PostgresColumnTypes.uncaptured(connection, source);
@@ -55,6 +54,7 @@ final class PostgresSourceConnector implements SourceConnector {
         throw GatewayErrors.uncapturedColumns(source, uncaptured, "it leaves them out of every change",
             "Leave them out with source.columns.<table>.exclude, or change their types.");
       }
+      checkSelectPrivilege(connection, source);
       if (resuming && !slotExists(connection, source.slotName())) {
         throw GatewayErrors.slotLost(source, config.stateDirectory());
       }
