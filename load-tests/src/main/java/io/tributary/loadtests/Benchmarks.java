@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -104,18 +105,12 @@ public final class Benchmarks {
     @Option(names = "--changes", defaultValue = "1500000", description = "Row changes of the load (default: ${DEFAULT-VALUE})")
     long changes;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each, alternating which goes first (default: ${DEFAULT-VALUE})")
-    int repeats;
-
-    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of the gateway and of the peer alike (default: ${DEFAULT-VALUE})")
-    String heap;
-
-    @Option(names = "--timeout", defaultValue = "PT10M", description = "Bound on each run (default: ${DEFAULT-VALUE})")
-    Duration timeout;
+    @Mixin
+    CaptureOptions options;
 
     @Override
     public Integer call() throws Exception {
-      return capture(parent, spec, CaptureBenchmark.Mode.STREAMING, changes, repeats, heap, timeout);
+      return capture(parent, spec, CaptureBenchmark.Mode.STREAMING, changes, options);
     }
   }
 
@@ -131,6 +126,17 @@ public final class Benchmarks {
     @Option(names = "--rows", defaultValue = "2000000", description = "Rows of the table (default: ${DEFAULT-VALUE})")
     long rows;
 
+    @Mixin
+    CaptureOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      return capture(parent, spec, CaptureBenchmark.Mode.SNAPSHOT, rows, options);
+    }
+  }
+
+  /** The options benchmarks {@code capture} and {@code snapshot} share: how often and how each capture runs. */
+  static final class CaptureOptions {
     @Option(names = "--repeats", defaultValue = "3", description = "Runs of each, alternating which goes first (default: ${DEFAULT-VALUE})")
     int repeats;
 
@@ -139,20 +145,15 @@ public final class Benchmarks {
 
     @Option(names = "--timeout", defaultValue = "PT10M", description = "Bound on each run (default: ${DEFAULT-VALUE})")
     Duration timeout;
-
-    @Override
-    public Integer call() throws Exception {
-      return capture(parent, spec, CaptureBenchmark.Mode.SNAPSHOT, rows, repeats, heap, timeout);
-    }
   }
 
   /** Runs benchmark {@code capture} or {@code snapshot} and writes its results. */
   private static int capture(Benchmarks parent, CommandLine.Model.CommandSpec spec, CaptureBenchmark.Mode mode,
-      long changes, int repeats, String heap, Duration timeout) throws Exception {
+      long changes, CaptureOptions options) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     String name = mode.benchmark();
-    CaptureBenchmark.Settings settings = new CaptureBenchmark.Settings(mode, changes, repeats, heap, timeout,
-        parent.work.resolve(name).toAbsolutePath(), parent.postgresBinaries());
+    CaptureBenchmark.Settings settings = new CaptureBenchmark.Settings(mode, changes, options.repeats, options.heap,
+        options.timeout, parent.work.resolve(name).toAbsolutePath(), parent.postgresBinaries());
     CaptureResult result = new CaptureBenchmark(settings, Clock.systemUTC(), out).run();
     Path directory = parent.results.resolve(name);
     CaptureReport.write(result, directory, command(spec));

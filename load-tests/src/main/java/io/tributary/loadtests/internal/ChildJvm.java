@@ -25,6 +25,8 @@ import java.util.function.Predicate;
  * point ("running", "consumed") times that point.
  */
 public final class ChildJvm implements AutoCloseable {
+  /** The kernel's clock ticks per second ({@code getconf CLK_TCK}), 100 on Linux. */
+  private static final double CLOCK_TICKS_PER_SECOND = 100;
   /** A line of the process's output and when it was read. */
   public record TimedLine(String text, long nanos) {}
 
@@ -76,6 +78,21 @@ public final class ChildJvm implements AutoCloseable {
     command.add(requireNonNull(mainClass, "mainClass is null"));
     command.addAll(arguments);
     return command;
+  }
+
+  /**
+   * User and system CPU time process {@code pid} has used so far ({@code utime + stime} of
+   * {@code /proc/<pid>/stat}), in seconds; NaN once it is gone.
+   */
+  public static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // The command name, in parentheses, may hold spaces: fields are counted after its end.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /**

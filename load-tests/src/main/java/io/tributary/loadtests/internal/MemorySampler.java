@@ -3,9 +3,6 @@ package io.tributary.loadtests.internal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,11 +32,9 @@ public final class MemorySampler implements AutoCloseable {
       long nonHeapUsedBytes, long eventsCaptured) {}
 
   /** Clock ticks per second of {@code /proc/<pid>/stat} ({@code USER_HZ}), 100 on Linux. */
-  private static final double TICKS_PER_SECOND = 100;
 
   private final long pid;
   private final Supplier<Optional<URI>> metrics;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final ScheduledExecutorService timer;
   private final List<Sample> samples = new ArrayList<>();
   private long peakRssBytes;
@@ -85,9 +80,9 @@ public final class MemorySampler implements AutoCloseable {
     long heapCommitted = -1;
     long nonHeapUsed = -1;
     long captured = -1;
-    Optional<String> scraped = metrics.get().flatMap(this::scrape);
+    Optional<PrometheusText> scraped = metrics.get().flatMap(base -> PrometheusText.scrape(base, Duration.ofSeconds(2)));
     if (scraped.isPresent()) {
-      PrometheusText text = new PrometheusText(scraped.get());
+      PrometheusText text = scraped.get();
       heapUsed = (long) text.sum("jvm_memory_used_bytes", "area=\"heap\"");
       heapCommitted = (long) text.sum("jvm_memory_committed_bytes", "area=\"heap\"");
       nonHeapUsed = (long) text.sum("jvm_memory_used_bytes", "area=\"nonheap\"");
@@ -99,29 +94,10 @@ public final class MemorySampler implements AutoCloseable {
     }
   }
 
-  private Optional<String> scrape(URI base) {
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve("/metrics"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
-  }
-
-  /** User and system CPU time the process has used so far ({@code utime + stime}); 0 once it is gone. */
+  /** User and system CPU time the process has used so far; 0 once it is gone. */
   private double cpuSeconds() {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // The command name, in parentheses, may hold spaces: fields are counted after its end.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
+    double seconds = ChildJvm.cpuSeconds(pid);
+    return Double.isNaN(seconds) ? 0 : seconds;
   }
 
   /** A {@code kB} figure of a {@code /proc} status file, in bytes; empty once the process is gone. */

@@ -4,9 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +25,6 @@ public final class StandaloneJvm implements AutoCloseable {
 
   private final ChildJvm process;
   private final Path tablesDirectory;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private URI uri;
 
   private StandaloneJvm(ChildJvm process, Path tablesDirectory) {
@@ -96,19 +92,7 @@ public final class StandaloneJvm implements AutoCloseable {
 
   /** The pipeline's {@code /metrics} as it reads now; empty when they cannot be read. */
   public Optional<PrometheusText> metrics() {
-    if (uri == null) {
-      return Optional.empty();
-    }
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri.resolve("/metrics"))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Optional.of(new PrometheusText(response.body())) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return uri == null ? Optional.empty() : PrometheusText.scrape(uri, Duration.ofSeconds(10));
   }
 
   public ChildJvm process() {

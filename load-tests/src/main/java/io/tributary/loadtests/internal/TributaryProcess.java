@@ -4,9 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class TributaryProcess implements AutoCloseable {
   /** Clock ticks per second of {@code /proc/<pid>/stat} ({@code USER_HZ}), 100 on Linux. */
-  private static final double TICKS_PER_SECOND = 100;
   private static final Pattern ADDRESS = Pattern.compile("(?:probes and metrics at|Coordinator running at) (http://\\S+)");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String name;
   private final ChildJvm process;
@@ -78,31 +73,12 @@ public final class TributaryProcess implements AutoCloseable {
 
   /** Its {@code /metrics} as they read now; empty when they cannot be read. */
   public Optional<PrometheusText> metrics() {
-    if (uri == null) {
-      return Optional.empty();
-    }
-    try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri.resolve("/metrics"))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Optional.of(new PrometheusText(response.body())) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return uri == null ? Optional.empty() : PrometheusText.scrape(uri, Duration.ofSeconds(10));
   }
 
   /** User and system CPU time the process has used so far ({@code utime + stime}); NaN once it is gone. */
   public double cpuSeconds() {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-      // The command name, in parentheses, may hold spaces: fields are counted after its end.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
+    return ChildJvm.cpuSeconds(process.pid());
   }
 
   public String name() {
