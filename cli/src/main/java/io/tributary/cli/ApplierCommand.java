@@ -15,6 +15,7 @@ import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.config.ConfigReader;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "applier", mixinStandardHelpOptions = true,
     description = "Apply staged changes into Delta tables through the coordinator (reads applier, kafka, staging, coordinator.url).")
 final class ApplierCommand implements Callable<Integer> {
-  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(90);
+  /** How long a stopped applier takes at most to finish its batches and hand its tables over. */
+  static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(90);
   private static final String TRIGGERED_TIMEOUT = "the triggered run's time ran out";
 
   @Spec
@@ -48,17 +50,10 @@ final class ApplierCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ConfigReader root = options.read();
-    ApplierConfig settings = ApplierConfig.from(root, options.dataDirectory());
-    ConfigReader coordinatorSection = root.section("coordinator");
-    CoordinatorClientConfig client = CoordinatorClientConfig.from(coordinatorSection);
-    if (client.url().isEmpty()) {
-      coordinatorSection.problem("Missing value for 'coordinator.url': an applier running as its own process must know"
-          + " the coordinator's base URL, e.g. http://coordinator:7070");
-    }
-    OpsEndpoint.Address address = OpsEndpoint.Address.from(root.section("applier"), "applier", OpsEndpoint.APPLIER_DEFAULT_PORT);
-    root.leaveToOthers("source", "gateway");
-    root.throwIfInvalid();
+    Settings read = Settings.read(options.read(), options.dataDirectory());
+    ApplierConfig settings = read.applier();
+    CoordinatorClientConfig client = read.coordinator();
+    OpsEndpoint.Address address = read.ops();
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     String name = "applier " + settings.writerId().value();
@@ -95,6 +90,24 @@ final class ApplierCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** What an applier process reads from its configuration: its own settings, the coordinator's, its ops endpoint. */
+  record Settings(ApplierConfig applier, CoordinatorClientConfig coordinator, OpsEndpoint.Address ops) {
+    /** Reads the configuration as {@code tributary applier} does, failing with every problem found. */
+    static Settings read(ConfigReader root, Path dataDirectory) {
+      ApplierConfig applier = ApplierConfig.from(root, dataDirectory);
+      ConfigReader coordinatorSection = root.section("coordinator");
+      CoordinatorClientConfig coordinator = CoordinatorClientConfig.from(coordinatorSection);
+      if (coordinator.url().isEmpty()) {
+        coordinatorSection.problem("Missing value for 'coordinator.url': an applier running as its own process must know"
+            + " the coordinator's base URL, e.g. http://coordinator:7070");
+      }
+      OpsEndpoint.Address ops = OpsEndpoint.Address.from(root.section("applier"), "applier", OpsEndpoint.APPLIER_DEFAULT_PORT);
+      root.leaveToOthers("source", "gateway");
+      root.throwIfInvalid();
+      return new Settings(applier, coordinator, ops);
+    }
   }
 
   private static String caughtUp(Map<TableId, AppliedTableStatus> tables) {

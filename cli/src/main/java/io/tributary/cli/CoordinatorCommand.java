@@ -8,6 +8,7 @@ import io.tributary.coordinator.CoordinatorConfig;
 import io.tributary.coordinator.CoordinatorServer;
 import io.tributary.coordinator.client.CoordinatorClientConfig;
 import io.tributary.staging.config.ConfigReader;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
     description = "Run the commit service: leases, commit ratification, history, probes and metrics (reads coordinator).")
 final class CoordinatorCommand implements Callable<Integer> {
-  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  /** How long a stopped coordinator takes at most to finish its calls and export its last events. */
+  static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
   @Spec
   CommandSpec spec;
@@ -31,13 +33,7 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ConfigReader root = options.read();
-    ConfigReader section = root.section("coordinator");
-    CoordinatorConfig settings = CoordinatorConfig.from(section, options.dataDirectory().resolve("coordinator"));
-    // The clients' keys (url, timeouts) may share the section in a file every process reads.
-    CoordinatorClientConfig.from(section);
-    root.leaveToOthers("source", "gateway", "applier", "kafka", "staging");
-    root.throwIfInvalid();
+    CoordinatorConfig settings = settings(options.read(), options.dataDirectory());
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (ProcessLifetime lifetime = ProcessLifetime.install(SHUTDOWN_TIMEOUT);
@@ -47,5 +43,16 @@ final class CoordinatorCommand implements Callable<Integer> {
       lifetime.await(Optional::empty);
     }
     return 0;
+  }
+
+  /** Reads the configuration as {@code tributary coordinator} does, failing with every problem found. */
+  static CoordinatorConfig settings(ConfigReader root, Path dataDirectory) {
+    ConfigReader section = root.section("coordinator");
+    CoordinatorConfig settings = CoordinatorConfig.from(section, dataDirectory.resolve("coordinator"));
+    // The clients' keys (url, timeouts) may share the section in a file every process reads.
+    CoordinatorClientConfig.from(section);
+    root.leaveToOthers("source", "gateway", "applier", "kafka", "staging");
+    root.throwIfInvalid();
+    return settings;
   }
 }

@@ -15,6 +15,7 @@ import io.tributary.gateway.GatewayService;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
 import io.tributary.staging.config.ConfigReader;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -41,13 +42,10 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigReader root = options.read();
-    GatewayConfig settings = GatewayConfig.from(root, options.dataDirectory());
-    OpsEndpoint.Address address = OpsEndpoint.Address.from(root.section("gateway"), "gateway", OpsEndpoint.GATEWAY_DEFAULT_PORT);
-    // The coordinator answers which staged segments are applied, which retention needs.
-    CoordinatorClientConfig coordinator = CoordinatorClientConfig.from(root.section("coordinator"));
-    root.leaveToOthers("applier", "coordinator");
-    root.throwIfInvalid();
+    Settings read = Settings.read(options.read(), options.dataDirectory());
+    GatewayConfig settings = read.gateway();
+    OpsEndpoint.Address address = read.ops();
+    CoordinatorClientConfig coordinator = read.coordinator();
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     String name = "gateway " + settings.source().name();
@@ -70,6 +68,20 @@ final class GatewayCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** What a gateway process reads from its configuration: its own settings, its ops endpoint, the coordinator's. */
+  record Settings(GatewayConfig gateway, OpsEndpoint.Address ops, CoordinatorClientConfig coordinator) {
+    /** Reads the configuration as {@code tributary gateway} does, failing with every problem found. */
+    static Settings read(ConfigReader root, Path dataDirectory) {
+      GatewayConfig gateway = GatewayConfig.from(root, dataDirectory);
+      OpsEndpoint.Address ops = OpsEndpoint.Address.from(root.section("gateway"), "gateway", OpsEndpoint.GATEWAY_DEFAULT_PORT);
+      // The coordinator answers which staged segments are applied, which retention needs.
+      CoordinatorClientConfig coordinator = CoordinatorClientConfig.from(root.section("coordinator"));
+      root.leaveToOthers("applier", "coordinator");
+      root.throwIfInvalid();
+      return new Settings(gateway, ops, coordinator);
+    }
   }
 
   /** Staging retention, when the gateway can ask the coordinator what is applied; nothing is deleted otherwise. */

@@ -2,9 +2,6 @@ package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.cli.internal.OpsEndpoint;
-import io.tributary.coordinator.client.CoordinatorClientConfig;
-import io.tributary.gateway.GatewayConfig;
 import io.tributary.staging.config.ConfigReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,16 +39,11 @@ class DeployExamplesTest {
       String yaml = Files.readString(example).replace(SECRETS, secrets.toString() + "/");
       ConfigReader root = ConfigReader.fromYaml(yaml, example.toString(),
           name -> name.equals("TRIBUTARY_SOURCE_PASSWORD") ? "example-password" : null);
-      // As GatewayCommand reads it.
-      GatewayConfig config = GatewayConfig.from(root, Path.of("/var/lib/tributary"));
-      OpsEndpoint.Address.from(root.section("gateway"), "gateway", OpsEndpoint.GATEWAY_DEFAULT_PORT);
-      CoordinatorClientConfig coordinator = CoordinatorClientConfig.from(root.section("coordinator"));
-      root.leaveToOthers("applier", "coordinator");
-      root.throwIfInvalid();
+      GatewayCommand.Settings settings = GatewayCommand.Settings.read(root, Path.of("/var/lib/tributary"));
 
-      assertThat(config.source().tables()).as(example.toString()).isNotEmpty();
+      assertThat(settings.gateway().source().tables()).as(example.toString()).isNotEmpty();
       if (!example.getFileName().toString().equals("gateway.yaml")) {
-        assertThat(coordinator.url()).as(example + ": retention asks the coordinator").isPresent();
+        assertThat(settings.coordinator().url()).as(example + ": retention asks the coordinator").isPresent();
       }
     }
   }
