@@ -275,7 +275,8 @@ class KubernetesManifestsTest {
         }
       }
     }
-    assertThat(created).containsOnlyKeys("tributary-tokens", "tributary-coordinator-store", "tributary-object-store");
+    assertThat(created).containsOnlyKeys("tributary-coordinator-tokens", "tributary-applier-token",
+        "tributary-coordinator-store", "tributary-object-store");
     RENDERED.forEach((overlay, objects) -> {
       for (Container container : containers(objects)) {
         for (JsonNode reference : container.json().path("env").findValues("secretKeyRef")) {
