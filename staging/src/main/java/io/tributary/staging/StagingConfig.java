@@ -3,6 +3,7 @@ package io.tributary.staging;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -73,8 +74,8 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
   public static StagingConfig from(io.tributary.staging.config.ConfigReader staging, Path defaultLocation) {
     String location = staging.string("location", defaultLocation.toAbsolutePath().normalize().toUri().toString(),
         "Where segments are staged: a local directory or file: URI, or s3a://bucket/prefix");
-    Optional<Path> spool = staging.optionalString("spool-dir",
-        "Local directory where segments are written before publication (default: <location>/_spool for local staging)").map(Path::of);
+    Optional<String> spoolDirectory = staging.optionalString("spool-dir",
+        "Local directory where segments are written before publication (default: <location>/_spool for local staging)");
     Map<String, String> hadoop = staging.stringMap("hadoop", "Hadoop file-system properties passed through, e.g. fs.s3a.endpoint");
     Duration retention = staging.duration("retention", DEFAULT_RETENTION, Duration.ofHours(1),
         "How long segments are kept (counted in days of staging); keep the manifest topic's retention equal");
@@ -87,10 +88,18 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     } catch (IllegalArgumentException e) {
       staging.problem("unapplied-past-retention", unapplied, "must be one of resync, keep");
     }
-    URI uri = location.contains(":") ? URI.create(location) : Path.of(location).toAbsolutePath().normalize().toUri();
+    Optional<Path> spool;
     try {
+      spool = spoolDirectory.map(Path::of);
+    } catch (InvalidPathException e) {
+      staging.problem("spool-dir", spoolDirectory.get(), "is not a valid path: " + e.getMessage());
+      spool = Optional.empty();
+    }
+    try {
+      URI uri = location.contains(":") ? URI.create(location) : Path.of(location).toAbsolutePath().normalize().toUri();
       return new StagingConfig(uri, spool, hadoop, retention, policy);
     } catch (IllegalArgumentException e) {
+      // Also an invalid URI or path (InvalidPathException is one).
       staging.problem("location", location, e.getMessage());
       return local(defaultLocation);
     }

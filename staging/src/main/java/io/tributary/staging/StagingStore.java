@@ -6,6 +6,7 @@ import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.internal.ChecksummingOutputFile;
 import io.tributary.staging.internal.SegmentFormat;
 import io.tributary.staging.internal.TableSchemaCodec;
+import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -208,7 +209,15 @@ public final class StagingStore implements AutoCloseable {
       if (manifest.isPresent()) {
         verifyChecksum(manifest.get(), file);
       }
-      ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop));
+      ParquetFileReader reader;
+      try {
+        reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop));
+      } catch (IOException | RuntimeException e) {
+        if (!unreadableFooter(e)) {
+          throw e;
+        }
+        throw corrupt(what, "its Parquet footer cannot be read (" + e.getMessage() + ")", e);
+      }
       try {
         return new SegmentReader(path, checkedSchema(reader, tableId, what, manifest), reader);
       } catch (RuntimeException e) {
@@ -225,6 +234,23 @@ public final class StagingStore implements AutoCloseable {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE,
           "Cannot read segment " + path + " of " + tableId + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether parquet-java refused a footer rather than the store failing to deliver it: its checks of
+   * the magic number and footer length throw runtime exceptions, a footer ending early an
+   * {@link EOFException}, and one that does not decode an exception caused by Thrift's decoder.
+   */
+  private static boolean unreadableFooter(Exception e) {
+    if (e instanceof RuntimeException) {
+      return true;
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof EOFException || cause.getClass().getName().contains(".thrift.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The schema in a segment's footer, after checking that its format, table and fingerprint are the ones expected. */
@@ -276,8 +302,12 @@ public final class StagingStore implements AutoCloseable {
   }
 
   private static TributaryException corrupt(String segment, String problem) {
+    return corrupt(segment, problem, null);
+  }
+
+  private static TributaryException corrupt(String segment, String problem, Throwable cause) {
     return new TributaryException(ErrorCode.SEGMENT_CORRUPT, segment + " is corrupt: " + problem
-        + ". It will not be applied; resync the table or restore the file.");
+        + ". It will not be applied; resync the table or restore the file.", cause);
   }
 
   /** Every staged segment of a table, oldest sequence first. */

@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  */
 public final class ConfigReader {
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]+)}");
+  /** The largest file a {@code ${file:...}} reference may name: secrets and tokens are small. */
+  private static final int MAX_REFERENCED_FILE = 1 << 20;
+  /** The longest duration any setting takes: a hundred years, far from overflowing a timestamp. */
+  private static final Duration MAX_DURATION = Duration.ofDays(36_500);
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private final String prefix;
@@ -200,14 +204,23 @@ public final class ConfigReader {
       problem(key, value.get(), "must be a duration such as 500ms, 5s, 2m, 1h or 30d");
       return defaultValue;
     }
-    long amount = Long.parseLong(matcher.group(1));
-    Duration parsed = switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    Duration parsed;
+    try {
+      long amount = Long.parseLong(matcher.group(1));
+      parsed = switch (matcher.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofDays(amount);
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      parsed = MAX_DURATION.plusDays(1);
+    }
+    if (parsed.compareTo(MAX_DURATION) > 0) {
+      problem(key, value.get(), "must be at most " + format(MAX_DURATION));
+      return defaultValue;
+    }
     if (parsed.compareTo(min) < 0) {
       problem(key, value.get(), "must be at least " + format(min));
       return defaultValue;
@@ -356,17 +369,34 @@ public final class ConfigReader {
           replacement = "";
         }
       } else {
-        try {
-          replacement = Files.readString(Path.of(matcher.group(2))).stripTrailing();
-        } catch (IOException e) {
-          shared.problems.add("Cannot read file " + matcher.group(2) + " named by '" + qualify(key) + "': " + e.getClass().getSimpleName());
-          replacement = "";
-        }
+        replacement = referencedFile(key, Path.of(matcher.group(2)));
       }
       matcher.appendReplacement(resolved, Matcher.quoteReplacement(replacement));
     }
     matcher.appendTail(resolved);
     return resolved.toString();
+  }
+
+  /**
+   * The content of a file a value references, trailing whitespace removed; a secret or a token, so
+   * a regular file of at most {@link #MAX_REFERENCED_FILE} bytes (not a device or a pipe that never
+   * ends). Problems are recorded, never the content.
+   */
+  private String referencedFile(String key, Path file) {
+    String problem;
+    try {
+      if (!Files.isRegularFile(file)) {
+        problem = Files.exists(file) ? "not a regular file" : "NoSuchFileException";
+      } else if (Files.size(file) > MAX_REFERENCED_FILE) {
+        problem = "larger than " + MAX_REFERENCED_FILE + " bytes";
+      } else {
+        return Files.readString(file).stripTrailing();
+      }
+    } catch (IOException e) {
+      problem = e.getClass().getSimpleName();
+    }
+    shared.problems.add("Cannot read file " + file + " named by '" + qualify(key) + "': " + problem);
+    return "";
   }
 
   private void document(String key, String defaultValue, String description) {

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.staging.TributaryException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigReaderTest {
   @Test
@@ -79,6 +83,46 @@ class ConfigReaderTest {
     assertThatThrownBy(root::throwIfInvalid)
         .hasMessageContaining("has 1 problem")
         .hasMessageContaining("Unknown key 'coordinator.urll'");
+  }
+
+  @Test
+  void fileReferencesReadSmallRegularFilesOnly(@TempDir Path directory) throws IOException {
+    Path secret = Files.writeString(directory.resolve("password"), "s3cret\n");
+    Path huge = Files.write(directory.resolve("huge"), new byte[(1 << 20) + 1]);
+    ConfigReader root = ConfigReader.fromYaml("""
+        source:
+          password: ${file:%s}
+          device: ${file:/dev/zero}
+          huge: ${file:%s}
+          missing: ${file:%s}
+        """.formatted(secret, huge, directory.resolve("missing")), "test", name -> null);
+    ConfigReader source = root.section("source");
+    assertThat(source.optionalString("password", "")).contains("s3cret");
+    source.optionalString("device", "");
+    source.optionalString("huge", "");
+    source.optionalString("missing", "");
+    assertThatThrownBy(root::throwIfInvalid)
+        .hasMessageContaining("Cannot read file /dev/zero named by 'source.device': not a regular file")
+        .hasMessageContaining("named by 'source.huge': larger than 1048576 bytes")
+        .hasMessageContaining("named by 'source.missing': NoSuchFileException")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void refusesDurationsBeyondAHundredYears() {
+    ConfigReader root = ConfigReader.fromYaml("""
+        staging:
+          retention: 36500d
+          longer: 36501d
+          overflowing: 309223372036854775808d
+        """, "test", name -> null);
+    ConfigReader staging = root.section("staging");
+    assertThat(staging.duration("retention", Duration.ofDays(30), Duration.ZERO, "")).isEqualTo(Duration.ofDays(36_500));
+    assertThat(staging.duration("longer", Duration.ofDays(30), Duration.ZERO, "")).isEqualTo(Duration.ofDays(30));
+    assertThat(staging.duration("overflowing", Duration.ofDays(30), Duration.ZERO, "")).isEqualTo(Duration.ofDays(30));
+    assertThatThrownBy(root::throwIfInvalid)
+        .hasMessageContaining("Invalid value 36501d for 'staging.longer': must be at most 36500d")
+        .hasMessageContaining("Invalid value 309223372036854775808d for 'staging.overflowing': must be at most 36500d");
   }
 
   @Test
