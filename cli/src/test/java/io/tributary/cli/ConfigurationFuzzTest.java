@@ -11,11 +11,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,24 +53,30 @@ class ConfigurationFuzzTest {
         new Sample("applier", Path.of("..", "k8s", "base", "config", "applier.yaml")),
         new Sample("coordinator", Path.of("..", "k8s", "base", "config", "coordinator.yaml")));
 
+    List<String> texts = new ArrayList<>();
+    for (Sample sample : samples) {
+      texts.add(Files.readString(sample.file()).replace("/etc/tributary/", secrets + "/"));
+    }
     Random random = new Random(SEED);
     Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
       for (int i = 0; i < ITERATIONS; i++) {
         Sample sample = samples.get(i % samples.size());
-        String valid = Files.readString(sample.file()).replace("/etc/tributary/", secrets + "/");
+        String valid = texts.get(i % samples.size());
         String input = i < samples.size() ? valid : Mutations.mutate(valid, random);
-        String failure = "seed " + SEED + ", iteration " + i + ", " + sample.file() + " mutated into:\n" + input;
+        int iteration = i;
+        Supplier<String> failure = () -> "seed " + SEED + ", iteration " + iteration + ", " + sample.file()
+            + " mutated into:\n" + input;
         try {
           ConfigReader root = ConfigReader.fromYaml(input, sample.file().toString(), name -> "stand-in-" + name);
           readers.get(sample.command()).accept(root, dataDirectory);
           outcomes.merge(Outcome.ACCEPTED, 1, Integer::sum);
         } catch (TributaryException e) {
-          assertThat(e.code()).as(failure + "\n" + e.getMessage()).isEqualTo(ErrorCode.CONFIG_INVALID);
+          assertThat(e.code()).as(() -> failure.get() + "\n" + e.getMessage()).isEqualTo(ErrorCode.CONFIG_INVALID);
           assertThat(e.getMessage()).as(failure).contains(sample.file().toString());
           outcomes.merge(Outcome.REFUSED, 1, Integer::sum);
         } catch (RuntimeException | StackOverflowError e) {
-          throw new AssertionError(failure + "\nthrew " + e, e);
+          throw new AssertionError(failure.get() + "\nthrew " + e, e);
         }
       }
     });

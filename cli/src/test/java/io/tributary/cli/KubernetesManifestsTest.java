@@ -132,10 +132,10 @@ class KubernetesManifestsTest {
         CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(container.args().toArray(String[]::new));
         assertThat(parsed.hasSubcommand()).as(where).isTrue();
 
-        Settings settings = settings(overlay.getValue(), container);
-        assertThat(settings.listenHost()).as(where + ": probes come from the node").isEqualTo("0.0.0.0");
-        assertThat(container.namedPort(settings.portName())).as(where + ": the port named " + settings.portName())
-            .isEqualTo(settings.listenPort());
+        Listening listening = listening(overlay.getValue(), container);
+        assertThat(listening.host()).as(where + ": probes come from the node").isEqualTo("0.0.0.0");
+        assertThat(container.namedPort(listening.portName())).as(where + ": the port named " + listening.portName())
+            .isEqualTo(listening.port());
       }
     }
   }
@@ -146,12 +146,12 @@ class KubernetesManifestsTest {
     for (Map.Entry<String, List<JsonNode>> overlay : RENDERED.entrySet()) {
       for (Container container : containers(overlay.getValue())) {
         String where = overlay.getKey() + " " + container;
-        Settings settings = settings(overlay.getValue(), container);
+        Listening listening = listening(overlay.getValue(), container);
         assertThat(container.probes()).as(where).isNotEmpty();
         for (JsonNode probe : container.probes()) {
           JsonNode port = probe.at("/httpGet/port");
           assertThat(port.isTextual() ? container.namedPort(port.asText()) : port.asInt()).as(where + " probe port")
-              .isEqualTo(settings.listenPort());
+              .isEqualTo(listening.port());
           probed.computeIfAbsent(container.command(), command -> new TreeSet<>()).add(probe.at("/httpGet/path").asText());
         }
       }
@@ -241,7 +241,8 @@ class KubernetesManifestsTest {
     List<JsonNode> continuous = RENDERED.get("continuous");
     Container applier = containers(continuous).stream().filter(container -> container.command().equals("applier"))
         .findFirst().orElseThrow();
-    ApplierCommand.Settings settings = (ApplierCommand.Settings) settings(continuous, applier).read();
+    ApplierCommand.Settings settings = ApplierCommand.Settings.read(configuration(continuous, applier),
+        Path.of(applier.option("--data-dir")));
 
     JsonNode scaler = find(continuous, "ScaledObject", "tributary-applier");
     assertThat(find(continuous, "Deployment", scaler.at("/spec/scaleTargetRef/name").asText())).isNotNull();
@@ -290,14 +291,27 @@ class KubernetesManifestsTest {
     });
   }
 
-  /** The configuration a container's process reads, with what it read. */
-  private record Settings(String listenHost, int listenPort, String portName, Object read) {}
+  /** Where a container's process listens, as its configuration says, and the name its port must have. */
+  private record Listening(String host, int port, String portName) {}
+
+  /** Where the container's process listens, read from its configuration as its command reads it. */
+  private Listening listening(List<JsonNode> objects, Container container) throws IOException {
+    ConfigReader root = configuration(objects, container);
+    Path dataDirectory = Path.of(container.option("--data-dir"));
+    if (container.command().equals("applier")) {
+      OpsEndpoint.Address ops = ApplierCommand.Settings.read(root, dataDirectory).ops();
+      return new Listening(ops.host(), ops.port(), "ops");
+    }
+    assertThat(container.command()).isEqualTo("coordinator");
+    CoordinatorConfig coordinator = CoordinatorCommand.settings(root, dataDirectory);
+    return new Listening(coordinator.listenHost(), coordinator.listenPort(), "api");
+  }
 
   /**
-   * Reads the configuration a container names with {@code --config}, from the ConfigMap mounted
-   * there, as its command reads it, with the container's environment (a stand-in value per Secret key).
+   * The configuration a container names with {@code --config}, from the ConfigMap mounted there,
+   * with the container's environment (a stand-in value per Secret key).
    */
-  private Settings settings(List<JsonNode> objects, Container container) throws IOException {
+  private ConfigReader configuration(List<JsonNode> objects, Container container) throws IOException {
     Path file = Path.of(container.option("--config"));
     JsonNode mount = container.json().path("volumeMounts").findParents("mountPath").stream()
         .filter(candidate -> file.startsWith(candidate.path("mountPath").asText())).findFirst()
@@ -309,16 +323,7 @@ class KubernetesManifestsTest {
     String key = Path.of(mount.path("mountPath").asText()).relativize(file).toString();
     Path copy = work.resolve(container.command() + ".yaml");
     Files.writeString(copy, configMap.at("/data").path(key).asText(), StandardCharsets.UTF_8);
-
-    ConfigReader root = ConfigReader.fromYamlFile(copy, container.environment()::get);
-    Path dataDirectory = Path.of(container.option("--data-dir"));
-    if (container.command().equals("applier")) {
-      ApplierCommand.Settings applier = ApplierCommand.Settings.read(root, dataDirectory);
-      return new Settings(applier.ops().host(), applier.ops().port(), "ops", applier);
-    }
-    assertThat(container.command()).isEqualTo("coordinator");
-    CoordinatorConfig coordinator = CoordinatorCommand.settings(root, dataDirectory);
-    return new Settings(coordinator.listenHost(), coordinator.listenPort(), "api", coordinator);
+    return ConfigReader.fromYamlFile(copy, container.environment()::get);
   }
 
   /** A container of a Deployment's or CronJob's pods. */

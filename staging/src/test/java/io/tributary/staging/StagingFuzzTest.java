@@ -56,14 +56,15 @@ class StagingFuzzTest {
     Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
     assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
       for (int i = 0; i < ITERATIONS; i++) {
+        int iteration = i;
         byte[] input = i % 10 == 0 ? randomBytes(random) : Mutations.mutate(valid, random);
         Outcome outcome;
         try {
           ManifestSerde.deserialize(input);
           outcome = Outcome.READ;
         } catch (TributaryException e) {
-          assertThat(e.code()).as(failure(i, input)).isEqualTo(ErrorCode.MANIFEST_INVALID);
-          assertThat(e.getMessage()).as(failure(i, input)).startsWith("Invalid manifest record: ");
+          assertThat(e.code()).as(() -> failure(iteration, input)).isEqualTo(ErrorCode.MANIFEST_INVALID);
+          assertThat(e.getMessage()).as(() -> failure(iteration, input)).startsWith("Invalid manifest record: ");
           outcome = Outcome.REFUSED;
         } catch (RuntimeException | StackOverflowError e) {
           throw new AssertionError(failure(i, input) + " threw " + e, e);
@@ -114,11 +115,11 @@ class StagingFuzzTest {
       boolean checksummed) {
     try (SegmentReader reader = open.get()) {
       reader.readAll();
-      assertThat(checksummed).as(failure(iteration, input) + ": a changed file read against its checksum").isFalse();
+      assertThat(checksummed).as(() -> failure(iteration, input) + ": a changed file read against its checksum").isFalse();
       return Outcome.READ;
     } catch (TributaryException e) {
-      assertThat(e.code()).as(failure(iteration, input) + ": " + e.getMessage()).isEqualTo(ErrorCode.SEGMENT_CORRUPT);
-      assertThat(e.getMessage()).as(failure(iteration, input)).containsIgnoringCase("segment ").contains("orders");
+      assertThat(e.code()).as(() -> failure(iteration, input) + ": " + e.getMessage()).isEqualTo(ErrorCode.SEGMENT_CORRUPT);
+      assertThat(e.getMessage()).as(() -> failure(iteration, input)).containsIgnoringCase("segment ").contains("orders");
       return Outcome.REFUSED;
     } catch (RuntimeException | StackOverflowError e) {
       throw new AssertionError(failure(iteration, input) + " threw " + e, e);

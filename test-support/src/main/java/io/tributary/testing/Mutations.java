@@ -50,12 +50,12 @@ public final class Mutations {
     }
     int at = random.nextInt(input.length);
     switch (random.nextInt(8)) {
-      case 0: { // one bit
+      case 0 -> { // one bit
         byte[] copy = input.clone();
         copy[at] ^= (byte) (1 << random.nextInt(8));
         return copy;
       }
-      case 1: { // a run of random bytes
+      case 1 -> { // a run of random bytes
         byte[] copy = input.clone();
         int length = Math.min(copy.length - at, 1 + random.nextInt(32));
         for (int i = 0; i < length; i++) {
@@ -63,23 +63,24 @@ public final class Mutations {
         }
         return copy;
       }
-      case 2: // truncated
+      case 2 -> { // truncated
         return Arrays.copyOf(input, at);
-      case 3: { // a range cut out
+      }
+      case 3 -> { // a range cut out
         int end = Math.min(input.length, at + 1 + random.nextInt(64));
         byte[] copy = new byte[input.length - (end - at)];
         System.arraycopy(input, 0, copy, 0, at);
         System.arraycopy(input, end, copy, at, input.length - end);
         return copy;
       }
-      case 4: { // a range repeated
+      case 4 -> { // a range repeated
         int end = Math.min(input.length, at + 1 + random.nextInt(64));
         byte[] copy = new byte[input.length + (end - at)];
         System.arraycopy(input, 0, copy, 0, end);
         System.arraycopy(input, at, copy, end, input.length - at);
         return copy;
       }
-      case 5: { // garbage inserted
+      case 5 -> { // garbage inserted
         byte[] garbage = new byte[1 + random.nextInt(64)];
         random.nextBytes(garbage);
         byte[] copy = new byte[input.length + garbage.length];
@@ -88,7 +89,7 @@ public final class Mutations {
         System.arraycopy(input, at, copy, at + garbage.length, input.length - at);
         return copy;
       }
-      case 6: { // a length-like field set to an extreme (little-endian int, as in Parquet's footer)
+      case 6 -> { // a length-like field set to an extreme (little-endian int, as in Parquet's footer)
         byte[] copy = input.clone();
         int value = random.nextBoolean() ? Integer.MAX_VALUE : -1 - random.nextInt(1000);
         for (int i = 0; i < 4 && at + i < copy.length; i++) {
@@ -96,7 +97,7 @@ public final class Mutations {
         }
         return copy;
       }
-      default: { // the last bytes (a trailer, a footer length, a magic number)
+      default -> { // the last bytes (a trailer, a footer length, a magic number)
         byte[] copy = input.clone();
         int from = Math.max(0, copy.length - 1 - random.nextInt(16));
         copy[from] = (byte) random.nextInt(256);
@@ -110,24 +111,16 @@ public final class Mutations {
     int line = random.nextInt(lines.length);
     String token = HOSTILE_TOKENS[random.nextInt(HOSTILE_TOKENS.length)];
     switch (random.nextInt(5)) {
-      case 0: // a line deleted
-        lines[line] = null;
-        break;
-      case 1: // a line doubled
-        lines[line] = lines[line] + "\n" + lines[line];
-        break;
-      case 2: { // a value replaced
+      case 0 -> lines[line] = null; // a line deleted
+      case 1 -> lines[line] = lines[line] + "\n" + lines[line]; // a line doubled
+      case 2 -> { // a value replaced
         int colon = lines[line].indexOf(':');
         lines[line] = colon < 0 ? token : lines[line].substring(0, colon + 1) + " " + token;
-        break;
       }
-      case 3: // the indentation changed
-        lines[line] = random.nextBoolean() ? "  " + lines[line] : lines[line].stripLeading();
-        break;
-      default: { // a token inserted
+      case 3 -> lines[line] = random.nextBoolean() ? "  " + lines[line] : lines[line].stripLeading(); // indentation
+      default -> { // a token inserted
         int at = lines[line].isEmpty() ? 0 : random.nextInt(lines[line].length());
         lines[line] = lines[line].substring(0, at) + token + lines[line].substring(at);
-        break;
       }
     }
     StringBuilder joined = new StringBuilder();

@@ -95,28 +95,40 @@ public final class GatewayJvm implements AutoCloseable {
   public static Path writeConfiguration(BenchmarkServers servers, Target target, Path directory) throws IOException {
     Files.createDirectories(directory);
     Path config = directory.resolve("gateway.yaml");
-    Files.writeString(config, """
+    Files.writeString(config, sourceSection(servers, List.of(WideRows.TABLE), "slot-name: " + target.slot(),
+        "publication-name: " + target.publication(), "snapshot-mode: " + target.snapshotMode()) + """
+        gateway:
+          listen-port: 0
+        kafka:
+          bootstrap-servers: %s
+          topic: %s
+        """.formatted(servers.bootstrapServers(), target.topic()));
+    return config;
+  }
+
+  /**
+   * The {@code source} section of every benchmark configuration: source {@link #SOURCE}, the
+   * benchmark PostgreSQL's database (connector named) as its superuser, whose password comes from
+   * {@link #PASSWORD_VARIABLE}, capturing {@code tables}; {@code keys} are further keys of the
+   * section, such as {@code "slot-name: bench_slot"}.
+   */
+  public static String sourceSection(BenchmarkServers servers, List<String> tables, String... keys) {
+    StringBuilder section = new StringBuilder("""
         source:
           name: %s
+          connector: postgresql
           host: 127.0.0.1
           port: %d
           database: %s
           user: %s
           password: ${env:%s}
           tables: [%s]
-          slot-name: %s
-          publication-name: %s
-          snapshot-mode: %s
-        gateway:
-          listen-port: 0
-        kafka:
-          bootstrap-servers: %s
-          topic: %s
         """.formatted(SOURCE, servers.postgres().port(), BenchmarkServers.DATABASE, servers.postgres().superuser(),
-        PASSWORD_VARIABLE, WideRows.TABLE, target.slot(), target.publication(), target.snapshotMode(),
-        servers.bootstrapServers(),
-        target.topic()));
-    return config;
+        PASSWORD_VARIABLE, String.join(", ", tables)));
+    for (String key : keys) {
+      section.append("  ").append(key).append('\n');
+    }
+    return section.toString();
   }
 
   /**

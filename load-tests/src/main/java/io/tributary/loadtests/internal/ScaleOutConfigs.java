@@ -20,15 +20,7 @@ public final class ScaleOutConfigs {
   /** Writes {@code gateway.yaml} into {@code directory}: the tables, staging under {@code staging}, the topic. */
   public static Path gateway(BenchmarkServers servers, List<String> tables, int partitions, URI staging, Path directory)
       throws IOException {
-    return write(directory.resolve("gateway.yaml"), """
-        source:
-          name: %s
-          host: 127.0.0.1
-          port: %d
-          database: %s
-          user: %s
-          password: ${env:%s}
-          tables: [%s]
+    return write(directory.resolve("gateway.yaml"), GatewayJvm.sourceSection(servers, tables) + """
         gateway:
           listen-port: 0
         staging:
@@ -37,9 +29,7 @@ public final class ScaleOutConfigs {
           bootstrap-servers: %s
           topic: %s
           topic-partitions: %d
-        """.formatted(GatewayJvm.SOURCE, servers.postgres().port(), BenchmarkServers.DATABASE,
-        servers.postgres().superuser(), GatewayJvm.PASSWORD_VARIABLE, String.join(", ", tables), staging,
-        servers.bootstrapServers(), TOPIC, partitions));
+        """.formatted(staging, servers.bootstrapServers(), TOPIC, partitions));
   }
 
   /** Writes {@code coordinator.yaml} into {@code directory}: a free port on 127.0.0.1, the embedded store. */

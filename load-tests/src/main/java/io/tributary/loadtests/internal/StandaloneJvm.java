@@ -56,23 +56,12 @@ public final class StandaloneJvm implements AutoCloseable {
 
   /** The configuration: the source, where staging and the tables go; the rest at the defaults. */
   static String configuration(BenchmarkServers servers, List<String> tables, Path staging, Path delta) {
-    return """
-        source:
-          name: %s
-          connector: postgresql
-          host: 127.0.0.1
-          port: %d
-          database: %s
-          user: %s
-          password: ${env:%s}
-          tables: [%s]
+    return GatewayJvm.sourceSection(servers, tables) + """
         staging:
           location: %s
         applier:
           tables-location: %s
-        """.formatted(GatewayJvm.SOURCE, servers.postgres().port(), BenchmarkServers.DATABASE,
-        servers.postgres().superuser(), GatewayJvm.PASSWORD_VARIABLE, String.join(", ", tables), staging.toUri(),
-        delta.toUri());
+        """.formatted(staging.toUri(), delta.toUri());
   }
 
   /** Waits until the pipeline says it runs; its metrics are reachable from then on. */

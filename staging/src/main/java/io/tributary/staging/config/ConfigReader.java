@@ -386,7 +386,7 @@ public final class ConfigReader {
     String problem;
     try {
       if (!Files.isRegularFile(file)) {
-        problem = Files.exists(file) ? "not a regular file" : "NoSuchFileException";
+        problem = Files.exists(file) ? "not a regular file" : "no such file";
       } else if (Files.size(file) > MAX_REFERENCED_FILE) {
         problem = "larger than " + MAX_REFERENCED_FILE + " bytes";
       } else {

@@ -104,7 +104,7 @@ class ConfigReaderTest {
     assertThatThrownBy(root::throwIfInvalid)
         .hasMessageContaining("Cannot read file /dev/zero named by 'source.device': not a regular file")
         .hasMessageContaining("named by 'source.huge': larger than 1048576 bytes")
-        .hasMessageContaining("named by 'source.missing': NoSuchFileException")
+        .hasMessageContaining("named by 'source.missing': no such file")
         .hasMessageNotContaining("s3cret");
   }
 
