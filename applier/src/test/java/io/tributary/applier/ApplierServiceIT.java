@@ -69,7 +69,7 @@ class ApplierServiceIT {
   @BeforeAll
   static void startServers() throws Exception {
     root = Files.createDirectories(Path.of("target", "it", "applier-" + UUID.randomUUID())).toAbsolutePath();
-    kafka = KafkaBroker.builder(root.resolve("kafka")).build();
+    kafka = KafkaBroker.builder(root.resolve("kafka")).discardDataOnClose().build();
     kafka.start();
     coordinatorServer = CoordinatorServer.start(CoordinatorConfig.local(root.resolve("coordinator")), CLOCK,
         new SimpleMeterRegistry());

@@ -27,9 +27,9 @@ class LauncherPreflightIT {
   @BeforeAll
   static void startServers() throws Exception {
     root = Files.createDirectories(Path.of("target", "it", "preflight-" + UUID.randomUUID())).toAbsolutePath();
-    postgres = PostgresServer.builder(root.resolve("postgres")).build();
+    postgres = PostgresServer.builder(root.resolve("postgres")).discardDataOnClose().build();
     postgres.start();
-    kafka = KafkaBroker.builder(root.resolve("kafka")).build();
+    kafka = KafkaBroker.builder(root.resolve("kafka")).discardDataOnClose().build();
     kafka.start();
     postgres.createDatabase("shop");
     try (Connection connection = postgres.connect("shop")) {

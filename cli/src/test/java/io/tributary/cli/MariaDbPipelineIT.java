@@ -47,8 +47,8 @@ class MariaDbPipelineIT {
     Path directory = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "mariadb-pipeline-")
         .toAbsolutePath();
     try (MariaDbServer mariadb = MariaDbServer.builder(directory.resolve("mariadb"))
-            .binariesDirectory(Path.of("target", "mariadb-binaries")).build();
-        KafkaBroker kafka = KafkaBroker.builder(directory.resolve("kafka")).build()) {
+            .binariesDirectory(Path.of("target", "mariadb-binaries")).discardDataOnClose().build();
+        KafkaBroker kafka = KafkaBroker.builder(directory.resolve("kafka")).discardDataOnClose().build()) {
       mariadb.start();
       kafka.start();
       createShop(mariadb);
@@ -79,8 +79,8 @@ class MariaDbPipelineIT {
     Path directory = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "mariadb-resync-")
         .toAbsolutePath();
     try (MariaDbServer mariadb = MariaDbServer.builder(directory.resolve("mariadb"))
-            .binariesDirectory(Path.of("target", "mariadb-binaries")).build();
-        KafkaBroker kafka = KafkaBroker.builder(directory.resolve("kafka")).build()) {
+            .binariesDirectory(Path.of("target", "mariadb-binaries")).discardDataOnClose().build();
+        KafkaBroker kafka = KafkaBroker.builder(directory.resolve("kafka")).discardDataOnClose().build()) {
       mariadb.start();
       kafka.start();
       createShop(mariadb);

@@ -41,9 +41,9 @@ final class PipelineFixture implements AutoCloseable {
     directory = Path.of("target", "it", name).toAbsolutePath();
     deleteRecursively(directory);
     Files.createDirectories(directory);
-    postgres = PostgresServer.builder(directory.resolve("postgres")).build();
+    postgres = PostgresServer.builder(directory.resolve("postgres")).discardDataOnClose().build();
     postgres.start();
-    kafka = KafkaBroker.builder(directory.resolve("kafka")).build();
+    kafka = KafkaBroker.builder(directory.resolve("kafka")).discardDataOnClose().build();
     kafka.start();
     postgres.createDatabase("shop");
     try (Connection connection = postgres.connect("shop")) {

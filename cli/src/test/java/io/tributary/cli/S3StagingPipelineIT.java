@@ -33,7 +33,7 @@ class S3StagingPipelineIT {
   @Test
   void fiveThousandChangesStagedOnS3ArriveExactlyOnce() throws Exception {
     try (PipelineFixture fixture = new PipelineFixture("s3-staging-pipeline");
-        S3Server s3 = S3Server.builder(fixture.directory.resolve("s3")).initialBucket(BUCKET).build()) {
+        S3Server s3 = S3Server.builder(fixture.directory.resolve("s3")).initialBucket(BUCKET).discardDataOnClose().build()) {
       s3.start();
       Path spool = fixture.directory.resolve("spool");
       StandalonePipeline.Settings settings = fixture.settings(fixture.writeConfig(stagingYaml(s3, spool)));

@@ -64,7 +64,7 @@ public final class SharedPostgres implements BeforeAllCallback {
     PostgresServer started = PostgresServer.builder(directory)
         .name("coordinator-postgres")
         .binariesDirectory(Path.of("target", "postgres-binaries"))
-        .build();
+        .discardDataOnClose().build();
     started.start();
     try {
       started.createUser(USER, PASSWORD);

@@ -58,9 +58,9 @@ class GatewayServiceIT {
   @BeforeAll
   static void startServers() throws IOException {
     postgres = PostgresServer.builder(fresh("postgres"))
-        .binariesDirectory(Path.of("target", "postgres-binaries")).build();
+        .binariesDirectory(Path.of("target", "postgres-binaries")).discardDataOnClose().build();
     postgres.start();
-    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka = KafkaBroker.builder(fresh("kafka")).discardDataOnClose().build();
     kafka.start();
     ShopDatabase.createUser(postgres);
     checks = new ShopDatabase(postgres, "checks");
@@ -532,7 +532,7 @@ class GatewayServiceIT {
     try (PostgresServer replica = PostgresServer.builder(fresh("postgres-wal-replica"))
         .binariesDirectory(Path.of("target", "postgres-binaries"))
         .serverConfig("wal_level", "replica")
-        .build()) {
+        .discardDataOnClose().build()) {
       replica.start();
       ShopDatabase.createUser(replica);
       new ShopDatabase(replica, "checks").create();

@@ -43,9 +43,9 @@ class MariaDbGatewayIT {
   @BeforeAll
   static void startServers() throws IOException {
     mariadb = MariaDbServer.builder(fresh("mariadb"))
-        .binariesDirectory(Path.of("target", "mariadb-binaries")).build();
+        .binariesDirectory(Path.of("target", "mariadb-binaries")).discardDataOnClose().build();
     mariadb.start();
-    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka = KafkaBroker.builder(fresh("kafka")).discardDataOnClose().build();
     kafka.start();
     MariaDbShop checks = new MariaDbShop(mariadb, "checks");
     checks.create();
@@ -256,7 +256,7 @@ class MariaDbGatewayIT {
   @Test
   void aServerWithoutABinaryLogIsToldWhatToSet() throws Exception {
     try (MariaDbServer unlogged = MariaDbServer.builder(fresh("mariadb-without-binlog"))
-        .binariesDirectory(Path.of("target", "mariadb-binaries")).withoutBinaryLog().build()) {
+        .binariesDirectory(Path.of("target", "mariadb-binaries")).withoutBinaryLog().discardDataOnClose().build()) {
       unlogged.start();
       new MariaDbShop(unlogged, "checks").create();
       unlogged.createCaptureUser(MariaDbShop.USER, MariaDbShop.PASSWORD, "checks");

@@ -53,9 +53,9 @@ class MariaDbTypesIT {
   @BeforeAll
   static void startServers() throws IOException {
     mariadb = MariaDbServer.builder(fresh("mariadb")).binariesDirectory(Path.of("target", "mariadb-binaries"))
-        .serverConfig("default-time-zone", "+05:30").build();
+        .serverConfig("default-time-zone", "+05:30").discardDataOnClose().build();
     mariadb.start();
-    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka = KafkaBroker.builder(fresh("kafka")).discardDataOnClose().build();
     kafka.start();
     mariadb.createDatabase(DATABASE);
     mariadb.createCaptureUser(MariaDbShop.USER, MariaDbShop.PASSWORD, DATABASE);

@@ -54,7 +54,7 @@ class MySqlGatewayIT {
 
   @BeforeAll
   static void startServers() throws IOException, SQLException {
-    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka = KafkaBroker.builder(fresh("kafka")).discardDataOnClose().build();
     kafka.start();
     admin().execute("CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'",
         "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '" + USER + "'@'%'",

@@ -59,9 +59,9 @@ class PostgresTypesIT {
   @BeforeAll
   static void startServers() throws IOException {
     postgres = PostgresServer.builder(fresh("postgres")).binariesDirectory(Path.of("target", "postgres-binaries"))
-        .build();
+        .discardDataOnClose().build();
     postgres.start();
-    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka = KafkaBroker.builder(fresh("kafka")).discardDataOnClose().build();
     kafka.start();
     ShopDatabase.createUser(postgres);
     postgres.createDatabase(DATABASE);

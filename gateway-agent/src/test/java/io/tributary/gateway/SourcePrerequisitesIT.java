@@ -50,7 +50,7 @@ class SourcePrerequisitesIT {
 
   @BeforeAll
   static void startKafka() throws IOException {
-    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka = KafkaBroker.builder(fresh("kafka")).discardDataOnClose().build();
     kafka.start();
   }
 
@@ -64,7 +64,7 @@ class SourcePrerequisitesIT {
   @Test
   void postgresScriptGrantsEnoughToSnapshotAndStreamAndNoMore() throws Exception {
     try (PostgresServer postgres = PostgresServer.builder(fresh("postgres"))
-        .binariesDirectory(Path.of("target", "postgres-binaries")).build()) {
+        .binariesDirectory(Path.of("target", "postgres-binaries")).discardDataOnClose().build()) {
       postgres.start();
       postgres.createDatabase("shop");
       String password = "pw-" + UUID.randomUUID();
@@ -108,7 +108,7 @@ class SourcePrerequisitesIT {
   @Test
   void mariadbScriptGrantsEnoughToSnapshotAndStream() throws Exception {
     try (MariaDbServer mariadb = MariaDbServer.builder(fresh("mariadb"))
-        .binariesDirectory(Path.of("target", "mariadb-binaries")).build()) {
+        .binariesDirectory(Path.of("target", "mariadb-binaries")).discardDataOnClose().build()) {
       mariadb.start();
       mariadb.createDatabase("shop");
       String password = "pw-" + UUID.randomUUID();

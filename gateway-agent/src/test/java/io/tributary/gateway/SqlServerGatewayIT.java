@@ -55,7 +55,7 @@ class SqlServerGatewayIT {
 
   @BeforeAll
   static void startServers() throws IOException, SQLException {
-    kafka = KafkaBroker.builder(fresh("kafka")).build();
+    kafka = KafkaBroker.builder(fresh("kafka")).discardDataOnClose().build();
     kafka.start();
     admin("master").execute("CREATE LOGIN " + USER + " WITH PASSWORD = '" + PASSWORD + "'",
         "CREATE DATABASE checks", "CREATE DATABASE plain");

@@ -42,7 +42,7 @@ class S3StagingStoreIT {
   @BeforeAll
   static void startServer() throws IOException {
     directory = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it-data")), "s3-staging-");
-    server = S3Server.builder(directory.resolve("s3")).initialBucket(BUCKET).build();
+    server = S3Server.builder(directory.resolve("s3")).initialBucket(BUCKET).discardDataOnClose().build();
     server.start();
   }
 

@@ -2,8 +2,15 @@ package io.tributary.testing;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,17 +28,21 @@ import org.slf4j.LoggerFactory;
  * stop bounded by running it on a named thread that is abandoned after the stop timeout.
  */
 abstract class AbstractManagedServer implements ManagedServer {
+  private static final int LOG_TAIL_LINES = 15;
+
   private final String name;
   private final Path directory;
   private final Duration stopTimeout;
+  private final boolean discardDataOnClose;
   private final AtomicReference<ServerState> state = new AtomicReference<>(ServerState.NEW);
   private final Object lifecycleLock = new Object();
   private final Logger log = LoggerFactory.getLogger(getClass());
 
-  AbstractManagedServer(String name, Path directory, Duration stopTimeout) {
+  AbstractManagedServer(String name, Path directory, Duration stopTimeout, boolean discardDataOnClose) {
     this.name = requireNonNull(name, "name is null");
     this.directory = requireNonNull(directory, "directory is null").toAbsolutePath().normalize();
     this.stopTimeout = requirePositive(stopTimeout, "stopTimeout");
+    this.discardDataOnClose = discardDataOnClose;
   }
 
   /** Starts the server; returns once it accepts connections. Called with the lifecycle lock held. */
@@ -41,6 +53,17 @@ abstract class AbstractManagedServer implements ManagedServer {
    * held, on a separate thread that is abandoned after the stop timeout.
    */
   abstract void doStop() throws Exception;
+
+  /**
+   * The directories holding the server's data under {@link #directory()}, deleted by
+   * {@code close()} when the server was built to discard its data; never its log.
+   */
+  abstract List<Path> dataDirectories();
+
+  /** The server's own log file, whose last lines explain a failed start; null if it logs in process. */
+  Path logFile() {
+    return null;
+  }
 
   @Override
   public final String name() {
@@ -95,6 +118,9 @@ abstract class AbstractManagedServer implements ManagedServer {
       transition(ServerState.RUNNING, ServerState.STOPPING, "close");
       try {
         stopNow();
+        if (discardDataOnClose) {
+          discardData();
+        }
       } finally {
         transition(ServerState.STOPPING, ServerState.STOPPED, "close");
       }
@@ -118,7 +144,7 @@ abstract class AbstractManagedServer implements ManagedServer {
           ? fixtureFailure
           : new FixtureException(
               name + " failed to start on " + host() + ":" + port() + " with data in " + directory
-                  + ": " + e.getMessage(),
+                  + ": " + e.getMessage() + logTail(),
               e);
       try {
         stopNow();
@@ -158,6 +184,43 @@ abstract class AbstractManagedServer implements ManagedServer {
       throw new FixtureException("Interrupted while stopping " + name, e);
     } finally {
       stopper.shutdown();
+    }
+  }
+
+  /** Deletes only after a clean stop: a server that may still run keeps its files. */
+  private void discardData() {
+    for (Path data : dataDirectories()) {
+      try {
+        deleteRecursively(data);
+      } catch (IOException | UncheckedIOException e) {
+        log.warn("Could not delete the data of {} in {}: {}", name, data, e.getMessage());
+      }
+    }
+    log.info("{} discarded its data in {}", name, directory);
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+
+  private String logTail() {
+    Path log = logFile();
+    if (log == null || !Files.isRegularFile(log)) {
+      return "";
+    }
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return "; the last lines of " + log + ":\n  "
+          + String.join("\n  ", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "; see " + log;
     }
   }
 

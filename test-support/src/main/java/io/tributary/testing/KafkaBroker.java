@@ -56,7 +56,7 @@ public final class KafkaBroker extends AbstractManagedServer {
   private volatile KafkaRaftServer server;
 
   private KafkaBroker(Builder builder) {
-    super(builder.name, builder.directory, builder.stopTimeout);
+    super(builder.name, builder.directory, builder.stopTimeout, builder.discardDataOnClose);
     this.port = builder.port != 0 ? builder.port : Loopback.freePort();
     this.controllerPort = builder.controllerPort != 0 ? builder.controllerPort : Loopback.freePort();
     if (port == controllerPort) {
@@ -137,6 +137,11 @@ public final class KafkaBroker extends AbstractManagedServer {
   }
 
   @Override
+  List<Path> dataDirectories() {
+    return List.of(directory().resolve("kraft-logs"));
+  }
+
+  @Override
   void doStart() throws Exception {
     Properties properties = new Properties();
     properties.putAll(brokerConfig);
@@ -203,6 +208,7 @@ public final class KafkaBroker extends AbstractManagedServer {
     private int port;
     private int controllerPort;
     private Duration startupTimeout = Duration.ofSeconds(60);
+    private boolean discardDataOnClose;
     private Duration stopTimeout = Duration.ofSeconds(30);
 
     private Builder(Path directory) {
@@ -223,6 +229,15 @@ public final class KafkaBroker extends AbstractManagedServer {
       brokerConfig.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
       brokerConfig.put("num.network.threads", "2");
       brokerConfig.put("num.io.threads", "4");
+    }
+
+    /**
+     * Deletes the server's data (not its log) when it is closed, for tests whose data nobody
+     * reads afterwards; by default the data stays, so that a new server on the directory resumes.
+     */
+    public Builder discardDataOnClose() {
+      this.discardDataOnClose = true;
+      return this;
     }
 
     /** Names the broker in logs and thread names instead of {@code "kafka"}. */

@@ -48,7 +48,8 @@ public interface ManagedServer extends AutoCloseable {
   void restart();
 
   /**
-   * Stops the server, releasing its ports; data stays in {@link #directory()}. Idempotent, and
+   * Stops the server, releasing its ports; data stays in {@link #directory()} unless the server
+   * was built to discard it (its log stays either way). Idempotent, and
    * bounded in time by the server's stop timeout.
    *
    * @throws FixtureException if the server did not stop cleanly within its stop timeout (the

@@ -79,7 +79,7 @@ public final class MariaDbServer extends AbstractManagedServer {
   private volatile Process server;
 
   private MariaDbServer(Builder builder) {
-    super(builder.name, builder.directory, builder.stopTimeout);
+    super(builder.name, builder.directory, builder.stopTimeout, builder.discardDataOnClose);
     this.port = builder.port != 0 ? builder.port : Loopback.freePort();
     this.rootPassword = builder.rootPassword != null ? builder.rootPassword : randomPassword();
     this.serverId = builder.serverId;
@@ -175,6 +175,16 @@ public final class MariaDbServer extends AbstractManagedServer {
     } catch (SQLException e) {
       throw new FixtureException("Cannot run SQL on database '" + database + "' of " + this + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  List<Path> dataDirectories() {
+    return List.of(directory().resolve("data"), directory().resolve("tmp"));
+  }
+
+  @Override
+  Path logFile() {
+    return directory().resolve("mariadb.log");
   }
 
   @Override
@@ -417,6 +427,7 @@ public final class MariaDbServer extends AbstractManagedServer {
     private boolean binaryLog = true;
     private Path binariesDirectory;
     private Duration startupTimeout = Duration.ofSeconds(60);
+    private boolean discardDataOnClose;
     private Duration stopTimeout = Duration.ofSeconds(30);
 
     private Builder(Path directory) {
@@ -428,6 +439,15 @@ public final class MariaDbServer extends AbstractManagedServer {
       serverConfig.put("innodb-buffer-pool-size", "64M");
       serverConfig.put("innodb-flush-log-at-trx-commit", "2");
       serverConfig.put("sync-binlog", "0");
+    }
+
+    /**
+     * Deletes the server's data (not its log) when it is closed, for tests whose data nobody
+     * reads afterwards; by default the data stays, so that a new server on the directory resumes.
+     */
+    public Builder discardDataOnClose() {
+      this.discardDataOnClose = true;
+      return this;
     }
 
     /** Names the server in logs and thread names instead of {@code "mariadb"}. */

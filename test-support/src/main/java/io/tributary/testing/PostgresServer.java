@@ -69,7 +69,7 @@ public final class PostgresServer extends AbstractManagedServer {
   private volatile EmbeddedPostgres postgres;
 
   private PostgresServer(Builder builder) {
-    super(builder.name, builder.directory, builder.stopTimeout);
+    super(builder.name, builder.directory, builder.stopTimeout, builder.discardDataOnClose);
     this.port = builder.port != 0 ? builder.port : Loopback.freePort();
     this.superuserPassword = builder.superuserPassword != null ? builder.superuserPassword : randomPassword();
     this.serverConfig = Map.copyOf(builder.serverConfig);
@@ -149,6 +149,16 @@ public final class PostgresServer extends AbstractManagedServer {
     } catch (SQLException e) {
       throw new FixtureException("Cannot run SQL on database '" + database + "' of " + this + ": " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  List<Path> dataDirectories() {
+    return List.of(directory().resolve("data"));
+  }
+
+  @Override
+  Path logFile() {
+    return directory().resolve("postgres.log");
   }
 
   @Override
@@ -309,6 +319,7 @@ public final class PostgresServer extends AbstractManagedServer {
     private String superuserPassword;
     private Path binariesDirectory;
     private Duration startupTimeout = Duration.ofSeconds(30);
+    private boolean discardDataOnClose;
     private Duration stopTimeout = Duration.ofSeconds(20);
 
     private Builder(Path directory) {
@@ -321,6 +332,15 @@ public final class PostgresServer extends AbstractManagedServer {
       serverConfig.put("max_wal_senders", "16");
       serverConfig.put("max_connections", "100");
       serverConfig.put("timezone", "UTC");
+    }
+
+    /**
+     * Deletes the server's data (not its log) when it is closed, for tests whose data nobody
+     * reads afterwards; by default the data stays, so that a new server on the directory resumes.
+     */
+    public Builder discardDataOnClose() {
+      this.discardDataOnClose = true;
+      return this;
     }
 
     /** Names the server in logs and thread names instead of {@code "postgres"}. */

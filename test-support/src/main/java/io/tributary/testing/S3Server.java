@@ -69,7 +69,7 @@ public final class S3Server extends AbstractManagedServer {
   private volatile Thread shutdownHook;
 
   private S3Server(Builder builder) {
-    super(builder.name, builder.directory, builder.stopTimeout);
+    super(builder.name, builder.directory, builder.stopTimeout, builder.discardDataOnClose);
     this.port = builder.port != 0 ? builder.port : Loopback.freePort();
     this.httpsPort = builder.httpsPort != 0 ? builder.httpsPort : Loopback.freePort();
     if (port == httpsPort) {
@@ -158,6 +158,11 @@ public final class S3Server extends AbstractManagedServer {
   /** The server's log file. */
   public Path logFile() {
     return directory().resolve("s3mock.log");
+  }
+
+  @Override
+  List<Path> dataDirectories() {
+    return List.of(directory().resolve("data"));
   }
 
   @Override
@@ -341,10 +346,20 @@ public final class S3Server extends AbstractManagedServer {
     private Path jar;
     private String maxHeap = "256m";
     private Duration startupTimeout = Duration.ofSeconds(60);
+    private boolean discardDataOnClose;
     private Duration stopTimeout = Duration.ofSeconds(20);
 
     private Builder(Path directory) {
       this.directory = requireNonNull(directory, "directory is null");
+    }
+
+    /**
+     * Deletes the server's data (not its log) when it is closed, for tests whose data nobody
+     * reads afterwards; by default the data stays, so that a new server on the directory resumes.
+     */
+    public Builder discardDataOnClose() {
+      this.discardDataOnClose = true;
+      return this;
     }
 
     /** Names the server in logs and thread names instead of {@code "s3"}. */

@@ -3,12 +3,15 @@ package io.tributary.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AbstractManagedServerTest {
 
@@ -72,13 +75,51 @@ class AbstractManagedServerTest {
     server.stopBlocker.countDown();
   }
 
+  @Test
+  void closeDiscardsTheDataOnlyWhenBuiltToAndOnlyAfterACleanStop(@TempDir Path directory) throws IOException {
+    Path data = Files.createDirectories(directory.resolve("discarded/data/base"));
+    Files.writeString(data.resolve("table"), "rows");
+    Files.writeString(directory.resolve("discarded/fake.log"), "log");
+    FakeServer discarding = new FakeServer(directory.resolve("discarded"), Duration.ofSeconds(5), true);
+    discarding.start();
+    discarding.restart();
+    assertThat(data.resolve("table")).exists();
+
+    discarding.close();
+    assertThat(directory.resolve("discarded/data")).doesNotExist();
+    assertThat(directory.resolve("discarded/fake.log")).hasContent("log");
+
+    Path kept = Files.createDirectories(directory.resolve("kept/data"));
+    FakeServer keeping = new FakeServer(directory.resolve("kept"), Duration.ofSeconds(5), false);
+    keeping.start();
+    keeping.close();
+    assertThat(kept).exists();
+
+    Path stuck = Files.createDirectories(directory.resolve("stuck/data"));
+    FakeServer stuckServer = new FakeServer(directory.resolve("stuck"), Duration.ofMillis(200), true);
+    stuckServer.start();
+    stuckServer.stopBlocker = new CountDownLatch(1);
+    assertThatThrownBy(stuckServer::close).isInstanceOf(FixtureException.class);
+    stuckServer.stopBlocker.countDown();
+    assertThat(stuck).as("the data of a server that may still run").exists();
+  }
+
   private static final class FakeServer extends AbstractManagedServer {
     final List<String> calls = new ArrayList<>();
     volatile boolean failStart;
     volatile CountDownLatch stopBlocker;
 
     FakeServer(Duration stopTimeout) {
-      super("fake", Path.of("target", "fake"), stopTimeout);
+      this(Path.of("target", "fake"), stopTimeout, false);
+    }
+
+    FakeServer(Path directory, Duration stopTimeout, boolean discardDataOnClose) {
+      super("fake", directory, stopTimeout, discardDataOnClose);
+    }
+
+    @Override
+    List<Path> dataDirectories() {
+      return List.of(directory().resolve("data"));
     }
 
     @Override

@@ -30,7 +30,7 @@ class KafkaBrokerIT {
 
   @Test
   void producesAndConsumesThenReleasesItsPorts() throws Exception {
-    KafkaBroker broker = KafkaBroker.builder(ItDirectories.fresh("kafka")).build();
+    KafkaBroker broker = KafkaBroker.builder(ItDirectories.fresh("kafka")).discardDataOnClose().build();
     try (broker) {
       broker.start();
       assertThat(broker.bootstrapServers()).isEqualTo("127.0.0.1:" + broker.port());
@@ -62,7 +62,7 @@ class KafkaBrokerIT {
 
   @Test
   void restartKeepsTopicsAndRecordsOnTheSamePort() throws Exception {
-    try (KafkaBroker broker = KafkaBroker.builder(ItDirectories.fresh("kafka-restart")).build()) {
+    try (KafkaBroker broker = KafkaBroker.builder(ItDirectories.fresh("kafka-restart")).discardDataOnClose().build()) {
       broker.start();
       broker.createTopic("log", 1, Map.of());
       produce(broker, "log", List.of("before"));
@@ -78,7 +78,7 @@ class KafkaBrokerIT {
 
   @Test
   void doesNotCreateTopicsAutomatically() throws Exception {
-    try (KafkaBroker broker = KafkaBroker.builder(ItDirectories.fresh("kafka-noauto")).build()) {
+    try (KafkaBroker broker = KafkaBroker.builder(ItDirectories.fresh("kafka-noauto")).discardDataOnClose().build()) {
       broker.start();
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(broker, 2_000))) {
         assertThatThrownBy(() -> producer.send(new ProducerRecord<>("unknown", "v")).get())

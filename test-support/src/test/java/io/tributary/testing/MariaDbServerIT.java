@@ -25,7 +25,7 @@ class MariaDbServerIT {
 
   @BeforeAll
   static void startServer() {
-    mariadb = MariaDbServer.builder(ItDirectories.fresh("mariadb")).binariesDirectory(BINARIES).build();
+    mariadb = MariaDbServer.builder(ItDirectories.fresh("mariadb")).binariesDirectory(BINARIES).discardDataOnClose().build();
     mariadb.start();
   }
 
@@ -100,7 +100,7 @@ class MariaDbServerIT {
         .binariesDirectory(BINARIES)
         .rootPassword("fixture")
         .serverId(7)
-        .build();
+        .discardDataOnClose().build();
     long pid;
     try (server) {
       server.start();

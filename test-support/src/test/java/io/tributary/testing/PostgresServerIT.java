@@ -19,7 +19,7 @@ class PostgresServerIT {
 
   @BeforeAll
   static void startServer() {
-    postgres = PostgresServer.builder(ItDirectories.fresh("postgres")).build();
+    postgres = PostgresServer.builder(ItDirectories.fresh("postgres")).discardDataOnClose().build();
     postgres.start();
   }
 
@@ -81,10 +81,10 @@ class PostgresServerIT {
   }
 
   @Test
-  void restartKeepsPortAndDataAndCloseReleasesThePort() throws SQLException {
+  void restartKeepsPortAndDataAndCloseReleasesThePortAndDiscardsTheData() throws SQLException {
     PostgresServer server = PostgresServer.builder(ItDirectories.fresh("postgres-restart"))
         .superuserPassword("fixture")
-        .build();
+        .discardDataOnClose().build();
     try (server) {
       server.start();
       server.execute("postgres", "CREATE TABLE kept (id int)", "INSERT INTO kept VALUES (42)");
@@ -100,12 +100,26 @@ class PostgresServerIT {
       }
     }
     assertThat(server.state()).isEqualTo(ServerState.STOPPED);
+    assertThat(server.directory().resolve("data")).doesNotExist();
+    assertThat(server.directory().resolve("postgres.log")).isRegularFile();
     server.close();
     assertThat(server.state()).isEqualTo(ServerState.STOPPED);
     await().atMost(Duration.ofSeconds(10)).until(() -> Loopback.isBindable(server.port()));
     assertThatThrownBy(server::start)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("it is STOPPED");
+  }
+
+  @Test
+  void aFailedStartQuotesTheServerLog() {
+    try (PostgresServer server = PostgresServer.builder(ItDirectories.fresh("postgres-bad-config"))
+        .serverConfig("shared_buffers", "plenty").discardDataOnClose().build()) {
+      assertThatThrownBy(server::start)
+          .isInstanceOf(FixtureException.class)
+          .hasMessageContaining("the last lines of " + server.directory().resolve("postgres.log"))
+          .hasMessageContaining("shared_buffers");
+      assertThat(server.state()).isEqualTo(ServerState.FAILED);
+    }
   }
 
   private static String single(Statement statement, String sql) throws SQLException {

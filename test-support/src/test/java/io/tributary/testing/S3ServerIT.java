@@ -37,7 +37,7 @@ class S3ServerIT {
 
   @Test
   void putsGetsListsAndDeletesThroughS3aThenReleasesItsPorts() throws Exception {
-    S3Server server = S3Server.builder(ItDirectories.fresh("s3")).initialBucket("staging").build();
+    S3Server server = S3Server.builder(ItDirectories.fresh("s3")).initialBucket("staging").discardDataOnClose().build();
     try (server) {
       server.start();
       assertThat(server.endpoint()).isEqualTo("http://127.0.0.1:" + server.port());
@@ -67,7 +67,7 @@ class S3ServerIT {
 
   @Test
   void createWithoutOverwriteIsPutIfAbsent() throws Exception {
-    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-conditional")).initialBucket("staging").build()) {
+    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-conditional")).initialBucket("staging").discardDataOnClose().build()) {
       server.start();
       try (FileSystem fs = s3a(server, "staging")) {
         Path path = new Path("s3a://staging/once.bin");
@@ -89,7 +89,7 @@ class S3ServerIT {
 
   @Test
   void multipartCreateWithoutOverwriteIsPutIfAbsent() throws Exception {
-    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-multipart")).initialBucket("staging").build()) {
+    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-multipart")).initialBucket("staging").discardDataOnClose().build()) {
       server.start();
       try (FileSystem fs = s3a(server, "staging", Map.of("fs.s3a.multipart.size", "5M"))) {
         Path path = new Path("s3a://staging/large.bin");
@@ -113,7 +113,7 @@ class S3ServerIT {
 
   @Test
   void listensOnLoopbackOnly() throws Exception {
-    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-loopback")).build()) {
+    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-loopback")).discardDataOnClose().build()) {
       server.start();
       assertThat(connects(Loopback.address(), server.port())).isTrue();
       assertThat(connects(Loopback.address(), server.httpsPort())).isTrue();
@@ -127,7 +127,7 @@ class S3ServerIT {
 
   @Test
   void restartKeepsBucketsAndObjectsOnTheSamePorts() throws Exception {
-    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-restart")).initialBucket("kept").build()) {
+    try (S3Server server = S3Server.builder(ItDirectories.fresh("s3-restart")).initialBucket("kept").discardDataOnClose().build()) {
       server.start();
       int port = server.port();
       try (FileSystem fs = s3a(server, "kept")) {
