@@ -21,9 +21,10 @@ import java.util.TreeMap;
  * @param retention how long segments are kept once applied
  * @param unappliedPastRetention what becomes of a segment past the retention whose changes are not
  *     applied yet
+ * @param corruptSegments what an applier does once it has moved a corrupt segment aside
  */
 public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<String, String> hadoopProperties,
-    Duration retention, UnappliedPastRetention unappliedPastRetention) {
+    Duration retention, UnappliedPastRetention unappliedPastRetention, CorruptSegments corruptSegments) {
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
 
   /**
@@ -49,9 +50,39 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     }
   }
 
+  /**
+   * What an applier does with a staged segment that fails its checks (length or checksum against its
+   * manifest, Parquet structure, schema). Either way the segment is never applied: it is moved aside
+   * under {@value StagingStore#QUARANTINE} in the staging root, counted, and reported as an error event.
+   */
+  public enum CorruptSegments {
+    /**
+     * Requires a resync of the table, whose snapshot supersedes the segment's changes; the table
+     * goes on applying meanwhile. A type 2 table loses the history versions the segment held.
+     */
+    RESYNC,
+    /**
+     * Stops applying the table (its offsets held) until an operator restores a good copy of the
+     * segment or resyncs the table, then restarts the applier.
+     */
+    STOP;
+
+    /** The name used in configuration: {@code resync}. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Staging with the default policy for corrupt segments, {@link CorruptSegments#RESYNC}. */
+  public StagingConfig(URI location, Optional<Path> spoolDirectory, Map<String, String> hadoopProperties,
+      Duration retention, UnappliedPastRetention unappliedPastRetention) {
+    this(location, spoolDirectory, hadoopProperties, retention, unappliedPastRetention, CorruptSegments.RESYNC);
+  }
+
   public StagingConfig {
     requireNonNull(retention, "retention is null");
     requireNonNull(unappliedPastRetention, "unappliedPastRetention is null");
+    requireNonNull(corruptSegments, "corruptSegments is null");
     if (retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("retention must be positive: " + retention);
     }
@@ -88,6 +119,16 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     } catch (IllegalArgumentException e) {
       staging.problem("unapplied-past-retention", unapplied, "must be one of resync, keep");
     }
+    String corrupt = staging.string("corrupt-segments", CorruptSegments.RESYNC.configName(),
+        "A staged segment that fails its checks is moved aside under .corrupt/ and never applied; then 'resync' (its"
+            + " table is resynced, an error event raised) or 'stop' (the table stops until an operator restores the"
+            + " segment or resyncs the table)");
+    CorruptSegments corruptPolicy = CorruptSegments.RESYNC;
+    try {
+      corruptPolicy = CorruptSegments.valueOf(corrupt.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      staging.problem("corrupt-segments", corrupt, "must be one of resync, stop");
+    }
     Optional<Path> spool;
     try {
       spool = spoolDirectory.map(Path::of);
@@ -97,7 +138,7 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     }
     try {
       URI uri = location.contains(":") ? URI.create(location) : Path.of(location).toAbsolutePath().normalize().toUri();
-      return new StagingConfig(uri, spool, hadoop, retention, policy);
+      return new StagingConfig(uri, spool, hadoop, retention, policy, corruptPolicy);
     } catch (IllegalArgumentException e) {
       // Also an invalid URI or path (InvalidPathException is one).
       staging.problem("location", location, e.getMessage());
@@ -120,7 +161,8 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     Map<String, String> shown = new TreeMap<>();
     hadoopProperties.forEach((key, value) -> shown.put(key, isSecretLike(key) ? "****" : value));
     return "StagingConfig[location=" + location + ", spoolDirectory=" + spoolDirectory + ", hadoopProperties=" + shown
-        + ", retention=" + retention + ", unappliedPastRetention=" + unappliedPastRetention + "]";
+        + ", retention=" + retention + ", unappliedPastRetention=" + unappliedPastRetention
+        + ", corruptSegments=" + corruptSegments + "]";
   }
 
   private static boolean isSecretLike(String key) {

@@ -53,6 +53,12 @@ public final class StagingStore implements AutoCloseable {
    * its leading zeros; older segments have them); {@code <sequence>_<last>.parquet} where both would
    * not fit in a file name.
    */
+  /**
+   * The directory under the staging root where corrupt segments are moved aside, as
+   * {@code .corrupt/<source>/<table>/<day>/<segment>}: no source name holds a dot, and the
+   * retention never looks there.
+   */
+  public static final String QUARANTINE = ".corrupt";
   private static final Pattern SEGMENT_NAME =
       Pattern.compile("(\\d{12})(?:_([0-9a-f-]+))?_([0-9a-f-]+)\\.parquet");
   /** The longest file name most file systems and object stores take, in bytes. */
@@ -312,8 +318,13 @@ public final class StagingStore implements AutoCloseable {
 
   /** Every staged segment of a table, oldest sequence first. */
   public List<URI> listSegments(TableId tableId) {
+    List<URI> segments = segmentsUnder(new Path(tableDirectory(tableId)), tableId);
+    segments.sort((a, b) -> Long.compare(sequenceOf(a), sequenceOf(b)));
+    return segments;
+  }
+
+  private List<URI> segmentsUnder(Path directory, TableId tableId) {
     List<URI> segments = new ArrayList<>();
-    Path directory = new Path(tableDirectory(tableId));
     try {
       if (!fileSystem.exists(directory)) {
         return segments;
@@ -328,14 +339,68 @@ public final class StagingStore implements AutoCloseable {
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot list segments of " + tableId + ": " + e.getMessage(), e);
     }
-    segments.sort((a, b) -> Long.compare(sequenceOf(a), sequenceOf(b)));
     return segments;
   }
 
-  /** The highest segment sequence staged for the table, or -1 if it has none. */
+  /**
+   * The highest segment sequence staged for the table, or -1 if it has none; segments moved aside
+   * as corrupt count, so that their numbers are never given to new segments.
+   */
   public long lastSequence(TableId tableId) {
-    List<URI> segments = listSegments(tableId);
-    return segments.isEmpty() ? -1 : sequenceOf(segments.get(segments.size() - 1));
+    long last = -1;
+    for (Path directory : List.of(new Path(tableDirectory(tableId)), new Path(quarantineDirectory(tableId)))) {
+      for (URI segment : segmentsUnder(directory, tableId)) {
+        last = Math.max(last, sequenceOf(segment));
+      }
+    }
+    return last;
+  }
+
+  /** Where {@link #quarantine} moves a segment of the table. */
+  public URI quarantinePath(URI segment) {
+    Path path = new Path(segment);
+    Path day = path.getParent();
+    Path table = day.getParent();
+    Path source = table.getParent();
+    return new Path(new Path(new Path(new Path(new Path(root, QUARANTINE), source.getName()), table.getName()),
+        day.getName()), path.getName()).toUri();
+  }
+
+  /**
+   * Moves a segment that failed its checks aside to {@link #quarantinePath}, where no applier or
+   * retention reads it and an operator can inspect it, and returns its new path.
+   *
+   * @throws TributaryException with {@link ErrorCode#SEGMENT_MISSING} if it is no longer staged,
+   *     or {@link ErrorCode#STORAGE_FAILURE} if it cannot be moved
+   */
+  public URI quarantine(URI segment) {
+    Path source = new Path(segment);
+    Path target = new Path(quarantinePath(segment));
+    try {
+      fileSystem.mkdirs(target.getParent());
+      if (!fileSystem.rename(source, target)) {
+        if (!fileSystem.exists(source)) {
+          throw noLongerStaged(segment, null);
+        }
+        throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot move segment " + segment + " aside to " + target
+            + " (a file may already be there)");
+      }
+      return target.toUri();
+    } catch (FileNotFoundException e) {
+      throw noLongerStaged(segment, e);
+    } catch (IOException e) {
+      throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot move segment " + segment + " aside to " + target
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static TributaryException noLongerStaged(URI segment, Throwable cause) {
+    return new TributaryException(ErrorCode.SEGMENT_MISSING, "Cannot move segment " + segment
+        + " aside: it is no longer staged", cause);
+  }
+
+  private URI quarantineDirectory(TableId tableId) {
+    return new Path(new Path(new Path(root, QUARANTINE), tableId.source()), tableId.qualifiedName()).toUri();
   }
 
   /** The sequence number encoded in a segment's file name. */

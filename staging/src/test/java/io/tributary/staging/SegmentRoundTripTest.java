@@ -220,6 +220,32 @@ class SegmentRoundTripTest {
   }
 
   @Test
+  void aCorruptSegmentMovedAsideIsNoLongerListedButKeepsItsSequenceNumber() {
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      List<ManifestRecord> manifests = new ArrayList<>();
+      for (int sequence = 1; sequence <= 2; sequence++) {
+        SegmentWriter writer = store.newSegmentWriter(SCHEMA, sequence);
+        writer.append(event(sequence));
+        manifests.add(ManifestRecord.forSegment(writer.finish(), sequence));
+      }
+      java.net.URI last = manifests.get(1).segmentPath();
+
+      java.net.URI movedTo = store.quarantine(last);
+
+      assertThat(movedTo).isEqualTo(store.quarantinePath(last));
+      assertThat(Path.of(movedTo)).isEqualTo(directory.resolve(".corrupt/shop/public.orders/2026-11-21")
+          .resolve(Path.of(last).getFileName()));
+      assertThat(Path.of(last)).doesNotExist();
+      assertThat(store.listSegments(TABLE)).containsExactly(manifests.get(0).segmentPath());
+      assertThat(store.lastSequence(TABLE)).as("a new segment never takes the number of one moved aside").isEqualTo(2);
+      assertThatThrownBy(() -> store.quarantine(last))
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_MISSING));
+      assertThatThrownBy(() -> store.openSegment(manifests.get(1)))
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_MISSING));
+    }
+  }
+
+  @Test
   void neverOverwritesAPublishedSegment() {
     try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
       SegmentWriter first = store.newSegmentWriter(SCHEMA, 1);

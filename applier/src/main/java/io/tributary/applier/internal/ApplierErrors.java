@@ -80,6 +80,14 @@ public final class ApplierErrors {
         cause.orElse(null));
   }
 
+  public static TributaryException segmentCorrupt(TableId tableId, URI segment, URI movedTo, String resyncState,
+      TributaryException cause) {
+    return new TributaryException(ErrorCode.SEGMENT_CORRUPT, cause.getMessage() + " It was moved aside to " + movedTo
+        + " and nothing of it is applied; the table takes no more changes (" + resyncState + "). Put a good copy of the"
+        + " segment back at " + segment + ", or run 'tributary resync " + tableId.canonical() + " --reason ...', then"
+        + " restart the applier.", cause);
+  }
+
   public static TributaryException segmentMissing(TableId tableId, URI segment, TributaryException cause) {
     return new TributaryException(ErrorCode.SEGMENT_MISSING, "Segment " + segment + " of " + tableId
         + " is announced but no longer staged, and no resync of the table requested after it was staged replaces its"

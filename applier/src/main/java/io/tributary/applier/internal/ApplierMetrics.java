@@ -63,6 +63,7 @@ public final class ApplierMetrics {
     private final Counter segmentsReapplied;
     private final Counter segmentsUnannounced;
     private final Counter segmentsSuperseded;
+    private final Counter segmentsCorrupt;
     private final Counter duplicatesDropped;
     private final Counter rowsUpserted;
     private final Counter rowsDeleted;
@@ -104,6 +105,9 @@ public final class ApplierMetrics {
       segmentsSuperseded = counter("segments.superseded.skipped",
           "Announced segments no longer staged (deleted by retention before they were applied) skipped because a"
               + " resync of the table replaces their changes", tags);
+      segmentsCorrupt = counter("segments.corrupt",
+          "Staged segments that failed their checks (length, checksum, Parquet structure, schema): moved aside under"
+              + " .corrupt/ in staging, never applied", tags);
       duplicatesDropped = counter("events.duplicate.dropped", "Change events dropped as already applied or repeated", tags);
       rowsUpserted = counter("rows.upserted", "Rows inserted or updated", tags);
       rowsDeleted = counter("rows.deleted", "Rows deleted", tags);
@@ -175,6 +179,10 @@ public final class ApplierMetrics {
 
     public void segmentSuperseded() {
       segmentsSuperseded.increment();
+    }
+
+    public void segmentCorrupt() {
+      segmentsCorrupt.increment();
     }
 
     public void segmentsAwaitingResync(int count) {

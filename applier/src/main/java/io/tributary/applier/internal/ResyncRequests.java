@@ -47,20 +47,12 @@ final class ResyncRequests {
    */
   void require(URI segment, Instant stagedAt, String change) {
     Optional<Resync> latest = context.coordinator().table(tableId).flatMap(TableStatus::resync);
-    if (latest.isPresent()) {
-      Resync resync = latest.get();
-      boolean afterChange = !resync.requestedAt().isBefore(stagedAt);
-      if (resync.state().inProgress()) {
-        return;
-      }
-      if (afterChange && resync.state() == Resync.State.DONE) {
-        return;
-      }
-      if (afterChange) {
-        throw ApplierErrors.incompatibleWithoutResync(tableId, segment, change, "resync " + resync.id()
-            + " requested for it is " + resync.state() + (resync.detail().isBlank() ? "" : " (" + resync.detail() + ")"),
-            Optional.empty());
-      }
+    if (latest.isPresent() && serves(latest.get(), stagedAt)) {
+      return;
+    }
+    if (latest.isPresent() && !latest.get().requestedAt().isBefore(stagedAt)) {
+      throw ApplierErrors.incompatibleWithoutResync(tableId, segment, change, describe(latest.get(), "for it"),
+          Optional.empty());
     }
     String reason = "incompatible schema change: " + change;
     Resync requested;
@@ -83,5 +75,59 @@ final class ResyncRequests {
     LOG.error("{}: {}", tableId, message);
     events.report(CoordinatorEvent.Severity.ERROR, message, Map.of("kind", "resync", "resync", requested.id(),
         "segment", segment.toString()));
+  }
+
+  /**
+   * Requires the resync that supersedes the changes of {@code segment} (staged at {@code stagedAt}),
+   * found corrupt and moved aside to {@code movedTo}, unless one already can, and reports the
+   * segment as an error event either way.
+   *
+   * @throws TributaryException {@code SEGMENT_CORRUPT} when the resync requested since it was staged
+   *     failed or was cancelled, or the coordinator refused a new one: an operator must act
+   */
+  void requireForCorrupt(URI segment, URI movedTo, Instant stagedAt, TributaryException corrupt) {
+    Optional<Resync> latest = context.coordinator().table(tableId).flatMap(TableStatus::resync);
+    Resync resync;
+    if (latest.isPresent() && latest.get().supersedes(stagedAt)) {
+      resync = latest.get();
+    } else if (latest.isPresent() && !latest.get().requestedAt().isBefore(stagedAt)) {
+      throw ApplierErrors.segmentCorrupt(tableId, segment, movedTo, describe(latest.get(), "after it was staged"),
+          corrupt);
+    } else {
+      try {
+        resync = context.coordinator().requireResync(tableId, "corrupt segment " + segment, stagedAt).resync()
+            .orElseThrow(() -> new TributaryException(ErrorCode.INTERNAL, "The coordinator recorded no resync of "
+                + tableId + " although it was required"));
+      } catch (TributaryException e) {
+        if (e.code() != ErrorCode.RESYNC_CONFLICT) {
+          throw e;
+        }
+        throw ApplierErrors.segmentCorrupt(tableId, segment, movedTo, "the coordinator refused to require a resync: "
+            + e.getMessage(), corrupt);
+      }
+    }
+    String message = corrupt.getMessage() + " It was moved aside to " + movedTo + " and nothing of it is applied;"
+        + " resync " + resync.id() + " (" + resync.state() + ") of the table reads the rows its changes touched as"
+        + " they are now. The table goes on meanwhile.";
+    LOG.error("{}: {}", tableId, message);
+    try {
+      context.coordinator().report(new CoordinatorEvent.Report(context.clock().instant(), CoordinatorEvent.Type.ERROR,
+          Optional.of(tableId), CoordinatorEvent.Severity.ERROR, message, Map.of("code",
+              ErrorCode.SEGMENT_CORRUPT.name(), "segment", segment.toString(), "moved-to", movedTo.toString(),
+              "resync", resync.id())));
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot report the corrupt segment {} of {} to the coordinator: {}", segment, tableId, e.toString());
+    }
+  }
+
+  /** Whether a resync supersedes what was staged at {@code stagedAt}: under way, or requested after it and done. */
+  private static boolean serves(Resync resync, Instant stagedAt) {
+    return resync.state().inProgress()
+        || (!resync.requestedAt().isBefore(stagedAt) && resync.state() == Resync.State.DONE);
+  }
+
+  private static String describe(Resync resync, String requested) {
+    return "resync " + resync.id() + " requested " + requested + " is " + resync.state()
+        + (resync.detail().isBlank() ? "" : " (" + resync.detail() + ")");
   }
 }

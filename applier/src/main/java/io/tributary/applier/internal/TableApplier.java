@@ -20,6 +20,7 @@ import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.ManifestRecord;
 import io.tributary.staging.SegmentReader;
 import io.tributary.staging.SourcePosition;
+import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
@@ -465,6 +466,9 @@ public final class TableApplier {
       return new StagedSegment(manifest.segmentPath(), Optional.of(reader.schema()), reader.readAll(), stagedAt,
           manifest.lastPosition(), offset);
     } catch (TributaryException e) {
+      if (e.code() == ErrorCode.SEGMENT_CORRUPT) {
+        return corruptSegment(manifest, offset, e);
+      }
       if (e.code() != ErrorCode.SEGMENT_MISSING) {
         throw e;
       }
@@ -477,6 +481,26 @@ public final class TableApplier {
       return new StagedSegment(manifest.segmentPath(), Optional.empty(), List.of(), stagedAt, manifest.lastPosition(),
           offset);
     }
+  }
+
+  /**
+   * A segment that failed its checks is never applied, and never silently skipped: it is moved
+   * aside (where the retention never deletes it), counted, and then either its table's resync
+   * supersedes its changes, reported as an error event, or the table stops until an operator acts,
+   * as {@code staging.corrupt-segments} says. Read again after a restart, the segment is missing,
+   * and {@link MissingSegments} skips it only for the resync.
+   */
+  private StagedSegment corruptSegment(ManifestRecord manifest, OptionalLong offset, TributaryException corrupt) {
+    URI movedTo = context.staging().quarantine(manifest.segmentPath());
+    metrics.segmentCorrupt();
+    if (context.staging().config().corruptSegments() == StagingConfig.CorruptSegments.STOP) {
+      throw ApplierErrors.segmentCorrupt(tableId, manifest.segmentPath(), movedTo,
+          "staging.corrupt-segments is stop", corrupt);
+    }
+    Instant stagedAt = Instant.ofEpochMilli(manifest.createdAtMillis());
+    resyncRequests.requireForCorrupt(manifest.segmentPath(), movedTo, stagedAt, corrupt);
+    return new StagedSegment(manifest.segmentPath(), Optional.empty(), List.of(), stagedAt, manifest.lastPosition(),
+        offset);
   }
 
   /**

@@ -12,6 +12,7 @@ import io.tributary.applier.DeltaTableReader;
 import io.tributary.applier.testing.FakeCoordinator;
 import io.tributary.applier.testing.Segments;
 import io.tributary.applier.testing.StagedCommitter;
+import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Resync;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.ChangeEvent;
@@ -25,6 +26,10 @@ import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
 import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.TributaryException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -264,5 +270,74 @@ class TableApplierResyncTest {
     assertThat(rows()).containsExactly(List.of(1L, "old"), List.of(2L, "new"));
     assertThat(applier.appliedPosition()).contains(position(6));
     assertThat(counter("segments.superseded.skipped")).isEqualTo(1);
+  }
+
+  @Test
+  void aCorruptSegmentIsMovedAsideReportedAndSupersededByAResyncOfItsTable() throws IOException {
+    TableApplier applier = openWith(1, 2);
+    ManifestRecord corrupt = segments.segment(segments.event(Operation.UPDATE, 5, 1L, "never applied"));
+    ManifestRecord later = segments.segment(segments.event(Operation.UPDATE, 6, 2L, "new"));
+    flipAByte(corrupt.segmentPath());
+
+    BatchResult result = applier.apply(batch(corrupt, later));
+
+    assertThat(result.outcome()).isEqualTo(BatchResult.Outcome.COMMITTED);
+    assertThat(rows()).containsExactly(List.of(1L, "old"), List.of(2L, "new"));
+    URI movedTo = staging.quarantinePath(corrupt.segmentPath());
+    assertThat(Path.of(corrupt.segmentPath())).doesNotExist();
+    assertThat(Path.of(movedTo)).exists();
+    assertThat(counter("segments.corrupt")).isEqualTo(1);
+    Resync required = coordinator.table(TABLE).orElseThrow().resync().orElseThrow();
+    assertThat(required.reason()).contains("corrupt segment " + corrupt.segmentPath());
+    assertThat(required.supersedes(Instant.ofEpochMilli(corrupt.createdAtMillis()))).isTrue();
+    assertThat(coordinator.events()).anySatisfy(event -> {
+      assertThat(event.type()).isEqualTo(CoordinatorEvent.Type.ERROR);
+      assertThat(event.severity()).isEqualTo(CoordinatorEvent.Severity.ERROR);
+      assertThat(event.message()).contains("its checksum is", "moved aside to " + movedTo, "resync " + required.id());
+      assertThat(event.details()).containsEntry("code", "SEGMENT_CORRUPT");
+    });
+
+    // Replayed (a restart before the offsets were committed): the segment is now missing, and the resync covers it.
+    TableApplier reopened = new TableOpener(context).open(TABLE, corrupt, PARTITION);
+    reopened.apply(batch(corrupt));
+    assertThat(counter("segments.superseded.skipped")).isEqualTo(1);
+    assertThat(coordinator.table(TABLE).orElseThrow().resync().orElseThrow().id()).isEqualTo(required.id());
+  }
+
+  @Test
+  void aCorruptSegmentStopsItsTableWhenThePolicySaysStop() throws IOException {
+    StagingConfig stop = new StagingConfig(staging.config().location(), Optional.empty(), Map.of(),
+        StagingConfig.DEFAULT_RETENTION, StagingConfig.UnappliedPastRetention.RESYNC, StagingConfig.CorruptSegments.STOP);
+    staging.close();
+    staging = StagingStore.open(stop, clock);
+    context = new ApplierContext(context.config(), DeltaEngines.forWriting(Map.of()), staging, coordinator,
+        StagedCommitter.FACTORY, new ApplierMetrics(registry, clock), clock);
+    segments = new Segments(staging, SCHEMA);
+    TableApplier applier = openWith(1, 2);
+    ManifestRecord corrupt = segments.segment(segments.event(Operation.UPDATE, 5, 1L, "never applied"));
+    Files.write(Path.of(corrupt.segmentPath()), new byte[] {'P', 'A', 'R', '1'});
+
+    assertThatThrownBy(() -> applier.apply(batch(corrupt)))
+        .isInstanceOfSatisfying(TributaryException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_CORRUPT);
+          assertThat(e.retryable()).as("the table stops until an operator acts").isFalse();
+        })
+        .hasMessageContaining("bytes, the manifest announced")
+        .hasMessageContaining("moved aside to " + staging.quarantinePath(corrupt.segmentPath()))
+        .hasMessageContaining("staging.corrupt-segments is stop")
+        .hasMessageContaining("tributary resync pg.shop.orders");
+    assertThat(rows()).containsExactly(List.of(1L, "old"), List.of(2L, "old"));
+    assertThat(coordinator.table(TABLE).orElseThrow().resync()).as("no resync is requested").isEmpty();
+    assertThat(counter("segments.corrupt")).isEqualTo(1);
+  }
+
+  private static void flipAByte(URI segment) throws IOException {
+    try (RandomAccessFile raw = new RandomAccessFile(Path.of(segment).toFile(), "rw")) {
+      long middle = raw.length() / 2;
+      raw.seek(middle);
+      int b = raw.read();
+      raw.seek(middle);
+      raw.write(b ^ 0xFF);
+    }
   }
 }
