@@ -6,6 +6,7 @@ import io.tributary.coordinator.WriterId;
 import io.tributary.staging.StagingConfig;
 import io.tributary.staging.TableId;
 import io.tributary.staging.config.ConfigReader;
+import io.tributary.staging.config.Secret;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -345,5 +346,16 @@ public record ApplierConfig(
     }
     String id = host + "-" + ProcessHandle.current().pid();
     return id.length() > 200 ? id.substring(id.length() - 200) : id;
+  }
+
+  /** Shows the settings without the values of secret-like consumer properties (SASL JAAS, passwords). */
+  @Override
+  public String toString() {
+    return "ApplierConfig[tablesLocation=" + tablesLocation + ", groupId=" + groupId + ", writerId=" + writerId
+        + ", batchMaxSegments=" + batchMaxSegments + ", batchMaxWait=" + batchMaxWait + ", leaseTtl=" + leaseTtl
+        + ", consumerProperties=" + Secret.redacted(consumerProperties) + ", bootstrapServers=" + bootstrapServers
+        + ", topic=" + topic + ", staging=" + staging + ", mode=" + mode + ", triggeredTimeout=" + triggeredTimeout
+        + ", tables=" + tables + ", batchBehindLag=" + batchBehindLag + ", files=" + files
+        + ", applyThreads=" + applyThreads + "]";
   }
 }

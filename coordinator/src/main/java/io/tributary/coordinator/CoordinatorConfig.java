@@ -167,4 +167,13 @@ public record CoordinatorConfig(
     return new CoordinatorConfig(listenHost, port, dataDir, authToken, roleTokens, leaseTtl, hadoopProperties, events,
         tls, store);
   }
+
+  /** Shows the settings without tokens or the values of secret-like Hadoop properties. */
+  @Override
+  public String toString() {
+    return "CoordinatorConfig[listenHost=" + listenHost + ", listenPort=" + listenPort + ", dataDir=" + dataDir
+        + ", authToken=" + authToken + ", roleTokens=" + roleTokens + ", leaseTtl=" + leaseTtl
+        + ", hadoopProperties=" + Secret.redacted(hadoopProperties) + ", events=" + events + ", tls=" + tls
+        + ", store=" + store + "]";
+  }
 }

@@ -3,6 +3,7 @@ package io.tributary.gateway;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.config.ConfigReader;
+import io.tributary.staging.config.Secret;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -83,5 +84,14 @@ public record KafkaConfig(
     return new KafkaConfig(bootstrap, topic, partitions,
         replication < 0 ? Optional.empty() : Optional.of((short) replication),
         retention, connectTimeout, publishTimeout, producer);
+  }
+
+  /** Shows the producer properties without the values of secret-like ones (SASL JAAS, passwords). */
+  @Override
+  public String toString() {
+    return "KafkaConfig[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", topicPartitions=" + topicPartitions
+        + ", topicReplicationFactor=" + topicReplicationFactor + ", topicRetention=" + topicRetention
+        + ", connectTimeout=" + connectTimeout + ", publishTimeout=" + publishTimeout
+        + ", producer=" + Secret.redacted(producer) + "]";
   }
 }

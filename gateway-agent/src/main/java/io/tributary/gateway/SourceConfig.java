@@ -432,4 +432,15 @@ public record SourceConfig(
       return false;
     }
   }
+
+  /** Shows the settings without the password or the values of secret-like Debezium properties. */
+  @Override
+  public String toString() {
+    return "SourceConfig[name=" + name + ", connector=" + connector + ", host=" + host + ", port=" + port
+        + ", database=" + database + ", user=" + user + ", password=" + password + ", tables=" + tables
+        + ", slotName=" + slotName + ", publicationName=" + publicationName + ", serverId=" + serverId
+        + ", snapshotMode=" + snapshotMode + ", connectTimeout=" + connectTimeout
+        + ", debezium=" + Secret.redacted(debezium) + ", columns=" + columns + ", unsupportedTypes=" + unsupportedTypes
+        + ", tls=" + tls + "]";
+  }
 }

@@ -2,6 +2,7 @@ package io.tributary.staging;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.staging.config.Secret;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Where segments are staged.
@@ -158,16 +158,10 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
    */
   @Override
   public String toString() {
-    Map<String, String> shown = new TreeMap<>();
-    hadoopProperties.forEach((key, value) -> shown.put(key, isSecretLike(key) ? "****" : value));
-    return "StagingConfig[location=" + location + ", spoolDirectory=" + spoolDirectory + ", hadoopProperties=" + shown
+    return "StagingConfig[location=" + location + ", spoolDirectory=" + spoolDirectory + ", hadoopProperties="
+        + Secret.redacted(hadoopProperties)
         + ", retention=" + retention + ", unappliedPastRetention=" + unappliedPastRetention
         + ", corruptSegments=" + corruptSegments + "]";
-  }
-
-  private static boolean isSecretLike(String key) {
-    String lower = key.toLowerCase(Locale.ROOT);
-    return lower.contains("secret") || lower.contains("password") || lower.contains("token");
   }
 
   /** The local directory segments are written to before they are published. */

@@ -43,6 +43,7 @@ public final class KafkaBroker extends AbstractManagedServer {
   private static final int NODE_ID = 1;
   private static final String CLIENT_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final String SECURE_LISTENER = "SECURE";
   private static final Set<String> RESERVED_SETTINGS = Set.of(
       "process.roles", "node.id", "listeners", "advertised.listeners", "controller.listener.names",
       "inter.broker.listener.name", "listener.security.protocol.map", "controller.quorum.voters",
@@ -51,6 +52,7 @@ public final class KafkaBroker extends AbstractManagedServer {
 
   private final int port;
   private final int controllerPort;
+  private final int securePort;
   private final Map<String, String> brokerConfig;
   private final Duration startupTimeout;
   private volatile KafkaRaftServer server;
@@ -67,12 +69,25 @@ public final class KafkaBroker extends AbstractManagedServer {
     String logDir = directory().resolve("kraft-logs").toString();
     config.put("process.roles", "broker,controller");
     config.put("node.id", Integer.toString(NODE_ID));
-    config.put("listeners", CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port
-        + "," + CONTROLLER_LISTENER + "://" + Loopback.HOST + ":" + controllerPort);
-    config.put("advertised.listeners", CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port);
+    String listeners = CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port
+        + "," + CONTROLLER_LISTENER + "://" + Loopback.HOST + ":" + controllerPort;
+    String advertised = CLIENT_LISTENER + "://" + Loopback.HOST + ":" + port;
+    String protocols = CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT";
+    if (builder.secureListener != null) {
+      this.securePort = builder.securePort != 0 ? builder.securePort : Loopback.freePort();
+      String secure = SECURE_LISTENER + "://" + Loopback.HOST + ":" + securePort;
+      listeners += "," + secure;
+      advertised += "," + secure;
+      protocols += "," + SECURE_LISTENER + ":SASL_SSL";
+      config.putAll(builder.secureListener.brokerConfig(SECURE_LISTENER.toLowerCase(java.util.Locale.ROOT)));
+    } else {
+      this.securePort = 0;
+    }
+    config.put("listeners", listeners);
+    config.put("advertised.listeners", advertised);
     config.put("controller.listener.names", CONTROLLER_LISTENER);
     config.put("inter.broker.listener.name", CLIENT_LISTENER);
-    config.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    config.put("listener.security.protocol.map", protocols);
     // A static single-voter quorum: no KIP-853 bootstrap, and the controller port may change
     // between runs on the same directory.
     config.put("controller.quorum.voters", NODE_ID + "@" + Loopback.HOST + ":" + controllerPort);
@@ -99,6 +114,18 @@ public final class KafkaBroker extends AbstractManagedServer {
   /** The {@code bootstrap.servers} value for clients: {@code 127.0.0.1:<port>}. */
   public String bootstrapServers() {
     return Loopback.HOST + ":" + port;
+  }
+
+  /**
+   * The {@code bootstrap.servers} value for clients of the SASL_SSL listener.
+   *
+   * @throws IllegalStateException if the broker was built without one
+   */
+  public String secureBootstrapServers() {
+    if (securePort == 0) {
+      throw new IllegalStateException(name() + " has no SASL_SSL listener; build it with saslSslListener(...)");
+    }
+    return Loopback.HOST + ":" + securePort;
   }
 
   /** The effective broker configuration (defaults, caller overrides, fixed listeners and directories). */
@@ -209,6 +236,8 @@ public final class KafkaBroker extends AbstractManagedServer {
     private int controllerPort;
     private Duration startupTimeout = Duration.ofSeconds(60);
     private boolean discardDataOnClose;
+    private SaslSslListener secureListener;
+    private int securePort;
     private Duration stopTimeout = Duration.ofSeconds(30);
 
     private Builder(Path directory) {
@@ -237,6 +266,20 @@ public final class KafkaBroker extends AbstractManagedServer {
      */
     public Builder discardDataOnClose() {
       this.discardDataOnClose = true;
+      return this;
+    }
+
+    /**
+     * Adds a SASL_SSL listener on a free port beside the PLAINTEXT one (which the broker and the
+     * fixture's own admin calls keep using): TLS with {@code certificates}' server keystore, and
+     * SASL/PLAIN logins by {@code users} (name to password).
+     */
+    public Builder saslSslListener(TestCertificates certificates, Map<String, String> users) {
+      this.secureListener = new SaslSslListener(requireNonNull(certificates, "certificates is null"),
+          Map.copyOf(requireNonNull(users, "users is null")));
+      if (users.isEmpty()) {
+        throw new IllegalArgumentException("a SASL_SSL listener needs at least one user");
+      }
       return this;
     }
 
@@ -291,6 +334,24 @@ public final class KafkaBroker extends AbstractManagedServer {
     /** Builds the broker (choosing its ports now); call {@link KafkaBroker#start()} next. */
     public KafkaBroker build() {
       return new KafkaBroker(this);
+    }
+  }
+
+  /** The TLS and SASL/PLAIN settings of the secure listener. */
+  private record SaslSslListener(TestCertificates certificates, Map<String, String> users) {
+    Map<String, String> brokerConfig(String listener) {
+      String prefix = "listener.name." + listener + ".";
+      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+      users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+      jaas.append(';');
+      Map<String, String> config = new LinkedHashMap<>();
+      config.put("sasl.enabled.mechanisms", "PLAIN");
+      config.put(prefix + "plain.sasl.jaas.config", jaas.toString());
+      config.put(prefix + "ssl.keystore.type", "PKCS12");
+      config.put(prefix + "ssl.keystore.location", certificates.serverKeystore().toString());
+      config.put(prefix + "ssl.keystore.password", certificates.password());
+      config.put(prefix + "ssl.key.password", certificates.password());
+      return config;
     }
   }
 }

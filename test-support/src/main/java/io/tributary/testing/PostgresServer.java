@@ -66,6 +66,7 @@ public final class PostgresServer extends AbstractManagedServer {
   private final Map<String, String> serverConfig;
   private final Duration startupTimeout;
   private final Path binariesDirectory;
+  private final boolean requireTls;
   private volatile EmbeddedPostgres postgres;
 
   private PostgresServer(Builder builder) {
@@ -73,6 +74,7 @@ public final class PostgresServer extends AbstractManagedServer {
     this.port = builder.port != 0 ? builder.port : Loopback.freePort();
     this.superuserPassword = builder.superuserPassword != null ? builder.superuserPassword : randomPassword();
     this.serverConfig = Map.copyOf(builder.serverConfig);
+    this.requireTls = builder.requireTls;
     this.startupTimeout = builder.startupTimeout;
     this.binariesDirectory = builder.binariesDirectory != null
         ? builder.binariesDirectory.toAbsolutePath().normalize()
@@ -179,7 +181,7 @@ public final class PostgresServer extends AbstractManagedServer {
           // Runs once zonky holds the directory's lock: a postmaster still running here
           // was orphaned by a JVM that died without closing it.
           killPostmaster(dir.toPath().resolve("postmaster.pid"), "orphaned");
-          writeHba(dir.toPath(), true);
+          writeHba(dir.toPath(), true, requireTls);
         });
     serverConfig.forEach(builder::setServerConfig);
     postgres = builder.start();
@@ -202,7 +204,7 @@ public final class PostgresServer extends AbstractManagedServer {
    */
   private void requireSuperuserPassword(Path data) throws InterruptedException {
     execute(MAINTENANCE_DATABASE, "ALTER ROLE " + quoteIdentifier(SUPERUSER) + " PASSWORD " + quoteLiteral(superuserPassword));
-    writeHba(data, false);
+    writeHba(data, false, requireTls);
     execute(MAINTENANCE_DATABASE, "SELECT pg_reload_conf()");
     // The postmaster reloads pg_hba.conf asynchronously after the SIGHUP.
     long deadline = System.nanoTime() + HBA_RELOAD_TIMEOUT.toNanos();
@@ -226,14 +228,16 @@ public final class PostgresServer extends AbstractManagedServer {
     }
   }
 
-  private static void writeHba(Path data, boolean trustSuperuser) {
+  private static void writeHba(Path data, boolean trustSuperuser, boolean requireTls) {
+    String host = requireTls ? "hostssl" : "host";
     String superuserLines = trustSuperuser
-        ? "host all " + SUPERUSER + " 127.0.0.1/32 trust\nhost replication " + SUPERUSER + " 127.0.0.1/32 trust\n"
+        ? host + " all " + SUPERUSER + " 127.0.0.1/32 trust\n" + host + " replication " + SUPERUSER + " 127.0.0.1/32 trust\n"
         : "";
-    String hba = "# Written by " + PostgresServer.class.getName() + ": password logins from 127.0.0.1 only.\n"
+    String hba = "# Written by " + PostgresServer.class.getName() + ": password logins from 127.0.0.1 only"
+        + (requireTls ? ", over TLS only" : "") + ".\n"
         + superuserLines
-        + "host all all 127.0.0.1/32 scram-sha-256\n"
-        + "host replication all 127.0.0.1/32 scram-sha-256\n";
+        + host + " all all 127.0.0.1/32 scram-sha-256\n"
+        + host + " replication all 127.0.0.1/32 scram-sha-256\n";
     try {
       Files.writeString(data.resolve("pg_hba.conf"), hba, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -320,6 +324,7 @@ public final class PostgresServer extends AbstractManagedServer {
     private Path binariesDirectory;
     private Duration startupTimeout = Duration.ofSeconds(30);
     private boolean discardDataOnClose;
+    private boolean requireTls;
     private Duration stopTimeout = Duration.ofSeconds(20);
 
     private Builder(Path directory) {
@@ -393,6 +398,18 @@ public final class PostgresServer extends AbstractManagedServer {
     /** How long {@code close()} waits for the server to stop (default 20 s). */
     public Builder stopTimeout(Duration timeout) {
       this.stopTimeout = requirePositive(timeout, "stopTimeout");
+      return this;
+    }
+
+    /**
+     * Serves TLS with {@code certificateChain} and {@code privateKey} (PEM files; the key readable
+     * by its owner only) and refuses every connection that does not use it.
+     */
+    public Builder requireTls(Path certificateChain, Path privateKey) {
+      serverConfig.put("ssl", "on");
+      serverConfig.put("ssl_cert_file", requireNonNull(certificateChain, "certificateChain is null").toAbsolutePath().toString());
+      serverConfig.put("ssl_key_file", requireNonNull(privateKey, "privateKey is null").toAbsolutePath().toString());
+      this.requireTls = true;
       return this;
     }
 

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class PostgresSourceConnector implements SourceConnector {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresSourceConnector.class);
   private static final String CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector";
+  /** Debezium's names of the driver's TLS settings: database.sslmode, database.sslrootcert, ... */
+  private static final String DEBEZIUM_TLS_PREFIX = "database.ssl";
 
   @Override
   public Map<TableId, List<String>> preflight(GatewayConfig config, boolean resuming) {
@@ -171,6 +173,13 @@ final class PostgresSourceConnector implements SourceConnector {
     properties.setProperty("loginTimeout", Integer.toString(seconds));
     properties.setProperty("socketTimeout", Integer.toString(Math.max(30, seconds)));
     properties.setProperty("ApplicationName", "tributary-gateway-preflight");
+    // The TLS settings Debezium's connector is given apply to these connections too: a server that
+    // accepts TLS only must accept the checks and the signals as well as the capture.
+    source.debezium().forEach((key, value) -> {
+      if (key.startsWith(DEBEZIUM_TLS_PREFIX)) {
+        properties.setProperty(key.substring("database.".length()), value);
+      }
+    });
     String url = "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database();
     try {
       return DriverManager.getConnection(url, properties);
