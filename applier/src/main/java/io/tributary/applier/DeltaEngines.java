@@ -2,6 +2,7 @@ package io.tributary.applier;
 
 import io.delta.kernel.engine.Engine;
 import io.tributary.applier.internal.WritingEngine;
+import io.tributary.staging.LocalPermissions;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
@@ -30,8 +31,7 @@ public final class DeltaEngines {
    * settings and the like), whose configuration the applier's own data-file writer uses too.
    */
   public static Engine forWriting(Map<String, String> hadoopProperties) {
-    Configuration hadoop = new Configuration();
-    hadoopProperties.forEach(hadoop::set);
+    Configuration hadoop = LocalPermissions.hadoopConfiguration(hadoopProperties);
     hadoop.setIfUnset("parquet.compression", DEFAULT_COMPRESSION);
     hadoop.setIfUnset(LOCAL_LOG_STORE_KEY, LOCAL_LOG_STORE);
     return new WritingEngine(hadoop);

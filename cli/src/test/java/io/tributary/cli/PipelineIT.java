@@ -12,6 +12,9 @@ import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.EventQuery;
 import io.tributary.coordinator.client.HttpCoordinatorClient;
 import io.tributary.staging.TableId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The whole path on real servers: PostgreSQL → gateway → staging + Kafka → applier → coordinator-ratified Delta. */
@@ -87,6 +91,15 @@ class PipelineIT {
           .filter(row -> "COMMIT".equals(row[2]) && ORDERS.equals(row[3]))
           .count();
       assertThat(commitEvents).isEqualTo(versions + 1);
+      // The rows are on local disk: staged segments, Delta tables and the events table give others no access.
+      for (String written : List.of("staging", "delta", "coordinator/events-table")) {
+        try (Stream<Path> paths = Files.walk(settings.dataDirectory().resolve(written))) {
+          assertThat(paths.toList()).as("files under %s", written).hasSizeGreaterThan(3)
+              .allSatisfy(path -> assertThat(Files.getPosixFilePermissions(path)).as("permissions of %s", path)
+                  .doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+                      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.GROUP_WRITE));
+        }
+      }
     }
   }
 }

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,17 +81,18 @@ public final class StagingStore implements AutoCloseable {
   private StagingStore(StagingConfig config, Clock clock) throws IOException {
     this.config = config;
     this.clock = clock;
-    this.hadoop = new Configuration();
     this.spool = config.effectiveSpoolDirectory();
     // s3a buffers uploads on local disk, by default under /tmp: keep them beside the spool files.
-    hadoop.set(S3A_BUFFER_DIR, spool.resolve("s3a").toString());
-    config.hadoopProperties().forEach(hadoop::set);
+    Map<String, String> properties = new HashMap<>();
+    properties.put(S3A_BUFFER_DIR, spool.resolve("s3a").toString());
+    properties.putAll(config.hadoopProperties());
+    this.hadoop = LocalPermissions.hadoopConfiguration(properties);
     this.root = new Path(config.location());
     this.fileSystem = FileSystem.newInstance(config.location(), hadoop);
     this.localRoot = "file".equals(config.location().getScheme());
-    Files.createDirectories(spool);
+    LocalPermissions.createDirectories(spool);
     if (localRoot) {
-      Files.createDirectories(java.nio.file.Path.of(config.location()));
+      LocalPermissions.createDirectories(java.nio.file.Path.of(config.location()));
     }
   }
 
@@ -139,7 +141,8 @@ public final class StagingStore implements AutoCloseable {
     try {
       if (localRoot) {
         java.nio.file.Path target = java.nio.file.Path.of(segment.path());
-        Files.createDirectories(target.getParent());
+        LocalPermissions.createDirectories(target.getParent());
+        LocalPermissions.restrictFile(spoolFile);
         // A hard link is atomic and fails if the target exists, unlike rename.
         Files.createLink(target, spoolFile);
         Files.delete(spoolFile);

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,7 +18,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.Test;
 /** The staging store on {@code s3a://} against a real S3 API server, with a local spool directory. */
 class S3StagingStoreIT {
   private static final String BUCKET = "staging";
+  // How s3a shows an object's response header as an extended attribute.
+  private static final String SSE_HEADER = "header.x-amz-server-side-encryption";
   private static final TableId TABLE = TableId.parse("shop.public.orders");
   private static final TableSchema SCHEMA = new TableSchema(TABLE, List.of(
       new Column("id", ColumnType.LONG, false),
@@ -137,6 +142,29 @@ class S3StagingStoreIT {
       assertThat(spooledSegments(spool)).isEmpty();
       try (SegmentReader reader = store.openSegment(ManifestRecord.forSegment(published, 0))) {
         assertThat(reader.readAll()).containsExactlyElementsOf(events(0, 10));
+      }
+    }
+  }
+
+  @Test
+  void passesServerSideEncryptionSettingsThrough() throws Exception {
+    Map<String, String> encrypted = new HashMap<>(server.s3aProperties());
+    // s3a names SSE-S3 by its header value, AES256.
+    encrypted.put("fs.s3a.encryption.algorithm", "AES256");
+    StagingConfig config = new StagingConfig(URI.create("s3a://" + BUCKET + "/encrypted"),
+        Optional.of(directory.resolve("spool-encrypted")), encrypted, StagingConfig.DEFAULT_RETENTION,
+        StagingConfig.UnappliedPastRetention.RESYNC);
+    try (StagingStore store = StagingStore.open(config, CLOCK);
+        StagingStore plainStore = StagingStore.open(config("unencrypted", directory.resolve("spool-unencrypted")), CLOCK);
+        FileSystem s3 = s3a()) {
+      SegmentInfo segment = write(store, 1, events(0, 10));
+      SegmentInfo plain = write(plainStore, 1, events(0, 10));
+
+      assertThat(new String(s3.getXAttr(new org.apache.hadoop.fs.Path(segment.path()), SSE_HEADER),
+          StandardCharsets.UTF_8)).isEqualTo("AES256");
+      assertThat(s3.getXAttrs(new org.apache.hadoop.fs.Path(plain.path()))).doesNotContainKey(SSE_HEADER);
+      try (SegmentReader reader = store.openSegment(ManifestRecord.forSegment(segment, 0))) {
+        assertThat(reader.readAll()).hasSize(10);
       }
     }
   }

@@ -246,6 +246,23 @@ class SegmentRoundTripTest {
   }
 
   @Test
+  void stagedFilesAndDirectoriesGiveOthersNoAccess() throws IOException {
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory.resolve("staging")), CLOCK)) {
+      SegmentWriter writer = store.newSegmentWriter(SCHEMA, 1);
+      writer.append(event(1));
+      writer.finish();
+    }
+    try (java.util.stream.Stream<Path> paths = Files.walk(directory.resolve("staging"))) {
+      assertThat(paths.toList()).hasSizeGreaterThan(4).allSatisfy(path -> assertThat(Files.getPosixFilePermissions(path))
+          .as("permissions of %s", path)
+          .doesNotContain(java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+              java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE,
+              java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE,
+              java.nio.file.attribute.PosixFilePermission.GROUP_WRITE));
+    }
+  }
+
+  @Test
   void neverOverwritesAPublishedSegment() {
     try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
       SegmentWriter first = store.newSegmentWriter(SCHEMA, 1);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.engine.Engine;
+import io.tributary.staging.LocalPermissions;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,8 +38,7 @@ public final class DeltaLogPublisher implements AutoCloseable {
   private final Engine engine;
 
   public DeltaLogPublisher(Map<String, String> hadoopProperties) {
-    this.hadoop = new Configuration();
-    hadoopProperties.forEach(hadoop::set);
+    this.hadoop = LocalPermissions.hadoopConfiguration(hadoopProperties);
     this.engine = DefaultEngine.create(hadoop);
   }
 

@@ -25,6 +25,7 @@ import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.delta.RowColumnarBatch;
+import io.tributary.staging.LocalPermissions;
 import io.tributary.staging.TableId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,8 +72,7 @@ public final class EventTableExporter {
   public EventTableExporter(EventLog events, URI location, Map<String, String> hadoopProperties) {
     this.events = requireNonNull(events, "events is null");
     this.location = requireNonNull(location, "location is null");
-    Configuration hadoop = new Configuration();
-    requireNonNull(hadoopProperties, "hadoopProperties is null").forEach(hadoop::set);
+    Configuration hadoop = LocalPermissions.hadoopConfiguration(hadoopProperties);
     this.engine = DefaultEngine.create(hadoop);
   }
 

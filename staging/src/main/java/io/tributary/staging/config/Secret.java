@@ -37,13 +37,15 @@ public final class Secret {
   }
 
   /**
-   * Whether a property's name says it holds a secret: a password, secret, token or credential,
-   * or a JAAS configuration (Kafka's {@code sasl.jaas.config} carries the SASL password).
+   * Whether a property's name says it holds a secret: a password, secret, token or credential, a
+   * JAAS configuration (Kafka's {@code sasl.jaas.config} carries the SASL password), or an
+   * encryption key ({@code fs.s3a.encryption.key} is the customer's key under SSE-C).
    */
   public static boolean isSecretLike(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
     return lower.contains("secret") || lower.contains("password") || lower.contains("token")
-        || lower.contains("credential") || lower.contains("jaas") || lower.contains("passphrase");
+        || lower.contains("credential") || lower.contains("jaas") || lower.contains("passphrase")
+        || lower.endsWith("encryption.key");
   }
 
   @Override

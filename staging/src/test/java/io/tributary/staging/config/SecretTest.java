@@ -23,11 +23,12 @@ class SecretTest {
         "fs.s3a.session.token", "p4",
         "database.sslpassword", "p5",
         "fs.azure.account.oauth2.client.credentials", "p6",
+        "fs.s3a.encryption.key", "p7",
         "security.protocol", "SASL_SSL",
         "fs.s3a.access.key", "AKIAEXAMPLE"));
 
-    assertThat(shown.toString()).doesNotContain("p1", "p2", "p3", "p4", "p5", "p6");
+    assertThat(shown.toString()).doesNotContain("p1", "p2", "p3", "p4", "p5", "p6", "p7");
     assertThat(shown).containsEntry("security.protocol", "SASL_SSL").containsEntry("fs.s3a.access.key", "AKIAEXAMPLE")
-        .containsEntry("sasl.jaas.config", "****").hasSize(8);
+        .containsEntry("sasl.jaas.config", "****").hasSize(9);
   }
 }
