@@ -21,6 +21,7 @@ import org.apache.hadoop.conf.Configuration;
 public final class LocalPermissions {
   /** Hadoop's setting for the permissions of what its file systems create. */
   public static final String HADOOP_UMASK = "fs.permissions.umask-mode";
+  private static final String LOCAL_FILE_SYSTEM_UNCACHED = "fs.file.impl.disable.cache";
   /** No access for others, no write access for the group. */
   public static final String UMASK = "027";
   public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r-----");
@@ -36,6 +37,9 @@ public final class LocalPermissions {
     requireNonNull(properties, "properties is null");
     Configuration hadoop = new Configuration();
     hadoop.set(HADOOP_UMASK, UMASK);
+    // Hadoop caches one local file system per JVM, configured by whoever asked first (a library
+    // with a default umask, in a process that runs several components): these get their own.
+    hadoop.setBoolean(LOCAL_FILE_SYSTEM_UNCACHED, true);
     properties.forEach(hadoop::set);
     return hadoop;
   }

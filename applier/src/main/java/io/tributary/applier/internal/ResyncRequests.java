@@ -79,8 +79,8 @@ final class ResyncRequests {
 
   /**
    * Requires the resync that supersedes the changes of {@code segment} (staged at {@code stagedAt}),
-   * found corrupt and moved aside to {@code movedTo}, unless one already can, and reports the
-   * segment as an error event either way.
+   * found corrupt and about to be moved aside to {@code movedTo}, unless one already can, and
+   * reports the segment as an error event either way.
    *
    * @throws TributaryException {@code SEGMENT_CORRUPT} when the resync requested since it was staged
    *     failed or was cancelled, or the coordinator refused a new one: an operator must act

@@ -491,14 +491,18 @@ public final class TableApplier {
    * and {@link MissingSegments} skips it only for the resync.
    */
   private StagedSegment corruptSegment(ManifestRecord manifest, OptionalLong offset, TributaryException corrupt) {
-    URI movedTo = context.staging().quarantine(manifest.segmentPath());
-    metrics.segmentCorrupt();
+    URI segment = manifest.segmentPath();
     if (context.staging().config().corruptSegments() == StagingConfig.CorruptSegments.STOP) {
-      throw ApplierErrors.segmentCorrupt(tableId, manifest.segmentPath(), movedTo,
-          "staging.corrupt-segments is stop", corrupt);
+      URI movedTo = context.staging().quarantine(segment);
+      metrics.segmentCorrupt();
+      throw ApplierErrors.segmentCorrupt(tableId, segment, movedTo, "staging.corrupt-segments is stop", corrupt);
     }
+    // The resync is recorded before the segment moves: should the coordinator not answer, the
+    // segment stays in place and is found corrupt again at the next attempt, not merely missing.
     Instant stagedAt = Instant.ofEpochMilli(manifest.createdAtMillis());
-    resyncRequests.requireForCorrupt(manifest.segmentPath(), movedTo, stagedAt, corrupt);
+    resyncRequests.requireForCorrupt(segment, context.staging().quarantinePath(segment), stagedAt, corrupt);
+    context.staging().quarantine(segment);
+    metrics.segmentCorrupt();
     return new StagedSegment(manifest.segmentPath(), Optional.empty(), List.of(), stagedAt, manifest.lastPosition(),
         offset);
   }
