@@ -331,15 +331,9 @@ public record SourceConfig(
     }
     debezium.keySet().removeAll(MANAGED_DEBEZIUM_PROPERTIES);
     Map<TableId, ColumnSelection> columns = parseColumns(source.section("columns"), tables);
-    String unsupportedName = source.string("unsupported-types", "fail",
+    UnsupportedTypes unsupportedTypes = source.choice("unsupported-types", UnsupportedTypes.FAIL,
         "What to do with a column whose type has no Delta type (arrays, structs, geometry): fail (refuse to start,"
             + " naming it) or string (stage it as JSON text)");
-    UnsupportedTypes unsupportedTypes = UnsupportedTypes.FAIL;
-    try {
-      unsupportedTypes = UnsupportedTypes.valueOf(unsupportedName.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      source.problem("unsupported-types", unsupportedName, "must be fail or string");
-    }
     return new SourceConfig(validName, connector, host, port, database, user, password, tables, slot, publication,
         serverId, snapshotMode, connectTimeout, debezium, columns, unsupportedTypes, tls);
   }

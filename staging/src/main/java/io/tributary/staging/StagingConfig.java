@@ -110,25 +110,13 @@ public record StagingConfig(URI location, Optional<Path> spoolDirectory, Map<Str
     Map<String, String> hadoop = staging.stringMap("hadoop", "Hadoop file-system properties passed through, e.g. fs.s3a.endpoint");
     Duration retention = staging.duration("retention", DEFAULT_RETENTION, Duration.ofHours(1),
         "How long segments are kept (counted in days of staging); keep the manifest topic's retention equal");
-    String unapplied = staging.string("unapplied-past-retention", UnappliedPastRetention.RESYNC.configName(),
+    UnappliedPastRetention policy = staging.choice("unapplied-past-retention", UnappliedPastRetention.RESYNC,
         "A segment past the retention whose changes are not applied yet: 'resync' (its table is resynced, an error"
             + " event raised, then it is deleted) or 'keep' (kept whatever its age)");
-    UnappliedPastRetention policy = UnappliedPastRetention.RESYNC;
-    try {
-      policy = UnappliedPastRetention.valueOf(unapplied.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      staging.problem("unapplied-past-retention", unapplied, "must be one of resync, keep");
-    }
-    String corrupt = staging.string("corrupt-segments", CorruptSegments.RESYNC.configName(),
+    CorruptSegments corruptPolicy = staging.choice("corrupt-segments", CorruptSegments.RESYNC,
         "A staged segment that fails its checks is moved aside under .corrupt/ and never applied; then 'resync' (its"
             + " table is resynced, an error event raised) or 'stop' (the table stops until an operator restores the"
             + " segment or resyncs the table)");
-    CorruptSegments corruptPolicy = CorruptSegments.RESYNC;
-    try {
-      corruptPolicy = CorruptSegments.valueOf(corrupt.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      staging.problem("corrupt-segments", corrupt, "must be one of resync, stop");
-    }
     Optional<Path> spool;
     try {
       spool = spoolDirectory.map(Path::of);

@@ -275,11 +275,10 @@ public final class KafkaBroker extends AbstractManagedServer {
      * SASL/PLAIN logins by {@code users} (name to password).
      */
     public Builder saslSslListener(TestCertificates certificates, Map<String, String> users) {
-      this.secureListener = new SaslSslListener(requireNonNull(certificates, "certificates is null"),
-          Map.copyOf(requireNonNull(users, "users is null")));
-      if (users.isEmpty()) {
+      if (requireNonNull(users, "users is null").isEmpty()) {
         throw new IllegalArgumentException("a SASL_SSL listener needs at least one user");
       }
+      this.secureListener = new SaslSslListener(requireNonNull(certificates, "certificates is null"), Map.copyOf(users));
       return this;
     }
 

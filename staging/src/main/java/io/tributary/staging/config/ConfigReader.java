@@ -14,16 +14,19 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads a YAML configuration tree into typed values, collecting every problem instead of stopping
@@ -124,6 +127,27 @@ public final class ConfigReader {
   public String string(String key, String defaultValue, String description) {
     document(key, defaultValue, description);
     return text(key).orElse(defaultValue);
+  }
+
+  /**
+   * One of an enum's constants, written as its name in lower case ({@code resync} for
+   * {@code RESYNC}); any other value is a problem naming the choices, and the default stands in.
+   */
+  public <E extends Enum<E>> E choice(String key, E defaultValue, String description) {
+    String value = string(key, choiceName(defaultValue), description);
+    E[] constants = defaultValue.getDeclaringClass().getEnumConstants();
+    for (E constant : constants) {
+      if (choiceName(constant).equals(value.trim().toLowerCase(Locale.ROOT))) {
+        return constant;
+      }
+    }
+    problem(key, value, "must be one of " + Arrays.stream(constants).map(ConfigReader::choiceName)
+        .collect(Collectors.joining(", ")));
+    return defaultValue;
+  }
+
+  private static String choiceName(Enum<?> constant) {
+    return constant.name().toLowerCase(Locale.ROOT);
   }
 
   public Optional<String> optionalString(String key, String description) {
