@@ -41,6 +41,10 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--tables-location", required = true, description = "Root of the Delta tables (the applier's applier.tables-location)")
   String tablesLocation;
 
+  @Option(names = "--json", description = "Print one JSON document (exact counts of missing, extra, duplicated and"
+      + " different rows per table, and example keys) instead of a paragraph per table")
+  boolean json;
+
   @Override
   public Integer call() {
     String password = passwordVariable == null ? "" : System.getenv(passwordVariable);
@@ -58,7 +62,13 @@ final class VerifyCommand implements Callable<Integer> {
     } catch (SQLException e) {
       throw new TributaryException(ErrorCode.SOURCE_UNREACHABLE, "Cannot connect to " + sourceUrl + " as " + user + ": " + e.getMessage(), e);
     }
-    results.forEach(result -> System.out.println(result.describe()));
-    return results.stream().allMatch(TableComparison::equal) ? 0 : Main.EXIT_DIFFERENT;
+    boolean equal = results.stream().allMatch(TableComparison::equal);
+    if (json) {
+      System.out.println(TableComparison.json(results));
+    } else {
+      results.forEach(result -> System.out.println(result.describe()));
+    }
+    return equal ? 0 : Main.EXIT_DIFFERENT;
   }
+
 }

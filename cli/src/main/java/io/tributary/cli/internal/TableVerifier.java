@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +40,8 @@ public final class TableVerifier {
     }
     Map<String, String> deltaHashes = new HashMap<>();
     long deltaCount = 0;
-    List<String> extra = new ArrayList<>();
+    long duplicated = 0;
+    Examples examples = new Examples();
     for (Object[] row : deltaRows) {
       deltaCount++;
       String[] canonical = new String[columns.size()];
@@ -47,13 +49,14 @@ public final class TableVerifier {
         canonical[i] = CanonicalValues.ofStaged(columns.get(i).type(), row[i]);
       }
       String key = key(canonical, keyIndexes);
-      if (deltaHashes.put(key, hash(canonical)) != null && extra.size() < TableComparison.MAX_LISTED) {
-        extra.add(key + " (duplicated)");
+      if (deltaHashes.put(key, hash(canonical)) != null) {
+        duplicated++;
+        examples.add("duplicated", key);
       }
     }
     long sourceCount = 0;
-    List<String> missing = new ArrayList<>();
-    List<String> different = new ArrayList<>();
+    long missing = 0;
+    long different = 0;
     try (PreparedStatement statement = source.prepareStatement(selectAll(source, schema, columns))) {
       statement.setFetchSize(5000);
       source.setAutoCommit(false);
@@ -67,11 +70,11 @@ public final class TableVerifier {
           String key = key(canonical, keyIndexes);
           String deltaHash = deltaHashes.remove(key);
           if (deltaHash == null) {
-            if (missing.size() < TableComparison.MAX_LISTED) {
-              missing.add(key);
-            }
-          } else if (!deltaHash.equals(hash(canonical)) && different.size() < TableComparison.MAX_LISTED) {
-            different.add(key);
+            missing++;
+            examples.add("missing", key);
+          } else if (!deltaHash.equals(hash(canonical))) {
+            different++;
+            examples.add("different", key);
           }
         }
       }
@@ -80,8 +83,21 @@ public final class TableVerifier {
       throw new TributaryException(ErrorCode.SOURCE_UNREACHABLE,
           "Cannot read source table " + schema.tableId().qualifiedName() + " for verification: " + e.getMessage(), e);
     }
-    deltaHashes.keySet().stream().limit(TableComparison.MAX_LISTED - extra.size()).forEach(extra::add);
-    return new TableComparison(schema.tableId(), sourceCount, deltaCount, missing, extra, different);
+    deltaHashes.keySet().forEach(key -> examples.add("extra", key));
+    return new TableComparison(schema.tableId(), sourceCount, deltaCount, missing, deltaHashes.size(), duplicated,
+        different, examples.byKind);
+  }
+
+  /** The first {@value TableComparison#MAX_LISTED} keys of each kind of difference, in the order found. */
+  private static final class Examples {
+    final Map<String, List<String>> byKind = new LinkedHashMap<>();
+
+    void add(String kind, String key) {
+      List<String> keys = byKind.computeIfAbsent(kind, k -> new ArrayList<>());
+      if (keys.size() < TableComparison.MAX_LISTED) {
+        keys.add(key);
+      }
+    }
   }
 
   private static String key(String[] canonical, int[] keyIndexes) {
