@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
     description = "Tributary's benchmarks: each writes result.json, plot.svg and summary.md.",
     subcommands = {Benchmarks.Memory.class, Benchmarks.Capture.class, Benchmarks.Snapshot.class, Benchmarks.Apply.class,
-        LatencyCommand.class, GrowthCommand.class, ScaleOutCommand.class, WorkloadCommand.class})
+        LatencyCommand.class, GrowthCommand.class, ScaleOutCommand.class, WorkloadCommand.class,
+        FaultsCommand.class})
 public final class Benchmarks {
   /** How the build runs a benchmark; recorded in each summary so that it can be repeated. */
   private static final String COMMAND = "mvn -pl load-tests -am verify -DskipTests -Dbenchmark=%s";

@@ -159,6 +159,9 @@ abstract class BinlogSourceConnector implements SourceConnector {
     long millis = Math.max(1000, source.connectTimeout().toMillis());
     properties.setProperty("connectTimeout", Long.toString(millis));
     properties.setProperty("socketTimeout", Long.toString(Math.max(30_000, millis)));
+    // A server that accepts TLS connections only must accept the checks and the signals as well as
+    // the capture: the driver gets the TLS settings Debezium's connector is given, as Debezium maps them.
+    properties.putAll(driverProperties(source.debezium()));
     String url = "jdbc:" + jdbcScheme() + "://" + source.host() + ":" + source.port() + "/";
     try {
       return DriverManager.getConnection(url, properties);
@@ -170,6 +173,33 @@ abstract class BinlogSourceConnector implements SourceConnector {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw GatewayErrors.sourceUnreachable(source, cause.getMessage() == null ? message : cause.getMessage(), e);
     }
+  }
+
+  /**
+   * The JDBC driver properties Debezium's binlog connectors derive from their configuration, which
+   * the gateway's own connections use too: {@code database.ssl.mode} as {@code sslMode} (both drivers
+   * take the connector's values), the trust store and key store as {@code file:} URLs with their
+   * passwords, and every {@code driver.*} property as it is.
+   */
+  static Properties driverProperties(Map<String, String> debezium) {
+    Properties properties = new Properties();
+    debezium.forEach((key, value) -> {
+      if (key.startsWith("driver.")) {
+        properties.setProperty(key.substring("driver.".length()), value);
+      }
+    });
+    Optional.ofNullable(debezium.get("database.ssl.mode")).ifPresent(mode -> properties.setProperty("sslMode", mode));
+    Optional.ofNullable(debezium.get("database.ssl.truststore"))
+        .ifPresent(file -> properties.setProperty("trustCertificateKeyStoreUrl", "file:" + file));
+    Optional.ofNullable(debezium.get("database.ssl.truststore.password")).ifPresent(password -> {
+      properties.setProperty("trustCertificateKeyStorePassword", password);
+      properties.setProperty("trustStorePassword", password);
+    });
+    Optional.ofNullable(debezium.get("database.ssl.keystore"))
+        .ifPresent(file -> properties.setProperty("clientCertificateKeyStoreUrl", "file:" + file));
+    Optional.ofNullable(debezium.get("database.ssl.keystore.password"))
+        .ifPresent(password -> properties.setProperty("clientCertificateKeyStorePassword", password));
+    return properties;
   }
 
   private static void checkBinlog(Connection connection, SourceConfig source) throws SQLException {

@@ -42,6 +42,8 @@ public final class Workload {
   private final List<String> tables;
   private final int variableLength;
   private final AtomicBoolean ran = new AtomicBoolean();
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private volatile boolean stopRequested;
 
   public Workload(WorkloadSpec spec, Dialect dialect) {
     this.spec = requireNonNull(spec, "spec is null");
@@ -103,7 +105,6 @@ public final class Workload {
       thread.setDaemon(true);
       return thread;
     });
-    AtomicBoolean stop = new AtomicBoolean();
     long start = System.nanoTime();
     long deadline = start + spec.duration().toNanos();
     try {
@@ -137,6 +138,15 @@ public final class Workload {
     }
   }
 
+  /**
+   * Asks a running workload to end: each connection commits the transaction it is making and makes
+   * no more, and {@link #run} returns its report then (stopped by {@code "stopped"}).
+   */
+  public void stop() {
+    stopRequested = true;
+    stop.set(true);
+  }
+
   private WorkloadReport report(List<Share> shares, long start) {
     long inserts = 0;
     long updates = 0;
@@ -162,7 +172,7 @@ public final class Workload {
     double seconds = (end - start) / 1e9;
     return new WorkloadReport(dialect.name().toLowerCase(Locale.ROOT), spec.describe(), total, inserts, updates,
         deletes, transactions, seconds, seconds > 0 ? total / seconds : 0, spec.rate(),
-        timeUp ? "duration" : "count", rows, changes);
+        timeUp ? "duration" : stopRequested ? "stopped" : "count", rows, changes);
   }
 
   private String createTable(String table) {

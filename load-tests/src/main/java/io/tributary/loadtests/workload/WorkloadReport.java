@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * @param changes row changes committed: {@code inserts + updates + deletes}
  * @param seconds from the start until the last commit returned
  * @param achievedRate changes per second over {@code seconds}
- * @param stoppedBy {@code count} when it made the most changes it was allowed, {@code duration} when its time was up
+ * @param stoppedBy {@code count} when it made the most changes it was allowed, {@code duration} when its time was up,
+ *     {@code stopped} when {@link Workload#stop} ended it
  * @param rows for each table (qualified, in name order), the rows it holds at the end: what a copy of it must hold
  * @param tableChanges for each table (qualified), the changes made to it
  */
