@@ -13,7 +13,8 @@ import java.time.Duration;
  *
  * @param stateDirectory where the gateway keeps its Debezium offsets and snapshot counter; one per source
  * @param heartbeatInterval how often Debezium emits a heartbeat, so offsets (and the PostgreSQL slot)
- *     advance while the captured tables are idle
+ *     advance while the captured tables are idle, and how often the gateway checks that the captured
+ *     tables still exist at the source
  * @param offsetCommitInterval least time between two offset commits while streaming; zero commits
  *     after every batch. A crash makes the gateway capture again what it staged since the last
  *     commit; the applier drops those repeats, so a longer interval trades fsyncs for re-reading
@@ -62,7 +63,8 @@ public record GatewayConfig(
         "Directory of the gateway's own state (Debezium offsets, snapshot counter); keep it on durable storage"));
     SegmentPolicy segments = SegmentPolicy.from(gateway.section("segment"));
     Duration heartbeat = gateway.duration("heartbeat-interval", Duration.ofSeconds(10), Duration.ofMillis(100),
-        "How often a heartbeat lets offsets and the replication slot advance while tables are idle");
+        "How often a heartbeat lets offsets and the replication slot advance while tables are idle, and the"
+            + " captured tables are looked up at the source (a renamed or dropped table is reported)");
     Duration offsetCommits = gateway.duration("offset-commit-interval", Duration.ZERO, Duration.ZERO,
         "Least time between two source offset commits while streaming; 0 commits after every batch."
             + " After a crash, changes staged since the last commit are captured again and dropped at apply");

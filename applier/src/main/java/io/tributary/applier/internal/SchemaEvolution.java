@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>A column new to the source is appended to the Delta schema, nullable: rows written before
- *       read null. A column back after a drop is filled again (its type may widen, not narrow).
+ *       read null.
  *   <li>A column the source dropped stays in the Delta schema (nullable, as every Tributary column
  *       is) and becomes inactive: rows written from then on have null there.
  *   <li>A type that widens without changing any value takes the wider type in Delta: INT to LONG,
@@ -30,9 +30,11 @@ import java.util.Set;
  *       defines (Kernel's {@code TypeWideningChecker.isWideningSupported}), less DATE to
  *       TIMESTAMP_NTZ, which Kernel allows in the log but whose old files its Parquet reader
  *       cannot read ({@code TimestampConverters} accepts only INT64 and INT96 columns).
- *   <li>Anything else (a type narrowed or changed to another kind, a key changed) is incompatible:
- *       the source rewrote its rows without emitting their changes (PostgreSQL's ALTER COLUMN TYPE
- *       logs no row changes), so the table's rows cannot be brought up to date from the changes.
+ *   <li>Anything else (a type narrowed or changed to another kind, a key changed, a dropped column
+ *       added back) is incompatible: the source rewrote its rows without emitting their changes
+ *       (PostgreSQL's ALTER COLUMN TYPE logs no row changes; a column added back reads null, or its
+ *       default, in every existing row, where the Delta rows not changed since the drop still hold the
+ *       values from before it), so the table's rows cannot be brought up to date from the changes.
  * </ul>
  *
  * <p>Longer strings ({@code varchar(10)} to {@code varchar(20)}) are no change at all: STRING has
@@ -88,6 +90,11 @@ public final class SchemaEvolution {
         continue;
       }
       ColumnType before = current.columns().get(index).type();
+      if (inactive.contains(column.name())) {
+        return new Incompatible("column '" + column.name() + "' was dropped and added back (" + before + " before, "
+            + column.type() + " now): the source's existing rows read null or the column's default there without any"
+            + " change, while the Delta rows not changed since the drop keep the values from before it");
+      }
       if (!before.equals(column.type())) {
         if (!isWidening(before, column.type())) {
           return new Incompatible("column '" + column.name() + "' changed type from " + before + " to " + column.type()
@@ -96,9 +103,6 @@ public final class SchemaEvolution {
         }
         columns.set(index, new Column(column.name(), column.type(), true));
         changes.add(new SchemaChange(SchemaChange.Kind.WIDENED, column.name(), Optional.of(before), column.type(), index));
-      }
-      if (inactive.remove(column.name())) {
-        changes.add(new SchemaChange(SchemaChange.Kind.ADDED, column.name(), Optional.of(before), column.type(), index));
       }
     }
     for (int i = 0; i < current.columns().size(); i++) {

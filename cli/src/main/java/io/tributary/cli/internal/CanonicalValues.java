@@ -62,7 +62,7 @@ final class CanonicalValues {
       case STRING -> raw instanceof java.sql.Array array ? arrayJson(array) : row.getString(index);
       case BINARY -> HexFormat.of().formatHex(row.getBytes(index));
       case DATE -> Long.toString(row.getObject(index, LocalDate.class).toEpochDay());
-      case TIMESTAMP -> Long.toString(ChronoUnit.MICROS.between(Instant.EPOCH, row.getObject(index, OffsetDateTime.class).toInstant()));
+      case TIMESTAMP -> Long.toString(micros(row.getObject(index, OffsetDateTime.class).toInstant()));
       case TIMESTAMP_NTZ -> Long.toString(micros(row.getObject(index, LocalDateTime.class)));
     };
   }
@@ -78,6 +78,14 @@ final class CanonicalValues {
     } catch (JsonProcessingException e) {
       throw new SQLException("cannot write a source array as JSON: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Microseconds since the epoch. Not {@code ChronoUnit.MICROS.between}, which counts nanoseconds first
+   * and overflows for instants more than 292 years from the epoch (0001-01-01, 9999-12-31).
+   */
+  static long micros(Instant value) {
+    return Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1000);
   }
 
   private static long micros(LocalDateTime value) {

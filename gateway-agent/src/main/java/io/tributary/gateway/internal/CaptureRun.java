@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One run of a gateway: the state directory lock, staging store, manifest producer, segment
- * pipeline and Debezium engine, with the two threads it owns ({@code <name>-engine} runs the engine,
- * {@code <name>-roller} rolls segments by age when no change arrives). Built by {@link #start}, which
- * runs the start-up checks first; {@link #close} releases everything within a bound.
+ * pipeline and Debezium engine, with the three threads it owns ({@code <name>-engine} runs the engine,
+ * {@code <name>-roller} rolls segments by age when no change arrives, {@code <name>-table-watch} checks
+ * at every heartbeat interval that the captured tables still exist, see {@link TableWatch}). Built by
+ * {@link #start}, which runs the start-up checks first; {@link #close} releases everything within a
+ * bound.
  */
 public final class CaptureRun {
   private static final Logger LOG = LoggerFactory.getLogger(CaptureRun.class);
@@ -59,6 +61,7 @@ public final class CaptureRun {
   private final AtomicReference<Throwable> engineFailure = new AtomicReference<>();
   private final ExecutorService engineThread;
   private final ScheduledExecutorService roller;
+  private final ScheduledExecutorService tableWatch;
   private final Optional<ResyncDriver> resyncs;
   private final Optional<InitialLoad> initialLoad;
   private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
@@ -82,6 +85,11 @@ public final class CaptureRun {
     this.engineThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, prefix + "-engine"));
     this.roller = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, prefix + "-roller");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.tableWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-table-watch");
       thread.setDaemon(true);
       return thread;
     });
@@ -165,7 +173,7 @@ public final class CaptureRun {
           });
       CaptureRun run = new CaptureRun(config, stateDirectory, store, sink, pipeline, handler, resyncs, initialLoad,
           onFailure, onStopped);
-      run.launch(connector, clock);
+      run.launch(connector, clock, TableWatch.of(config.source(), () -> connector.connect(config.source()), metrics));
       return run;
     } catch (RuntimeException e) {
       closeAll(opened);
@@ -193,7 +201,7 @@ public final class CaptureRun {
     }
   }
 
-  private void launch(SourceConnector connector, Clock clock) {
+  private void launch(SourceConnector connector, Clock clock, TableWatch watch) {
     engine = DebeziumEngine.create(Connect.class)
         .using(EngineProperties.of(config, connector, stateDirectory.offsetFile()))
         .using(OffsetCommitPolicy.always())
@@ -221,6 +229,8 @@ public final class CaptureRun {
     // A segment is rolled within a tenth of its age bound after it is due: that delay adds to every change's latency.
     long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 10));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
+    long watchInterval = config.heartbeatInterval().toMillis();
+    tableWatch.scheduleWithFixedDelay(watch::check, watchInterval, watchInterval, TimeUnit.MILLISECONDS);
     LOG.info("Capturing {} from {} (database {}) into {}, announcing on {} at {}", config.source().tables(),
         config.source().address(), config.source().database(), config.staging().location(), config.kafka().topic(),
         config.kafka().bootstrapServers());
@@ -274,6 +284,7 @@ public final class CaptureRun {
     }
     closed = true;
     roller.shutdownNow();
+    tableWatch.shutdownNow();
     initialLoad.ifPresent(InitialLoad::close);
     resyncs.ifPresent(ResyncDriver::close);
     stopEngine(timeout);

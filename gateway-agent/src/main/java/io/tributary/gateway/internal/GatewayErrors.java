@@ -187,6 +187,17 @@ public final class GatewayErrors {
   }
 
   /**
+   * What the gateway says when a captured table disappears while it runs: Debezium names the tables it
+   * captures, so a renamed table's changes are no longer captured, and nothing else would say so.
+   */
+  public static String tableMissing(SourceConfig source, TableId table) {
+    return "Captured table " + table.qualifiedName() + " no longer exists in " + where(source)
+        + ": it was dropped or renamed, and its changes are no longer captured. If it was renamed, add the new name"
+        + " to source.tables (and remove the old one), restart the gateway, and resync the new table (tributary"
+        + " resync <table>); see docs/sources.md, 'Renamed and dropped tables'.";
+  }
+
+  /**
    * PostgreSQL tables without a primary key whose replica identity is the default one (none, for a
    * keyless table): once published, PostgreSQL refuses their updates and deletes.
    */

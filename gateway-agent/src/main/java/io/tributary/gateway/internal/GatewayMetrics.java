@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -234,6 +235,27 @@ public final class GatewayMetrics implements AutoCloseable {
             + describe(after) + " at position " + at.value(),
         Map.of("before", describe(before), "after", describe(after), "before_fingerprint", before.fingerprint(),
             "after_fingerprint", after.fingerprint(), "position", at.value())));
+  }
+
+  /**
+   * Registers {@code tributary.gateway.tables.missing}: 1 for each captured table the source no longer
+   * has (dropped or renamed), 0 for the others.
+   */
+  void tablesWatched(List<TableId> watched, Predicate<TableId> missing) {
+    for (TableId table : watched) {
+      register(Gauge.builder("tributary.gateway.tables.missing", table, each -> missing.test(each) ? 1 : 0)
+          .description("1 while a captured table no longer exists at the source (dropped or renamed): its changes"
+              + " are not captured")
+          .tag("table", table.canonical())
+          .strongReference(true)
+          .register(registry));
+    }
+  }
+
+  /** Reports to the coordinator's event log that a captured table no longer exists at the source. */
+  void tableMissing(TableId table, String message) {
+    events.accept(new CoordinatorEvent.Report(clock.instant(), CoordinatorEvent.Type.ERROR, Optional.of(table),
+        CoordinatorEvent.Severity.ERROR, message, Map.of("reason", "table_missing")));
   }
 
   private static String describe(TableSchema schema) {
