@@ -26,6 +26,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
@@ -75,6 +76,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLongArray injected = new AtomicLongArray(Fault.values().length);
+  private final AtomicBoolean closing = new AtomicBoolean();
+  // Counted down by close(): wakes requests waiting out a slow fault.
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile Rates rates = Rates.none();
 
@@ -181,9 +184,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
   /**
    * Starts a proxy to {@code upstreamHost:upstreamPort} listening on a free port of
-   * {@value Loopback#HOST}, with no faults until {@link #rates(Rates)} sets some.
+   * {@value Loopback#HOST}, with no faults until {@link #rates(Rates)} sets some. Faults and
+   * delays are drawn from a random generator seeded with {@code seed}.
    *
-   * @param seed the seed of the random choice of faults and delays
    * @throws FixtureException if the proxy cannot listen
    */
   public static FaultInjectingProxy start(String upstreamHost, int upstreamPort, long seed) {
@@ -242,7 +245,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed.getCount() == 0) {
+    if (!closing.compareAndSet(false, true)) {
       return;
     }
     closed.countDown();
@@ -279,7 +282,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
   }
 
   private boolean isClosed() {
-    return closed.getCount() == 0;
+    return closing.get();
   }
 
   private void startThread(String name, Runnable task) {
