@@ -48,6 +48,11 @@ final class Component implements AutoCloseable {
     return name;
   }
 
+  /** Its configuration file. */
+  Path config() {
+    return config;
+  }
+
   /** Starts a new incarnation; the previous one must have ended. */
   synchronized void start() throws IOException {
     if (process != null && process.process().isAlive()) {

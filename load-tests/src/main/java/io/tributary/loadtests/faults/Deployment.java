@@ -253,10 +253,7 @@ final class Deployment implements AutoCloseable {
   Map<String, String> configurations() throws IOException {
     Map<String, String> shown = new LinkedHashMap<>();
     for (Component component : components()) {
-      Path file = component.name().equals("coordinator") ? directory.resolve("coordinator/coordinator.yaml")
-          : component.name().startsWith("gateway") ? directory.resolve(component.name()).resolve("gateway.yaml")
-              : directory.resolve(component.name()).resolve(component.name() + ".yaml");
-      shown.put(component.name(), Files.readString(file).replace(directory.toUri().toString(), "")
+      shown.put(component.name(), Files.readString(component.config()).replace(directory.toUri().toString(), "")
           .replace(directory + "/", ""));
     }
     return shown;

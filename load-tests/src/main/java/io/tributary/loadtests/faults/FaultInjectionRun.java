@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -137,8 +136,9 @@ public final class FaultInjectionRun {
           cycles.add(inject(deployment, fault, deadline));
         }
       }
+      // The load started only once the snapshot was applied.
       for (FaultSource source : sources) {
-        if (source.loadEnded() || initial.recovered()) {
+        if (initial.recovered()) {
           try {
             loads.add(source.stopLoad());
           } catch (Exception e) {
@@ -354,7 +354,7 @@ public final class FaultInjectionRun {
       byKind.put(kind.name(), cycles.stream().filter(cycle -> cycle.kind().equals(kind.name())).count());
     }
     Map<String, Long> storage = new LinkedHashMap<>();
-    new EnumMap<>(deployment.proxy().injected()).forEach((kind, count) -> storage.put(kind.name(), count));
+    deployment.proxy().injected().forEach((kind, count) -> storage.put(kind.name(), count));
     FaultsResult.Load load = new FaultsResult.Load(loads.stream().mapToLong(WorkloadReport::changes).sum(),
         loads.stream().mapToLong(WorkloadReport::inserts).sum(), loads.stream().mapToLong(WorkloadReport::updates).sum(),
         loads.stream().mapToLong(WorkloadReport::deletes).sum(),

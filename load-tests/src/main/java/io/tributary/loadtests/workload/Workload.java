@@ -42,8 +42,8 @@ public final class Workload {
   private final List<String> tables;
   private final int variableLength;
   private final AtomicBoolean ran = new AtomicBoolean();
+  /** Set by {@link #stop}, and by a failing connection to end the others. */
   private final AtomicBoolean stop = new AtomicBoolean();
-  private volatile boolean stopRequested;
 
   public Workload(WorkloadSpec spec, Dialect dialect) {
     this.spec = requireNonNull(spec, "spec is null");
@@ -143,7 +143,6 @@ public final class Workload {
    * no more, and {@link #run} returns its report then (stopped by {@code "stopped"}).
    */
   public void stop() {
-    stopRequested = true;
     stop.set(true);
   }
 
@@ -172,7 +171,7 @@ public final class Workload {
     double seconds = (end - start) / 1e9;
     return new WorkloadReport(dialect.name().toLowerCase(Locale.ROOT), spec.describe(), total, inserts, updates,
         deletes, transactions, seconds, seconds > 0 ? total / seconds : 0, spec.rate(),
-        timeUp ? "duration" : stopRequested ? "stopped" : "count", rows, changes);
+        timeUp ? "duration" : stop.get() ? "stopped" : "count", rows, changes);
   }
 
   private String createTable(String table) {
