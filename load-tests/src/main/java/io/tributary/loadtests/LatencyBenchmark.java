@@ -59,12 +59,13 @@ public final class LatencyBenchmark {
    * @param poll the watcher's interval
    * @param heap the pipeline's {@code -Xmx}
    * @param timeout bound on the whole run
+   * @param profile whether the pipeline's JVM records a flight recording ({@code pipeline.jfr} in its directory)
    * @param workDirectory where servers, data and logs go; emptied first
    * @param postgresBinaries where the PostgreSQL distribution is unpacked, kept between runs
    */
   public record Settings(List<Double> rates, Duration stepDuration, double warmupRate, Duration warmupDuration,
       Duration drainTimeout, double explodeSeconds, int connections, Duration poll, String heap, Duration timeout,
-      Path workDirectory, Path postgresBinaries) {
+      boolean profile, Path workDirectory, Path postgresBinaries) {
     public Settings {
       rates = List.copyOf(rates);
       if (rates.isEmpty() || rates.stream().anyMatch(rate -> rate <= 0)) {
@@ -291,7 +292,12 @@ public final class LatencyBenchmark {
   }
 
   private List<String> jvmOptions(Path directory) {
-    return List.of("-Xmx" + settings.heap(), GcLog.option(directory.resolve("gc.log")), "-XX:+ExitOnOutOfMemoryError");
+    List<String> options = new ArrayList<>(List.of("-Xmx" + settings.heap(), GcLog.option(directory.resolve("gc.log")),
+        "-XX:+ExitOnOutOfMemoryError"));
+    if (settings.profile()) {
+      options.add("-XX:StartFlightRecording=filename=" + directory.resolve("pipeline.jfr") + ",settings=profile");
+    }
+    return options;
   }
 
   private String method() {

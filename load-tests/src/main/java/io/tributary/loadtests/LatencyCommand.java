@@ -53,11 +53,14 @@ final class LatencyCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT30M", description = "Bound on the whole run (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
+  @Option(names = "--profile", description = "Record the pipeline's JVM with Java Flight Recorder (pipeline.jfr in its work directory)")
+  boolean profile;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(rates, stepDuration, warmupRate, warmupDuration,
-        drainTimeout, explodeSeconds, connections, poll, heap, timeout,
+        drainTimeout, explodeSeconds, connections, poll, heap, timeout, profile,
         parent.work.resolve("latency").toAbsolutePath(), parent.postgresBinaries());
     LatencyResult result = new LatencyBenchmark(settings, Clock.systemUTC(), out).run();
     Path directory = parent.results.resolve("latency");

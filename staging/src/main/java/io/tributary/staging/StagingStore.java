@@ -36,6 +36,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
+import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 
@@ -220,7 +221,9 @@ public final class StagingStore implements AutoCloseable {
       }
       ParquetFileReader reader;
       try {
-        reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop));
+        // Read options from the store's configuration: the default ones parse Hadoop's default resources anew every time.
+        reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop),
+            HadoopReadOptions.builder(hadoop, file).build());
       } catch (IOException | RuntimeException e) {
         if (!unreadableFooter(e)) {
           throw e;

@@ -85,7 +85,9 @@ final class ParquetDataFile {
     Path file = new Path(directory, UUID.randomUUID() + "-000.parquet");
     RowWriteSupport support = new RowWriteSupport(schema);
     FileSystem fileSystem = file.getFileSystem(hadoop);
+    // The engine's configuration, not the builder's own: a new one parses Hadoop's default resources on every file.
     try (ParquetWriter<Object[]> writer = settings(new Builder(HadoopOutputFile.fromPath(file, hadoop), support), hadoop)
+        .withConf(hadoop)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .build()) {
       for (Object[] row : rows) {
