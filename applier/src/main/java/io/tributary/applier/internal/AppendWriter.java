@@ -126,7 +126,7 @@ final class AppendWriter {
     // A blind append lists no files: rows stay in position order, cut by their estimated size.
     double bytesPerRow = 0;
     ClusteredFiles.Written written = rows.isEmpty() ? new ClusteredFiles.Written(List.of())
-        : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows, null, List.of(), bytesPerRow,
+        : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows, null, ClusteredFiles.Cuts.NONE, bytesPerRow,
             true, actions);
     return new CopyOnWriteWriter.Result(actions, 0, written.files().size(), filesRemoved, written.bytes(), bytesRemoved[0],
         rows.size(), rowsRemoved[0], rows.size(), rowsRemoved[0]);

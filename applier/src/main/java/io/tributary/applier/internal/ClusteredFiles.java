@@ -9,14 +9,16 @@ import io.delta.kernel.utils.DataFileStatus;
 import io.tributary.staging.TableId;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * Writes rows sorted by key as data files near a target size, so that each file covers a narrow key
  * range that does not overlap the files the commit leaves alone: the rows are cut into runs at the
- * minimum of every file kept (a run never spans one), and each run into files of about the target
- * size (within half of it), of equal row counts. The size of a row is estimated from the files the
+ * minimum of every file kept (a run never spans one) and around the range of every file rewritten
+ * ({@link Cuts}), and each run into files of about the target size (within half of it), of equal row
+ * counts. The size of a row is estimated from the files the
  * rows were read from (their bytes over their rows); without any, the first file is cut by the rows'
  * raw size and the rest by what that file turned out to weigh.
  */
@@ -49,19 +51,84 @@ final class ClusteredFiles {
   }
 
   /**
+   * Where sorted rows are cut into runs, by their first key component: a run starts at each value of
+   * {@code startsAt} (the minimum of every file the commit keeps or rewrites) and after each value of
+   * {@code endsAt} (the maximum of every file it rewrites). Rows with new keys beyond a rewritten
+   * file's range so go to files of their own instead of into it: a file whose keys are changed
+   * again and again while new keys arrive past it (the newest rows of a table with rising keys) keeps
+   * its size instead of growing with every commit, each of which would rewrite all of it. Compaction
+   * merges the small files this leaves.
+   */
+  record Cuts(List<Object> startsAt, List<Object> endsAt) {
+    /** One run: rows not clustered by key. */
+    static final Cuts NONE = new Cuts(List.of(), List.of());
+
+    Cuts {
+      startsAt = sorted(startsAt);
+      endsAt = sorted(endsAt);
+    }
+
+    /** Cuts at the minimum of each of {@code kept} with a known range, and around the range of each of {@code rewritten}. */
+    static Cuts around(List<TableFiles.DataFile> kept, List<TableFiles.DataFile> rewritten) {
+      List<Object> startsAt = new ArrayList<>();
+      List<Object> endsAt = new ArrayList<>();
+      for (TableFiles.DataFile file : kept) {
+        file.min().filter(min -> file.hasRange()).ifPresent(startsAt::add);
+      }
+      for (TableFiles.DataFile file : rewritten) {
+        if (file.hasRange()) {
+          startsAt.add(file.min().orElseThrow());
+          endsAt.add(file.max().orElseThrow());
+        }
+      }
+      return new Cuts(startsAt, endsAt);
+    }
+
+    /** The run of a row whose first key component is {@code value}: runs are numbered in key order. */
+    int run(Object value) {
+      if (value == null) {
+        return 0;
+      }
+      return countBelow(startsAt, value, true) + countBelow(endsAt, value, false);
+    }
+
+    /** How many of {@code values} are below {@code value}, or equal to it too when {@code orEqual}. */
+    private static int countBelow(List<Object> values, Object value, boolean orEqual) {
+      int low = 0;
+      int high = values.size();
+      while (low < high) {
+        int middle = (low + high) >>> 1;
+        int order = RowKey.compareValues(values.get(middle), value);
+        if (order < 0 || (orEqual && order == 0)) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      return low;
+    }
+
+    private static List<Object> sorted(List<Object> values) {
+      List<Object> sorted = new ArrayList<>(values);
+      sorted.sort(RowKey::compareValues);
+      return Collections.unmodifiableList(sorted);
+    }
+  }
+
+  /**
    * Writes {@code rows} (sorted) as files of {@code transaction}, appending their add actions to
    * {@code actions}.
    *
    * @param firstKey the first key component of a row; null for rows not clustered by key (one run)
-   * @param keptMinimums the minimum first key component of each file the commit keeps, ascending
+   * @param cuts where the rows are cut into runs, none of which a file spans
    * @param bytesPerRow the estimated size of a row in a file, or 0 when unknown
    * @param dataChange false for a rewrite that changes no data (compaction)
    */
   Written write(Transaction transaction, List<Object[]> rows, Function<Object[], Object> firstKey,
-      List<Object> keptMinimums, double bytesPerRow, boolean dataChange, List<Row> actions) {
+      Cuts cuts, double bytesPerRow, boolean dataChange, List<Row> actions) {
     List<DataFileStatus> written = new ArrayList<>();
     double estimate = bytesPerRow;
-    for (List<Object[]> run : runs(rows, firstKey, keptMinimums)) {
+    for (List<Object[]> run : runs(rows, firstKey, cuts)) {
       int from = 0;
       while (from < run.size()) {
         int remaining = run.size() - from;
@@ -88,46 +155,28 @@ final class ClusteredFiles {
     return new Written(written);
   }
 
-  /** The rows cut at every kept file's minimum: no run spans a kept file's start. */
-  static List<List<Object[]>> runs(List<Object[]> rows, Function<Object[], Object> firstKey, List<Object> keptMinimums) {
+  /** The rows cut into runs at {@code cuts}. */
+  static List<List<Object[]>> runs(List<Object[]> rows, Function<Object[], Object> firstKey, Cuts cuts) {
     List<List<Object[]>> runs = new ArrayList<>();
     if (rows.isEmpty()) {
       return runs;
     }
-    if (firstKey == null || keptMinimums.isEmpty()) {
+    if (firstKey == null || (cuts.startsAt().isEmpty() && cuts.endsAt().isEmpty())) {
       runs.add(rows);
       return runs;
     }
     int start = 0;
-    int slot = slot(firstKey.apply(rows.get(0)), keptMinimums);
+    int run = cuts.run(firstKey.apply(rows.get(0)));
     for (int i = 1; i < rows.size(); i++) {
-      int next = slot(firstKey.apply(rows.get(i)), keptMinimums);
-      if (next != slot) {
+      int next = cuts.run(firstKey.apply(rows.get(i)));
+      if (next != run) {
         runs.add(rows.subList(start, i));
         start = i;
-        slot = next;
+        run = next;
       }
     }
     runs.add(rows.subList(start, rows.size()));
     return runs;
-  }
-
-  /** How many kept files start at or below {@code value}. */
-  private static int slot(Object value, List<Object> keptMinimums) {
-    if (value == null) {
-      return 0;
-    }
-    int low = 0;
-    int high = keptMinimums.size();
-    while (low < high) {
-      int middle = (low + high) >>> 1;
-      if (RowKey.compareValues(keptMinimums.get(middle), value) <= 0) {
-        low = middle + 1;
-      } else {
-        high = middle;
-      }
-    }
-    return low;
   }
 
   /** The average uncompressed size of the first rows, a rough upper bound of their size in a file. */

@@ -21,7 +21,8 @@ import java.util.Map;
  * hold the batch's keys from the key ranges of their statistics ({@link TableFiles}), reads them,
  * keeps the rows whose key the batch does not touch, and writes those survivors together with the
  * batch's upserted rows, sorted by key, as new files near the target size that do not span the
- * files left alone ({@link ClusteredFiles}); the files holding a changed key, or whose range a new
+ * files left alone, each file's survivors apart from new keys beyond its range
+ * ({@link ClusteredFiles}); the files holding a changed key, or whose range a new
  * key falls in, are removed. A truncate removes every file. Returns the add and remove actions for
  * the batch's single commit; nothing is committed here.
  *
@@ -117,6 +118,7 @@ public final class CopyOnWriteWriter {
     long removedAt = clock.millis();
     List<Row> removes = new ArrayList<>();
     List<TableFiles.DataFile> kept = new ArrayList<>();
+    List<TableFiles.DataFile> rewritten = new ArrayList<>();
     // The rows to write: those of the removed files the batch does not touch, then the batch's own.
     List<Object[]> rows = new ArrayList<>();
     Map<RowKey, Object[]> current = new HashMap<>();
@@ -155,6 +157,7 @@ public final class CopyOnWriteWriter {
       // A new key inside the file's range is written into it, so that files do not come to overlap.
       if (touched[0] || file.spansAny(upsertKeys)) {
         removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
+        rewritten.add(file);
         rows.addAll(rest);
         rowsRemoved += readRows ? fileRows[0] : Math.max(0, file.rows());
         bytesRemoved += file.size();
@@ -192,7 +195,8 @@ public final class CopyOnWriteWriter {
     ClusteredFiles.Written written = new ClusteredFiles.Written(List.of());
     if (!rows.isEmpty()) {
       written = new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows,
-          row -> RowKey.first(row, keyIndexes), keptMinimums(kept), bytesPerRow(rowsOfRemoved, bytesRemoved, kept),
+          row -> RowKey.first(row, keyIndexes), ClusteredFiles.Cuts.around(kept, rewritten),
+          bytesPerRow(rowsOfRemoved, bytesRemoved, kept),
           true, actions);
     }
     return new Result(actions, filesRead, written.files().size(), removes.size(), written.bytes(), bytesRemoved,
@@ -216,16 +220,6 @@ public final class CopyOnWriteWriter {
       }
     }
     rows.subList(unique, rows.size()).clear();
-  }
-
-  /** The minimum key of each kept file with a known range, ascending. */
-  static List<Object> keptMinimums(List<TableFiles.DataFile> kept) {
-    List<Object> minimums = new ArrayList<>();
-    for (TableFiles.DataFile file : kept) {
-      file.min().filter(min -> file.hasRange()).ifPresent(minimums::add);
-    }
-    minimums.sort(RowKey::compareValues);
-    return minimums;
   }
 
   /** Bytes per row of the files rewritten, else of the files kept; 0 when no file tells. */

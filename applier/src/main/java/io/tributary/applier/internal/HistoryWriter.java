@@ -117,9 +117,10 @@ final class HistoryWriter {
     List<Object[]> rows = new ArrayList<>();
     Map<RowKey, Object[]> open = new LinkedHashMap<>();
     List<TableFiles.DataFile> kept = new ArrayList<>();
+    List<TableFiles.DataFile> rewritten = new ArrayList<>();
     long[] counts = new long[4];
     if (readAll || !keys.isEmpty()) {
-      readCurrent(snapshot, readAll, keys, opening, removes, rows, open, kept, counts);
+      readCurrent(snapshot, readAll, keys, opening, removes, rows, open, kept, rewritten, counts);
     }
     long opened = 0;
     long closed = 0;
@@ -178,7 +179,8 @@ final class HistoryWriter {
         events.kept().size(), events.duplicates(), resyncEnds);
     long versionsOpened = opened;
     long versionsClosed = closed;
-    return new PreparedBatch(summary, transaction -> write(transaction, removes, rows, kept, counts, versionsOpened,
+    ClusteredFiles.Cuts cuts = ClusteredFiles.Cuts.around(kept, rewritten);
+    return new PreparedBatch(summary, transaction -> write(transaction, removes, rows, cuts, kept, counts, versionsOpened,
         versionsClosed));
   }
 
@@ -187,11 +189,12 @@ final class HistoryWriter {
    * found by the key ranges of their statistics: a file holding one, or whose range one of
    * {@code opening} falls in (so that the new version lands in the file that covers its key), is
    * removed, its current versions of those keys go to {@code open} and its other rows to
-   * {@code rows}; the others go to {@code kept}. {@code counts} gets the files read, the rows of the
+   * {@code rows}, and the file to {@code rewritten}; the others go to {@code kept}. {@code counts} gets the files read, the rows of the
    * files removed, and the bytes and rows (from statistics) of the files removed.
    */
   private void readCurrent(Snapshot snapshot, boolean all, Set<RowKey> keys, Set<RowKey> opening, List<Row> removes,
-      List<Object[]> rows, Map<RowKey, Object[]> open, List<TableFiles.DataFile> kept, long[] counts) {
+      List<Object[]> rows, Map<RowKey, Object[]> open, List<TableFiles.DataFile> kept,
+      List<TableFiles.DataFile> rewritten, long[] counts) {
     Scan scan = snapshot.getScanBuilder().build();
     Row scanState = scan.getScanState(engine);
     List<TableFiles.DataFile> files = TableFiles.list(engine, snapshot, scan, before, sameKeyTypes());
@@ -218,6 +221,7 @@ final class HistoryWriter {
       });
       if (!found.isEmpty() || file.spansAny(openingKeys)) {
         removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
+        rewritten.add(file);
         rows.addAll(rest);
         open.putAll(found);
         counts[1] += rest.size() + found.size();
@@ -266,13 +270,13 @@ final class HistoryWriter {
   }
 
   private CopyOnWriteWriter.Result write(Transaction transaction, List<Row> removes, List<Object[]> rows,
-      List<TableFiles.DataFile> kept, long[] counts, long opened, long closed) {
+      ClusteredFiles.Cuts cuts, List<TableFiles.DataFile> kept, long[] counts, long opened, long closed) {
     List<Object[]> sorted = new ArrayList<>(rows);
     sorted.sort(order(keyIndexes, startPosition));
     List<Row> actions = new ArrayList<>(removes);
     ClusteredFiles.Written written = sorted.isEmpty() ? new ClusteredFiles.Written(List.of())
         : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, sorted,
-            row -> RowKey.first(row, keyIndexes), CopyOnWriteWriter.keptMinimums(kept),
+            row -> RowKey.first(row, keyIndexes), cuts,
             CopyOnWriteWriter.bytesPerRow(counts[3], counts[2], kept), true, actions);
     return new CopyOnWriteWriter.Result(actions, counts[0], written.files().size(), removes.size(), written.bytes(),
         counts[2], sorted.size(), counts[1], opened, closed);

@@ -108,9 +108,10 @@ final class SmallFileCompactor {
     Row scanState = scan.getScanState(context.engine());
     Set<String> compacted = new HashSet<>();
     groups.forEach(group -> group.forEach(file -> compacted.add(file.path())));
-    List<Object> keptMinimums = clustered
-        ? CopyOnWriteWriter.keptMinimums(files.stream().filter(file -> !compacted.contains(file.path())).toList())
-        : List.of();
+    // The files compacted are merged: runs are cut only at the files left alone.
+    ClusteredFiles.Cuts cuts = clustered
+        ? ClusteredFiles.Cuts.around(files.stream().filter(file -> !compacted.contains(file.path())).toList(), List.of())
+        : ClusteredFiles.Cuts.NONE;
     int[] keyIndexes = layout.keyIndexes();
     long removedAt = context.clock().millis();
     List<Row> actions = new ArrayList<>();
@@ -132,7 +133,7 @@ final class SmallFileCompactor {
       bytesIn += groupBytes;
       rowsIn += rows.size();
       written.add(writer.write(transaction, rows, clustered ? row -> RowKey.first(row, keyIndexes) : null,
-          keptMinimums, rows.isEmpty() ? 0 : (double) groupBytes / rows.size(), false, actions));
+          cuts, rows.isEmpty() ? 0 : (double) groupBytes / rows.size(), false, actions));
     }
     committer.commitWith(context.committers().create(context.coordinator(), lease, Optional.empty(), List.of(), 0));
     TransactionCommitResult commit = transaction.commit(context.engine(),

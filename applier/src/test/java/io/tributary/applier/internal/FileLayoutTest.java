@@ -228,6 +228,46 @@ class FileLayoutTest {
   }
 
   @Test
+  void newKeysPastARewrittenFileGoToFilesOfTheirOwnSoThatTheFileDoesNotGrowWithEveryCommit() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    apply(applier, inserts(0, 300));
+    assertThat(files()).hasSize(1);
+
+    // The newest row changes while newer ones arrive: the pattern of a table with rising keys.
+    for (long newest = 299; newest < 449; newest += 50) {
+      List<ChangeEvent> changes = new ArrayList<>();
+      changes.add(event(Operation.UPDATE, newest));
+      for (long id = newest + 1; id <= newest + 50; id++) {
+        changes.add(event(Operation.INSERT, id));
+      }
+      apply(applier, changes);
+    }
+
+    List<TableFiles.DataFile> files = files();
+    assertDisjoint(files);
+    assertThat(files.stream().map(TableFiles.DataFile::rows).toList()).containsExactly(300L, 50L, 50L, 50L);
+    assertThat(counter("files.removed")).isEqualTo(3);
+    assertThat(rows()).hasSize(450);
+  }
+
+  @Test
+  void runsStartAtEveryMinimumAndAfterEveryMaximumOfARewrittenFile() {
+    ClusteredFiles.Cuts cuts = new ClusteredFiles.Cuts(List.of(30L, 10L), List.of(20L));
+    List<Object[]> rows = new ArrayList<>();
+    for (long id : new long[] {5, 10, 15, 20, 21, 29, 30, 40}) {
+      rows.add(new Object[] {id});
+    }
+
+    List<List<Long>> runs = ClusteredFiles.runs(rows, row -> row[0], cuts).stream()
+        .map(run -> run.stream().map(row -> (Long) row[0]).toList())
+        .toList();
+
+    assertThat(runs).containsExactly(List.of(5L), List.of(10L, 15L, 20L), List.of(21L, 29L), List.of(30L, 40L));
+    assertThat(ClusteredFiles.runs(rows, null, cuts)).hasSize(1);
+    assertThat(ClusteredFiles.runs(rows, row -> row[0], ClusteredFiles.Cuts.NONE)).hasSize(1);
+  }
+
+  @Test
   void aNewCompositeKeyWhoseFirstValueEndsFilesRewritesNone() {
     // (tenant, id): every file of tenant 2 has 2 as its minimum and maximum first key component.
     TableSchema tenants = new TableSchema(TABLE, List.of(new Column("tenant", ColumnType.LONG, false),
