@@ -127,33 +127,47 @@ final class ClusteredFiles {
   Written write(Transaction transaction, List<Object[]> rows, Function<Object[], Object> firstKey,
       Cuts cuts, double bytesPerRow, boolean dataChange, List<Row> actions) {
     List<DataFileStatus> written = new ArrayList<>();
+    List<List<Object[]>> runs = runs(rows, firstKey, cuts);
+    if (runs.isEmpty()) {
+      return new Written(written);
+    }
     double estimate = bytesPerRow;
-    for (List<Object[]> run : runs(rows, firstKey, cuts)) {
+    if (estimate <= 0) {
+      // Raw sizes are a rough guess (compression shrinks them, Parquet's pages and footer add to them):
+      // the first file, written alone, aims below the target, and what it weighs sizes the rest.
+      List<Object[]> run = runs.get(0);
+      int count = (int) Math.max(1, Math.min(run.size(), targetSize * 3 / 4 / rawBytesPerRow(run)));
+      DataFileStatus first = DataFileWriter.writeFile(engine, transaction, tableId, run.subList(0, count), dataChange,
+          actions);
+      written.add(first);
+      estimate = Math.max(1.0, (double) first.getSize() / count);
+      runs.set(0, run.subList(count, run.size()));
+    }
+    List<List<Object[]>> files = new ArrayList<>();
+    for (List<Object[]> run : runs) {
       int from = 0;
       while (from < run.size()) {
         int remaining = run.size() - from;
-        int count;
-        if (estimate <= 0) {
-          // Raw sizes are a rough guess (compression shrinks them, Parquet's pages and footer add to them):
-          // this first file aims below the target, and what it weighs sizes the rest.
-          count = (int) Math.max(1, Math.min(remaining,
-              targetSize * 3 / 4 / rawBytesPerRow(run.subList(from, run.size()))));
-        } else {
-          // Equal files, each within a half of the target: a run just above it stays one file.
-          long files = Math.max(1, Math.round(remaining * estimate / targetSize));
-          count = (int) Math.ceil((double) remaining / files);
-        }
-        DataFileStatus file = DataFileWriter.writeFile(engine, transaction, tableId, run.subList(from, from + count),
-            dataChange, actions);
-        written.add(file);
-        if (estimate <= 0) {
-          estimate = Math.max(1.0, (double) file.getSize() / count);
-        }
-        from += count;
+        // Equal files, each within a half of the target: a run just above it stays one file.
+        long count = Math.max(1, Math.round(remaining * estimate / targetSize));
+        int rowsInFile = (int) Math.ceil((double) remaining / count);
+        files.add(run.subList(from, from + rowsInFile));
+        from += rowsInFile;
       }
+    }
+    // The files are independent: written at once, their actions then appended in key order.
+    for (WrittenFile file : FileWork.map(files, fileRows -> {
+      List<Row> fileActions = new ArrayList<>();
+      return new WrittenFile(DataFileWriter.writeFile(engine, transaction, tableId, fileRows, dataChange, fileActions),
+          fileActions);
+    })) {
+      written.add(file.status());
+      actions.addAll(file.actions());
     }
     return new Written(written);
   }
+
+  private record WrittenFile(DataFileStatus status, List<Row> actions) {}
 
   /** The rows cut into runs at {@code cuts}. */
   static List<List<Object[]>> runs(List<Object[]> rows, Function<Object[], Object> firstKey, Cuts cuts) {

@@ -126,40 +126,32 @@ public final class CopyOnWriteWriter {
     long bytesRemoved = 0;
     long rowsOfRemoved = 0;
     long filesRead = 0;
-    long[] marked = {0};
+    long marked = 0;
+    List<TableFiles.DataFile> candidates = new ArrayList<>();
     for (TableFiles.DataFile file : files) {
       if (!batch.truncate() && !nullKeys && !file.mayHoldAny(batchKeys)) {
         kept.add(file);
-        continue;
+      } else {
+        candidates.add(file);
       }
-      List<Object[]> rest = new ArrayList<>();
-      boolean[] touched = {batch.truncate()};
-      long[] fileRows = {0};
+    }
+    // The files that may hold the batch's keys are read at once; what each holds is then taken in order.
+    List<FileRows> contents = FileWork.map(candidates, file -> readRows ? read(scanState, file, batch, markAll)
+        : new FileRows(List.of(), Map.of(), Math.max(0, file.rows()), true, 0));
+    for (int i = 0; i < candidates.size(); i++) {
+      TableFiles.DataFile file = candidates.get(i);
+      FileRows fileRows = contents.get(i);
       if (readRows) {
         filesRead++;
-        DeltaFiles.forEachRow(engine, scanState, file.scanFile().scanRow(), stored -> {
-          Object[] row = read.row(stored);
-          fileRows[0]++;
-          RowKey key = RowKey.of(row, keyIndexes);
-          if (batch.changes().containsKey(key)) {
-            touched[0] = true;
-            current.put(key, row);
-          } else {
-            if (markAll && row[deletedAt] == null) {
-              row = row.clone();
-              row[deletedAt] = Math.multiplyExact(batch.truncatedAtMillis(), 1000L);
-              marked[0]++;
-            }
-            rest.add(row);
-          }
-        });
       }
       // A new key inside the file's range is written into it, so that files do not come to overlap.
-      if (touched[0] || file.spansAny(upsertKeys)) {
+      if (fileRows.touched() || file.spansAny(upsertKeys)) {
         removes.add(DataFileWriter.remove(file.scanFile(), removedAt));
         rewritten.add(file);
-        rows.addAll(rest);
-        rowsRemoved += readRows ? fileRows[0] : Math.max(0, file.rows());
+        rows.addAll(fileRows.rest());
+        current.putAll(fileRows.changed());
+        marked += fileRows.marked();
+        rowsRemoved += fileRows.rows();
         bytesRemoved += file.size();
         rowsOfRemoved += Math.max(0, file.rows());
       } else {
@@ -168,7 +160,7 @@ public final class CopyOnWriteWriter {
     }
 
     long upserted = 0;
-    long deleted = markAll ? marked[0] : batch.truncate() ? rowsRemoved : 0;
+    long deleted = markAll ? marked : batch.truncate() ? rowsRemoved : 0;
     for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
       Object[] old = current.get(change.getKey());
       if (change.getValue() instanceof RowChange.Upsert upsert) {
@@ -201,6 +193,36 @@ public final class CopyOnWriteWriter {
     }
     return new Result(actions, filesRead, written.files().size(), removes.size(), written.bytes(), bytesRemoved,
         rows.size(), rowsRemoved, upserted, deleted);
+  }
+
+  /**
+   * What one file holds for a batch: its rows whose key the batch does not change ({@code rest}, with
+   * {@code __deleted_at} set by a soft-deleting truncate), its rows whose key it changes, by key, and
+   * whether it holds any of those.
+   */
+  private record FileRows(List<Object[]> rest, Map<RowKey, Object[]> changed, long rows, boolean touched, long marked) {}
+
+  /** Reads {@code file}'s rows for {@code batch}; safe on several threads at once. */
+  private FileRows read(Row scanState, TableFiles.DataFile file, ReducedBatch batch, boolean markAll) {
+    List<Object[]> rest = new ArrayList<>();
+    Map<RowKey, Object[]> changed = new HashMap<>();
+    long[] counts = {0, 0};
+    DeltaFiles.forEachRow(engine, scanState, file.scanFile().scanRow(), stored -> {
+      Object[] row = read.row(stored);
+      counts[0]++;
+      RowKey key = RowKey.of(row, keyIndexes);
+      if (batch.changes().containsKey(key)) {
+        changed.put(key, row);
+      } else {
+        if (markAll && row[deletedAt] == null) {
+          row = row.clone();
+          row[deletedAt] = Math.multiplyExact(batch.truncatedAtMillis(), 1000L);
+          counts[1]++;
+        }
+        rest.add(row);
+      }
+    });
+    return new FileRows(rest, changed, counts[0], batch.truncate() || !changed.isEmpty(), counts[1]);
   }
 
   /**
