@@ -321,9 +321,11 @@ public final class TableApplier {
 
   private BatchResult applyNew(Snapshot snapshot, DeferredCommitter committer, List<PendingManifest> batch,
       Optional<CommitGroupBarrier> group) {
+    // The segments are decoded at once; one that cannot be read is dealt with afterwards, in order.
     List<StagedSegment> segments = new ArrayList<>();
-    for (PendingManifest pending : batch) {
-      segments.add(readSegment(pending));
+    for (SegmentRead read : FileWork.map(batch, this::readSegment)) {
+      segments.add(read.segment().isPresent() ? read.segment().get() : unreadableSegment(read.pending(),
+          read.failure().orElseThrow()));
     }
     return applySegments(snapshot, committer, segments, group);
   }
@@ -458,38 +460,47 @@ public final class TableApplier {
     return applySegments(replaced, committer, rest.subList(beginAt, rest.size()), group);
   }
 
-  private StagedSegment readSegment(PendingManifest pending) {
+  /** A staged segment read, or why it could not be: corrupt or missing. */
+  private record SegmentRead(PendingManifest pending, Optional<StagedSegment> segment,
+      Optional<TributaryException> failure) {}
+
+  /** Reads a manifest's segment; safe on several threads at once, since it changes nothing. */
+  private SegmentRead readSegment(PendingManifest pending) {
     ManifestRecord manifest = pending.manifest();
-    Instant stagedAt = Instant.ofEpochMilli(manifest.createdAtMillis());
-    OptionalLong offset = OptionalLong.of(pending.offset());
     try (SegmentReader reader = context.staging().openSegment(manifest)) {
-      return new StagedSegment(manifest.segmentPath(), Optional.of(reader.schema()), reader.readAll(), stagedAt,
-          manifest.lastPosition(), offset);
+      return new SegmentRead(pending, Optional.of(new StagedSegment(manifest.segmentPath(), Optional.of(reader.schema()),
+          reader.readAll(), Instant.ofEpochMilli(manifest.createdAtMillis()), manifest.lastPosition(),
+          OptionalLong.of(pending.offset()))), Optional.empty());
     } catch (TributaryException e) {
-      if (e.code() == ErrorCode.SEGMENT_CORRUPT) {
-        return corruptSegment(manifest, offset, e);
+      if (e.code() == ErrorCode.SEGMENT_CORRUPT || e.code() == ErrorCode.SEGMENT_MISSING) {
+        return new SegmentRead(pending, Optional.empty(), Optional.of(e));
       }
-      if (e.code() != ErrorCode.SEGMENT_MISSING) {
-        throw e;
-      }
-      Resync resync = MissingSegments.supersedingResync(context.coordinator(), manifest)
-          .orElseThrow(() -> ApplierErrors.segmentMissing(tableId, manifest.segmentPath(), e));
-      LOG.warn("Segment {} of {} (positions {} to {}) is no longer staged; skipped, because resync {} ({}, requested {}:"
-          + " {}) replaces its changes", manifest.segmentPath(), tableId, manifest.firstPosition(),
-          manifest.lastPosition(), resync.id(), resync.state(), resync.requestedAt(), resync.reason());
-      metrics.segmentSuperseded();
-      return new StagedSegment(manifest.segmentPath(), Optional.empty(), List.of(), stagedAt, manifest.lastPosition(),
-          offset);
+      throw e;
     }
   }
 
   /**
-   * A segment that failed its checks is never applied, and never silently skipped: it is moved
-   * aside (where the retention never deletes it), counted, and then either its table's resync
-   * supersedes its changes, reported as an error event, or the table stops until an operator acts,
-   * as {@code staging.corrupt-segments} says. Read again after a restart, the segment is missing,
-   * and {@link MissingSegments} skips it only for the resync.
+   * A corrupt segment is quarantined and its table sent to a resync (or the batch stops, as
+   * configured); a missing one is skipped if a resync replaces its changes, and fails the batch
+   * otherwise.
    */
+  private StagedSegment unreadableSegment(PendingManifest pending, TributaryException e) {
+    ManifestRecord manifest = pending.manifest();
+    OptionalLong offset = OptionalLong.of(pending.offset());
+    if (e.code() == ErrorCode.SEGMENT_CORRUPT) {
+      return corruptSegment(manifest, offset, e);
+    }
+    Instant stagedAt = Instant.ofEpochMilli(manifest.createdAtMillis());
+    Resync resync = MissingSegments.supersedingResync(context.coordinator(), manifest)
+        .orElseThrow(() -> ApplierErrors.segmentMissing(tableId, manifest.segmentPath(), e));
+    LOG.warn("Segment {} of {} (positions {} to {}) is no longer staged; skipped, because resync {} ({}, requested {}:"
+        + " {}) replaces its changes", manifest.segmentPath(), tableId, manifest.firstPosition(),
+        manifest.lastPosition(), resync.id(), resync.state(), resync.requestedAt(), resync.reason());
+    metrics.segmentSuperseded();
+    return new StagedSegment(manifest.segmentPath(), Optional.empty(), List.of(), stagedAt, manifest.lastPosition(),
+        offset);
+  }
+
   private StagedSegment corruptSegment(ManifestRecord manifest, OptionalLong offset, TributaryException corrupt) {
     URI segment = manifest.segmentPath();
     if (context.staging().config().corruptSegments() == StagingConfig.CorruptSegments.STOP) {
