@@ -146,6 +146,10 @@ public final class Benchmarks {
 
     @Option(names = "--timeout", defaultValue = "PT10M", description = "Bound on each run (default: ${DEFAULT-VALUE})")
     Duration timeout;
+
+    @Option(names = "--profile",
+        description = "Record the gateway's and the peer's JVMs with Java Flight Recorder (<system>-<repeat>.jfr in each run's directory)")
+    boolean profile;
   }
 
   /** Runs benchmark {@code capture} or {@code snapshot} and writes its results. */
@@ -154,7 +158,7 @@ public final class Benchmarks {
     PrintWriter out = spec.commandLine().getOut();
     String name = mode.benchmark();
     CaptureBenchmark.Settings settings = new CaptureBenchmark.Settings(mode, changes, options.repeats, options.heap,
-        options.timeout, parent.work.resolve(name).toAbsolutePath(), parent.postgresBinaries());
+        options.timeout, options.profile, parent.work.resolve(name).toAbsolutePath(), parent.postgresBinaries());
     CaptureResult result = new CaptureBenchmark(settings, Clock.systemUTC(), out).run();
     Path directory = parent.results.resolve(name);
     CaptureReport.write(result, directory, command(spec));

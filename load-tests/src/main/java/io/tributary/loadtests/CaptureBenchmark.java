@@ -80,11 +80,12 @@ public final class CaptureBenchmark {
    * @param repeats captures of each system
    * @param heap {@code -Xmx} of the gateway and of the peer
    * @param runTimeout bound on each capture, and on the load
+   * @param profile whether each capture's JVM records a flight recording ({@code <system>-<repeat>.jfr} in its directory)
    * @param workDirectory where servers, state and logs go; emptied first
    * @param postgresBinaries where the PostgreSQL distribution is unpacked, kept between runs
    */
-  public record Settings(Mode mode, long changes, int repeats, String heap, Duration runTimeout, Path workDirectory,
-      Path postgresBinaries) {
+  public record Settings(Mode mode, long changes, int repeats, String heap, Duration runTimeout, boolean profile,
+      Path workDirectory, Path postgresBinaries) {
     public Settings {
       requireNonNull(mode, "mode is null");
       if (changes < 1) {
@@ -309,7 +310,13 @@ public final class CaptureBenchmark {
   }
 
   private List<String> jvmOptions(Path directory) {
-    return List.of("-Xmx" + settings.heap(), GcLog.option(directory.resolve("gc.log")));
+    List<String> options = new ArrayList<>(List.of("-Xmx" + settings.heap(), GcLog.option(directory.resolve("gc.log"))));
+    if (settings.profile()) {
+      // Both systems alike, so that the recording's cost leaves the ratio as it is.
+      options.add("-XX:StartFlightRecording=filename=" + directory.resolve(directory.getFileName() + ".jfr")
+          + ",settings=profile");
+    }
+    return List.copyOf(options);
   }
 
   private static String slotName(String system, int repeat) {
