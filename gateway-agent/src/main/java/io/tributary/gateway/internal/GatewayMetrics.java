@@ -122,9 +122,13 @@ public final class GatewayMetrics implements AutoCloseable {
   void captured(ChangeEvent event, boolean snapshot) {
     TableId table = event.tableId();
     TableCounters counters = table(table);
-    counters.capturedByOperation.computeIfAbsent(event.operation(), operation ->
-        counter("tributary.gateway.events.captured", "Changes read from the source", table, operation.code()))
-        .increment();
+    Counter byOperation = counters.capturedByOperation.get(event.operation());
+    if (byOperation == null) {
+      // Made once per table and operation; the lookup above builds no key and captures nothing.
+      byOperation = counters.capturedByOperation.computeIfAbsent(event.operation(), operation ->
+          counter("tributary.gateway.events.captured", "Changes read from the source", table, operation.code()));
+    }
+    byOperation.increment();
     if (event.operation() == Operation.SNAPSHOT_READ && !snapshot) {
       // Read by an incremental snapshot: an initial load or a resync.
       counters.incrementalRows(() -> counter("tributary.gateway.resync.rows",
@@ -339,7 +343,8 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   private TableCounters table(TableId table) {
-    return tables.computeIfAbsent(table, t -> new TableCounters());
+    TableCounters counters = tables.get(table);
+    return counters != null ? counters : tables.computeIfAbsent(table, t -> new TableCounters());
   }
 
   private Counter counter(String name, String description, TableId table, String op) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class GatewayMetricsTest {
   private static final TableId ORDERS = TableId.parse("shop.public.orders");
+  private static final TableId ITEMS = TableId.parse("shop.public.items");
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final List<CoordinatorEvent.Report> reports = new ArrayList<>();
@@ -59,6 +60,30 @@ class GatewayMetricsTest {
     assertThat(registry.find("tributary.gateway.resync.rows").counter()).isNull();
   }
 
+  @Test
+  void capturedChangesAreCountedByTableAndOperation() {
+    for (int i = 0; i < 5; i++) {
+      metrics.captured(event(ORDERS, Operation.INSERT, i), false);
+    }
+    metrics.captured(event(ORDERS, Operation.UPDATE, 5), false);
+    metrics.captured(event(ITEMS, Operation.INSERT, 6), false);
+    metrics.captured(event(ITEMS, Operation.DELETE, 7), false);
+    metrics.captured(event(ORDERS, Operation.INSERT, 8), false);
+
+    assertThat(captured("shop.public.orders", "c")).isEqualTo(6);
+    assertThat(captured("shop.public.orders", "u")).isEqualTo(1);
+    assertThat(captured("shop.public.items", "c")).isEqualTo(1);
+    assertThat(captured("shop.public.items", "d")).isEqualTo(1);
+    assertThat(registry.find("tributary.gateway.events.captured").tag("table", "shop.public.items").tag("op", "u")
+        .counter()).isNull();
+    assertThat(metrics.tables().get(ORDERS).eventsCaptured()).isEqualTo(7);
+    assertThat(metrics.tables().get(ITEMS).eventsCaptured()).isEqualTo(2);
+  }
+
+  private double captured(String table, String op) {
+    return registry.get("tributary.gateway.events.captured").tag("table", table).tag("op", op).counter().count();
+  }
+
   private void readIncrementally(int rows) {
     for (int i = 0; i < rows; i++) {
       metrics.captured(event(Operation.SNAPSHOT_READ, i), false);
@@ -74,7 +99,11 @@ class GatewayMetricsTest {
   }
 
   private static ChangeEvent event(Operation operation, long n) {
-    return new ChangeEvent(ORDERS, operation, SourcePosition.of(SourcePosition.PHASE_STREAM, n), new Object[0],
+    return event(ORDERS, operation, n);
+  }
+
+  private static ChangeEvent event(TableId table, Operation operation, long n) {
+    return new ChangeEvent(table, operation, SourcePosition.of(SourcePosition.PHASE_STREAM, n), new Object[0],
         new BitSet(), 0, Optional.empty(), 0);
   }
 }
