@@ -83,6 +83,8 @@ public final class ApplierMetrics {
     private final Counter resyncsFailed;
     private final Counter resyncRowsRemoved;
     private final Timer commitLatency;
+    private final Timer batchDuration;
+    private final Timer manifestWait;
     private final Tags tags;
     private final Map<String, Counter> schemaChanges = new ConcurrentHashMap<>();
     private final AtomicLong lastCaptureMillis = new AtomicLong(-1);
@@ -137,6 +139,12 @@ public final class ApplierMetrics {
       resyncRowsRemoved = counter("resync.rows.removed",
           "Rows removed at the end of a resync because the source no longer held them", tags);
       commitLatency = Timer.builder(PREFIX + "commit.latency").description("Time to commit one batch through the coordinator")
+          .tags(tags).register(registry);
+      batchDuration = Timer.builder(PREFIX + "batch.duration")
+          .description("Time to apply one committed batch: read its segments, write its data files, commit")
+          .tags(tags).register(registry);
+      manifestWait = Timer.builder(PREFIX + "manifest.wait")
+          .description("Time from a manifest's announcement (the gateway's clock) to each start of a batch applying it")
           .tags(tags).register(registry);
       Gauge.builder(PREFIX + "applied.lag", this, Table::lagSeconds).description(
           "Seconds between now and the capture of the last applied event").baseUnit("seconds").tags(tags).register(registry);
@@ -195,6 +203,17 @@ public final class ApplierMetrics {
 
     public void duplicatesDropped(long count) {
       duplicatesDropped.increment(count);
+    }
+
+    /** Records how long a batch that was committed took, from its start to its commit. */
+    public void batchApplied(Duration duration) {
+      batchDuration.record(duration);
+    }
+
+    /** Records how long a manifest waited between its announcement and the start of the batch applying it. */
+    public void manifestWaited(Duration wait) {
+      // Another machine's clock may run ahead: a wait below zero is counted as none.
+      manifestWait.record(wait.isNegative() ? Duration.ZERO : wait);
     }
 
     public void committed(long newVersion, CopyOnWriteWriter.Result result, long captureMillis, Duration latency) {

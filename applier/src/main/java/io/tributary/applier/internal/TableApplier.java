@@ -165,6 +165,10 @@ public final class TableApplier {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("empty batch of " + tableId);
     }
+    long started = context.clock().millis();
+    for (PendingManifest pending : batch) {
+      metrics.manifestWaited(Duration.ofMillis(started - pending.manifest().createdAtMillis()));
+    }
     try {
       applyUnannounced(batch.get(0).manifest());
       DeferredCommitter committer = new DeferredCommitter();
@@ -180,6 +184,9 @@ public final class TableApplier {
       }
       BatchResult result = applyNew(snapshot, committer, rest, group);
       noteSequences(rest);
+      if (result.outcome() == BatchResult.Outcome.COMMITTED) {
+        metrics.batchApplied(Duration.ofMillis(Math.max(0, context.clock().millis() - started)));
+      }
       return result;
     } catch (RuntimeException e) {
       throw ApplierErrors.classify(tableId, location, e);
