@@ -2,6 +2,7 @@ package io.tributary.staging;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.staging.internal.PosixLocalFileSystem;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ public final class LocalPermissions {
   /** Hadoop's setting for the permissions of what its file systems create. */
   public static final String HADOOP_UMASK = "fs.permissions.umask-mode";
   private static final String LOCAL_FILE_SYSTEM_UNCACHED = "fs.file.impl.disable.cache";
+  private static final String LOCAL_FILE_SYSTEM = "fs.file.impl";
   /** No access for others, no write access for the group. */
   public static final String UMASK = "027";
   public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r-----");
@@ -40,6 +42,8 @@ public final class LocalPermissions {
     // Hadoop caches one local file system per JVM, configured by whoever asked first (a library
     // with a default umask, in a process that runs several components): these get their own.
     hadoop.setBoolean(LOCAL_FILE_SYSTEM_UNCACHED, true);
+    // Permissions set by Java, not by a chmod process per file (Hadoop's way without its native library).
+    hadoop.set(LOCAL_FILE_SYSTEM, PosixLocalFileSystem.class.getName());
     properties.forEach(hadoop::set);
     return hadoop;
   }
