@@ -186,6 +186,8 @@ public final class LatencyBenchmark {
           percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
           Arrays.stream(latencies).average().orElse(Double.NaN), commits > 0 ? segments / commits : Double.NaN, commits,
           meanSince(before, after, "tributary_gateway_durable_lag_seconds"),
+          meanSince(before, after, "tributary_gateway_segment_finish_seconds"),
+          meanSince(before, after, "tributary_gateway_manifest_publish_seconds"),
           meanSince(before, after, "tributary_applier_manifest_wait_seconds"),
           meanSince(before, after, "tributary_applier_batch_duration_seconds"),
           meanSince(before, after, "tributary_applier_commit_latency_seconds"), Environment.loadAverage(), stop);

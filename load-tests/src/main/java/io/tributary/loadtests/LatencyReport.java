@@ -63,14 +63,16 @@ final class LatencyReport {
       md.append("**Problems**: ").append(String.join("; ", result.verdict().problems())).append(".\n\n");
     }
     md.append("| target changes/s | achieved | changes | visible | p50 s | p95 s | p99 s | max s | mean s"
-        + " | segments per commit | commits | gateway s | wait s | batch s | commit s | load avg |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | segments per commit | commits | gateway s | finish s | publish s | wait s | batch s | commit s"
+        + " | load avg |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (LatencyResult.Step step : result.steps()) {
       md.append(String.format(Locale.ROOT, "| %,.0f | %,.0f | %,d | %,d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.0f"
-              + " | %.2f | %.2f | %.2f | %.2f | %.1f |%n", step.targetRate(), step.achievedRate(), step.changes(),
-          step.visible(), step.p50Seconds(), step.p95Seconds(), step.p99Seconds(), step.maxSeconds(), step.meanSeconds(),
-          step.segmentsPerCommit(), step.commits(), step.gatewayMeanSeconds(), step.waitMeanSeconds(),
-          step.batchMeanSeconds(), step.commitMeanSeconds(), step.loadAverage()));
+              + " | %.2f | %.3f | %.3f | %.2f | %.2f | %.2f | %.1f |%n", step.targetRate(), step.achievedRate(),
+          step.changes(), step.visible(), step.p50Seconds(), step.p95Seconds(), step.p99Seconds(), step.maxSeconds(),
+          step.meanSeconds(), step.segmentsPerCommit(), step.commits(), step.gatewayMeanSeconds(),
+          step.finishMeanSeconds(), step.publishMeanSeconds(), step.waitMeanSeconds(), step.batchMeanSeconds(),
+          step.commitMeanSeconds(), step.loadAverage()));
     }
     result.steps().stream().filter(step -> !step.stopReason().isEmpty())
         .map(step -> String.format(Locale.ROOT, "%nStopped after %,.0f changes/s: %s.%n", step.targetRate(),
@@ -84,12 +86,14 @@ final class LatencyReport {
         result.setup().pollMillis()));
     md.append("- Segments per commit and commits are the applier's `tributary_applier_batch_segments` over the step\n");
     md.append("- Gateway s: the mean of `tributary_gateway_durable_lag_seconds` over the step, from the source commit of"
-        + " a segment's last change to the segment durable and announced; wait s: the mean of"
-        + " `tributary_applier_manifest_wait_seconds`, from a manifest announced to the start of the batch applying it;"
-        + " batch s: the mean of `tributary_applier_batch_duration_seconds`, from a batch's start to its commit; commit"
-        + " s: the mean of `tributary_applier_commit_latency_seconds`, one Delta commit ratified by the coordinator."
-        + " A change also waits in its segment, up to `gateway.segment.max-age` (about half of it on average), before"
-        + " the gateway's part starts\n\n");
+        + " a segment's last change to the segment durable and announced; finish s and publish s: the means of"
+        + " `tributary_gateway_segment_finish_seconds` (a rolled segment made durable in staging) and"
+        + " `tributary_gateway_manifest_publish_seconds` (its manifest acknowledged by Kafka), parts of gateway s;"
+        + " wait s: the mean of `tributary_applier_manifest_wait_seconds`, from a manifest announced to the start of"
+        + " the batch applying it; batch s: the mean of `tributary_applier_batch_duration_seconds`, from a batch's"
+        + " start to its commit; commit s: the mean of `tributary_applier_commit_latency_seconds`, one Delta commit"
+        + " ratified by the coordinator. A change also waits in its segment, up to `gateway.segment.max-age` (about"
+        + " half of it on average), before the gateway's part starts\n\n");
     md.append(result.environment().markdown(result.startedAt(), result.runSeconds(), command));
     return md.toString();
   }

@@ -48,6 +48,8 @@ public record LatencyResult(String benchmark, String startedAt, double runSecond
    * @param segmentsPerCommit the applier's mean segments per Delta commit during the step (its metric)
    * @param commits Delta commits of the step, over all tables (its metric)
    * @param gatewayMeanSeconds the gateway's mean durable lag: a segment's last change committed to the segment announced
+   * @param finishMeanSeconds the gateway's mean time to make a rolled segment durable in staging
+   * @param publishMeanSeconds the gateway's mean time for Kafka to acknowledge a manifest
    * @param waitMeanSeconds the applier's mean manifest wait: announced to the start of the batch applying it
    * @param batchMeanSeconds the applier's mean batch duration: start to commit
    * @param commitMeanSeconds the applier's mean commit latency: the commit ratified by the coordinator
@@ -56,7 +58,8 @@ public record LatencyResult(String benchmark, String startedAt, double runSecond
    */
   public record Step(double targetRate, double achievedRate, long changes, long inserts, long updates,
       long visible, double p50Seconds, double p95Seconds, double p99Seconds, double maxSeconds,
-      double meanSeconds, double segmentsPerCommit, double commits, double gatewayMeanSeconds, double waitMeanSeconds,
+      double meanSeconds, double segmentsPerCommit, double commits, double gatewayMeanSeconds, double finishMeanSeconds,
+      double publishMeanSeconds, double waitMeanSeconds,
       double batchMeanSeconds, double commitMeanSeconds, double loadAverage, String stopReason) {}
 
   /** Whether every change of every step became visible; each problem in words. Latency has no threshold here. */

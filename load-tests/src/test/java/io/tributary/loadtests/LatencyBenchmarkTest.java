@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** Percentiles by nearest rank, and the rate where p99 crosses its target. */
 class LatencyBenchmarkTest {
   private static LatencyResult.Step step(double rate, double p99) {
-    return new LatencyResult.Step(rate, rate, 100, 60, 40, 100, 0.5, p99, p99, p99, 0.5, 1, 10, 0.2, 0.1, 0.1, 0.05, 1, "");
+    return new LatencyResult.Step(rate, rate, 100, 60, 40, 100, 0.5, p99, p99, p99, 0.5, 1, 10, 0.2, 0.02, 0.01, 0.1,
+        0.1, 0.05, 1, "");
   }
 
   @Test

@@ -53,6 +53,8 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Counter offsetsCommitted;
   private final Counter commitGroups;
   private final Counter commitGroupSegments;
+  private final Timer segmentFinish;
+  private final Timer manifestPublish;
   private final AtomicLong lastSourceMillis = new AtomicLong();
   private final Map<TableId, SnapshotProgress> snapshots = new ConcurrentHashMap<>();
 
@@ -95,6 +97,15 @@ public final class GatewayMetrics implements AutoCloseable {
         .register(registry));
     this.offsetsCommitted = register(Counter.builder("tributary.gateway.offsets.committed")
         .description("Commits of the capture position after the durable frontier moved")
+        .register(registry));
+    this.segmentFinish = register(Timer.builder("tributary.gateway.segment.finish")
+        .description("Time to make a rolled segment durable and visible in staging: its last pages written, synced"
+            + " or uploaded, and moved into place")
+        .publishPercentiles(0.5, 0.99)
+        .register(registry));
+    this.manifestPublish = register(Timer.builder("tributary.gateway.manifest.publish")
+        .description("Time for Kafka to acknowledge a segment's manifest")
+        .publishPercentiles(0.5, 0.99)
         .register(registry));
     register(TimeGauge.builder("tributary.gateway.capture.lag", this, TimeUnit.MILLISECONDS, GatewayMetrics::lagMillis)
         .description("Now minus the source commit time of the last captured change")
@@ -175,7 +186,9 @@ public final class GatewayMetrics implements AutoCloseable {
     }
   }
 
-  void staged(SegmentInfo segment) {
+  /** @param finishNanos how long making the segment durable took */
+  void staged(SegmentInfo segment, long finishNanos) {
+    segmentFinish.record(finishNanos, TimeUnit.NANOSECONDS);
     counter("tributary.gateway.segments.staged", "Segments made durable and visible in staging", segment.tableId(), null)
         .increment();
     counter("tributary.gateway.staged", "Bytes of segments staged", segment.tableId(), null, BaseUnits.BYTES)
@@ -202,8 +215,10 @@ public final class GatewayMetrics implements AutoCloseable {
   /**
    * @param lastSourceMillis the source commit time of the segment's last change, 0 if it has none (a
    *     segment of markers only)
+   * @param publishNanos how long Kafka took to acknowledge the manifest
    */
-  void published(SegmentInfo segment, long lastSourceMillis) {
+  void published(SegmentInfo segment, long lastSourceMillis, long publishNanos) {
+    manifestPublish.record(publishNanos, TimeUnit.NANOSECONDS);
     counter("tributary.gateway.manifests.published", "Manifests acknowledged by Kafka", segment.tableId(), null)
         .increment();
     if (lastSourceMillis > 0) {

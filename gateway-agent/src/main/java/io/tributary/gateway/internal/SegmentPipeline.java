@@ -279,21 +279,24 @@ final class SegmentPipeline<R> implements AutoCloseable {
 
   private Finished finish(TableId table, SegmentWriter writer) {
     SegmentInfo info;
+    long start = System.nanoTime();
     try {
       info = writer.finish();
     } catch (RuntimeException e) {
       writer.abort();
       throw GatewayErrors.stagingFailed(table, writer.sequence(), e);
     }
-    metrics.staged(info);
+    metrics.staged(info, System.nanoTime() - start);
     return new Finished(info, writer.lastSourceTimestampMillis());
   }
 
   private void announce(ManifestRecord manifest, Finished finished) {
     SegmentInfo info = finished.info();
+    long start = System.nanoTime();
     sink.publish(manifest);
+    long publishNanos = System.nanoTime() - start;
     frontier.release(info.tableId());
-    metrics.published(info, finished.lastSourceMillis());
+    metrics.published(info, finished.lastSourceMillis(), publishNanos);
     LOG.debug("Announced segment {} of {}: {} rows, positions {} to {}", info.sequence(), info.tableId(), info.rowCount(),
         info.firstPosition(), info.lastPosition());
   }

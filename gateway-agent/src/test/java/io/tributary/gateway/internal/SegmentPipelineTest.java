@@ -166,6 +166,23 @@ class SegmentPipelineTest {
   }
 
   @Test
+  void theGatewaysOwnPartsOfTheDurableLagAreTimedPerSegment() {
+    pipeline.accept("r1", change(ORDERS_V1, 101, 1, "x"));
+    pipeline.accept("r2", change(ORDERS_V1, 102, 2, "y"));
+    clock.advance(Duration.ofSeconds(1));
+    pipeline.rollExpired();
+    pipeline.accept("r3", change(ORDERS_V1, 103, 3, "z"));
+    pipeline.flushAll();
+    // Two segments made durable and announced: each timed once, by the time the work took.
+    Timer finish = registry.get("tributary.gateway.segment.finish").timer();
+    Timer publish = registry.get("tributary.gateway.manifest.publish").timer();
+    assertThat(sink.published).hasSize(2);
+    assertThat(finish.count()).isEqualTo(2);
+    assertThat(publish.count()).isEqualTo(2);
+    assertThat(finish.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+  }
+
+  @Test
   void rollsOnAgeWhenNoChangeArrives() {
     pipeline.accept("r1", change(ORDERS_V1, 101, 1, "x"));
     pipeline.accept("heartbeat", HEARTBEAT);
