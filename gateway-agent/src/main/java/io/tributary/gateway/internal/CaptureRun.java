@@ -226,8 +226,9 @@ public final class CaptureRun {
     // One incremental snapshot at a time: resyncs wait until the initial load is complete.
     resyncs.ifPresent(driver -> driver.start(signals,
         () -> engineStreams.getAsBoolean() && initialLoad.map(InitialLoad::complete).orElse(true)));
-    // A segment is rolled within a tenth of its age bound after it is due: that delay adds to every change's latency.
-    long tick = Math.max(10, Math.min(1000, config.segments().maxAge().toMillis() / 10));
+    // A segment is rolled within a fiftieth of its age bound after it is due (or at the end of the batch of
+    // changes that finds it due): that delay adds to every change's latency, and a check costs next to nothing.
+    long tick = Math.max(5, Math.min(1000, config.segments().maxAge().toMillis() / 50));
     roller.scheduleWithFixedDelay(this::rollExpired, tick, tick, TimeUnit.MILLISECONDS);
     long watchInterval = config.heartbeatInterval().toMillis();
     tableWatch.scheduleWithFixedDelay(watch::check, watchInterval, watchInterval, TimeUnit.MILLISECONDS);

@@ -61,9 +61,9 @@ public final class EngineProperties {
     properties.put("notification.sink.topic.name", NOTIFICATION_TOPIC);
     properties.putIfAbsent("signal.poll.interval.ms", "1000");
     // Debezium's poll waits until a batch is full or this interval has passed (default 500 ms): at a
-    // moderate rate every change would wait that long before it reaches a segment. A busy source fills
-    // batches sooner, so throughput does not depend on it.
-    properties.putIfAbsent("poll.interval.ms", "100");
+    // moderate rate every change waits up to that long, half of it on average, before it reaches a
+    // segment. A busy source fills batches sooner, so throughput does not depend on it.
+    properties.putIfAbsent("poll.interval.ms", "25");
     return properties;
   }
 
