@@ -37,8 +37,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.InputFile;
 
 /**
  * The staging area: where segments are written, published, read back and eventually deleted.
@@ -220,10 +222,11 @@ public final class StagingStore implements AutoCloseable {
         verifyChecksum(manifest.get(), file);
       }
       ParquetFileReader reader;
+      InputFile input = HadoopInputFile.fromPath(file, hadoop);
+      // Read options from the store's configuration: the default ones parse Hadoop's default resources anew every time.
+      ParquetReadOptions options = HadoopReadOptions.builder(hadoop, file).build();
       try {
-        // Read options from the store's configuration: the default ones parse Hadoop's default resources anew every time.
-        reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, hadoop),
-            HadoopReadOptions.builder(hadoop, file).build());
+        reader = ParquetFileReader.open(input, options);
       } catch (IOException | RuntimeException e) {
         if (!unreadableFooter(e)) {
           throw e;
@@ -231,7 +234,7 @@ public final class StagingStore implements AutoCloseable {
         throw corrupt(what, "its Parquet footer cannot be read (" + e.getMessage() + ")", e);
       }
       try {
-        return new SegmentReader(path, checkedSchema(reader, tableId, what, manifest), reader);
+        return new SegmentReader(path, checkedSchema(reader, tableId, what, manifest), reader, input, options);
       } catch (RuntimeException e) {
         try {
           reader.close();

@@ -154,6 +154,19 @@ class SegmentRoundTripTest {
         assertThat(reader.readAll()).containsExactlyElementsOf(events);
         assertThat(reader.next()).isEmpty();
       }
+      // Row group by row group, each through a reader of its own, the last first: the same events.
+      try (SegmentReader reader = store.openSegment(manifest)) {
+        assertThat(reader.rowGroups()).isEqualTo(rowGroups(file));
+        List<List<ChangeEvent>> groups = new ArrayList<>();
+        for (int group = reader.rowGroups() - 1; group >= 0; group--) {
+          groups.add(0, reader.readRowGroup(group));
+        }
+        assertThat(groups).allSatisfy(group -> assertThat(group).isNotEmpty());
+        assertThat(groups.stream().flatMap(List::stream).toList()).containsExactlyElementsOf(events);
+        // Reading row groups leaves the reader's own progress where it was.
+        assertThat(reader.next()).contains(events.get(0));
+        assertThatThrownBy(() -> reader.readRowGroup(reader.rowGroups())).isInstanceOf(IndexOutOfBoundsException.class);
+      }
     }
   }
 
@@ -182,6 +195,10 @@ class SegmentRoundTripTest {
     try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK);
         SegmentReader reader = store.openSegment(TABLE, file.toUri())) {
       assertThatThrownBy(reader::next)
+          .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_CORRUPT))
+          .hasMessageContaining("Cannot read segment")
+          .hasMessageContaining("x");
+      assertThatThrownBy(() -> reader.readRowGroup(0))
           .isInstanceOfSatisfying(TributaryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SEGMENT_CORRUPT))
           .hasMessageContaining("Cannot read segment")
           .hasMessageContaining("x");

@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Runs the per-file work of one batch (reading the data files it rewrites, writing the files it adds)
- * on several threads: Parquet decoding and encoding take most of a copy-on-write commit's time, and
- * the files are independent. The calling thread takes part, the others come from one pool of daemon
+ * Runs the per-file work of one batch (decoding its segments and their row groups, reading the data
+ * files it rewrites, writing the files it adds) on several threads: Parquet decoding and encoding take
+ * most of a copy-on-write commit's time, and the files are independent. Work may start more work: a
+ * pool thread that calls {@link #map} does items itself until none is left, so it never waits for a
+ * thread that is waiting for it. The calling thread takes part, the others come from one pool of daemon
  * threads per process, one fewer than the processors, shared by every table: on a single processor
  * the work runs on the caller alone.
  */

@@ -35,6 +35,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -476,7 +477,7 @@ public final class TableApplier {
     ManifestRecord manifest = pending.manifest();
     try (SegmentReader reader = context.staging().openSegment(manifest)) {
       return new SegmentRead(pending, Optional.of(new StagedSegment(manifest.segmentPath(), Optional.of(reader.schema()),
-          reader.readAll(), Instant.ofEpochMilli(manifest.createdAtMillis()), manifest.lastPosition(),
+          events(reader), Instant.ofEpochMilli(manifest.createdAtMillis()), manifest.lastPosition(),
           OptionalLong.of(pending.offset()))), Optional.empty());
     } catch (TributaryException e) {
       if (e.code() == ErrorCode.SEGMENT_CORRUPT || e.code() == ErrorCode.SEGMENT_MISSING) {
@@ -484,6 +485,20 @@ public final class TableApplier {
       }
       throw e;
     }
+  }
+
+  /**
+   * The events of a segment, its row groups decoded side by side on the file threads: a large segment
+   * alone in its batch (a table catching up, a bulk load) does not leave them idle.
+   */
+  private static List<ChangeEvent> events(SegmentReader reader) {
+    int groups = reader.rowGroups();
+    if (groups <= 1) {
+      return reader.readAll();
+    }
+    List<ChangeEvent> events = new ArrayList<>();
+    FileWork.map(IntStream.range(0, groups).boxed().toList(), reader::readRowGroup).forEach(events::addAll);
+    return events;
   }
 
   /**

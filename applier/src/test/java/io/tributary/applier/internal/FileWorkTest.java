@@ -46,6 +46,18 @@ class FileWorkTest {
   }
 
   @Test
+  void workThatMapsItsOwnPartsEndsWhereverItRuns() {
+    // Segments whose row groups are decoded as items of their own, on threads that are busy with segments.
+    List<Integer> segments = IntStream.range(0, 20).boxed().toList();
+
+    List<Integer> sums = FileWork.map(segments, segment -> FileWork.map(IntStream.range(0, segment + 1).boxed().toList(),
+        group -> group + segment).stream().mapToInt(Integer::intValue).sum());
+
+    assertThat(sums).isEqualTo(segments.stream().map(segment -> segment * (segment + 1) / 2 + segment * (segment + 1))
+        .toList());
+  }
+
+  @Test
   void theWorkRunsOnTheCallerAndTheFileThreadsOnly() {
     Set<String> threads = ConcurrentHashMap.newKeySet();
     List<Integer> items = IntStream.range(0, 100).boxed().toList();

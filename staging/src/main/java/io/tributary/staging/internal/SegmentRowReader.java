@@ -10,6 +10,7 @@ import io.tributary.staging.TableSchema;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,8 @@ public final class SegmentRowReader {
   private final ColumnType.Kind[] kinds;
   private final int[] scales;
   private final String createdBy;
-  private ColumnReader[] readers;
+  /** The column readers of the row group {@link #next()} is in. */
+  private ColumnReader[] current;
   private long rowsLeftInGroup;
   /** The operation last read, and its code: runs of one operation are the rule. */
   private Binary lastOperationBytes;
@@ -118,18 +120,39 @@ public final class SegmentRowReader {
       if (group == null) {
         return null;
       }
-      ColumnReadStoreImpl store = new ColumnReadStoreImpl(group, NoConverter.ROOT, layout, createdBy);
-      readers = new ColumnReader[columns.size()];
-      for (int i = 0; i < readers.length; i++) {
-        readers[i] = store.getColumnReader(columns.get(i));
-      }
+      current = columnReaders(group);
       rowsLeftInGroup = group.getRowCount();
     }
     rowsLeftInGroup--;
-    return readRow();
+    return readRow(current);
   }
 
-  private ChangeEvent readRow() {
+  /**
+   * Every row of {@code group}, a row group of the file read by the caller (apart from {@link #next()}'s
+   * progress through the file).
+   *
+   * @throws RuntimeException if a value cannot be decoded, as {@link #next()}
+   */
+  public List<ChangeEvent> readGroup(PageReadStore group) {
+    ColumnReader[] groupReaders = columnReaders(group);
+    long rows = group.getRowCount();
+    List<ChangeEvent> events = new ArrayList<>((int) Math.min(rows, Integer.MAX_VALUE));
+    for (long row = 0; row < rows; row++) {
+      events.add(readRow(groupReaders));
+    }
+    return events;
+  }
+
+  private ColumnReader[] columnReaders(PageReadStore group) {
+    ColumnReadStoreImpl store = new ColumnReadStoreImpl(group, NoConverter.ROOT, layout, createdBy);
+    ColumnReader[] columnReaders = new ColumnReader[columns.size()];
+    for (int i = 0; i < columnReaders.length; i++) {
+      columnReaders[i] = store.getColumnReader(columns.get(i));
+    }
+    return columnReaders;
+  }
+
+  private ChangeEvent readRow(ColumnReader[] readers) {
     Operation operation = operation(readers[OP].getBinary());
     readers[OP].consume();
     SourcePosition position = new SourcePosition(readers[POS].getBinary().toStringUsingUTF8());
