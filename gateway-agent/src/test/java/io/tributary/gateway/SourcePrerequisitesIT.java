@@ -121,7 +121,13 @@ class SourcePrerequisitesIT {
             INSERT INTO orders SELECT seq, 1 + seq % 100, round((seq % 1000) * 1.25, 2), 'new' FROM seq_1_to_1000;
             """);
         run(admin, Files.readString(DEPLOY.resolve("sql/mariadb.sql")).replace(SCRIPT_PASSWORD, "'" + password + "'"));
-        assertThat(single(admin, "SHOW GRANTS FOR 'tributary'@'%'")).doesNotContain("ALL PRIVILEGES", "SUPER");
+        // Every row of the user's grants: the global ones, then one per database.
+        List<String> grants = rows(admin, "SHOW GRANTS FOR 'tributary'@'%'");
+        assertThat(grants).noneMatch(grant -> grant.contains("ALL PRIVILEGES") || grant.contains("SUPER"));
+        assertThat(grants).filteredOn(grant -> grant.contains(" ON *.* ")).singleElement().asString()
+            .doesNotContain("SELECT");
+        assertThat(grants).filteredOn(grant -> grant.contains("SELECT")).singleElement().asString()
+            .contains("ON `shop`.*");
       }
 
       Path work = fresh("gateway-mariadb");
@@ -220,6 +226,16 @@ class SourcePrerequisitesIT {
         statement.execute(sql);
       }
     }
+  }
+
+  private static List<String> rows(Connection connection, String query) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(query)) {
+      while (result.next()) {
+        rows.add(result.getString(1));
+      }
+    }
+    return rows;
   }
 
   private static String single(Connection connection, String query) throws SQLException {
