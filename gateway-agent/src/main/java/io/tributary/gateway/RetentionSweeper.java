@@ -16,6 +16,7 @@ import io.tributary.staging.StagingConfig.UnappliedPastRetention;
 import io.tributary.staging.StagingStore;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException;
+import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.config.ConfigReader;
 import java.net.URI;
 import java.time.Clock;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +47,13 @@ import org.slf4j.LoggerFactory;
  * {@link UnappliedPastRetention#KEEP} the segment is kept whatever its age. Either way the
  * segments kept are counted in {@code tributary.gateway.retention.segments.blocked} and named in a
  * warning.
+ *
+ * <p>Each sweep also asks the coordinator about every table with staged segments, to report in
+ * {@code tributary.gateway.retention.oldest.unapplied.age} how old the oldest segment not applied
+ * yet is: compared with {@code tributary.gateway.retention.period}, it warns before the retention
+ * reaches unapplied changes. A segment's age counts from the start (UTC) of the day it was staged,
+ * the time its path keeps; a table the coordinator does not answer for keeps the oldest unapplied
+ * day of the last sweep it answered in.
  */
 public final class RetentionSweeper implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
@@ -94,7 +103,10 @@ public final class RetentionSweeper implements AutoCloseable {
   private final Counter deleted;
   private final Counter forced;
   private final AtomicLong blocked = new AtomicLong();
+  /** By table: the staging day of its oldest segment not applied, as of the last pass that could tell. */
+  private final Map<TableId, LocalDate> oldestUnappliedDays = new HashMap<>();
   private final List<Meter> meters = new ArrayList<>();
+  private volatile double oldestUnappliedAge = Double.NaN;
 
   public RetentionSweeper(StagingStore staging, List<TableId> tables, Coordinator coordinator, Duration retention,
       UnappliedPastRetention unapplied, Clock clock, MeterRegistry registry) {
@@ -116,68 +128,98 @@ public final class RetentionSweeper implements AutoCloseable {
     meters.add(Gauge.builder("tributary.gateway.retention.segments.blocked", blocked, AtomicLong::get)
         .description("Staged segments past the retention kept because their changes are not applied yet")
         .register(registry));
+    meters.add(Gauge.builder("tributary.gateway.retention.oldest.unapplied.age", this,
+            sweeper -> sweeper.oldestUnappliedAge)
+        .description("Age of the oldest staged segment not applied yet, from the start (UTC) of the day it was staged,"
+            + " as of the last sweep; 0 when every segment is applied, NaN before the first sweep")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(registry));
+    meters.add(Gauge.builder("tributary.gateway.retention.period", retention, Duration::toSeconds)
+        .description("The staging retention: applied segments are deleted this long after the day they were staged")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(registry));
   }
 
   /** Deletes what may go; a table the coordinator does not answer for is left for the next sweep. */
   public Sweep sweepOnce() {
-    LocalDate oldestKept = LocalDate.ofInstant(clock.instant().minus(retention), ZoneOffset.UTC);
+    Instant now = clock.instant();
+    LocalDate oldestKept = LocalDate.ofInstant(now.minus(retention), ZoneOffset.UTC);
     int removed = 0;
     int kept = 0;
     int unanswered = 0;
     int resyncs = 0;
     for (TableId table : tables) {
-      List<URI> expired = new ArrayList<>();
-      for (URI segment : staging.listSegments(table)) {
-        if (StagingStore.dayOf(segment).isBefore(oldestKept)) {
-          expired.add(segment);
-        }
-      }
-      if (expired.isEmpty()) {
+      List<URI> segments = staging.listSegments(table);
+      if (segments.isEmpty()) {
+        oldestUnappliedDays.remove(table);
         continue;
       }
+      long expired = segments.stream().filter(segment -> StagingStore.dayOf(segment).isBefore(oldestKept)).count();
       PublishedPosition position;
       try {
         position = coordinator.publishedPosition(table);
       } catch (TributaryException e) {
-        unanswered++;
-        LOG.warn("Cannot ask which segments of {} are applied; keeping its {} expired segments for now: {}", table,
-            expired.size(), e.getMessage());
+        if (e.code() == ErrorCode.UNKNOWN_TABLE) {
+          // No applier registered the table yet: none of its segments is applied.
+          oldestUnappliedDays.put(table, oldestDay(segments));
+        }
+        if (expired > 0) {
+          unanswered++;
+          LOG.warn("Cannot ask which segments of {} are applied; keeping its {} expired segments for now: {}", table,
+              expired, e.getMessage());
+        }
         continue;
       }
+      // Segments not applied: past the retention, and still within it.
       List<URI> notApplied = new ArrayList<>();
-      for (URI segment : expired) {
-        SourcePosition last = StagingStore.lastPositionOf(segment);
-        if (!position.covers(last)) {
-          notApplied.add(segment);
-        } else if (staging.deleteSegment(segment)) {
+      List<URI> unappliedStaged = new ArrayList<>();
+      for (URI segment : segments) {
+        boolean past = StagingStore.dayOf(segment).isBefore(oldestKept);
+        if (!position.covers(StagingStore.lastPositionOf(segment))) {
+          (past ? notApplied : unappliedStaged).add(segment);
+        } else if (past && staging.deleteSegment(segment)) {
           removed++;
           deleted.increment();
         }
       }
-      if (notApplied.isEmpty()) {
-        continue;
-      }
-      if (unapplied == UnappliedPastRetention.RESYNC && resyncFor(table, notApplied, position)) {
-        resyncs++;
-        for (URI segment : notApplied) {
-          if (staging.deleteSegment(segment)) {
-            forced.increment();
+      if (!notApplied.isEmpty()) {
+        if (unapplied == UnappliedPastRetention.RESYNC && resyncFor(table, notApplied, position)) {
+          resyncs++;
+          for (URI segment : notApplied) {
+            if (staging.deleteSegment(segment)) {
+              forced.increment();
+            }
+          }
+        } else {
+          kept += notApplied.size();
+          unappliedStaged.addAll(notApplied);
+          if (unapplied == UnappliedPastRetention.KEEP) {
+            LOG.warn("{} segments of {} are older than the retention of {} but not applied yet (published position {});"
+                + " they are kept. Is an applier running for this table?", notApplied.size(), table,
+                ConfigReader.format(retention), describe(position));
           }
         }
-        continue;
       }
-      kept += notApplied.size();
-      if (unapplied == UnappliedPastRetention.KEEP) {
-        LOG.warn("{} segments of {} are older than the retention of {} but not applied yet (published position {});"
-            + " they are kept. Is an applier running for this table?", notApplied.size(), table, ConfigReader.format(retention),
-            describe(position));
+      if (unappliedStaged.isEmpty()) {
+        oldestUnappliedDays.remove(table);
+      } else {
+        oldestUnappliedDays.put(table, oldestDay(unappliedStaged));
       }
     }
     blocked.set(kept);
+    oldestUnappliedAge = oldestUnappliedDays.values().stream()
+        .mapToLong(day -> Duration.between(day.atStartOfDay(ZoneOffset.UTC).toInstant(), now).toSeconds())
+        .max().orElse(0);
     if (removed > 0) {
       LOG.info("Retention deleted {} applied segments staged before {}", removed, oldestKept);
     }
     return new Sweep(removed, kept, unanswered, resyncs);
+  }
+
+  private static LocalDate oldestDay(List<URI> segments) {
+    return segments.stream().map(StagingStore::dayOf).min(LocalDate::compareTo).orElseThrow();
   }
 
   /**

@@ -3,6 +3,8 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.coordinator.CoordinatorEvent;
 import io.tributary.coordinator.Epoch;
 import io.tributary.coordinator.PublishedPosition;
@@ -25,9 +27,11 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +64,7 @@ class RetentionSweeperTest {
       coordinator.published.put(ORDERS, position(20));
 
       RetentionSweeper sweeper = sweeper(store, UnappliedPastRetention.KEEP);
+      assertThat(oldestUnappliedAge()).as("before the first sweep").isNaN();
       RetentionSweeper.Sweep sweep = sweeper.sweepOnce();
 
       assertThat(sweep).isEqualTo(new RetentionSweeper.Sweep(2, 1, 1, 0));
@@ -71,6 +76,8 @@ class RetentionSweeperTest {
       assertThat(coordinator.resyncs).isEmpty();
       assertThat(registry.get("tributary.gateway.retention.segments.deleted").counter().count()).isEqualTo(2);
       assertThat(registry.get("tributary.gateway.retention.segments.blocked").gauge().value()).isEqualTo(1);
+      assertThat(oldestUnappliedAge()).as("the kept segment, staged 31 days before today, at noon")
+          .isEqualTo(Duration.ofDays(31).plusHours(12).toSeconds());
 
       sweeper.close();
       assertThat(registry.getMeters()).isEmpty();
@@ -137,6 +144,64 @@ class RetentionSweeperTest {
     }
   }
 
+  @Test
+  void oldestUnappliedAgeWarnsBeforeTheRetentionIsReached() throws Exception {
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), clock)) {
+      touch(store, ORDERS, TODAY.minusDays(20), 1, 1, 10);
+      touch(store, ORDERS, TODAY.minusDays(10), 2, 11, 20);
+      touch(store, ORDERS, TODAY.minusDays(2), 3, 21, 30);
+      touch(store, USERS, TODAY.minusDays(4), 1, 1, 5);
+      coordinator.published.put(ORDERS, position(10));
+      coordinator.published.put(USERS, position(5));
+      RetentionSweeper sweeper = sweeper(store, UnappliedPastRetention.RESYNC);
+
+      assertThat(sweeper.sweepOnce()).as("nothing past the retention").isEqualTo(new RetentionSweeper.Sweep(0, 0, 0, 0));
+      assertThat(oldestUnappliedAge()).as("orders' second segment, staged 10 days before today, at noon")
+          .isEqualTo(Duration.ofDays(10).plusHours(12).toSeconds());
+
+      coordinator.published.remove(ORDERS);
+      clock.advance(Duration.ofHours(1));
+      sweeper.sweepOnce();
+      assertThat(oldestUnappliedAge()).as("orders unanswered: its oldest unapplied day of the last answer")
+          .isEqualTo(Duration.ofDays(10).plusHours(13).toSeconds());
+
+      coordinator.published.put(ORDERS, position(30));
+      coordinator.published.put(USERS, position(3));
+      sweeper.sweepOnce();
+      assertThat(oldestUnappliedAge()).as("orders applied, users' segment not")
+          .isEqualTo(Duration.ofDays(4).plusHours(13).toSeconds());
+
+      coordinator.published.put(USERS, position(5));
+      sweeper.sweepOnce();
+      assertThat(oldestUnappliedAge()).as("every segment applied").isZero();
+
+      coordinator.unknown.add(USERS);
+      sweeper.sweepOnce();
+      assertThat(oldestUnappliedAge()).as("a table no applier registered yet has nothing applied")
+          .isEqualTo(Duration.ofDays(4).plusHours(13).toSeconds());
+    }
+  }
+
+  @Test
+  void retentionGaugesAreExportedInSecondsUnderTheirPrometheusNames() throws Exception {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), clock);
+        RetentionSweeper sweeper = new RetentionSweeper(store, List.of(ORDERS), coordinator, RETENTION,
+            UnappliedPastRetention.RESYNC, clock, prometheus)) {
+      touch(store, ORDERS, TODAY.minusDays(1), 1, 1, 10);
+      coordinator.published.put(ORDERS, null);
+      sweeper.sweepOnce();
+
+      assertThat(prometheus.scrape().lines()).contains(
+          "tributary_gateway_retention_oldest_unapplied_age_seconds " + (double) Duration.ofHours(36).toSeconds(),
+          "tributary_gateway_retention_period_seconds " + (double) RETENTION.toSeconds());
+    }
+  }
+
+  private double oldestUnappliedAge() {
+    return registry.get("tributary.gateway.retention.oldest.unapplied.age").gauge().value();
+  }
+
   private RetentionSweeper sweeper(StagingStore store, UnappliedPastRetention unapplied) {
     return new RetentionSweeper(store, List.of(ORDERS, USERS), coordinator, RETENTION, unapplied, clock, registry);
   }
@@ -156,16 +221,21 @@ class RetentionSweeperTest {
 
   /**
    * Published positions by table (a table without one is not answered; a null one is "nothing
-   * published"), the resyncs required (table and staged-until) and the events reported.
+   * published"; an unknown one is not registered), the resyncs required (table and staged-until) and
+   * the events reported.
    */
   private final class FakeCoordinator implements RetentionSweeper.Coordinator {
     final Map<TableId, SourcePosition> published = new HashMap<>();
     final List<Map.Entry<TableId, Instant>> resyncs = new ArrayList<>();
     final List<CoordinatorEvent.Report> events = new ArrayList<>();
+    final Set<TableId> unknown = new HashSet<>();
     boolean refuseResyncs;
 
     @Override
     public PublishedPosition publishedPosition(TableId tableId) {
+      if (unknown.contains(tableId)) {
+        throw new TributaryException(ErrorCode.UNKNOWN_TABLE, "Table " + tableId + " is not registered");
+      }
       if (!published.containsKey(tableId)) {
         throw new TributaryException(ErrorCode.COORDINATOR_UNAVAILABLE, "Cannot reach the coordinator");
       }

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TributaryException.ErrorCode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's meters, named {@code tributary.coordinator.*} (Prometheus:
  * {@code tributary_coordinator_*}): commits ratified, commits refused by reason, commit latency,
- * tables registered, and each table's version and epoch. {@link #close()} removes them from the
- * registry, which the caller owns.
+ * tables registered, and each table's version, epoch and time of its latest commit. {@link #close()}
+ * removes them from the registry, which the caller owns.
+ *
+ * <p>The table gauges read the store, not this coordinator's own commits, so that with several
+ * coordinators over one PostgreSQL store each reports the commits ratified by any of them.
  */
 public final class CoordinatorMetrics implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorMetrics.class);
@@ -41,12 +45,20 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private final Map<String, Counter> groups = new ConcurrentHashMap<>();
   private final Set<TableId> tracked = ConcurrentHashMap.newKeySet();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final Map<TableId, LastCommit> lastCommits = new ConcurrentHashMap<>();
+  private final Duration tablesMaxAge;
   private volatile Map<TableId, TableState> tablesSnapshot = Map.of();
   private volatile long tablesReadAt;
 
   public CoordinatorMetrics(MeterRegistry registry, CoordinatorStore store) {
+    this(registry, store, TABLES_MAX_AGE);
+  }
+
+  /** @param tablesMaxAge how long one read of the tables serves the gauges */
+  CoordinatorMetrics(MeterRegistry registry, CoordinatorStore store, Duration tablesMaxAge) {
     this.registry = requireNonNull(registry, "registry is null");
     this.store = requireNonNull(store, "store is null");
+    this.tablesMaxAge = requireNonNull(tablesMaxAge, "tablesMaxAge is null");
     this.ratified = register(Counter.builder("tributary.coordinator.commits.ratified")
         .description("Commits ratified and published")
         .register(registry));
@@ -117,7 +129,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
     sample.stop(latency);
   }
 
-  /** Adds the version and epoch gauges of a table, once. */
+  /** Adds the version, epoch and latest commit time gauges of a table, once. */
   void track(TableId tableId) {
     if (!tracked.add(tableId)) {
       return;
@@ -134,6 +146,14 @@ public final class CoordinatorMetrics implements AutoCloseable {
         .strongReference(true)
         .tag("table", tableId.canonical())
         .register(registry));
+    register(Gauge.builder("tributary.coordinator.table.last.commit.timestamp", this,
+            metrics -> metrics.lastCommitSeconds(tableId))
+        .description("When the table's latest ratified commit was ratified, in seconds since the epoch (NaN before"
+            + " its first commit)")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .tag("table", tableId.canonical())
+        .register(registry));
   }
 
   @Override
@@ -142,16 +162,48 @@ public final class CoordinatorMetrics implements AutoCloseable {
     meters.clear();
     refused.clear();
     tracked.clear();
+    lastCommits.clear();
   }
 
   /**
-   * The tables as of at most {@link #TABLES_MAX_AGE} ago: one scrape reads the store once, not once
+   * The ratification time of the table's latest version, as the store recorded it with the commit,
+   * so that it survives a restart and covers commits other coordinators ratified. It is read from
+   * the store once per version. NaN before the first commit, and while a version's commit cannot be
+   * read and no earlier time is known.
+   */
+  private double lastCommitSeconds(TableId tableId) {
+    TableState table = tables().get(tableId);
+    if (table == null || table.version() < 0) {
+      return Double.NaN;
+    }
+    LastCommit known = lastCommits.get(tableId);
+    if (known != null && known.version() == table.version()) {
+      return known.epochSeconds();
+    }
+    try {
+      Optional<CommitEntry> commit = store.commit(tableId, table.version());
+      if (commit.isEmpty()) {
+        // Withdrawn since the tables were read: the next read of the tables has the version before it.
+        return known == null ? Double.NaN : known.epochSeconds();
+      }
+      Instant committedAt = commit.get().record().committedAt();
+      LastCommit latest = new LastCommit(table.version(), committedAt.getEpochSecond() + committedAt.getNano() / 1e9);
+      lastCommits.put(tableId, latest);
+      return latest.epochSeconds();
+    } catch (RuntimeException e) {
+      LOG.debug("Cannot read the latest commit of {} for metrics: {}", tableId, e.toString());
+      return known == null ? Double.NaN : known.epochSeconds();
+    }
+  }
+
+  /**
+   * The tables as of at most {@link #tablesMaxAge} ago: one scrape reads the store once, not once
    * per gauge (with the PostgreSQL store each read is a query). When the store cannot be read the
    * last known tables are reported.
    */
   private Map<TableId, TableState> tables() {
     long now = System.nanoTime();
-    if (now - tablesReadAt > TABLES_MAX_AGE.toNanos() || tablesReadAt == 0) {
+    if (now - tablesReadAt >= tablesMaxAge.toNanos() || tablesReadAt == 0) {
       try {
         Map<TableId, TableState> read = new HashMap<>();
         store.tables().forEach(table -> read.put(table.tableId(), table));
@@ -168,4 +220,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
     meters.add(meter);
     return meter;
   }
+
+  /** The ratification time of a table's version, in seconds since the epoch. */
+  private record LastCommit(long version, double epochSeconds) {}
 }
