@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -15,9 +17,10 @@ import picocli.CommandLine;
  * The fault-injection run at a short size, through the command the build runs: PostgreSQL and
  * MariaDB under load, one round of faults with short pauses (two components killed, an applier frozen
  * past its lease, Kafka restarted, the coordinator stopped, a burst of storage faults), storage faults
- * throughout; then every table reconciled with its source by {@code tributary verify}. Nothing may be
- * lost or duplicated, and the pipeline must recover from every fault. The full run (18 faults, about
- * 10 minutes) is documented in the module's README.
+ * throughout; then every table reconciled with its source by {@code tributary verify}, and the
+ * {@code /metrics} of every process checked against its kind's dashboard and alert group. Nothing may
+ * be lost or duplicated, no queried metric missing, and the pipeline must recover from every fault. The
+ * full run (18 faults, about 10 minutes) is documented in the module's README.
  */
 class FaultInjectionIT {
   @Test
@@ -54,11 +57,19 @@ class FaultInjectionIT {
       storageFaults += count.asLong();
     }
     assertThat(storageFaults).as("storage faults the proxy made").isPositive();
+    // At the end every process's /metrics served what its kind's dashboard and alert group query.
+    assertThat(result.at("/metrics/missing")).isEmpty();
+    assertThat(result.at("/metrics/processes")).hasSize(5);
+    assertThat(result.at("/metrics/names").asInt()).isGreaterThan(40);
+    List<String> labelValues = new ArrayList<>();
+    result.at("/metrics/labelValues").forEach(value -> labelValues.add(value.asText()));
+    assertThat(labelValues).contains("tributary_gateway_state{state=\"FAILED\"}",
+        "tributary_gateway_durable_lag_seconds{quantile=\"0.99\"}", "jvm_memory_used_bytes{area=\"heap\"}");
     assertThat(result.at("/setup/configurations").toString())
         .doesNotContain(Path.of("").toAbsolutePath().toString());
     assertThat(Files.readString(directory.resolve("plot.svg"))).startsWith("<svg").contains("<rect")
         .endsWith("</svg>\n");
     assertThat(Files.readString(directory.resolve("summary.md"))).contains("# Fault injection: PASSED",
-        "0 rows lost, 0 duplicated", "## Reconciliation", "## Method", "Repeat with");
+        "0 rows lost, 0 duplicated", "## Reconciliation", "none missing", "## Method", "Repeat with");
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.loadtests.internal.TributaryProcess;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ final class Component implements AutoCloseable {
 
   private final String name;
   private final String command;
+  private final String runningLine;
   private final Path config;
   private final Path dataDirectory;
   private final List<String> jvmOptions;
@@ -34,10 +36,14 @@ final class Component implements AutoCloseable {
   private int incarnation;
   private boolean meantToRun;
 
-  Component(String name, String command, Path config, Path dataDirectory, List<String> jvmOptions,
+  /**
+   * @param runningLine how the line starts that the process prints once it runs, naming its address
+   */
+  Component(String name, String command, String runningLine, Path config, Path dataDirectory, List<String> jvmOptions,
       Map<String, String> environment) {
     this.name = requireNonNull(name, "name is null");
     this.command = requireNonNull(command, "command is null");
+    this.runningLine = requireNonNull(runningLine, "runningLine is null");
     this.config = requireNonNull(config, "config is null");
     this.dataDirectory = requireNonNull(dataDirectory, "dataDirectory is null");
     this.jvmOptions = List.copyOf(jvmOptions);
@@ -46,6 +52,11 @@ final class Component implements AutoCloseable {
 
   String name() {
     return name;
+  }
+
+  /** The {@code tributary} command it runs: {@code gateway}, {@code applier} or {@code coordinator}. */
+  String command() {
+    return command;
   }
 
   /** Its configuration file. */
@@ -63,9 +74,19 @@ final class Component implements AutoCloseable {
     meantToRun = true;
   }
 
-  /** Waits until the current incarnation prints that it runs (its line starts with {@code prefix}). */
-  void awaitRunning(String prefix, Duration timeout) throws InterruptedException {
-    current().awaitRunning(prefix, timeout);
+  /** Waits until the current incarnation prints that it runs. */
+  void awaitRunning(Duration timeout) throws InterruptedException {
+    current().awaitRunning(runningLine, timeout);
+  }
+
+  /**
+   * The address the current incarnation serves its API or its probes and {@code /metrics} at, once it
+   * has printed that it runs: an incarnation the run started again may not have yet.
+   */
+  URI address(Duration timeout) throws InterruptedException {
+    TributaryProcess running = current();
+    running.awaitRunning(runningLine, timeout);
+    return running.uri();
   }
 
   /** SIGKILL, and waits until the process is gone; it stays down until {@link #start}. */

@@ -95,7 +95,8 @@ final class Deployment implements AutoCloseable {
     int coordinatorPort = Loopback.freePort();
     coordinatorUri = URI.create("http://" + Loopback.HOST + ":" + coordinatorPort);
     Path coordinatorDirectory = directory.resolve("coordinator");
-    coordinator = new Component("coordinator", "coordinator", write(coordinatorDirectory.resolve("coordinator.yaml"), """
+    coordinator = new Component("coordinator", "coordinator", "Coordinator running at",
+        write(coordinatorDirectory.resolve("coordinator.yaml"), """
         coordinator:
           listen-host: 127.0.0.1
           listen-port: %d
@@ -104,12 +105,12 @@ final class Deployment implements AutoCloseable {
         Map.of());
     resources.push(coordinator);
     coordinator.start();
-    coordinator.awaitRunning("Coordinator running at", Duration.ofMinutes(2));
+    coordinator.awaitRunning(Duration.ofMinutes(2));
 
     for (FaultSource source : sources) {
       Path gatewayDirectory = directory.resolve("gateway-" + source.connector());
       String variable = "FAULTS_" + source.name().toUpperCase(Locale.ROOT) + "_PASSWORD";
-      Component gateway = new Component("gateway-" + source.connector(), "gateway",
+      Component gateway = new Component("gateway-" + source.connector(), "gateway", "Gateway for source",
           write(gatewayDirectory.resolve("gateway.yaml"), gatewayConfig(source, variable, gatewayDirectory.resolve("spool"))), gatewayDirectory.resolve("data"),
           JVM_OPTIONS, Map.of(variable, source.password()));
       resources.push(gateway);
@@ -117,19 +118,20 @@ final class Deployment implements AutoCloseable {
       gateway.start();
     }
     for (Component gateway : gateways.values()) {
-      gateway.awaitRunning("Gateway for source", Duration.ofMinutes(3));
+      gateway.awaitRunning(Duration.ofMinutes(3));
     }
     for (int i = 1; i <= 2; i++) {
       String writer = "applier-" + i;
       Path applierDirectory = directory.resolve(writer);
-      Component applier = new Component(writer, "applier", write(applierDirectory.resolve(writer + ".yaml"),
-          applierConfig(writer, applierDirectory.resolve("spool"))), applierDirectory.resolve("data"), JVM_OPTIONS, Map.of());
+      Component applier = new Component(writer, "applier", "Applier ",
+          write(applierDirectory.resolve(writer + ".yaml"), applierConfig(writer, applierDirectory.resolve("spool"))),
+          applierDirectory.resolve("data"), JVM_OPTIONS, Map.of());
       resources.push(applier);
       appliers.put(writer, applier);
       applier.start();
     }
     for (Component applier : appliers.values()) {
-      applier.awaitRunning("Applier ", Duration.ofMinutes(2));
+      applier.awaitRunning(Duration.ofMinutes(2));
     }
   }
 

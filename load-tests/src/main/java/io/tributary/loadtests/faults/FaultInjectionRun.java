@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class FaultInjectionRun {
   private static final Duration POLL = Duration.ofMillis(250);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+  /** How long a process started again may take to print that it runs. */
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -154,6 +157,7 @@ public final class FaultInjectionRun {
       if (!drained.recovered()) {
         problems.add("the pipeline did not apply the last changes within " + settings.drainBound().toSeconds() + " s");
       }
+      FaultsResult.Metrics metrics = checkMetrics(deployment);
       Map<String, String> configurations = deployment.configurations();
       List<FaultsResult.Exit> allExits = new ArrayList<>(exits);
       for (Component component : deployment.components()) {
@@ -162,7 +166,8 @@ public final class FaultInjectionRun {
           problems.add(component.name() + " exited with " + code + " when stopped at the end");
         }
       }
-      return result(startedAt, runStart, deployment, cycles, loads, tables, allExits, drainSeconds, configurations);
+      return result(startedAt, runStart, deployment, cycles, loads, tables, allExits, drainSeconds, configurations,
+          metrics);
     }
   }
 
@@ -237,6 +242,42 @@ public final class FaultInjectionRun {
         recovery.recovered() ? String.format(Locale.ROOT, "%.1f s", recovery.seconds()) : "NOT RECOVERED");
     return new FaultsResult.Cycle(fault.index(), fault.kind().name(), fault.target(), at, faultSeconds,
         recovery.seconds(), recovery.recovered(), detail);
+  }
+
+  /**
+   * Scrapes the {@code /metrics} of every process, each running again by now, and checks them against
+   * what the dashboard and the alert group of its kind query ({@link ServiceMetrics}): what no process
+   * of the kind serves is a problem of the run.
+   */
+  private FaultsResult.Metrics checkMetrics(Deployment deployment) throws IOException, InterruptedException {
+    ServiceMetrics queried = ServiceMetrics.read(ServiceMetrics.DIRECTORY);
+    Map<ServiceMetrics.Kind, List<ServiceMetrics.Scrape>> scrapes = new EnumMap<>(ServiceMetrics.Kind.class);
+    List<String> scraped = new ArrayList<>();
+    for (Component component : deployment.components()) {
+      Optional<PrometheusText> metrics;
+      try {
+        metrics = PrometheusText.scrape(component.address(START_TIMEOUT), Duration.ofSeconds(10));
+      } catch (IllegalStateException e) {
+        problems.add("the /metrics of " + component.name() + " could not be scraped at the end: " + e.getMessage());
+        continue;
+      }
+      if (metrics.isEmpty()) {
+        problems.add("the /metrics of " + component.name() + " could not be scraped at the end");
+        continue;
+      }
+      scrapes.computeIfAbsent(ServiceMetrics.Kind.of(component.command()), kind -> new ArrayList<>())
+          .add(new ServiceMetrics.Scrape(component.name(), metrics.get().text()));
+      scraped.add(component.name());
+    }
+    List<String> missing = queried.missing(scrapes, Files.readString(ServiceMetrics.REFERENCE));
+    problems.addAll(missing);
+    List<String> labelValues = queried.labelValuesChecked().stream().map(ServiceMetrics.LabelValue::selector)
+        .distinct().sorted().toList();
+    int names = (int) queried.queries().stream().map(query -> query.kind() + " " + query.name()).distinct().count();
+    say("metrics: %d processes scraped; %d metric names and %d label values the dashboards and alert rules query"
+        + " checked against the processes of their kind; %d missing", scraped.size(), names, labelValues.size(),
+        missing.size());
+    return new FaultsResult.Metrics(scraped, names, labelValues, missing);
   }
 
   /** The coordinator's count of commits refused from fenced (stale-epoch) writers; NaN when it cannot be read. */
@@ -348,7 +389,7 @@ public final class FaultInjectionRun {
 
   private FaultsResult result(String startedAt, long runStart, Deployment deployment, List<FaultsResult.Cycle> cycles,
       List<WorkloadReport> loads, List<FaultsResult.Table> tables, List<FaultsResult.Exit> allExits,
-      double drainSeconds, Map<String, String> configurations) throws Exception {
+      double drainSeconds, Map<String, String> configurations, FaultsResult.Metrics metrics) throws Exception {
     Map<String, Long> byKind = new LinkedHashMap<>();
     for (FaultKind kind : FaultKind.values()) {
       byKind.put(kind.name(), cycles.stream().filter(cycle -> cycle.kind().equals(kind.name())).count());
@@ -373,7 +414,7 @@ public final class FaultInjectionRun {
         settings.tablesPerSource(), settings.initialRows(), describe(settings.background()),
         describe(settings.burst()), method(), configurations, Deployment.jvmOptions());
     return new FaultsResult("faults", startedAt, (System.nanoTime() - runStart) / 1e9, deployment.environment(), setup,
-        cycles, byKind, storage, deployment.proxy().requests(), allExits, load, tables, totals,
+        cycles, byKind, storage, deployment.proxy().requests(), allExits, load, tables, totals, metrics,
         new FaultsResult.Verdict(problems.isEmpty(), problems));
   }
 
@@ -399,7 +440,9 @@ public final class FaultInjectionRun {
             + " for %d to %d s). A process that ends by itself is started again at once and counted. When a fault ends,"
             + " a marker row is committed at every source; its recovery time is how long until every marker is visible"
             + " in its Delta table. At the end the load stops, the pipeline drains, and tributary verify --json compares"
-            + " every table with its source, row count and a SHA-256 of every column of every row.",
+            + " every table with its source, row count and a SHA-256 of every column of every row; and the /metrics of"
+            + " every process must serve each metric name and fixed label value its kind's Grafana dashboard and alert"
+            + " group under deploy/observability query.",
         String.join(" and ", settings.databases().stream().map(d -> d.name().toLowerCase(Locale.ROOT)).toList()),
         settings.tablesPerSource(), settings.initialRows(), settings.rate(), Deployment.PARTITIONS,
         Deployment.LEASE_TTL.toSeconds(), Deployment.SESSION_TIMEOUT.toSeconds(), describe(settings.background()),

@@ -85,6 +85,12 @@ public final class FaultsReport {
     }
     text.append(String.format(Locale.ROOT, "%nThe pipeline drained and verified in %.1f s after the load stopped.%n",
         totals.drainSeconds()));
+    FaultsResult.Metrics metrics = result.metrics();
+    text.append(String.format(Locale.ROOT, "%nMetrics: the /metrics of %s, scraped at the end, checked against the"
+            + " %d metric names and %d label values (%s) their kinds' dashboards and alert rules query: %s.%n",
+        String.join(", ", metrics.processes()), metrics.names(), metrics.labelValues().size(),
+        String.join(", ", metrics.labelValues()), metrics.missing().isEmpty() ? "none missing"
+            : metrics.missing().size() + " missing (see Problems)"));
     text.append("\n## Method\n\n").append(result.setup().method()).append("\n\n");
     text.append(String.format(Locale.ROOT, "Machine: %d cores, %.1f GB, %s; %s.%n%n",
         result.environment().machine().cores(), result.environment().machine().memoryBytes() / 1e9,

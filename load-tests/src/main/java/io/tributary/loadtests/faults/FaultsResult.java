@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public record FaultsResult(String benchmark, String startedAt, double runSeconds, Environment environment, Setup setup,
     List<Cycle> faults, Map<String, Long> faultsByKind, Map<String, Long> storageFaults, long storageRequests,
-    List<Exit> unplannedExits, Load load, List<Table> tables, Totals totals, Verdict verdict) {
+    List<Exit> unplannedExits, Load load, List<Table> tables, Totals totals, Metrics metrics, Verdict verdict) {
 
   public FaultsResult {
     requireNonNull(environment, "environment is null");
@@ -24,6 +24,7 @@ public record FaultsResult(String benchmark, String startedAt, double runSeconds
     storageFaults = Collections.unmodifiableMap(new LinkedHashMap<>(storageFaults));
     unplannedExits = List.copyOf(unplannedExits);
     tables = List.copyOf(tables);
+    requireNonNull(metrics, "metrics is null");
   }
 
   /** How the run was set up: its options, the method in words, and each process's configuration file. */
@@ -63,6 +64,20 @@ public record FaultsResult(String benchmark, String startedAt, double runSeconds
    */
   public record Totals(long sourceRows, long lost, long duplicated, long extra, long different,
       double drainSeconds, double recoveryMedianSeconds, double recoveryMaxSeconds) {}
+
+  /**
+   * The check, at the end, of every process's {@code /metrics} against what its kind's dashboard and
+   * alert group query: the processes scraped, how many metric names were checked (each against each
+   * kind that must serve it), the fixed label
+   * values checked ({@code name{label="value"}}) and what no process of the kind served.
+   */
+  public record Metrics(List<String> processes, int names, List<String> labelValues, List<String> missing) {
+    public Metrics {
+      processes = List.copyOf(processes);
+      labelValues = List.copyOf(labelValues);
+      missing = List.copyOf(missing);
+    }
+  }
 
   public record Verdict(boolean passed, List<String> problems) {
     public Verdict {
