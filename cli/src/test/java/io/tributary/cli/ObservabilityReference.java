@@ -26,11 +26,11 @@ final class ObservabilityReference {
 
   /**
    * Counters whose series carry a tag known only at their first event (a table's schema change or
-   * rollback, a commit group's outcome): they are served from that event on, which the pipeline this
-   * check runs against does not make. Each must still be described in docs/metrics.md.
+   * rollback): they are served from that event on, which the pipeline this check runs against does
+   * not make. Each must still be described in docs/metrics.md.
    */
   private static final Set<String> FROM_FIRST_EVENT = Set.of("tributary_gateway_schema_changes_total",
-      "tributary_coordinator_rollbacks_total", "tributary_coordinator_commit_groups_total");
+      "tributary_coordinator_rollbacks_total");
 
   private ObservabilityReference() {}
 

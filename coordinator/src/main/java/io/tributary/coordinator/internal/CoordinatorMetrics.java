@@ -72,6 +72,12 @@ public final class CoordinatorMetrics implements AutoCloseable {
         .description("Tables registered with the coordinator")
         .strongReference(true)
         .register(registry));
+    // Served at 0 from the start, so that increase() sees the first refusal or group after a restart: a
+    // series that appears at its first event has no earlier sample to rise from.
+    refusedCounter(ErrorCode.STALE_EPOCH);
+    refusedCounter(ErrorCode.COMMIT_CONFLICT);
+    groupCounter("ratified");
+    groupCounter("refused");
   }
 
   /** Adds the event log's gauges: the latest event number and the events not written to disk. */
@@ -97,19 +103,26 @@ public final class CoordinatorMetrics implements AutoCloseable {
 
   /** Counts a refused commit under its reason, e.g. {@code stale_epoch} or {@code commit_conflict}. */
   void commitRefused(ErrorCode reason) {
-    refused.computeIfAbsent(reason, code -> register(Counter.builder("tributary.coordinator.commits.refused")
+    refusedCounter(reason).increment();
+  }
+
+  private Counter refusedCounter(ErrorCode reason) {
+    return refused.computeIfAbsent(reason, code -> register(Counter.builder("tributary.coordinator.commits.refused")
         .description("Commit proposals refused, by reason")
         .tag("reason", code.name().toLowerCase(Locale.ROOT))
-        .register(registry))).increment();
+        .register(registry)));
   }
 
   /** Counts a commit group by its outcome: {@code ratified} or {@code refused}. */
   void commitGroup(boolean ratifiedGroup) {
-    String outcome = ratifiedGroup ? "ratified" : "refused";
-    groups.computeIfAbsent(outcome, tag -> register(Counter.builder("tributary.coordinator.commit.groups")
+    groupCounter(ratifiedGroup ? "ratified" : "refused").increment();
+  }
+
+  private Counter groupCounter(String outcome) {
+    return groups.computeIfAbsent(outcome, tag -> register(Counter.builder("tributary.coordinator.commit.groups")
         .description("Commit groups proposed, by outcome: ratified (every commit of the group) or refused (none)")
         .tag("outcome", tag)
-        .register(registry))).increment();
+        .register(registry)));
   }
 
   /** Counts a rollback of {@code tableId}. */

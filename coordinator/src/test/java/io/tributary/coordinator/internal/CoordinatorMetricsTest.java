@@ -9,6 +9,7 @@ import io.tributary.coordinator.Lease;
 import io.tributary.coordinator.TableRegistration;
 import io.tributary.coordinator.WriterId;
 import io.tributary.staging.TableId;
+import io.tributary.staging.TributaryException.ErrorCode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +66,22 @@ class CoordinatorMetricsTest {
 
     metrics.close();
     assertThat(registry.find(LAST_COMMIT).gauge()).isNull();
+  }
+
+  @Test
+  void refusalsAndCommitGroupsAreServedAtZeroFromTheStart() {
+    // An alert on increase() sees the first fenced writer after a restart only if the series was there before it.
+    store = FileCoordinatorStore.open(directory.resolve("store"));
+    CoordinatorMetrics metrics = new CoordinatorMetrics(registry, store, Duration.ZERO);
+
+    assertThat(registry.scrape())
+        .contains("tributary_coordinator_commits_refused_total{reason=\"stale_epoch\"} 0.0")
+        .contains("tributary_coordinator_commits_refused_total{reason=\"commit_conflict\"} 0.0")
+        .contains("tributary_coordinator_commit_groups_total{outcome=\"ratified\"} 0.0")
+        .contains("tributary_coordinator_commit_groups_total{outcome=\"refused\"} 0.0");
+    metrics.commitRefused(ErrorCode.STALE_EPOCH);
+    assertThat(registry.get("tributary.coordinator.commits.refused").tag("reason", "stale_epoch").counter().count())
+        .isEqualTo(1);
   }
 
   @Test
