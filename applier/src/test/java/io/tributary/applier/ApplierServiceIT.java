@@ -4,6 +4,8 @@ import static io.tributary.applier.testing.Segments.position;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.testing.Segments;
 import io.tributary.coordinator.CommitRecord;
@@ -121,6 +123,11 @@ class ApplierServiceIT {
         .get(30, TimeUnit.SECONDS);
   }
 
+  private void send(int partition, ManifestRecord manifest) throws Exception {
+    producer.send(new ProducerRecord<>(topic, partition, ManifestSerde.key(manifest.tableId()),
+        ManifestSerde.serialize(manifest))).get(30, TimeUnit.SECONDS);
+  }
+
   private List<List<Object>> rows(TableId tableId, ApplierConfig config) {
     return new DeltaTableReader(Map.of()).read(config.tableLocation(tableId)).rows().stream().map(Arrays::asList).toList();
   }
@@ -168,12 +175,70 @@ class ApplierServiceIT {
       assertThat(service.status().get(users).rows()).isEqualTo(2);
       assertThat(service.status().get(users).state()).isEqualTo(AppliedTableStatus.State.ACTIVE);
       await().atMost(WAIT).until(() -> committedOffsetSum(committedOffsets(config.groupId())) == 4);
+      assertThat(registry.get("tributary.applier.batches.applied").tag("table", "pg.public.users").counter().count())
+          .isGreaterThanOrEqualTo(2);
     }
 
     assertThat(coordinator.table(orders).orElseThrow().leaseHolder()).isEmpty();
     assertThat(coordinator.table(orders).orElseThrow().appliedPosition()).contains(position(4));
-    assertThat(registry.get("tributary.applier.batches.applied").tag("table", "pg.public.users").counter().count())
-        .isGreaterThanOrEqualTo(2);
+    // Stopped, the applier owns no table any more: it reports none.
+    assertThat(tableMeters(registry, orders)).isEmpty();
+    assertThat(tableMeters(registry, users)).isEmpty();
+    assertThat(registry.find("tributary.applier.manifests.invalid").counter()).isNotNull();
+  }
+
+  @Test
+  void aTableMovedToAnotherApplierLeavesNoMetersBehind() throws Exception {
+    TableId east = new TableId("pg", "public", "east");
+    TableId west = new TableId("pg", "public", "west");
+    Segments eastSegments = new Segments(staging, schema(east));
+    Segments westSegments = new Segments(staging, schema(west));
+    send(0, eastSegments.segment(eastSegments.event(Operation.INSERT, 1, 1L, "a")));
+    send(1, westSegments.segment(westSegments.event(Operation.INSERT, 1, 1L, "a")));
+    SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
+    SimpleMeterRegistry secondMeters = new SimpleMeterRegistry();
+
+    try (ApplierService first = new ApplierService(config("applier-one"), coordinator, CLOCK, firstMeters)) {
+      first.start();
+      await().atMost(WAIT).until(() -> appliedUpTo(first, east, position(1)) && appliedUpTo(first, west, position(1)));
+      assertThat(tableMeters(firstMeters, east)).isNotEmpty();
+      assertThat(tableMeters(firstMeters, west)).isNotEmpty();
+
+      try (ApplierService second = new ApplierService(config("applier-two"), coordinator, CLOCK, secondMeters)) {
+        second.start();
+        // The group shares the two partitions out: one of the tables moves to the second applier.
+        await().atMost(WAIT).until(() -> first.status().values().stream()
+            .anyMatch(status -> status.state() == AppliedTableStatus.State.RELEASED));
+        send(0, eastSegments.segment(eastSegments.event(Operation.UPDATE, 2, 1L, "b")));
+        send(1, westSegments.segment(westSegments.event(Operation.UPDATE, 2, 1L, "b")));
+        await().atMost(WAIT).until(() -> appliedByEither(first, second, east) && appliedByEither(first, second, west));
+
+        TableId moved = appliedUpTo(second, east, position(2)) ? east : west;
+        TableId kept = moved.equals(east) ? west : east;
+        assertThat(appliedUpTo(first, kept, position(2))).isTrue();
+        assertThat(first.status().get(moved).state()).isEqualTo(AppliedTableStatus.State.RELEASED);
+        assertThat(tableMeters(firstMeters, moved)).isEmpty();
+        assertThat(tableVersion(secondMeters, moved)).isEqualTo(second.status().get(moved).version());
+        assertThat(tableVersion(firstMeters, kept)).isEqualTo(first.status().get(kept).version());
+        assertThat(tableMeters(secondMeters, kept)).isEmpty();
+      }
+    }
+    assertThat(firstMeters.getMeters()).noneMatch(meter -> meter.getId().getTag("table") != null);
+    assertThat(secondMeters.getMeters()).noneMatch(meter -> meter.getId().getTag("table") != null);
+  }
+
+  private static boolean appliedByEither(ApplierService first, ApplierService second, TableId tableId) {
+    return appliedUpTo(first, tableId, position(2)) || appliedUpTo(second, tableId, position(2));
+  }
+
+  private static List<Meter> tableMeters(MeterRegistry registry, TableId tableId) {
+    return registry.getMeters().stream()
+        .filter(meter -> tableId.canonical().equals(meter.getId().getTag("table")))
+        .toList();
+  }
+
+  private static long tableVersion(MeterRegistry registry, TableId tableId) {
+    return (long) registry.get("tributary.applier.table.version").tag("table", tableId.canonical()).gauge().value();
   }
 
   @Test
@@ -269,10 +334,10 @@ class ApplierServiceIT {
     try (ApplierService service = new ApplierService(config, coordinator, CLOCK, registry)) {
       service.start();
       await().atMost(WAIT).until(() -> appliedUpTo(service, audit, position(4)));
+      assertThat(registry.get("tributary.applier.segments.unannounced.applied").tag("table", audit.canonical())
+          .counter().count()).isEqualTo(2);
     }
     assertThat(rows(audit, config)).containsExactly(List.of(1L, "a2"), List.of(2L, "b"), List.of(3L, "c"));
-    assertThat(registry.get("tributary.applier.segments.unannounced.applied").tag("table", audit.canonical()).counter()
-        .count()).isEqualTo(2);
     assertThat(coordinator.history(audit, 1).get(0).segments()).hasSize(1);
   }
 
@@ -323,15 +388,19 @@ class ApplierServiceIT {
     send(segments.segment(segments.event(Operation.INSERT, 1, 1L, "a")));
     ApplierConfig config = config("applier-fenced");
 
-    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, new SimpleMeterRegistry())) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ApplierService service = new ApplierService(config, coordinator, CLOCK, registry)) {
       service.start();
       await().atMost(WAIT).until(() -> appliedUpTo(service, ledger, position(1)));
+      assertThat(tableMeters(registry, ledger)).isNotEmpty();
       coordinator.acquireLease(ledger, new WriterId("usurper"), Duration.ofSeconds(30));
 
       send(segments.segment(segments.event(Operation.UPDATE, 2, 1L, "never")));
       await().atMost(WAIT).until(() -> service.status().get(ledger).state() == AppliedTableStatus.State.FENCED);
 
       assertThat(rows(ledger, config)).containsExactly(List.of(1L, "a"));
+      // The usurper holds the table now: this applier no longer reports it.
+      assertThat(tableMeters(registry, ledger)).isEmpty();
       assertThat(service.status().get(ledger).problem()).hasValueSatisfying(problem -> assertThat(problem).contains("epoch"));
       // The coordinator's event log says so too, for the operators.
       await().atMost(WAIT).untilAsserted(() -> assertThat(coordinator.events(EventQuery.latest().withTable(ledger)

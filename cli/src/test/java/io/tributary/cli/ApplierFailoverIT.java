@@ -82,6 +82,7 @@ class ApplierFailoverIT {
   /** How much load keeps coming after a takeover before it stops. */
   private static final long TRANSACTIONS_AFTER_TAKEOVER = 400;
   private static final Pattern OPS_URI = Pattern.compile("probes and metrics at (http://\\S+)");
+  private static final Pattern TABLE_LABEL = Pattern.compile("table=\"([^\"]+)\"");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
@@ -202,6 +203,12 @@ class ApplierFailoverIT {
       long transactions = deployment.stopLoad();
 
       assertAllEqual(deployment.awaitEqual());
+      // Each applier reports the tables it holds and no other: the tables the zombie lost left its metrics.
+      await().atMost(WAIT).untilAsserted(() -> {
+        Map<TableId, TableStatus> now = deployment.statuses();
+        assertThat(a.tables("tributary_applier_table_version")).as("tables %s reports", A).isEqualTo(heldBy(now, A));
+        assertThat(b.tables("tributary_applier_table_version")).as("tables %s reports", B).isEqualTo(heldBy(now, B));
+      });
       LOG.info("{} transactions; {} replayed batches refused by {}, {} by {}", transactions,
           a.metric("tributary_applier_batches_replay_refused_total"), A,
           b.metric("tributary_applier_batches_replay_refused_total"), B);
@@ -252,12 +259,25 @@ class ApplierFailoverIT {
 
     /** The sum of a metric over its labels, scraped from the process's {@code /metrics}. */
     double metric(String name) throws IOException, InterruptedException {
+      return scrape().lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The tables a metric is exported for, scraped from the process's {@code /metrics}. */
+    List<TableId> tables(String name) throws IOException, InterruptedException {
+      return scrape().lines().filter(line -> line.startsWith(name + "{"))
+          .map(TABLE_LABEL::matcher)
+          .filter(Matcher::find)
+          .map(matcher -> TableId.parse(matcher.group(1)))
+          .sorted()
+          .toList();
+    }
+
+    private String scrape() throws IOException, InterruptedException {
       Matcher matcher = OPS_URI.matcher(Files.readString(log));
       assertThat(matcher.find()).as("%s printed where its metrics are; see %s", writer, log).isTrue();
-      String text = HTTP.send(HttpRequest.newBuilder(URI.create(matcher.group(1) + "/metrics"))
+      return HTTP.send(HttpRequest.newBuilder(URI.create(matcher.group(1) + "/metrics"))
           .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return text.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
   }
 

@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.staging.TableId;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The applier's meters, named {@code tributary.applier.*} (Prometheus: {@code tributary_applier_*},
- * counters ending in {@code _total}), one set per table, tagged {@code table}.
+ * counters ending in {@code _total}), one set per table, tagged {@code table}. A table's set exists while
+ * this applier owns the table and is {@linkplain #forget removed} when the table leaves it, so that the
+ * applier never reports a table another applier took over.
  */
 public final class ApplierMetrics {
   public static final String PREFIX = "tributary.applier.";
@@ -51,13 +56,31 @@ public final class ApplierMetrics {
         .register(registry)).increment();
   }
 
-  /** The meters of a table; the same instance every time, since gauges hold on to it. */
+  /**
+   * The meters of a table; the same instance every time, since gauges hold on to it, until {@link #forget}
+   * removes them: then a new instance with new meters, its counters from zero.
+   */
   public Table forTable(TableId tableId) {
     return tables.computeIfAbsent(tableId, Table::new);
   }
 
+  /**
+   * Removes the meters of a table this applier no longer owns (its partition went to another applier,
+   * another writer took its lease, or the applier stopped); the meters of other tables and those not
+   * tagged by table stay.
+   */
+  public void forget(TableId tableId) {
+    Table table = tables.remove(tableId);
+    if (table != null) {
+      table.remove();
+    }
+  }
+
   /** The meters of one table. */
   public final class Table {
+    /** Every meter this instance registered, removed together by {@link #remove}. */
+    private final List<Meter> meters = new ArrayList<>();
+    private boolean removed;
     private final Counter batchesApplied;
     private final Counter replaysRefused;
     private final Counter segmentsReapplied;
@@ -119,9 +142,9 @@ public final class ApplierMetrics {
       bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
       bytesRewritten = counter("bytes.rewritten",
           "Bytes of the data files a batch removed to write their rows again (copy-on-write)", tags);
-      rewrittenPerChangedRow = DistributionSummary.builder(PREFIX + "rewrite.per.changed.row")
+      rewrittenPerChangedRow = registered(DistributionSummary.builder(PREFIX + "rewrite.per.changed.row")
           .description("Bytes of data files a batch's commit wrote, per row it inserted, updated or deleted")
-          .baseUnit("bytes").tags(tags).register(registry);
+          .baseUnit("bytes").tags(tags).register(registry));
       compactions = counter("compactions", "Compaction commits: small or key-overlapping files rewritten into"
           + " target-size ones without changing data", tags);
       compactionFilesRemoved = counter("compaction.files.removed", "Data files a compaction rewrote", tags);
@@ -138,38 +161,56 @@ public final class ApplierMetrics {
           "Resync ends applied without removing anything, because staging no longer held the resync's begin", tags);
       resyncRowsRemoved = counter("resync.rows.removed",
           "Rows removed at the end of a resync because the source no longer held them", tags);
-      commitLatency = Timer.builder(PREFIX + "commit.latency").description("Time to commit one batch through the coordinator")
-          .tags(tags).register(registry);
-      batchDuration = Timer.builder(PREFIX + "batch.duration")
+      commitLatency = registered(Timer.builder(PREFIX + "commit.latency")
+          .description("Time to commit one batch through the coordinator").tags(tags).register(registry));
+      batchDuration = registered(Timer.builder(PREFIX + "batch.duration")
           .description("Time to apply one committed batch: read its segments, write its data files, commit")
-          .tags(tags).register(registry);
-      manifestWait = Timer.builder(PREFIX + "manifest.wait")
+          .tags(tags).register(registry));
+      manifestWait = registered(Timer.builder(PREFIX + "manifest.wait")
           .description("Time from a manifest's announcement (the gateway's clock) to each start of a batch applying it")
-          .tags(tags).register(registry);
-      Gauge.builder(PREFIX + "applied.lag", this, Table::lagSeconds).description(
-          "Seconds between now and the capture of the last applied event").baseUnit("seconds").tags(tags).register(registry);
-      Gauge.builder(PREFIX + "table.version", version, AtomicLong::get).description("Latest Delta version of the table")
-          .tags(tags).register(registry);
-      Gauge.builder(PREFIX + "applied.position.known", positionKnown, AtomicLong::get).description(
-          "1 when the applier knows the table's applied source position").tags(tags).register(registry);
-      segmentsPerCommit = DistributionSummary.builder(PREFIX + "batch.segments")
+          .tags(tags).register(registry));
+      registered(Gauge.builder(PREFIX + "applied.lag", this, Table::lagSeconds)
+          .description("Seconds between now and the capture of the last applied event").baseUnit("seconds")
+          .tags(tags).register(registry));
+      registered(Gauge.builder(PREFIX + "table.version", version, AtomicLong::get)
+          .description("Latest Delta version of the table").tags(tags).register(registry));
+      registered(Gauge.builder(PREFIX + "applied.position.known", positionKnown, AtomicLong::get).description(
+          "1 when the applier knows the table's applied source position").tags(tags).register(registry));
+      segmentsPerCommit = registered(DistributionSummary.builder(PREFIX + "batch.segments")
           .description("Segments (manifests) applied per commit: small while the table is caught up, up to"
               + " applier.batch.max-segments while it is behind")
-          .tags(tags).register(registry);
-      Gauge.builder(PREFIX + "segments.pending", segmentsPending, AtomicLong::get).strongReference(true)
-          .description("Segments announced and read by the applier, not yet applied").tags(tags).register(registry);
-      Gauge.builder(PREFIX + "changes.pending", changesPending, AtomicLong::get).strongReference(true)
+          .tags(tags).register(registry));
+      registered(Gauge.builder(PREFIX + "segments.pending", segmentsPending, AtomicLong::get).strongReference(true)
+          .description("Segments announced and read by the applier, not yet applied").tags(tags).register(registry));
+      registered(Gauge.builder(PREFIX + "changes.pending", changesPending, AtomicLong::get).strongReference(true)
           .description("Changes of the segments announced and read by the applier, not yet applied")
-          .tags(tags).register(registry);
-      Gauge.builder(PREFIX + "applied.position.lag", positionLagBytes, lag -> lag.get() < 0 ? Double.NaN : lag.get())
+          .tags(tags).register(registry));
+      registered(Gauge.builder(PREFIX + "applied.position.lag", positionLagBytes,
+              lag -> lag.get() < 0 ? Double.NaN : lag.get())
           .strongReference(true).baseUnit("bytes")
           .description("Source log bytes between the applied position and the newest announced one (PostgreSQL WAL,"
               + " MySQL/MariaDB binlog); NaN where the source gives no byte distance")
-          .tags(tags).register(registry);
+          .tags(tags).register(registry));
     }
 
     private Counter counter(String name, String description, Tags tags) {
-      return Counter.builder(PREFIX + name).description(description).tags(tags).register(registry);
+      return registered(Counter.builder(PREFIX + name).description(description).tags(tags).register(registry));
+    }
+
+    private <M extends Meter> M registered(M meter) {
+      synchronized (meters) {
+        meters.add(meter);
+      }
+      return meter;
+    }
+
+    /** Removes every meter of the table from the registry; what is recorded afterwards goes nowhere. */
+    private void remove() {
+      synchronized (meters) {
+        removed = true;
+        meters.forEach(registry::remove);
+        meters.clear();
+      }
     }
 
     private double lagSeconds() {
@@ -246,10 +287,16 @@ public final class ApplierMetrics {
      * an incompatible one that sent the table to a resync ({@code resync}).
      */
     public void schemaChanged(String kind) {
-      schemaChanges.computeIfAbsent(kind, name -> Counter.builder(PREFIX + "schema.changes")
-          .description("Schema changes of the source table applied to the Delta table, by kind; 'resync' counts"
-              + " incompatible changes that sent the table to a resync")
-          .tags(tags).tag("kind", name).register(registry)).increment();
+      synchronized (meters) {
+        if (removed) {
+          // The table left this applier: registering would bring one of its meters back.
+          return;
+        }
+        schemaChanges.computeIfAbsent(kind, name -> registered(Counter.builder(PREFIX + "schema.changes")
+            .description("Schema changes of the source table applied to the Delta table, by kind; 'resync' counts"
+                + " incompatible changes that sent the table to a resync")
+            .tags(tags).tag("kind", name).register(registry))).increment();
+      }
     }
 
     /** Counts a compaction committed as {@code newVersion}. */

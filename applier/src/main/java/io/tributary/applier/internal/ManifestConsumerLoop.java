@@ -195,24 +195,37 @@ public final class ManifestConsumerLoop implements Runnable {
     reporter.close();
     groupThreads.shutdownNow();
     applyThreads.close();
-    if (halted) {
-      // As a crash would: no offset commit, no lease release. Leaving the group only spares the
-      // next owner the session timeout.
-      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
-      return;
-    }
     try {
-      try {
-        commitOffsets(List.copyOf(offsets.partitions()));
-      } catch (WakeupException e) {
-        // The wake-up of stop() was still pending; it is consumed now, so this one goes through.
-        commitOffsets(List.copyOf(offsets.partitions()));
+      if (halted) {
+        // As a crash would: no offset commit, no lease release. Leaving the group only spares the
+        // next owner the session timeout.
+        consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        return;
       }
-      releaseLeases(List.copyOf(slots.values()));
-      // Closing revokes the partitions again; there is nothing left to finish or release.
-      slots.clear();
+      try {
+        try {
+          commitOffsets(List.copyOf(offsets.partitions()));
+        } catch (WakeupException e) {
+          // The wake-up of stop() was still pending; it is consumed now, so this one goes through.
+          commitOffsets(List.copyOf(offsets.partitions()));
+        }
+        releaseLeases(List.copyOf(slots.values()));
+        // Closing revokes the partitions again; there is nothing left to finish or release.
+        drop(List.copyOf(slots.values()));
+      } finally {
+        consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+      }
     } finally {
-      consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+      // However the loop ended, it works on none of its tables any more.
+      drop(List.copyOf(slots.values()));
+    }
+  }
+
+  /** The tables leave this applier: their slots go, and so do their meters (ApplierMetrics.forget). */
+  private void drop(Collection<TableSlot> leaving) {
+    for (TableSlot slot : leaving) {
+      slots.remove(slot.tableId());
+      context.metrics().forget(slot.tableId());
     }
   }
 
@@ -802,7 +815,13 @@ public final class ManifestConsumerLoop implements Runnable {
 
   private void publish(TableSlot slot) {
     statuses.put(slot.tableId(), slot.status());
-    slot.reportBacklog(context.metrics().forTable(slot.tableId()));
+    if (slot.isOwned()) {
+      slot.reportBacklog(context.metrics().forTable(slot.tableId()));
+    } else {
+      // Fenced or released: another applier (or a rollback) holds the table, so this one must not report it.
+      // Taken back, it is opened anew and its meters are registered again.
+      context.metrics().forget(slot.tableId());
+    }
   }
 
   private List<TableSlot> slotsOn(Set<Integer> partitions) {
@@ -880,9 +899,7 @@ public final class ManifestConsumerLoop implements Runnable {
     }
 
     private void forget(Set<Integer> partitions, List<TableSlot> leaving) {
-      for (TableSlot slot : leaving) {
-        slots.remove(slot.tableId());
-      }
+      drop(leaving);
       partitions.forEach(triggerTargets::remove);
       offsets.forget(new ArrayList<>(partitions));
     }

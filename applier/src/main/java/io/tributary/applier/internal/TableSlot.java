@@ -64,6 +64,14 @@ final class TableSlot {
   }
 
   /**
+   * Whether this applier still owns the table: it is neither fenced (another writer holds its lease) nor
+   * released (its partition left this applier). A failed table is still owned.
+   */
+  boolean isOwned() {
+    return state != AppliedTableStatus.State.FENCED && state != AppliedTableStatus.State.RELEASED;
+  }
+
+  /**
    * Queues a manifest read from the partition. One read again after the partition was rewound (for
    * another table of it) is ignored.
    */
