@@ -17,9 +17,11 @@ import java.time.Duration;
  * @param minSmallFiles the fewest small (or key-overlapping) files that make a compaction worth a commit
  * @param maxBytesPerRun the most bytes of files one compaction reads and rewrites
  * @param checkInterval how often, at most, a table's files are looked at for compaction
+ * @param deletionVectors whether the tables the applier creates have deletion vectors, so that a
+ *     batch marks the rows it changes instead of rewriting the files holding them
  */
 public record FilesConfig(long targetSize, boolean compaction, long smallFileSize, int minSmallFiles,
-    long maxBytesPerRun, Duration checkInterval) {
+    long maxBytesPerRun, Duration checkInterval, boolean deletionVectors) {
 
   public static final long DEFAULT_TARGET_SIZE = 128L << 20;
   public static final int DEFAULT_MIN_SMALL_FILES = 8;
@@ -48,6 +50,12 @@ public record FilesConfig(long targetSize, boolean compaction, long smallFileSiz
     }
   }
 
+  /** These settings, with new tables given deletion vectors. */
+  public FilesConfig(long targetSize, boolean compaction, long smallFileSize, int minSmallFiles, long maxBytesPerRun,
+      Duration checkInterval) {
+    this(targetSize, compaction, smallFileSize, minSmallFiles, maxBytesPerRun, checkInterval, true);
+  }
+
   /** Files cut at {@code targetSize}, small below a quarter of it, other settings their defaults. */
   public static FilesConfig withTargetSize(long targetSize) {
     return new FilesConfig(targetSize, true, targetSize / 4, DEFAULT_MIN_SMALL_FILES,
@@ -56,17 +64,25 @@ public record FilesConfig(long targetSize, boolean compaction, long smallFileSiz
 
   /** These settings without compaction. */
   public FilesConfig withoutCompaction() {
-    return new FilesConfig(targetSize, false, smallFileSize, minSmallFiles, maxBytesPerRun, checkInterval);
+    return new FilesConfig(targetSize, false, smallFileSize, minSmallFiles, maxBytesPerRun, checkInterval,
+        deletionVectors);
   }
 
   /** These settings checking for compaction every {@code interval}. */
   public FilesConfig withCheckInterval(Duration interval) {
-    return new FilesConfig(targetSize, compaction, smallFileSize, minSmallFiles, maxBytesPerRun, interval);
+    return new FilesConfig(targetSize, compaction, smallFileSize, minSmallFiles, maxBytesPerRun, interval,
+        deletionVectors);
   }
 
   /** These settings compacting as soon as {@code files} small files exist. */
   public FilesConfig withMinSmallFiles(int files) {
-    return new FilesConfig(targetSize, compaction, smallFileSize, files, maxBytesPerRun, checkInterval);
+    return new FilesConfig(targetSize, compaction, smallFileSize, files, maxBytesPerRun, checkInterval,
+        deletionVectors);
+  }
+
+  /** These settings, with new tables written without deletion vectors (every change rewrites its files). */
+  public FilesConfig withoutDeletionVectors() {
+    return new FilesConfig(targetSize, compaction, smallFileSize, minSmallFiles, maxBytesPerRun, checkInterval, false);
   }
 
   /** Reads {@code applier.files.*} and {@code applier.compaction.*}. */
@@ -75,6 +91,10 @@ public record FilesConfig(long targetSize, boolean compaction, long smallFileSiz
     long target = files.longValue("target-size", DEFAULT_TARGET_SIZE, 1024, Long.MAX_VALUE,
         "Size in bytes a data file is cut at: a batch's rewritten and new rows are written sorted by key into files of"
             + " about this size");
+    boolean deletionVectors = files.bool("deletion-vectors", true,
+        "Whether the tables the applier creates have deletion vectors (Delta reader version 3, writer version 7): a"
+            + " batch then marks the rows it updates or deletes instead of rewriting their files. Off for readers"
+            + " without deletion-vector support; a table keeps what it was created with");
     ConfigReader compaction = applier.section("compaction");
     boolean enabled = compaction.bool("enabled", true,
         "Whether the applier rewrites a table's small or key-overlapping files into target-size ones, between batches,"
@@ -88,6 +108,6 @@ public record FilesConfig(long targetSize, boolean compaction, long smallFileSiz
             + " if more)");
     Duration interval = compaction.duration("check-interval", DEFAULT_CHECK_INTERVAL, Duration.ZERO,
         "How often, at most, a table's files are looked at for compaction, after a batch of it is applied");
-    return new FilesConfig(target, enabled, Math.min(small, target), minFiles, maxBytes, interval);
+    return new FilesConfig(target, enabled, Math.min(small, target), minFiles, maxBytes, interval, deletionVectors);
   }
 }

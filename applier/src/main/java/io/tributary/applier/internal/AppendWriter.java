@@ -118,7 +118,7 @@ final class AppendWriter {
       long removedAt = clock.millis();
       DeltaFiles.forEachFile(engine, snapshot.getScanBuilder().build(), file -> {
         actions.add(DataFileWriter.remove(file, removedAt));
-        rowsRemoved[0] += file.add().getNumRecords().orElse(0L);
+        rowsRemoved[0] += file.add().getNumRecords().orElse(0L) - DeletionVectors.deletedRows(file.add());
         bytesRemoved[0] += file.add().getSize();
       });
     }
@@ -128,7 +128,7 @@ final class AppendWriter {
     ClusteredFiles.Written written = rows.isEmpty() ? new ClusteredFiles.Written(List.of())
         : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows, null, ClusteredFiles.Cuts.NONE, bytesPerRow,
             true, actions);
-    return new CopyOnWriteWriter.Result(actions, 0, written.files().size(), filesRemoved, written.bytes(), bytesRemoved[0],
-        rows.size(), rowsRemoved[0], rows.size(), rowsRemoved[0]);
+    return new CopyOnWriteWriter.Result(actions, 0, written.files().size(), filesRemoved, 0, written.bytes(),
+        bytesRemoved[0], rows.size(), rowsRemoved[0], rows.size(), rowsRemoved[0]);
   }
 }

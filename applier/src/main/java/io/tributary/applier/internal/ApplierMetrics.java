@@ -93,6 +93,7 @@ public final class ApplierMetrics {
     private final Counter filesRead;
     private final Counter filesAdded;
     private final Counter filesRemoved;
+    private final Counter filesMarked;
     private final Counter bytesWritten;
     private final Counter bytesRewritten;
     private final DistributionSummary rewrittenPerChangedRow;
@@ -139,7 +140,9 @@ public final class ApplierMetrics {
       filesRead = counter("files.read", "Data files read because their key ranges may hold the batch's keys", tags);
       filesAdded = counter("files.added", "Data files added", tags);
       filesRemoved = counter("files.removed", "Data files removed (rewritten)", tags);
-      bytesWritten = counter("bytes.written", "Bytes of data files written", tags);
+      filesMarked = counter("files.marked", "Data files whose changed rows batches marked deleted in a deletion vector"
+          + " instead of rewriting the file", tags);
+      bytesWritten = counter("bytes.written", "Bytes of data files and deletion vectors written", tags);
       bytesRewritten = counter("bytes.rewritten",
           "Bytes of the data files a batch removed to write their rows again (copy-on-write)", tags);
       rewrittenPerChangedRow = registered(DistributionSummary.builder(PREFIX + "rewrite.per.changed.row")
@@ -264,6 +267,7 @@ public final class ApplierMetrics {
       filesRead.increment(result.filesRead());
       filesAdded.increment(result.filesAdded());
       filesRemoved.increment(result.filesRemoved());
+      filesMarked.increment(result.filesMarked());
       bytesWritten.increment(result.bytesWritten());
       bytesRewritten.increment(result.bytesRemoved());
       if (result.rowsChanged() > 0) {

@@ -7,10 +7,13 @@ import io.delta.kernel.Snapshot;
 import io.delta.kernel.Transaction;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.types.MetadataColumnSpec;
+import io.delta.kernel.types.StructType;
 import io.tributary.applier.FilesConfig;
 import io.tributary.staging.TableSchema;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -30,11 +33,20 @@ import java.util.Map;
  * rewrites the key's row with {@code __deleted_at} set instead of leaving it out, and a truncate
  * rewrites every file, setting {@code __deleted_at} on every row not deleted yet.
  *
+ * <p>On a table with deletion vectors ({@link DeletionVectors#writable}), a batch rewrites no file:
+ * it reads only the key columns of the files that may hold its keys (all columns when a change needs
+ * the current row: a partial upsert or a soft delete), marks the rows of the keys it changes deleted
+ * in each file's deletion vector, and writes its rows as new files, cut at the ranges of the files
+ * it marked so that each lies within one of them; compaction later merges such files with the one
+ * they overlap. A truncate still removes every file (a soft-deleting one rewrites them).
+ *
  * <p>When the batch evolves the table's schema, the surviving rows are read in the layout of the
  * snapshot and written in the evolved one (new columns null, widened values widened), since the
  * transaction's schema is the evolved one. Files are written by {@link DataFileWriter}.
  */
 public final class CopyOnWriteWriter {
+  /** The name a scan reading rows to mark gives each row's position in its file. */
+  private static final String ROW_POSITION = "_tributary_row_position";
 
   private final Engine engine;
   private final TableSchema before;
@@ -69,12 +81,19 @@ public final class CopyOnWriteWriter {
     this.targetSize = targetSize;
   }
 
-  /** What writing a batch produced. */
+  /**
+   * What writing a batch produced.
+   *
+   * @param filesMarked files whose rows the batch marked deleted in a deletion vector (not rewritten)
+   * @param bytesWritten bytes of the data files and deletion vectors written
+   * @param rowsRemoved rows removed from the table, by removing their file or marking them
+   */
   public record Result(
       List<Row> actions,
       long filesRead,
       long filesAdded,
       long filesRemoved,
+      long filesMarked,
       long bytesWritten,
       long bytesRemoved,
       long rowsWritten,
@@ -98,6 +117,9 @@ public final class CopyOnWriteWriter {
 
   /** Writes the new data files of {@code batch} over {@code snapshot} for {@code transaction}. */
   public Result write(Snapshot snapshot, Transaction transaction, ReducedBatch batch) {
+    if (!batch.truncate() && DeletionVectors.writable(snapshot)) {
+      return mark(snapshot, transaction, batch);
+    }
     // A soft-deleting truncate reads every row to mark it; a plain one reads none.
     boolean markAll = batch.truncate() && deletedAt >= 0;
     boolean readRows = !batch.truncate() || markAll;
@@ -191,8 +213,136 @@ public final class CopyOnWriteWriter {
           bytesPerRow(rowsOfRemoved, bytesRemoved, kept),
           true, actions);
     }
-    return new Result(actions, filesRead, written.files().size(), removes.size(), written.bytes(), bytesRemoved,
+    return new Result(actions, filesRead, written.files().size(), removes.size(), 0, written.bytes(), bytesRemoved,
         rows.size(), rowsRemoved, upserted, deleted);
+  }
+
+  /** Applies {@code batch} by marking the rows it changes in deletion vectors and writing its rows as new files. */
+  private Result mark(Snapshot snapshot, Transaction transaction, ReducedBatch batch) {
+    boolean currentRows = needsCurrentRows(batch);
+    Scan scan = snapshot.getScanBuilder().withReadSchema(readSchema(snapshot, currentRows)).build();
+    Row scanState = scan.getScanState(engine);
+    List<TableFiles.DataFile> files = TableFiles.list(engine, snapshot, scan, before, sameKeyTypes());
+    List<Object> batchKeys = TableFiles.firstComponents(batch.changes().keySet());
+    boolean nullKeys = TableFiles.anyNullFirst(batch.changes().keySet());
+    List<TableFiles.DataFile> candidates = files.stream().filter(file -> nullKeys || file.mayHoldAny(batchKeys)).toList();
+    List<FilePositions> found = FileWork.map(candidates, file -> positions(scanState, file, batch, currentRows));
+    List<DeletionVectors.Marks> marks = new ArrayList<>();
+    List<TableFiles.DataFile> marked = new ArrayList<>();
+    Map<RowKey, Object[]> current = new HashMap<>();
+    long rowsRemoved = 0;
+    for (int i = 0; i < candidates.size(); i++) {
+      FilePositions positions = found.get(i);
+      if (positions.positions().length > 0) {
+        marks.add(new DeletionVectors.Marks(candidates.get(i).scanFile(), positions.positions()));
+        marked.add(candidates.get(i));
+        current.putAll(positions.changed());
+        rowsRemoved += positions.positions().length;
+      }
+    }
+    List<Object[]> rows = new ArrayList<>();
+    long[] counts = {0, 0};
+    resolve(batch, current, rows, counts);
+    inKeyOrder(rows, rowOrder);
+    DeletionVectors.Written vectors = DeletionVectors.mark(engine, snapshot.getPath(), marks, clock.millis());
+    List<Row> actions = new ArrayList<>(vectors.actions());
+    ClusteredFiles.Written written = new ClusteredFiles.Written(List.of());
+    if (!rows.isEmpty()) {
+      written = new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, rows,
+          row -> RowKey.first(row, keyIndexes), ClusteredFiles.Cuts.around(List.of(), marked),
+          bytesPerRow(0, 0, files), true, actions);
+    }
+    return new Result(actions, candidates.size(), written.files().size(), 0, marks.size(),
+        written.bytes() + vectors.bytes(), 0, rows.size(), rowsRemoved, counts[0], counts[1]);
+  }
+
+  /**
+   * Adds the rows {@code batch} writes to {@code rows}, given the current row of each key it changes
+   * that the table holds, and counts its upserts ({@code counts[0]}) and deletes ({@code counts[1]}).
+   */
+  private void resolve(ReducedBatch batch, Map<RowKey, Object[]> current, List<Object[]> rows, long[] counts) {
+    for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
+      Object[] old = current.get(change.getKey());
+      if (change.getValue() instanceof RowChange.Upsert upsert) {
+        rows.add(upsert.resolve(old));
+        counts[0]++;
+      } else if (change.getValue() instanceof RowChange.SoftDelete softDelete) {
+        Object[] row = softDelete.pending().map(pending -> pending.resolve(old)).orElse(old);
+        if (row != null) {
+          row = row.clone();
+          // A row deleted already keeps the time of its first delete (a resync's sweep marks it again).
+          if (softDelete.pending().isPresent() || row[deletedAt] == null) {
+            row[deletedAt] = Math.multiplyExact(softDelete.deletedAtMillis(), 1000L);
+            counts[1]++;
+          }
+          rows.add(row);
+        }
+      } else if (old != null) {
+        counts[1]++;
+      }
+    }
+  }
+
+  /** Whether a change of {@code batch} needs the key's current row: a partial upsert or a soft delete. */
+  private static boolean needsCurrentRows(ReducedBatch batch) {
+    for (RowChange change : batch.changes().values()) {
+      if (change instanceof RowChange.SoftDelete
+          || change instanceof RowChange.Upsert upsert && !upsert.keepOld().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What a batch reads of the snapshot's files to mark rows: every column with {@code currentRows},
+   * else the key columns in key order, and each row's position in its file, last.
+   */
+  private StructType readSchema(Snapshot snapshot, boolean currentRows) {
+    StructType table = snapshot.getSchema();
+    StructType read = new StructType();
+    if (currentRows) {
+      for (int i = 0; i < before.columns().size(); i++) {
+        read = read.add(table.get(before.columns().get(i).name()));
+      }
+    } else {
+      for (int index : before.keyIndexes()) {
+        read = read.add(table.get(before.columns().get(index).name()));
+      }
+    }
+    return read.addMetadataColumn(ROW_POSITION, MetadataColumnSpec.ROW_INDEX);
+  }
+
+  /**
+   * The positions in one file of the rows whose key a batch changes, and those rows by key (every
+   * column, or only the key columns when the batch needs no current row, laid out as the table).
+   */
+  private record FilePositions(long[] positions, Map<RowKey, Object[]> changed) {}
+
+  /** Finds the rows of {@code file} whose key {@code batch} changes; safe on several threads at once. */
+  private FilePositions positions(Row scanState, TableFiles.DataFile file, ReducedBatch batch, boolean currentRows) {
+    int[] beforeKeys = before.keyIndexes();
+    int columns = before.columns().size();
+    List<Long> positions = new ArrayList<>();
+    Map<RowKey, Object[]> changed = new HashMap<>();
+    DeltaFiles.forEachRow(engine, scanState, file.scanFile().scanRow(), stored -> {
+      Object[] values;
+      if (currentRows) {
+        values = Arrays.copyOf(stored, columns);
+      } else {
+        values = new Object[columns];
+        for (int k = 0; k < beforeKeys.length; k++) {
+          values[beforeKeys[k]] = stored[k];
+        }
+      }
+      Object[] row = read.row(values);
+      RowKey key = RowKey.of(row, keyIndexes);
+      if (batch.changes().containsKey(key)) {
+        positions.add((Long) stored[stored.length - 1]);
+        changed.put(key, row);
+      }
+    });
+    return new FilePositions(positions.stream().mapToLong(Long::longValue).toArray(), changed);
   }
 
   /**

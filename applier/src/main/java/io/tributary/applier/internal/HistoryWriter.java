@@ -278,7 +278,7 @@ final class HistoryWriter {
         : new ClusteredFiles(engine, schema.tableId(), targetSize).write(transaction, sorted,
             row -> RowKey.first(row, keyIndexes), cuts,
             CopyOnWriteWriter.bytesPerRow(counts[3], counts[2], kept), true, actions);
-    return new CopyOnWriteWriter.Result(actions, counts[0], written.files().size(), removes.size(), written.bytes(),
+    return new CopyOnWriteWriter.Result(actions, counts[0], written.files().size(), removes.size(), 0, written.bytes(),
         counts[2], sorted.size(), counts[1], opened, closed);
   }
 

@@ -142,9 +142,12 @@ final class SchemaCommits {
     Snapshot snapshot = TableManager.loadSnapshot(location.toString()).withCommitter(committer).build(context.engine());
     TableSchema schema = mode.deltaSchema(staged);
     Map<String, String> properties = new HashMap<>(TributaryTableProperties.of(schema, mode));
-    String mappingMode = snapshot.getTableProperties().get(ColumnMapping.COLUMN_MAPPING_MODE_KEY);
-    if (mappingMode != null) {
-      properties.put(ColumnMapping.COLUMN_MAPPING_MODE_KEY, mappingMode);
+    // The column mapping mode cannot change; deletion vectors stay as the table was created.
+    for (String kept : List.of(ColumnMapping.COLUMN_MAPPING_MODE_KEY, DeletionVectors.ENABLE)) {
+      String value = snapshot.getTableProperties().get(kept);
+      if (value != null) {
+        properties.put(kept, value);
+      }
     }
     Transaction replace = ((SnapshotImpl) snapshot)
         .buildReplaceTableTransaction(DeltaTypes.toStructType(schema), ApplierContext.ENGINE_INFO)

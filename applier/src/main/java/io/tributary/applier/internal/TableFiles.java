@@ -89,7 +89,8 @@ final class TableFiles {
     Optional<KeyStatistics> statistics = ranges ? KeyStatistics.of(snapshot, layout) : Optional.empty();
     List<DataFile> files = new ArrayList<>();
     DeltaFiles.forEachFile(engine, scan, file -> {
-      long rows = file.add().getNumRecords().orElse(-1L);
+      // The rows a deletion vector marks are in the file's count, not in the table.
+      long rows = file.add().getNumRecords().map(records -> records - DeletionVectors.deletedRows(file.add())).orElse(-1L);
       Optional<Object> min = Optional.empty();
       Optional<Object> max = Optional.empty();
       if (statistics.isPresent() && file.add().getStatsJson().isPresent()) {
@@ -102,7 +103,6 @@ final class TableFiles {
     return files;
   }
 
-  /** The first key component of each key, ascending in the order of {@link #compare}, nulls left out. */
   /** Whether one of {@code keys} has a null first component, which no file's range can exclude. */
   static boolean anyNullFirst(Iterable<RowKey> keys) {
     for (RowKey key : keys) {
@@ -113,6 +113,7 @@ final class TableFiles {
     return false;
   }
 
+  /** The first key component of each key, ascending in the order of {@link #compare}, nulls left out. */
   static List<Object> firstComponents(Iterable<RowKey> keys) {
     List<Object> values = new ArrayList<>();
     for (RowKey key : keys) {

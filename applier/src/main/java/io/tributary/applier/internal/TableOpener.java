@@ -122,7 +122,7 @@ public final class TableOpener {
     }
     Transaction create = TableManager.buildCreateTableTransaction(location.toString(), DeltaTypes.toStructType(schema),
             ApplierContext.ENGINE_INFO)
-        .withTableProperties(TributaryTableProperties.of(schema, mode))
+        .withTableProperties(TributaryTableProperties.of(schema, mode, context.config().files().deletionVectors()))
         .withCommitter(context.committers().create(context.coordinator(), lease, Optional.empty(), List.of(), 0))
         .withMaxRetries(0)
         .build(context.engine());
@@ -163,7 +163,7 @@ public final class TableOpener {
     long[] rows = {0};
     DeltaFiles.forEachFile(context.engine(), snapshot.getScanBuilder().build(), file -> {
       Optional<Long> records = file.add().getNumRecords();
-      rows[0] = rows[0] < 0 || records.isEmpty() ? -1 : rows[0] + records.get();
+      rows[0] = rows[0] < 0 || records.isEmpty() ? -1 : rows[0] + records.get() - DeletionVectors.deletedRows(file.add());
     });
     return rows[0];
   }

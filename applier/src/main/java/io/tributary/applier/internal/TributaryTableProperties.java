@@ -46,6 +46,15 @@ public final class TributaryTableProperties {
    * {@link TableMode#deltaSchema}) in {@code mode}.
    */
   public static Map<String, String> of(TableSchema schema, TableMode mode) {
+    return of(schema, mode, false);
+  }
+
+  /**
+   * The properties of a table created for {@code schema} in {@code mode}, with deletion vectors
+   * enabled ({@code delta.enableDeletionVectors}, which makes Kernel raise the protocol to reader
+   * version 3 and writer version 7) when {@code deletionVectors}.
+   */
+  public static Map<String, String> of(TableSchema schema, TableMode mode, boolean deletionVectors) {
     Map<String, String> properties = new HashMap<>(Map.of(
         TABLE_ID, schema.tableId().canonical(),
         KEY_COLUMNS, encodeNames(schema.keyColumns()),
@@ -55,6 +64,9 @@ public final class TributaryTableProperties {
     int firstKey = schema.keyColumns().isEmpty() ? -1 : schema.indexOf(schema.keyColumns().get(0));
     if (firstKey >= DEFAULT_STATISTICS_COLUMNS) {
       properties.put(STATISTICS_COLUMNS, Integer.toString(firstKey + 1));
+    }
+    if (deletionVectors) {
+      properties.put(DeletionVectors.ENABLE, "true");
     }
     return Map.copyOf(properties);
   }

@@ -38,7 +38,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +60,8 @@ class FileLayoutTest {
   private static final TableSchema SCHEMA = new TableSchema(TABLE,
       List.of(new Column("id", ColumnType.LONG, false), new Column("text", ColumnType.STRING, true)), List.of("id"));
   private static final long TARGET = 32 * 1024;
+  /** Small files, and a batch rewrites the files holding its keys (tables created without deletion vectors). */
+  private static final FilesConfig COPY_ON_WRITE = FilesConfig.withTargetSize(TARGET).withoutDeletionVectors();
 
   @TempDir
   Path dir;
@@ -72,6 +76,8 @@ class FileLayoutTest {
   private Segments segments;
   private long position;
   private long offset;
+  /** What the table should hold after the events made so far: text by id. */
+  private final Map<Long, String> expected = new HashMap<>();
   private int columns = SCHEMA.columns().size();
 
   @BeforeEach
@@ -119,6 +125,11 @@ class FileLayoutTest {
     Object[] values = new Object[columns];
     values[0] = id;
     values[1] = operation == Operation.DELETE ? null : text();
+    if (operation == Operation.DELETE) {
+      expected.remove(id);
+    } else {
+      expected.put(id, (String) values[1]);
+    }
     return segments.event(operation, ++position, values);
   }
 
@@ -162,6 +173,24 @@ class FileLayoutTest {
     return new DeltaTableReader(Map.of()).read(location()).rows().stream().map(Arrays::deepToString).sorted().toList();
   }
 
+  /** The table's rows, text by id. */
+  private Map<Long, String> rowsById() {
+    Map<Long, String> rows = new HashMap<>();
+    for (Object[] row : new DeltaTableReader(Map.of()).read(location()).rows()) {
+      assertThat(rows.put((Long) row[0], (String) row[1])).as("id %s once", row[0]).isNull();
+    }
+    return rows;
+  }
+
+  /** The rows each file's deletion vector marks deleted, by path, for the files that have one. */
+  private Map<String, Long> marked(List<TableFiles.DataFile> files) {
+    Map<String, Long> marked = new HashMap<>();
+    for (TableFiles.DataFile file : files) {
+      file.scanFile().add().getDeletionVector().ifPresent(vector -> marked.put(file.path(), vector.getCardinality()));
+    }
+    return marked;
+  }
+
   private double counter(String name) {
     return registry.counter(ApplierMetrics.PREFIX + name, "table", TABLE.canonical()).count();
   }
@@ -184,7 +213,7 @@ class FileLayoutTest {
 
   @Test
   void aBatchRewritesOnlyTheFilesItsKeysFallInAndKeepsThemDisjoint() {
-    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    TableApplier applier = open(TableOptions.DEFAULT, COPY_ON_WRITE);
     apply(applier, inserts(0, 6000));
     int before = files().size();
     double removed = counter("files.removed");
@@ -210,7 +239,7 @@ class FileLayoutTest {
 
   @Test
   void aNewKeyInsideAFilesRangeIsWrittenIntoItAndNewKeysBeyondEveryFileIntoFilesOfTheirOwn() {
-    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    TableApplier applier = open(TableOptions.DEFAULT, COPY_ON_WRITE);
     List<ChangeEvent> even = new ArrayList<>();
     for (long id = 0; id < 6000; id += 2) {
       even.add(event(Operation.INSERT, id));
@@ -229,7 +258,7 @@ class FileLayoutTest {
 
   @Test
   void newKeysPastARewrittenFileGoToFilesOfTheirOwnSoThatTheFileDoesNotGrowWithEveryCommit() {
-    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    TableApplier applier = open(TableOptions.DEFAULT, COPY_ON_WRITE);
     apply(applier, inserts(0, 300));
     assertThat(files()).hasSize(1);
 
@@ -248,6 +277,74 @@ class FileLayoutTest {
     assertThat(files.stream().map(TableFiles.DataFile::rows).toList()).containsExactly(300L, 50L, 50L, 50L);
     assertThat(counter("files.removed")).isEqualTo(3);
     assertThat(rows()).hasSize(450);
+  }
+
+  @Test
+  void withDeletionVectorsABatchMarksTheRowsItChangesAndWritesItsRowsWithinTheRangesOfTheFilesItMarked()
+      throws IOException {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    apply(applier, inserts(0, 6000));
+    List<TableFiles.DataFile> before = files();
+    assertThat(before).hasSizeGreaterThan(4);
+    assertThat(marked(before)).isEmpty();
+    TableFiles.DataFile first = before.get(0);
+    TableFiles.DataFile last = before.get(before.size() - 1);
+
+    List<ChangeEvent> changes = new ArrayList<>();
+    for (long id = 0; id < 40; id++) {
+      changes.add(event(Operation.UPDATE, id));
+      changes.add(event(Operation.UPDATE, 5999 - id));
+    }
+    changes.add(event(Operation.DELETE, 41));
+    apply(applier, changes);
+
+    assertThat(counter("files.read")).isEqualTo(2);
+    assertThat(counter("files.marked")).isEqualTo(2);
+    assertThat(counter("files.removed")).isZero();
+    assertThat(counter("bytes.rewritten")).isZero();
+    List<TableFiles.DataFile> after = files();
+    assertThat(marked(after)).containsOnly(Map.entry(first.path(), 41L), Map.entry(last.path(), 40L));
+    // The rows of each marked file's keys are written within its range, so that compaction can merge them into it.
+    List<TableFiles.DataFile> added = after.stream().filter(file -> !marked(before).containsKey(file.path())
+        && before.stream().noneMatch(old -> old.path().equals(file.path()))).toList();
+    assertThat(added).hasSize(2).allSatisfy(file -> assertThat(file.rows()).isEqualTo(40));
+    assertThat(added.get(0).max().get()).isEqualTo(39L);
+    assertThat(added.get(1).min().get()).isEqualTo(5960L);
+    assertThat(after.stream().mapToLong(TableFiles.DataFile::rows).sum()).isEqualTo(5999);
+    assertThat(rowsById()).isEqualTo(expected);
+
+    // Marked again: a file with a vector gets one holding its old positions and its new ones, and a row
+    // written by the last batch is marked in its new file.
+    apply(applier, List.of(event(Operation.UPDATE, 0), event(Operation.UPDATE, 42), event(Operation.UPDATE, 3000),
+        event(Operation.DELETE, 5999)));
+
+    Map<String, Long> again = marked(files());
+    assertThat(again).containsEntry(first.path(), 42L).containsEntry(last.path(), 40L)
+        .containsEntry(added.get(0).path(), 1L).containsEntry(added.get(1).path(), 1L).hasSize(5);
+    assertThat(rowsById()).isEqualTo(expected);
+    assertThat(counter("rows.deleted")).isEqualTo(2);
+
+    // Compaction merges each marked file with the files of new rows inside its range and drops the marked rows.
+    assertThat(applier.compactNow()).isPresent();
+    List<TableFiles.DataFile> compacted = files();
+    assertDisjoint(compacted);
+    assertThat(marked(compacted)).isEmpty();
+    assertThat(compacted.stream().mapToLong(TableFiles.DataFile::rows).sum()).isEqualTo(5998);
+    assertThat(rowsById()).isEqualTo(expected);
+  }
+
+  @Test
+  void aPartialUpsertOnATableWithDeletionVectorsTakesTheColumnsItLacksFromTheCurrentRow() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    apply(applier, inserts(0, 100));
+    String kept = expected.get(7L);
+    // The source did not send the text (an unchanged TOAST value): the row keeps the text it has.
+    ChangeEvent partial = segments.event(Operation.UPDATE, ++position, BitSet.valueOf(new long[] {0b10}), 7L, null);
+
+    apply(applier, List.of(partial));
+
+    assertThat(counter("files.marked")).isEqualTo(1);
+    assertThat(rowsById()).containsEntry(7L, kept).hasSize(100);
   }
 
   @Test

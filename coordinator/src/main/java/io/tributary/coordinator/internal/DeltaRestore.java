@@ -13,6 +13,7 @@ import io.delta.kernel.engine.Engine;
 import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.actions.AddFile;
+import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.utils.CloseableIterable;
@@ -74,16 +75,19 @@ final class DeltaRestore {
       if (!then.containsKey(file.getKey())) {
         actions.add(SingleAction.createRemoveFileSingleAction(file.getValue().toRemoveFileRow(true, Optional.of(removedAtMillis))));
         removed++;
-        rows += file.getValue().getNumRecords().orElse(0L);
+        rows += liveRows(file.getValue());
       }
     }
     int added = 0;
     for (Map.Entry<String, AddFile> file : then.entrySet()) {
       if (!now.containsKey(file.getKey())) {
-        requireExists(engine, location, toVersion, file.getKey());
-        actions.add(SingleAction.createAddFileSingleAction(file.getValue().toRow()));
+        AddFile add = file.getValue();
+        requireExists(engine, location, toVersion, add.getPath());
+        add.getDeletionVector().filter(DeletionVectorDescriptor::isOnDisk)
+            .ifPresent(vector -> requireExists(engine, location, toVersion, vector.getAbsolutePath(location.toString())));
+        actions.add(SingleAction.createAddFileSingleAction(add.toRow()));
         added++;
-        rows += file.getValue().getNumRecords().orElse(0L);
+        rows += liveRows(add);
       }
     }
     return new Plan(latestVersion, toVersion, actions, removed, added, rows);
@@ -119,7 +123,8 @@ final class DeltaRestore {
         try (CloseableIterator<Row> rows = batches.next().getRows()) {
           while (rows.hasNext()) {
             AddFile add = new AddFile(rows.next().getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL));
-            files.put(add.getPath(), add);
+            // A file is live with one deletion vector at a time; the same file with another one is another entry.
+            files.put(add.getPath() + add.getDeletionVector().map(vector -> "#" + vector.getUniqueId()).orElse(""), add);
           }
         }
       }
@@ -127,6 +132,11 @@ final class DeltaRestore {
       throw new UncheckedIOException(e);
     }
     return files;
+  }
+
+  /** The rows of {@code add} its deletion vector, if any, leaves; the count is the file's otherwise. */
+  private static long liveRows(AddFile add) {
+    return add.getNumRecords().orElse(0L) - add.getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L);
   }
 
   private static void requireExists(Engine engine, URI tableLocation, long version, String path) {
@@ -140,7 +150,7 @@ final class DeltaRestore {
       // Treated as missing below.
     }
     throw new TributaryException(ErrorCode.CONFIG_INVALID, "Cannot roll " + tableLocation + " back to version " + version
-        + ": its data file " + path + " no longer exists (vacuumed?); choose a later version");
+        + ": its file " + path + " no longer exists (vacuumed?); choose a later version");
   }
 
   private static boolean sameFile(String listed, String wanted) {
