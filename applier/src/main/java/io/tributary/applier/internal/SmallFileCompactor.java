@@ -149,20 +149,24 @@ final class SmallFileCompactor {
 
   /**
    * The groups of files worth merging. Clustered: files in key order, a group being consecutive files
-   * that are small or overlap their neighbour; a group of one is left alone. Otherwise: every small
-   * file, in one group. Empty when fewer than {@link FilesConfig#minSmallFiles()} files are small
-   * and no ranges overlap.
+   * that are small or overlap their neighbour, or whose deletion vector marks a quarter of their
+   * rows or more; a group of one is left alone unless it is such a file. Otherwise: every small or
+   * mostly marked file, in one group. Empty when fewer than {@link FilesConfig#minSmallFiles()} files
+   * are small, no ranges overlap and no file is mostly marked.
    */
   static List<List<TableFiles.DataFile>> select(List<TableFiles.DataFile> files, boolean clustered, FilesConfig config) {
     boolean ranged = clustered && files.stream().allMatch(TableFiles.DataFile::hasRange);
     if (!ranged) {
       List<TableFiles.DataFile> small = files.stream().filter(file -> file.size() < config.smallFileSize()).toList();
-      return small.size() >= config.minSmallFiles() ? List.of(small) : List.of();
+      List<TableFiles.DataFile> taken = files.stream()
+          .filter(file -> file.mostlyMarked() || small.size() >= config.minSmallFiles() && small.contains(file)).toList();
+      return taken.isEmpty() ? List.of() : List.of(taken);
     }
     List<TableFiles.DataFile> sorted = new ArrayList<>(files);
     sorted.sort(TableFiles.BY_RANGE);
     boolean[] eligible = new boolean[sorted.size()];
     boolean overlaps = false;
+    boolean marked = false;
     int small = 0;
     Object highest = null;
     for (int i = 0; i < sorted.size(); i++) {
@@ -170,6 +174,10 @@ final class SmallFileCompactor {
       if (file.size() < config.smallFileSize()) {
         eligible[i] = true;
         small++;
+      }
+      if (file.mostlyMarked()) {
+        eligible[i] = true;
+        marked = true;
       }
       // Sharing a boundary value is no overlap: an SCD type 2 key's versions, or a composite key, may span two files.
       if (highest != null && TableFiles.compare(file.min().get(), highest) < 0) {
@@ -181,7 +189,7 @@ final class SmallFileCompactor {
         highest = file.max().get();
       }
     }
-    if (small < config.minSmallFiles() && !overlaps) {
+    if (small < config.minSmallFiles() && !overlaps && !marked) {
       return List.of();
     }
     List<List<TableFiles.DataFile>> groups = new ArrayList<>();
@@ -191,7 +199,7 @@ final class SmallFileCompactor {
         group.add(sorted.get(i));
         continue;
       }
-      if (group.size() > 1) {
+      if (group.size() > 1 || group.size() == 1 && group.get(0).mostlyMarked()) {
         groups.add(group);
       }
       group = new ArrayList<>();
@@ -199,7 +207,10 @@ final class SmallFileCompactor {
     return groups;
   }
 
-  /** The groups cut to at most {@code maxBytes} in all; a group cut short keeps at least two files. */
+  /**
+   * The groups cut to at most {@code maxBytes} in all; a group cut short keeps at least two files, or
+   * its first one if that is mostly marked.
+   */
   static List<List<TableFiles.DataFile>> bounded(List<List<TableFiles.DataFile>> groups, long maxBytes) {
     List<List<TableFiles.DataFile>> bounded = new ArrayList<>();
     long budget = maxBytes;
@@ -214,7 +225,7 @@ final class SmallFileCompactor {
         taken.add(file);
         budget -= file.size();
       }
-      if (taken.size() > 1) {
+      if (taken.size() > 1 || taken.size() == 1 && taken.get(0).mostlyMarked()) {
         bounded.add(taken);
       }
       if (budget <= 0) {

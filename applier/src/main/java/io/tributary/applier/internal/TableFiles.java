@@ -36,8 +36,22 @@ import java.util.Optional;
 final class TableFiles {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One live data file; {@code min} and {@code max} are empty when its key range is unknown. */
-  record DataFile(DeltaFiles.ScanFile scanFile, long size, long rows, Optional<Object> min, Optional<Object> max) {
+  /**
+   * One live data file; {@code rows} are the rows it holds for the table, {@code marked} the rows its
+   * deletion vector marks deleted besides; {@code min} and {@code max} are empty when its key range is
+   * unknown.
+   */
+  record DataFile(DeltaFiles.ScanFile scanFile, long size, long rows, long marked, Optional<Object> min,
+      Optional<Object> max) {
+    /** A file without a deletion vector. */
+    DataFile(DeltaFiles.ScanFile scanFile, long size, long rows, Optional<Object> min, Optional<Object> max) {
+      this(scanFile, size, rows, 0, min, max);
+    }
+
+    /** Whether its deletion vector marks at least a quarter of its rows, worth a rewrite to drop them. */
+    boolean mostlyMarked() {
+      return marked > 0 && rows >= 0 && marked * 4 >= rows + marked;
+    }
     String path() {
       return scanFile.add().getPath();
     }
@@ -90,7 +104,8 @@ final class TableFiles {
     List<DataFile> files = new ArrayList<>();
     DeltaFiles.forEachFile(engine, scan, file -> {
       // The rows a deletion vector marks are in the file's count, not in the table.
-      long rows = file.add().getNumRecords().map(records -> records - DeletionVectors.deletedRows(file.add())).orElse(-1L);
+      long marked = DeletionVectors.deletedRows(file.add());
+      long rows = file.add().getNumRecords().map(records -> records - marked).orElse(-1L);
       Optional<Object> min = Optional.empty();
       Optional<Object> max = Optional.empty();
       if (statistics.isPresent() && file.add().getStatsJson().isPresent()) {
@@ -98,7 +113,7 @@ final class TableFiles {
         min = statistics.get().value(stats.path("minValues"), false);
         max = statistics.get().value(stats.path("maxValues"), true);
       }
-      files.add(new DataFile(file, file.add().getSize(), rows, min, max));
+      files.add(new DataFile(file, file.add().getSize(), rows, marked, min, max));
     });
     return files;
   }

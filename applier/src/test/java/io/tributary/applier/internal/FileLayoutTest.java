@@ -334,6 +334,37 @@ class FileLayoutTest {
   }
 
   @Test
+  void compactionRewritesAFileWhoseDeletionVectorMarksAQuarterOfItsRowsOrMore() throws IOException {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    apply(applier, inserts(0, 3000));
+    List<TableFiles.DataFile> before = files();
+    TableFiles.DataFile second = before.get(1);
+    long min = (Long) second.min().get();
+    // Deletes only: no new file overlaps the marked one; a fifth of its rows is not yet worth a rewrite.
+    List<ChangeEvent> deletes = new ArrayList<>();
+    for (long id = min; id < min + second.rows() / 5; id++) {
+      deletes.add(event(Operation.DELETE, id));
+    }
+    apply(applier, deletes);
+    assertThat(marked(files())).containsOnlyKeys(second.path());
+    assertThat(applier.compactNow()).isEmpty();
+
+    List<ChangeEvent> more = new ArrayList<>();
+    for (long id = min + second.rows() / 5; id < min + second.rows() / 3; id++) {
+      more.add(event(Operation.DELETE, id));
+    }
+    apply(applier, more);
+
+    Optional<SmallFileCompactor.Compaction> compaction = applier.compactNow();
+    assertThat(compaction).isPresent();
+    assertThat(compaction.get().filesIn()).isEqualTo(1);
+    assertThat(marked(files())).isEmpty();
+    assertThat(files()).hasSize(before.size());
+    assertDisjoint(files());
+    assertThat(rowsById()).isEqualTo(expected);
+  }
+
+  @Test
   void aPartialUpsertOnATableWithDeletionVectorsTakesTheColumnsItLacksFromTheCurrentRow() {
     TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
     apply(applier, inserts(0, 100));
