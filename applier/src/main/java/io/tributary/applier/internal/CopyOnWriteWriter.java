@@ -5,8 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.Transaction;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.types.DataType;
 import io.delta.kernel.types.MetadataColumnSpec;
 import io.delta.kernel.types.StructType;
 import io.tributary.applier.FilesConfig;
@@ -18,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Applies a reduced batch to a Delta table by copy-on-write (SCD type 1): finds the files that may
@@ -226,7 +230,10 @@ public final class CopyOnWriteWriter {
     List<Object> batchKeys = TableFiles.firstComponents(batch.changes().keySet());
     boolean nullKeys = TableFiles.anyNullFirst(batch.changes().keySet());
     List<TableFiles.DataFile> candidates = files.stream().filter(file -> nullKeys || file.mayHoldAny(batchKeys)).toList();
-    List<FilePositions> found = FileWork.map(candidates, file -> positions(scanState, file, batch, currentRows));
+    // Values read in the key's own type hash as the batch's do: rows not in the batch are passed over by hash.
+    Optional<FirstKeyFilter> filter = sameKeyTypes()
+        ? Optional.of(FirstKeyFilter.of(batch.changes().keySet(), batch.changes().size())) : Optional.empty();
+    List<FilePositions> found = FileWork.map(candidates, file -> positions(scanState, file, batch, currentRows, filter));
     List<DeletionVectors.Marks> marks = new ArrayList<>();
     List<TableFiles.DataFile> marked = new ArrayList<>();
     Map<RowKey, Object[]> current = new HashMap<>();
@@ -319,28 +326,43 @@ public final class CopyOnWriteWriter {
    */
   private record FilePositions(long[] positions, Map<RowKey, Object[]> changed) {}
 
-  /** Finds the rows of {@code file} whose key {@code batch} changes; safe on several threads at once. */
-  private FilePositions positions(Row scanState, TableFiles.DataFile file, ReducedBatch batch, boolean currentRows) {
+  /**
+   * Finds the rows of {@code file} whose key {@code batch} changes, looking further only at those
+   * {@code filter} passes; safe on several threads at once.
+   */
+  private FilePositions positions(Row scanState, TableFiles.DataFile file, ReducedBatch batch, boolean currentRows,
+      Optional<FirstKeyFilter> filter) {
     int[] beforeKeys = before.keyIndexes();
     int columns = before.columns().size();
+    // The first key column is read first when only the key columns are, else where the table has it.
+    int firstKey = currentRows ? beforeKeys[0] : 0;
     List<Long> positions = new ArrayList<>();
     Map<RowKey, Object[]> changed = new HashMap<>();
-    DeltaFiles.forEachRow(engine, scanState, file.scanFile().scanRow(), stored -> {
-      Object[] values;
-      if (currentRows) {
-        values = Arrays.copyOf(stored, columns);
-      } else {
-        values = new Object[columns];
-        for (int k = 0; k < beforeKeys.length; k++) {
-          values[beforeKeys[k]] = stored[k];
+    DeltaFiles.forEachBatch(engine, scanState, file.scanFile().scanRow(), filtered -> {
+      ColumnarBatch data = filtered.getData();
+      ColumnVector first = data.getColumnVector(firstKey);
+      DataType firstType = data.getSchema().at(firstKey).getDataType();
+      KernelValues.forEachSelected(filtered, index -> {
+        if (filter.isPresent() && !filter.get().mayContain(first, firstType, index)) {
+          return;
         }
-      }
-      Object[] row = read.row(values);
-      RowKey key = RowKey.of(row, keyIndexes);
-      if (batch.changes().containsKey(key)) {
-        positions.add((Long) stored[stored.length - 1]);
-        changed.put(key, row);
-      }
+        Object[] stored = KernelValues.row(data, index);
+        Object[] values;
+        if (currentRows) {
+          values = Arrays.copyOf(stored, columns);
+        } else {
+          values = new Object[columns];
+          for (int k = 0; k < beforeKeys.length; k++) {
+            values[beforeKeys[k]] = stored[k];
+          }
+        }
+        Object[] row = read.row(values);
+        RowKey key = RowKey.of(row, keyIndexes);
+        if (batch.changes().containsKey(key)) {
+          positions.add((Long) stored[stored.length - 1]);
+          changed.put(key, row);
+        }
+      });
     });
     return new FilePositions(positions.stream().mapToLong(Long::longValue).toArray(), changed);
   }

@@ -46,6 +46,14 @@ public final class DeltaFiles {
 
   /** Hands every live row of one file to {@code sink}, as values following the table's logical columns. */
   public static void forEachRow(Engine engine, Row scanState, Row scanFile, Consumer<Object[]> sink) {
+    forEachBatch(engine, scanState, scanFile, batch -> KernelValues.forEachRow(batch, sink));
+  }
+
+  /**
+   * Hands the rows of one file to {@code sink} batch by batch, in the table's logical columns, with
+   * the rows a deletion vector marks left out by the selection vector.
+   */
+  public static void forEachBatch(Engine engine, Row scanState, Row scanFile, Consumer<FilteredColumnarBatch> sink) {
     FileStatus status = InternalScanFileUtils.getAddFileStatus(scanFile);
     StructType physicalSchema = ScanStateRow.getPhysicalDataReadSchema(scanState);
     try (CloseableIterator<FileReadResult> results = engine.getParquetHandler()
@@ -53,7 +61,7 @@ public final class DeltaFiles {
          CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(
              engine, scanState, scanFile, results.map(FileReadResult::getData))) {
       while (logical.hasNext()) {
-        KernelValues.forEachRow(logical.next(), sink);
+        sink.accept(logical.next());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read data file " + status.getPath() + ": " + e.getMessage(), e);

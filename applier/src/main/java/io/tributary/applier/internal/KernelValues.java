@@ -20,6 +20,7 @@ import java.math.RoundingMode;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /** Reads Kernel column vectors into rows of Java values typed as staged column types document. */
 public final class KernelValues {
@@ -46,6 +47,27 @@ public final class KernelValues {
       }
       sink.accept(values);
     }
+  }
+
+  /** Hands the index of every selected row of the batch to {@code sink}. */
+  public static void forEachSelected(FilteredColumnarBatch batch, IntConsumer sink) {
+    Optional<ColumnVector> selection = batch.getSelectionVector();
+    int size = batch.getData().getSize();
+    for (int row = 0; row < size; row++) {
+      if (selection.isEmpty() || !selection.get().isNullAt(row) && selection.get().getBoolean(row)) {
+        sink.accept(row);
+      }
+    }
+  }
+
+  /** The values of row {@code row} of {@code data}, following its columns. */
+  public static Object[] row(ColumnarBatch data, int row) {
+    int columns = data.getSchema().length();
+    Object[] values = new Object[columns];
+    for (int c = 0; c < columns; c++) {
+      values[c] = value(data.getColumnVector(c), data.getSchema().at(c).getDataType(), row);
+    }
+    return values;
   }
 
   /** Collects every selected row of the batch. */

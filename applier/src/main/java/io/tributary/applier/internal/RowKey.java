@@ -80,7 +80,8 @@ public final class RowKey implements Comparable<RowKey> {
     return false;
   }
 
-  private static Object normalize(Object value) {
+  /** A key value as keys hold it: decimals without trailing zeros. */
+  static Object normalize(Object value) {
     return value instanceof BigDecimal decimal ? decimal.stripTrailingZeros() : value;
   }
 
