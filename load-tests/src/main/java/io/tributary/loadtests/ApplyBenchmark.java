@@ -183,14 +183,16 @@ public final class ApplyBenchmark {
           settings.insertRows(), settings.insertBatchRows(), OrderRows.COLUMNS.size());
       ApplyResult.Setup setup = new ApplyResult.Setup(method(),
           ChildJvm.withoutDirectories(tributaryOptions(work, "upsert")), ChildJvm.withoutDirectories(sparkJvmOptions()),
-          "TableApplier.apply per batch (one staged segment, one Delta commit by copy-on-write on Delta Kernel"
-              + " " + versions.get("delta-kernel") + "), each commit ratified by the coordinator in the same JVM"
+          "TableApplier.apply per batch (one staged segment, one Delta commit on Delta Kernel " + versions.get("delta-kernel")
+              + "; the table has deletion vectors, so the batch marks the rows it changes and writes its rows as new"
+              + " files), each commit ratified by the coordinator in the same JVM"
               + " (embedded file store, HTTP on 127.0.0.1) through CoordinatedCommitter, as tributary standalone runs it",
           "Spark " + versions.get("spark") + " with delta-spark " + versions.get("delta-spark")
               + ", master local[2], driver on 127.0.0.1, UI off, spark.sql.parquet.compression.codec="
               + codec.name().toLowerCase(Locale.ROOT) + " (the applier's), spark.sql.shuffle.partitions and"
               + " spark.databricks.delta.snapshotPartitions " + SparkMergeRun.PARTITIONS + " (from 200 and 50: on 2"
-              + " cores the defaults spend a merge scheduling empty tasks), every other setting at its default",
+              + " cores the defaults spend a merge scheduling empty tasks), every other setting at its default; its"
+              + " table is a copy of the applier's, deletion vectors enabled, so its MERGE writes them too",
           SparkMergeRun.MERGE.formatted("<table>", "<batch>.parquet"),
           "ParquetWriter (parquet-java " + versions.get("parquet") + ") with a WriteSupport handing each value to the"
               + " record consumer, one file per batch, the applier's schema, codec and row-group size",

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
 import io.tributary.applier.DeltaEngines;
@@ -197,6 +198,8 @@ public final class GrowthBenchmark {
     ManifestRecord segment = stage(staging, events);
     Map<String, Long> filesBefore = liveFiles(engine, location);
     double read = counter("files.read");
+    double marked = counter("files.marked");
+    double written = counter("bytes.written");
     long startedNanos = System.nanoTime();
     apply(applier, List.of(segment));
     double millis = (System.nanoTime() - startedNanos) / 1e6;
@@ -210,16 +213,16 @@ public final class GrowthBenchmark {
       }
     }
     long added = 0;
-    long bytesWritten = 0;
-    for (Map.Entry<String, Long> file : filesAfter.entrySet()) {
-      if (!filesBefore.containsKey(file.getKey())) {
+    for (String file : filesAfter.keySet()) {
+      if (!filesBefore.containsKey(file)) {
         added++;
-        bytesWritten += file.getValue();
       }
     }
     long changed = updated.size() + inserts;
+    long bytesWritten = (long) (counter("bytes.written") - written);
     return new GrowthResult.Batch(distribution, settings.changes(), changed, millis, (long) (counter("files.read") - read),
-        rewritten, added, bytesRewritten, bytesWritten, (double) bytesWritten / changed, millis * 1000 / changed);
+        rewritten, (long) (counter("files.marked") - marked), added, bytesRewritten, bytesWritten,
+        (double) bytesWritten / changed, millis * 1000 / changed);
   }
 
   /**
@@ -297,7 +300,8 @@ public final class GrowthBenchmark {
     Snapshot snapshot = TableManager.loadSnapshot(location).build(engine);
     long[] rows = {0};
     DeltaFiles.forEachFile(engine, snapshot.getScanBuilder().build(),
-        file -> rows[0] += file.add().getNumRecords().orElse(0L));
+        file -> rows[0] += file.add().getNumRecords().orElse(0L)
+            - file.add().getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L));
     return rows[0];
   }
 

@@ -66,16 +66,16 @@ final class GrowthReport {
             + " batches.%n%n", w.table(), w.startRows(), w.endRows(), w.steps(), w.changes(), 100 * (1 - w.insertShare()),
         w.zipfExponent(), w.hotKeys(), 100 * w.insertShare(), size(w.targetFileSize())));
     md.append("| table rows | files (median size) | batch | rows changed | apply ms | files read | files rewritten"
-        + " | MiB rewritten | bytes written per changed row | µs per changed row |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | files marked | MiB rewritten | bytes written per changed row | µs per changed row |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (GrowthResult.Step step : result.steps()) {
       boolean first = true;
       for (GrowthResult.Batch batch : step.batches()) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %.0f | %d | %d | %.1f | %,.0f | %.1f |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %.0f | %d | %d | %d | %.1f | %,.0f | %.1f |%n",
             first ? String.format(Locale.ROOT, "%,d", step.tableRows()) : "",
             first ? String.format(Locale.ROOT, "%d (%s)", step.files().count(), size(step.files().medianBytes())) : "",
             batch.distribution(), batch.rowsChanged(), batch.applyMillis(), batch.filesRead(), batch.filesRewritten(),
-            batch.bytesRewritten() / MIB, batch.bytesWrittenPerChangedRow(), batch.microsPerChangedRow()));
+            batch.filesMarked(), batch.bytesRewritten() / MIB, batch.bytesWrittenPerChangedRow(), batch.microsPerChangedRow()));
         first = false;
       }
     }
@@ -125,8 +125,9 @@ final class GrowthReport {
         - Machine: %d cores (%s), %.1f GiB memory, %s; %s; %.1f GiB heap for the benchmark; load average at the end %.1f
         - Method: one JVM; segments staged on the local file system, the applier's `TableApplier` writing the Delta
           table through Delta Kernel, every commit ratified by a coordinator listening on 127.0.0.1. Files read
-          come from the applier's `files.read` meter; files rewritten and added, and their bytes, from the table's
-          live files before and after each batch. Time is the batch's apply call: reading its segment, finding,
+          come from the applier's `files.read` meter, files marked from `files.marked`, bytes written (data files
+          and deletion vectors) from `bytes.written`; files rewritten and added, and the bytes rewritten, from the
+          table's live files before and after each batch. Time is the batch's apply call: reading its segment, finding,
           reading and rewriting files, and the commit.
         - Run: started %s, took %.0f s in all
         - Repeat with: `%s`

@@ -61,11 +61,12 @@ public record GrowthResult(String benchmark, String startedAt, double runSeconds
    * @param rowsChanged distinct rows the batch inserted or updated (repeated keys are reduced to one)
    * @param filesRead data files the batch read because their key ranges may hold its keys
    * @param filesRewritten data files the batch removed to write their rows again
-   * @param bytesRewritten bytes of those files
-   * @param bytesWritten bytes of the files the batch added
+   * @param filesMarked data files in which the batch marked rows deleted with a deletion vector
+   * @param bytesRewritten bytes of the files rewritten
+   * @param bytesWritten bytes of the files the batch added and of its deletion vectors
    */
   public record Batch(String distribution, int changes, long rowsChanged, double applyMillis, long filesRead,
-      long filesRewritten, long filesAdded, long bytesRewritten, long bytesWritten, double bytesWrittenPerChangedRow,
+      long filesRewritten, long filesMarked, long filesAdded, long bytesRewritten, long bytesWritten, double bytesWrittenPerChangedRow,
       double microsPerChangedRow) {}
 
   /** What compaction did after the step's batches; zeros when it found nothing to do. */

@@ -259,8 +259,14 @@ public final class CopyOnWriteWriter {
           row -> RowKey.first(row, keyIndexes), ClusteredFiles.Cuts.around(List.of(), marked),
           bytesPerRow(0, 0, files), true, actions);
     }
-    return new Result(actions, candidates.size(), written.files().size(), 0, marks.size(),
-        written.bytes() + vectors.bytes(), 0, rows.size(), rowsRemoved, counts[0], counts[1]);
+    long bytesRemoved = 0;
+    for (int i = 0; i < marked.size() && vectors.removed() > 0; i++) {
+      if (marked.get(i).rows() == marks.get(i).positions().length) {
+        bytesRemoved += marked.get(i).size();
+      }
+    }
+    return new Result(actions, candidates.size(), written.files().size(), vectors.removed(), vectors.marked(),
+        written.bytes() + vectors.bytes(), bytesRemoved, rows.size(), rowsRemoved, counts[0], counts[1]);
   }
 
   /**

@@ -77,22 +77,27 @@ final class DeletionVectors {
     }
   }
 
-  /** What marking wrote: the remove and add actions of the marked files, and the vector file's size. */
-  record Written(List<Row> actions, long bytes) {}
+  /**
+   * What marking wrote: the actions of the files marked and removed, the vector file's size (0 if
+   * none was written), how many files were given a vector and how many were removed.
+   */
+  record Written(List<Row> actions, long bytes, long marked, long removed) {}
 
   /**
    * Writes one vector file holding the new vector of every file of {@code marks} (its old positions
    * and the new ones) into the table at {@code tableLocation}, and returns for each marked file the
-   * remove of its current add action and the add of the same file with its new vector.
+   * remove of its current add action and the add of the same file with its new vector. A file whose
+   * every row would be marked is removed instead.
    */
   static Written mark(Engine engine, String tableLocation, List<Marks> marks, long removedAtMillis) {
     if (marks.isEmpty()) {
-      return new Written(List.of(), 0);
+      return new Written(List.of(), 0, 0, 0);
     }
     UUID uuid = UUID.randomUUID();
     String encoded = Base85Codec.encodeUUID(uuid);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     List<Row> actions = new ArrayList<>();
+    long removed = 0;
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT_VERSION);
       for (Marks mark : marks) {
@@ -106,6 +111,12 @@ final class DeletionVectors {
         for (long position : mark.positions()) {
           addTo(buckets, position);
         }
+        long cardinality = cardinality(buckets);
+        if (add.getNumRecords().filter(records -> cardinality >= records).isPresent()) {
+          actions.add(DataFileWriter.remove(mark.file(), removedAtMillis));
+          removed++;
+          continue;
+        }
         byte[] vector = serialize(buckets);
         int offset = out.size();
         out.writeInt(vector.length);
@@ -114,12 +125,16 @@ final class DeletionVectors {
         crc.update(vector);
         out.writeInt((int) crc.getValue());
         DeletionVectorDescriptor descriptor = new DeletionVectorDescriptor(DeletionVectorDescriptor.UUID_DV_MARKER,
-            encoded, Optional.of(offset), vector.length, cardinality(buckets));
+            encoded, Optional.of(offset), vector.length, cardinality);
         actions.add(DataFileWriter.remove(mark.file(), removedAtMillis));
         actions.add(SingleAction.createAddFileSingleAction(withVector(add, descriptor)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    long marked = marks.size() - removed;
+    if (marked == 0) {
+      return new Written(actions, 0, 0, removed);
     }
     Path file = new Path(tableLocation, "deletion_vector_" + uuid + ".bin");
     try {
@@ -130,7 +145,7 @@ final class DeletionVectors {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write deletion vector file " + file + ": " + e.getMessage(), e);
     }
-    return new Written(actions, bytes.size());
+    return new Written(actions, bytes.size(), marked, removed);
   }
 
   /** The rows {@code add}'s current vector marks deleted; 0 without one. */

@@ -365,6 +365,23 @@ class FileLayoutTest {
   }
 
   @Test
+  void aFileWhoseEveryRowABatchChangesIsRemovedNotMarked() {
+    TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
+    apply(applier, inserts(0, 100));
+    apply(applier, List.of(event(Operation.UPDATE, 7)));
+    assertThat(files()).hasSize(2);
+    assertThat(counter("files.marked")).isEqualTo(1);
+
+    // Key 7's row is alone in the file the last batch wrote: updated again, that file goes.
+    apply(applier, List.of(event(Operation.UPDATE, 7)));
+
+    assertThat(counter("files.removed")).isEqualTo(1);
+    assertThat(counter("files.marked")).isEqualTo(1);
+    assertThat(files()).hasSize(2).noneMatch(file -> file.rows() == 0);
+    assertThat(rowsById()).isEqualTo(expected);
+  }
+
+  @Test
   void aPartialUpsertOnATableWithDeletionVectorsTakesTheColumnsItLacksFromTheCurrentRow() {
     TableApplier applier = open(TableOptions.DEFAULT, FilesConfig.withTargetSize(TARGET));
     apply(applier, inserts(0, 100));

@@ -20,6 +20,7 @@ import io.tributary.deltacompat.SparkReader.SparkTable;
 import io.tributary.staging.StagingConfig;
 import io.tributary.staging.StagingStore;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -107,16 +108,50 @@ class DeltaSparkReadbackIT {
     assertSparkReads("customers_edge_values");
     assertSparkReads("customers_latest_login");
     // Spark did skip files by the statistics (of the checkpoint's files, here), not merely read them all:
-    // of the five files (keys 1 to 5, 6 inserted past them, and 2,000, 4,000 and 6,000) it reads one.
-    assertThat(spark.get("customers_before_truncate").filesRead()).isEqualTo(5);
+    // of the 8 files it reads one. The table has deletion vectors: no batch rewrote a file, each marked the
+    // rows it changed (or removed a file whose every row it changed) and wrote its rows as files of their own.
+    assertThat(spark.get("customers_before_truncate").filesRead()).isEqualTo(8);
     assertThat(spark.get("customers_latest_sign_up").filesRead()).isEqualTo(1);
-    assertThat(spark.get("customers_earliest_login").filesRead()).isEqualTo(1);
+    // A file keeps the statistics of the rows it was written with when some are marked deleted (its bounds
+    // are no longer tight): the earliest login also matches the first file, whose earlier logins are marked.
+    assertThat(spark.get("customers_earliest_login").filesRead()).isEqualTo(2);
     assertThat(spark.get("customers_edge_values").filesRead()).isEqualTo(1);
   }
 
   @Test
   void softDeleteTableReadsTheSameInSpark() {
     assertSparkReads("accounts");
+  }
+
+  @Test
+  void tablesWithDeletionVectorsAndTablesWithoutReadTheSameInSpark() throws IOException {
+    // The applier's default: deletion vectors, which need reader version 3 and writer version 7.
+    SparkTable customers = spark.get("customers_before_truncate");
+    assertThat(customers.tableFeatures()).contains("deletionVectors");
+    assertThat(customers.minReaderVersion()).isEqualTo(3);
+    assertThat(customers.minWriterVersion()).isEqualTo(7);
+    assertThat(deletionVectorsIn(expected.get("customers").location())).isPositive();
+    // Created with applier.files.deletion-vectors off: copy-on-write, no vector anywhere in its log.
+    SparkTable accounts = spark.get("accounts");
+    assertThat(accounts.tableFeatures()).doesNotContain("deletionVectors");
+    assertThat(deletionVectorsIn(expected.get("accounts").location())).isZero();
+    assertSparkReads("customers_before_truncate");
+    assertSparkReads("accounts");
+  }
+
+  /** How many add actions of the table's log carry a deletion vector. */
+  private static long deletionVectorsIn(URI table) throws IOException {
+    long count = 0;
+    try (Stream<Path> commits = Files.list(Path.of(table).resolve("_delta_log"))) {
+      for (Path commit : commits.filter(path -> path.toString().endsWith(".json")).toList()) {
+        for (String line : Files.readAllLines(commit)) {
+          if (line.startsWith("{\"add\"") && line.contains("\"deletionVector\":{")) {
+            count++;
+          }
+        }
+      }
+    }
+    return count;
   }
 
   @Test
@@ -175,9 +210,8 @@ class DeltaSparkReadbackIT {
     assertSparkReads("items_first_file");
     assertSparkReads("items_above_int");
     assertSparkReads("items_big_key");
-    // The first file (keys 100 and 101), kept as written, and the rows on either side of its key range:
-    // 1 to 3, rewritten together; 5, inserted past that rewritten file and so into a file of its own (the
-    // file of 4 beside it went with 4's delete); and 3,000,000,000.
+    // The first file (keys 100 and 101), kept as written, among 4: with deletion vectors no batch rewrote a
+    // file; the evolved batches' rows are in files of their own.
     assertThat(spark.get("items").filesRead()).isEqualTo(4);
     assertThat(spark.get("items_first_file").filesRead()).isEqualTo(1);
     assertThat(spark.get("items_above_int").filesRead()).isEqualTo(1);

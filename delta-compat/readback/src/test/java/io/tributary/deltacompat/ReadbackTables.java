@@ -210,7 +210,11 @@ final class ReadbackTables {
   }
 
   private void writeAccounts() {
-    TableWriter w = new TableWriter(context, new TableSchema(table("accounts"), ACCOUNT_COLUMNS, List.of("id")),
+    // Created without deletion vectors: its batches rewrite the files holding their keys (copy-on-write).
+    ApplierContext copyOnWrite = new ApplierContext(
+        context.config().withFiles(context.config().files().withoutDeletionVectors()), context.engine(),
+        context.staging(), context.coordinator(), context.committers(), context.metrics(), context.clock());
+    TableWriter w = new TableWriter(copyOnWrite, new TableSchema(table("accounts"), ACCOUNT_COLUMNS, List.of("id")),
         partition(1));
     w.commit(w.insert(1, account(1, 0)), w.insert(2, account(2, 0)), w.insert(3, account(3, 0)),
         w.insert(4, account(4, 0)));

@@ -47,7 +47,7 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
  * The applier's side of benchmark {@code apply}, run in its own JVM: Tributary's table applier
- * ({@link TableApplier}, copy-on-write on Delta Kernel) applying staged segments, each commit ratified
+ * ({@link TableApplier} on Delta Kernel) applying staged segments, each commit ratified
  * by a coordinator running in the same JVM with its embedded file store and reached over HTTP on
  * 127.0.0.1, as {@code tributary standalone} runs them. In the insert part, plain parquet-java writes
  * the same rows too, in the same JVM.
