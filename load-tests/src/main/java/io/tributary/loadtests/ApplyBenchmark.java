@@ -183,8 +183,8 @@ public final class ApplyBenchmark {
           settings.insertRows(), settings.insertBatchRows(), OrderRows.COLUMNS.size());
       ApplyResult.Setup setup = new ApplyResult.Setup(method(),
           ChildJvm.withoutDirectories(tributaryOptions(work, "upsert")), ChildJvm.withoutDirectories(sparkJvmOptions()),
-          "TableApplier.apply per batch (one staged segment, one Delta commit on Delta Kernel " + versions.get("delta-kernel")
-              + "; the table has deletion vectors, so the batch marks the rows it changes and writes its rows as new"
+          "TableApplier.apply per batch (one staged segment, one Delta commit on Delta Kernel "
+              + versions.get("delta-kernel") + "; the table has deletion vectors, so the batch marks the rows it changes and writes its rows as new"
               + " files), each commit ratified by the coordinator in the same JVM"
               + " (embedded file store, HTTP on 127.0.0.1) through CoordinatedCommitter, as tributary standalone runs it",
           "Spark " + versions.get("spark") + " with delta-spark " + versions.get("delta-spark")

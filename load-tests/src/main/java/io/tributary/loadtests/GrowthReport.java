@@ -75,7 +75,8 @@ final class GrowthReport {
             first ? String.format(Locale.ROOT, "%,d", step.tableRows()) : "",
             first ? String.format(Locale.ROOT, "%d (%s)", step.files().count(), size(step.files().medianBytes())) : "",
             batch.distribution(), batch.rowsChanged(), batch.applyMillis(), batch.filesRead(), batch.filesRewritten(),
-            batch.filesMarked(), batch.bytesRewritten() / MIB, batch.bytesWrittenPerChangedRow(), batch.microsPerChangedRow()));
+            batch.filesMarked(), batch.bytesRewritten() / MIB, batch.bytesWrittenPerChangedRow(),
+            batch.microsPerChangedRow()));
         first = false;
       }
     }

@@ -66,8 +66,8 @@ public record GrowthResult(String benchmark, String startedAt, double runSeconds
    * @param bytesWritten bytes of the files the batch added and of its deletion vectors
    */
   public record Batch(String distribution, int changes, long rowsChanged, double applyMillis, long filesRead,
-      long filesRewritten, long filesMarked, long filesAdded, long bytesRewritten, long bytesWritten, double bytesWrittenPerChangedRow,
-      double microsPerChangedRow) {}
+      long filesRewritten, long filesMarked, long filesAdded, long bytesRewritten, long bytesWritten,
+      double bytesWrittenPerChangedRow, double microsPerChangedRow) {}
 
   /** What compaction did after the step's batches; zeros when it found nothing to do. */
   public record Compaction(boolean ran, int filesIn, int filesOut, long bytesIn, double millis) {}

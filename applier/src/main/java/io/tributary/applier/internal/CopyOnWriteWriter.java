@@ -229,11 +229,14 @@ public final class CopyOnWriteWriter {
     List<TableFiles.DataFile> files = TableFiles.list(engine, snapshot, scan, before, sameKeyTypes());
     List<Object> batchKeys = TableFiles.firstComponents(batch.changes().keySet());
     boolean nullKeys = TableFiles.anyNullFirst(batch.changes().keySet());
-    List<TableFiles.DataFile> candidates = files.stream().filter(file -> nullKeys || file.mayHoldAny(batchKeys)).toList();
+    List<TableFiles.DataFile> candidates = files.stream()
+        .filter(file -> nullKeys || file.mayHoldAny(batchKeys))
+        .toList();
     // Values read in the key's own type hash as the batch's do: rows not in the batch are passed over by hash.
     Optional<FirstKeyFilter> filter = sameKeyTypes()
         ? Optional.of(FirstKeyFilter.of(batch.changes().keySet(), batch.changes().size())) : Optional.empty();
-    List<FilePositions> found = FileWork.map(candidates, file -> positions(scanState, file, batch, currentRows, filter));
+    List<FilePositions> found = FileWork.map(candidates,
+        file -> positions(scanState, file, batch, currentRows, filter));
     List<DeletionVectors.Marks> marks = new ArrayList<>();
     List<TableFiles.DataFile> marked = new ArrayList<>();
     Map<RowKey, Object[]> current = new HashMap<>();

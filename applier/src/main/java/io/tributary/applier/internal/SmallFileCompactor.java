@@ -157,9 +157,11 @@ final class SmallFileCompactor {
   static List<List<TableFiles.DataFile>> select(List<TableFiles.DataFile> files, boolean clustered, FilesConfig config) {
     boolean ranged = clustered && files.stream().allMatch(TableFiles.DataFile::hasRange);
     if (!ranged) {
-      List<TableFiles.DataFile> small = files.stream().filter(file -> file.size() < config.smallFileSize()).toList();
+      long small = files.stream().filter(file -> file.size() < config.smallFileSize()).count();
+      boolean enoughSmall = small >= config.minSmallFiles();
       List<TableFiles.DataFile> taken = files.stream()
-          .filter(file -> file.mostlyMarked() || small.size() >= config.minSmallFiles() && small.contains(file)).toList();
+          .filter(file -> file.mostlyMarked() || enoughSmall && file.size() < config.smallFileSize())
+          .toList();
       return taken.isEmpty() ? List.of() : List.of(taken);
     }
     List<TableFiles.DataFile> sorted = new ArrayList<>(files);

@@ -163,7 +163,9 @@ public final class TableOpener {
     long[] rows = {0};
     DeltaFiles.forEachFile(context.engine(), snapshot.getScanBuilder().build(), file -> {
       Optional<Long> records = file.add().getNumRecords();
-      rows[0] = rows[0] < 0 || records.isEmpty() ? -1 : rows[0] + records.get() - DeletionVectors.deletedRows(file.add());
+      // Rows a deletion vector marks are in the file's count, not in the table.
+      long live = records.map(count -> count - DeletionVectors.deletedRows(file.add())).orElse(-1L);
+      rows[0] = rows[0] < 0 || live < 0 ? -1 : rows[0] + live;
     });
     return rows[0];
   }

@@ -84,7 +84,8 @@ final class DeltaRestore {
         AddFile add = file.getValue();
         requireExists(engine, location, toVersion, add.getPath());
         add.getDeletionVector().filter(DeletionVectorDescriptor::isOnDisk)
-            .ifPresent(vector -> requireExists(engine, location, toVersion, vector.getAbsolutePath(location.toString())));
+            .ifPresent(vector -> requireExists(engine, location, toVersion,
+                vector.getAbsolutePath(location.toString())));
         actions.add(SingleAction.createAddFileSingleAction(add.toRow()));
         added++;
         rows += liveRows(add);
@@ -124,7 +125,8 @@ final class DeltaRestore {
           while (rows.hasNext()) {
             AddFile add = new AddFile(rows.next().getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL));
             // A file is live with one deletion vector at a time; the same file with another one is another entry.
-            files.put(add.getPath() + add.getDeletionVector().map(vector -> "#" + vector.getUniqueId()).orElse(""), add);
+            String vector = add.getDeletionVector().map(descriptor -> "#" + descriptor.getUniqueId()).orElse("");
+            files.put(add.getPath() + vector, add);
           }
         }
       }
@@ -136,7 +138,8 @@ final class DeltaRestore {
 
   /** The rows of {@code add} its deletion vector, if any, leaves; the count is the file's otherwise. */
   private static long liveRows(AddFile add) {
-    return add.getNumRecords().orElse(0L) - add.getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L);
+    long marked = add.getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L);
+    return add.getNumRecords().orElse(0L) - marked;
   }
 
   private static void requireExists(Engine engine, URI tableLocation, long version, String path) {
