@@ -233,7 +233,7 @@ public final class CopyOnWriteWriter {
         .filter(file -> nullKeys || file.mayHoldAny(batchKeys))
         .toList();
     // Values read in the key's own type hash as the batch's do: rows not in the batch are passed over by hash.
-    Optional<FirstKeyFilter> filter = sameKeyTypes()
+    Optional<FirstKeyFilter> filter = !candidates.isEmpty() && sameKeyTypes()
         ? Optional.of(FirstKeyFilter.of(batch.changes().keySet(), batch.changes().size())) : Optional.empty();
     List<FilePositions> found = FileWork.map(candidates,
         file -> positions(scanState, file, batch, currentRows, filter));
