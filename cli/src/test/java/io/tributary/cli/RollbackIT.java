@@ -3,8 +3,13 @@ package io.tributary.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.TableManager;
+import io.delta.kernel.engine.Engine;
+import io.tributary.applier.DeltaEngines;
 import io.tributary.applier.DeltaTableContents;
 import io.tributary.applier.DeltaTableReader;
+import io.tributary.applier.internal.DeltaFiles;
 import io.tributary.cli.internal.StandalonePipeline;
 import io.tributary.cli.internal.TableComparison;
 import io.tributary.coordinator.CommitRecord;
@@ -50,11 +55,14 @@ class RollbackIT {
         URI location = settings.applier().tableLocation(ORDERS);
         DeltaTableReader reader = new DeltaTableReader(Map.of());
 
-        // The first version of streamed changes (its watermark is past the snapshot phase).
+        // The first version of streamed changes (its watermark is past the snapshot phase) with rows marked
+        // deleted in a file's deletion vector: the rollback must give that file back with that vector.
         List<CommitRecord> history = client.history(ORDERS);
         CommitRecord target = history.stream()
             .filter(record -> record.watermark().map(position -> position.value().startsWith("0000000000000001-")).orElse(false))
-            .reduce((newer, older) -> older).orElseThrow();
+            .filter(record -> marksRows(location, record.version()))
+            .reduce((newer, older) -> older)
+            .orElseThrow(() -> new AssertionError("no version of streamed changes has a deletion vector: " + history));
         assertThat(history.get(0).version() - target.version()).as("versions undone").isGreaterThanOrEqualTo(2);
         List<List<Object>> then = rows(reader.read(location, target.version()));
         assertThat(then).as("the version rolled back to differs from the latest").isNotEqualTo(rows(reader.read(location)));
@@ -109,6 +117,16 @@ class RollbackIT {
   }
 
   /** The number of segments the rollback command said would be applied again. */
+  /** Whether a file live at {@code version} of the table has rows marked deleted in a deletion vector. */
+  private static boolean marksRows(URI location, long version) {
+    Engine engine = DeltaEngines.forWriting(Map.of());
+    Snapshot snapshot = TableManager.loadSnapshot(location.toString()).atVersion(version).build(engine);
+    boolean[] marked = {false};
+    DeltaFiles.forEachFile(engine, snapshot.getScanBuilder().build(),
+        file -> marked[0] |= file.add().getDeletionVector().isPresent());
+    return marked[0];
+  }
+
   private static int rollbackResultSegments(String out) {
     java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("applies (\\d+) staged segments again").matcher(out);
     assertThat(matcher.find()).as(out).isTrue();

@@ -82,7 +82,7 @@ final class DeltaRestore {
     for (Map.Entry<String, AddFile> file : then.entrySet()) {
       if (!now.containsKey(file.getKey())) {
         AddFile add = file.getValue();
-        requireExists(engine, location, toVersion, add.getPath());
+        requireExists(engine, location, toVersion, absolute(location, add.getPath()));
         add.getDeletionVector().filter(DeletionVectorDescriptor::isOnDisk)
             .ifPresent(vector -> requireExists(engine, location, toVersion,
                 vector.getAbsolutePath(location.toString())));
@@ -142,8 +142,14 @@ final class DeltaRestore {
     return add.getNumRecords().orElse(0L) - marked;
   }
 
-  private static void requireExists(Engine engine, URI tableLocation, long version, String path) {
-    String absolute = path.contains("://") || path.startsWith("/") ? path : tableLocation.toString().replaceAll("/$", "") + "/" + path;
+  /** A data file's path as the log gives it (relative to the table, or absolute), made absolute. */
+  private static String absolute(URI tableLocation, String path) {
+    return path.contains("://") || path.startsWith("/") ? path
+        : tableLocation.toString().replaceAll("/$", "") + "/" + path;
+  }
+
+  /** Refuses the rollback unless the file at {@code absolute} (a data or deletion vector file) exists. */
+  private static void requireExists(Engine engine, URI tableLocation, long version, String absolute) {
     try (CloseableIterator<io.delta.kernel.utils.FileStatus> listed =
         engine.getFileSystemClient().listFrom(absolute)) {
       if (listed.hasNext() && sameFile(listed.next().getPath(), absolute)) {
@@ -153,7 +159,7 @@ final class DeltaRestore {
       // Treated as missing below.
     }
     throw new TributaryException(ErrorCode.CONFIG_INVALID, "Cannot roll " + tableLocation + " back to version " + version
-        + ": its file " + path + " no longer exists (vacuumed?); choose a later version");
+        + ": its file " + absolute + " no longer exists (vacuumed?); choose a later version");
   }
 
   private static boolean sameFile(String listed, String wanted) {
