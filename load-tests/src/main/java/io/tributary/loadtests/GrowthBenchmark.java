@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.TableManager;
 import io.delta.kernel.engine.Engine;
-import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.applier.ApplierConfig;
 import io.tributary.applier.DeltaEngines;
@@ -300,8 +299,7 @@ public final class GrowthBenchmark {
     Snapshot snapshot = TableManager.loadSnapshot(location).build(engine);
     long[] rows = {0};
     DeltaFiles.forEachFile(engine, snapshot.getScanBuilder().build(),
-        file -> rows[0] += file.add().getNumRecords().orElse(0L)
-            - file.add().getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L));
+        file -> rows[0] += DeltaFiles.liveRows(file.add()).orElse(0L));
     return rows[0];
   }
 

@@ -118,7 +118,7 @@ final class AppendWriter {
       long removedAt = clock.millis();
       DeltaFiles.forEachFile(engine, snapshot.getScanBuilder().build(), file -> {
         actions.add(DataFileWriter.remove(file, removedAt));
-        rowsRemoved[0] += file.add().getNumRecords().orElse(0L) - DeletionVectors.deletedRows(file.add());
+        rowsRemoved[0] += DeltaFiles.liveRows(file.add()).orElse(0L);
         bytesRemoved[0] += file.add().getSize();
       });
     }

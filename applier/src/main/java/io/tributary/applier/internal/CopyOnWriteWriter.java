@@ -185,28 +185,9 @@ public final class CopyOnWriteWriter {
       }
     }
 
-    long upserted = 0;
-    long deleted = markAll ? marked : batch.truncate() ? rowsRemoved : 0;
-    for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {
-      Object[] old = current.get(change.getKey());
-      if (change.getValue() instanceof RowChange.Upsert upsert) {
-        rows.add(upsert.resolve(old));
-        upserted++;
-      } else if (change.getValue() instanceof RowChange.SoftDelete softDelete) {
-        Object[] row = softDelete.pending().map(pending -> pending.resolve(old)).orElse(old);
-        if (row != null) {
-          row = row.clone();
-          // A row deleted already keeps the time of its first delete (a resync's sweep marks it again).
-          if (softDelete.pending().isPresent() || row[deletedAt] == null) {
-            row[deletedAt] = Math.multiplyExact(softDelete.deletedAtMillis(), 1000L);
-            deleted++;
-          }
-          rows.add(row);
-        }
-      } else if (old != null) {
-        deleted++;
-      }
-    }
+    // Upserted and deleted rows: a truncate deletes the rows it removes or marks, then the batch's changes count.
+    long[] counts = {0, markAll ? marked : batch.truncate() ? rowsRemoved : 0};
+    resolve(batch, current, rows, counts);
     // Written in key order, between the files kept, so that files stay clustered by key and data skipping selective.
     inKeyOrder(rows, rowOrder);
     List<Row> actions = new ArrayList<>(removes);
@@ -218,7 +199,7 @@ public final class CopyOnWriteWriter {
           true, actions);
     }
     return new Result(actions, filesRead, written.files().size(), removes.size(), 0, written.bytes(), bytesRemoved,
-        rows.size(), rowsRemoved, upserted, deleted);
+        rows.size(), rowsRemoved, counts[0], counts[1]);
   }
 
   /** Applies {@code batch} by marking the rows it changes in deletion vectors and writing its rows as new files. */
@@ -262,19 +243,13 @@ public final class CopyOnWriteWriter {
           row -> RowKey.first(row, keyIndexes), ClusteredFiles.Cuts.around(List.of(), marked),
           bytesPerRow(0, 0, files), true, actions);
     }
-    long bytesRemoved = 0;
-    for (int i = 0; i < marked.size() && vectors.removed() > 0; i++) {
-      if (marked.get(i).rows() == marks.get(i).positions().length) {
-        bytesRemoved += marked.get(i).size();
-      }
-    }
     return new Result(actions, candidates.size(), written.files().size(), vectors.removed(), vectors.marked(),
-        written.bytes() + vectors.bytes(), bytesRemoved, rows.size(), rowsRemoved, counts[0], counts[1]);
+        written.bytes() + vectors.bytes(), vectors.bytesRemoved(), rows.size(), rowsRemoved, counts[0], counts[1]);
   }
 
   /**
    * Adds the rows {@code batch} writes to {@code rows}, given the current row of each key it changes
-   * that the table holds, and counts its upserts ({@code counts[0]}) and deletes ({@code counts[1]}).
+   * that the table holds, and adds its upserts to {@code counts[0]} and its deletes to {@code counts[1]}.
    */
   private void resolve(ReducedBatch batch, Map<RowKey, Object[]> current, List<Object[]> rows, long[] counts) {
     for (Map.Entry<RowKey, RowChange> change : batch.changes().entrySet()) {

@@ -79,9 +79,9 @@ final class DeletionVectors {
 
   /**
    * What marking wrote: the actions of the files marked and removed, the vector file's size (0 if
-   * none was written), how many files were given a vector and how many were removed.
+   * none was written), how many files were given a vector, and how many were removed and their bytes.
    */
-  record Written(List<Row> actions, long bytes, long marked, long removed) {}
+  record Written(List<Row> actions, long bytes, long marked, long removed, long bytesRemoved) {}
 
   /**
    * Writes one vector file holding the new vector of every file of {@code marks} (its old positions
@@ -91,13 +91,14 @@ final class DeletionVectors {
    */
   static Written mark(Engine engine, String tableLocation, List<Marks> marks, long removedAtMillis) {
     if (marks.isEmpty()) {
-      return new Written(List.of(), 0, 0, 0);
+      return new Written(List.of(), 0, 0, 0, 0);
     }
     UUID uuid = UUID.randomUUID();
     String encoded = Base85Codec.encodeUUID(uuid);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     List<Row> actions = new ArrayList<>();
     long removed = 0;
+    long bytesRemoved = 0;
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(FORMAT_VERSION);
       for (Marks mark : marks) {
@@ -115,6 +116,7 @@ final class DeletionVectors {
         if (add.getNumRecords().filter(records -> cardinality >= records).isPresent()) {
           actions.add(DataFileWriter.remove(mark.file(), removedAtMillis));
           removed++;
+          bytesRemoved += add.getSize();
           continue;
         }
         byte[] vector = serialize(buckets);
@@ -134,7 +136,7 @@ final class DeletionVectors {
     }
     long marked = marks.size() - removed;
     if (marked == 0) {
-      return new Written(actions, 0, 0, removed);
+      return new Written(actions, 0, 0, removed, bytesRemoved);
     }
     Path file = new Path(tableLocation, "deletion_vector_" + uuid + ".bin");
     try {
@@ -145,12 +147,7 @@ final class DeletionVectors {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write deletion vector file " + file + ": " + e.getMessage(), e);
     }
-    return new Written(actions, bytes.size(), marked, removed);
-  }
-
-  /** The rows {@code add}'s current vector marks deleted; 0 without one. */
-  static long deletedRows(AddFile add) {
-    return add.getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L);
+    return new Written(actions, bytes.size(), marked, removed, bytesRemoved);
   }
 
   /** The vector's bytes: the magic number and the buckets in the portable format, little-endian. */

@@ -7,6 +7,7 @@ import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.actions.AddFile;
+import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.types.StructType;
@@ -27,6 +28,15 @@ public final class DeltaFiles {
 
   /** One live data file of a scan: its scan row (for reading) and its add action (for removing). */
   public record ScanFile(Row scanRow, AddFile add) {}
+
+  /**
+   * The rows a file holds for the table: its row count from its statistics less the rows its deletion
+   * vector marks deleted; empty when it has no statistics.
+   */
+  public static Optional<Long> liveRows(AddFile add) {
+    long marked = add.getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L);
+    return add.getNumRecords().map(records -> records - marked);
+  }
 
   /** Hands every file the scan selects to {@code sink}; statistics are included in the add action. */
   public static void forEachFile(Engine engine, Scan scan, Consumer<ScanFile> sink) {

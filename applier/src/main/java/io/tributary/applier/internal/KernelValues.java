@@ -29,7 +29,6 @@ public final class KernelValues {
   /** Hands every selected row of the batch to {@code sink}, as an array following the batch's columns. */
   public static void forEachRow(FilteredColumnarBatch batch, Consumer<Object[]> sink) {
     ColumnarBatch data = batch.getData();
-    Optional<ColumnVector> selection = batch.getSelectionVector();
     int columns = data.getSchema().length();
     ColumnVector[] vectors = new ColumnVector[columns];
     DataType[] types = new DataType[columns];
@@ -37,16 +36,13 @@ public final class KernelValues {
       vectors[c] = data.getColumnVector(c);
       types[c] = data.getSchema().at(c).getDataType();
     }
-    for (int row = 0; row < data.getSize(); row++) {
-      if (selection.isPresent() && (selection.get().isNullAt(row) || !selection.get().getBoolean(row))) {
-        continue;
-      }
+    forEachSelected(batch, row -> {
       Object[] values = new Object[columns];
       for (int c = 0; c < columns; c++) {
         values[c] = value(vectors[c], types[c], row);
       }
       sink.accept(values);
-    }
+    });
   }
 
   /** Hands the index of every selected row of the batch to {@code sink}. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.internal.actions.DeletionVectorDescriptor;
 import io.delta.kernel.internal.util.ColumnMapping;
 import io.delta.kernel.types.StructField;
 import io.tributary.staging.ColumnType;
@@ -103,9 +104,8 @@ final class TableFiles {
     Optional<KeyStatistics> statistics = ranges ? KeyStatistics.of(snapshot, layout) : Optional.empty();
     List<DataFile> files = new ArrayList<>();
     DeltaFiles.forEachFile(engine, scan, file -> {
-      // The rows a deletion vector marks are in the file's count, not in the table.
-      long marked = DeletionVectors.deletedRows(file.add());
-      long rows = file.add().getNumRecords().map(records -> records - marked).orElse(-1L);
+      long marked = file.add().getDeletionVector().map(DeletionVectorDescriptor::getCardinality).orElse(0L);
+      long rows = DeltaFiles.liveRows(file.add()).orElse(-1L);
       Optional<Object> min = Optional.empty();
       Optional<Object> max = Optional.empty();
       if (statistics.isPresent() && file.add().getStatsJson().isPresent()) {

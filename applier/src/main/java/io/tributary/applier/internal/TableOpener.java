@@ -162,9 +162,7 @@ public final class TableOpener {
   private long countRows(Snapshot snapshot) {
     long[] rows = {0};
     DeltaFiles.forEachFile(context.engine(), snapshot.getScanBuilder().build(), file -> {
-      Optional<Long> records = file.add().getNumRecords();
-      // Rows a deletion vector marks are in the file's count, not in the table.
-      long live = records.map(count -> count - DeletionVectors.deletedRows(file.add())).orElse(-1L);
+      long live = DeltaFiles.liveRows(file.add()).orElse(-1L);
       rows[0] = rows[0] < 0 || live < 0 ? -1 : rows[0] + live;
     });
     return rows[0];

@@ -138,6 +138,20 @@ class FileLayoutTest {
     return applier.apply(List.of(new PendingManifest(0, offset++, manifest, clock.millis())));
   }
 
+  /**
+   * Updates of the 40 lowest and 40 highest keys of a table of keys 0 to 5999, and a delete of key 41:
+   * keys at both ends of the table, which a single range over them would take in every file.
+   */
+  private List<ChangeEvent> updatesAtBothEnds() {
+    List<ChangeEvent> changes = new ArrayList<>();
+    for (long id = 0; id < 40; id++) {
+      changes.add(event(Operation.UPDATE, id));
+      changes.add(event(Operation.UPDATE, 5999 - id));
+    }
+    changes.add(event(Operation.DELETE, 41));
+    return changes;
+  }
+
   private List<ChangeEvent> inserts(long from, long to) {
     List<ChangeEvent> events = new ArrayList<>();
     List<Long> ids = new ArrayList<>();
@@ -219,14 +233,7 @@ class FileLayoutTest {
     double removed = counter("files.removed");
     double read = counter("files.read");
 
-    // Keys at both ends of the table: a single range over them would take in every file.
-    List<ChangeEvent> changes = new ArrayList<>();
-    for (long id = 0; id < 40; id++) {
-      changes.add(event(Operation.UPDATE, id));
-      changes.add(event(Operation.UPDATE, 5999 - id));
-    }
-    changes.add(event(Operation.DELETE, 41));
-    apply(applier, changes);
+    apply(applier, updatesAtBothEnds());
 
     assertThat(counter("files.read") - read).isEqualTo(2);
     assertThat(counter("files.removed") - removed).isEqualTo(2);
@@ -290,13 +297,7 @@ class FileLayoutTest {
     TableFiles.DataFile first = before.get(0);
     TableFiles.DataFile last = before.get(before.size() - 1);
 
-    List<ChangeEvent> changes = new ArrayList<>();
-    for (long id = 0; id < 40; id++) {
-      changes.add(event(Operation.UPDATE, id));
-      changes.add(event(Operation.UPDATE, 5999 - id));
-    }
-    changes.add(event(Operation.DELETE, 41));
-    apply(applier, changes);
+    apply(applier, updatesAtBothEnds());
 
     assertThat(counter("files.read")).isEqualTo(2);
     assertThat(counter("files.marked")).isEqualTo(2);
