@@ -135,9 +135,13 @@ public final class ChangeReducer {
   }
 
   private static RowChange.Upsert upsert(ChangeEvent event, RowChange previous, boolean truncated) {
-    Object[] values = event.values().clone();
     BitSet keepOld = new BitSet();
     BitSet unavailable = event.unavailable();
+    if (unavailable.isEmpty()) {
+      // Every value is the event's own: the event's array is shared, not copied, since neither changes it.
+      return new RowChange.Upsert(event.values(), keepOld);
+    }
+    Object[] values = event.values().clone();
     for (int i = unavailable.nextSetBit(0); i >= 0 && i < values.length; i = unavailable.nextSetBit(i + 1)) {
       if (previous instanceof RowChange.Upsert earlier) {
         values[i] = earlier.values()[i];

@@ -36,16 +36,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.column.ParquetProperties.WriterVersion;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetOutputFormat;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
 import org.apache.parquet.schema.MessageType;
@@ -55,9 +48,10 @@ import org.apache.parquet.schema.Type.Repetition;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes rows as one Parquet data file of a Delta table with parquet-java, each value handed from
- * the row ({@code Object[]} in the staged value types, one element per column of the schema, in its
- * order) to the record consumer: no columnar batch over the rows and no file-size check per row, as
+ * Writes rows as one Parquet data file of a Delta table with parquet-java's column writers, each
+ * value handed from the row ({@code Object[]} in the staged value types, one element per column of
+ * the schema, in its order) to its column's writer, the columns encoded side by side
+ * ({@link ParallelParquetWriter}): no columnar batch over the rows and no file-size check per row, as
  * Kernel's default writer has.
  *
  * <p>The file is laid out as Kernel's default writer lays out the same Delta schema (the mapping of
@@ -83,18 +77,18 @@ final class ParquetDataFile {
     requireNonNull(rows, "rows is null");
     Configuration hadoop = engine.hadoop();
     Path file = new Path(directory, UUID.randomUUID() + "-000.parquet");
-    RowWriteSupport support = new RowWriteSupport(schema);
+    MessageType parquetSchema = messageType(schema);
+    List<ParallelParquetWriter.ValueWriter> values = new ArrayList<>();
+    for (int i = 0; i < schema.length(); i++) {
+      values.add(valueWriter(schema.at(i), parquetSchema.getType(i)));
+    }
     FileSystem fileSystem = file.getFileSystem(hadoop);
-    // The engine's configuration, not the builder's own: a new one parses Hadoop's default resources on every file.
-    try (ParquetWriter<Object[]> writer = settings(new Builder(HadoopOutputFile.fromPath(file, hadoop), support), hadoop)
-        .withConf(hadoop)
-        .withWriteMode(ParquetFileWriter.Mode.CREATE)
-        .build()) {
-      for (Object[] row : rows) {
-        writer.write(row);
-      }
+    try {
+      // The engine's configuration, not a new one: that would parse Hadoop's default resources on every file.
+      ParallelParquetWriter.write(HadoopOutputFile.fromPath(file, hadoop), hadoop, parquetSchema,
+          ParallelParquetWriter.Settings.of(hadoop), values, rows);
     } catch (IOException | RuntimeException e) {
-      // Closing the writer finished the file with the rows before the failure: no commit names it, remove it.
+      // A file left by a failure is named by no commit: remove it.
       try {
         fileSystem.delete(file, false);
       } catch (IOException suppressed) {
@@ -109,39 +103,6 @@ final class ParquetDataFile {
         : ParquetStatsReader.readDataFileStatistics(engine.fileIO().newInputFile(path, status.getLen()), schema,
             statsColumns);
     return new DataFileStatus(path, status.getLen(), status.getModificationTime(), Optional.of(statistics));
-  }
-
-  /** The builder with the Parquet settings of the engine's configuration, as Kernel's writer applies them. */
-  private static Builder settings(Builder builder, Configuration hadoop) {
-    String codec = hadoop.get(ParquetOutputFormat.COMPRESSION);
-    if (codec != null) {
-      builder.withCompressionCodec(CompressionCodecName.fromConf(codec));
-    }
-    String rowGroup = hadoop.get(ParquetOutputFormat.BLOCK_SIZE);
-    if (rowGroup != null) {
-      builder.withRowGroupSize(Long.parseLong(rowGroup));
-    }
-    String page = hadoop.get(ParquetOutputFormat.PAGE_SIZE);
-    if (page != null) {
-      builder.withPageSize(Integer.parseInt(page));
-    }
-    String dictionaryPage = hadoop.get(ParquetOutputFormat.DICTIONARY_PAGE_SIZE);
-    if (dictionaryPage != null) {
-      builder.withDictionaryPageSize(Integer.parseInt(dictionaryPage));
-    }
-    String padding = hadoop.get(ParquetOutputFormat.MAX_PADDING_BYTES);
-    if (padding != null) {
-      builder.withMaxPaddingSize(Integer.parseInt(padding));
-    }
-    String dictionary = hadoop.get(ParquetOutputFormat.ENABLE_DICTIONARY);
-    if (dictionary != null) {
-      builder.withDictionaryEncoding(Boolean.parseBoolean(dictionary));
-    }
-    String version = hadoop.get(ParquetOutputFormat.WRITER_VERSION);
-    if (version != null) {
-      builder.withWriterVersion(WriterVersion.fromString(version));
-    }
-    return builder;
   }
 
   /** The Parquet schema Kernel's default writer gives {@code schema}. */
@@ -197,34 +158,44 @@ final class ParquetDataFile {
         + ", which Tributary does not write to data files");
   }
 
-  /** Hands one value of a column to the record consumer. */
-  private interface ValueWriter {
-    void write(RecordConsumer consumer, Object value);
+  private static ParallelParquetWriter.ValueWriter valueWriter(StructField field, Type parquet) {
+    ParallelParquetWriter.ValueWriter writer = plainValueWriter(field, parquet);
+    return (column, value, definitionLevel) -> {
+      try {
+        writer.write(column, value, definitionLevel);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("Column " + field.getName() + " cannot hold the value " + value + ": "
+            + e.getMessage(), e);
+      }
+    };
   }
 
-  private static ValueWriter valueWriter(StructField field, Type parquet) {
+  private static ParallelParquetWriter.ValueWriter plainValueWriter(StructField field, Type parquet) {
     DataType type = field.getDataType();
     if (type instanceof DecimalType decimal) {
       int scale = decimal.getScale();
       return switch (parquet.asPrimitiveType().getPrimitiveTypeName()) {
-        case INT32 -> (consumer, value) -> consumer.addInteger(((BigDecimal) value).movePointRight(scale).intValueExact());
-        case INT64 -> (consumer, value) -> consumer.addLong(((BigDecimal) value).movePointRight(scale).longValueExact());
+        case INT32 -> (column, value, level) -> column.write(
+            ((BigDecimal) value).movePointRight(scale).intValueExact(), 0, level);
+        case INT64 -> (column, value, level) -> column.write(
+            ((BigDecimal) value).movePointRight(scale).longValueExact(), 0, level);
         default -> {
           int length = parquet.asPrimitiveType().getTypeLength();
-          yield (consumer, value) -> consumer.addBinary(Binary.fromConstantByteArray(
-              fixedLength(((BigDecimal) value).movePointRight(scale).toBigIntegerExact().toByteArray(), length, field)));
+          yield (column, value, level) -> column.write(Binary.fromConstantByteArray(
+              fixedLength(((BigDecimal) value).movePointRight(scale).toBigIntegerExact().toByteArray(), length, field)),
+              0, level);
         }
       };
     }
     return switch (parquet.asPrimitiveType().getPrimitiveTypeName()) {
-      case BOOLEAN -> (consumer, value) -> consumer.addBoolean((Boolean) value);
-      case INT32 -> (consumer, value) -> consumer.addInteger(((Number) value).intValue());
-      case INT64 -> (consumer, value) -> consumer.addLong(((Number) value).longValue());
-      case FLOAT -> (consumer, value) -> consumer.addFloat(((Number) value).floatValue());
-      case DOUBLE -> (consumer, value) -> consumer.addDouble(((Number) value).doubleValue());
+      case BOOLEAN -> (column, value, level) -> column.write((Boolean) value, 0, level);
+      case INT32 -> (column, value, level) -> column.write(((Number) value).intValue(), 0, level);
+      case INT64 -> (column, value, level) -> column.write(((Number) value).longValue(), 0, level);
+      case FLOAT -> (column, value, level) -> column.write(((Number) value).floatValue(), 0, level);
+      case DOUBLE -> (column, value, level) -> column.write(((Number) value).doubleValue(), 0, level);
       case BINARY -> type instanceof StringType
-          ? (consumer, value) -> consumer.addBinary(Binary.fromString((String) value))
-          : (consumer, value) -> consumer.addBinary(Binary.fromConstantByteArray((byte[]) value));
+          ? (column, value, level) -> column.write(Binary.fromString((String) value), 0, level)
+          : (column, value, level) -> column.write(Binary.fromConstantByteArray((byte[]) value), 0, level);
       default -> throw new IllegalArgumentException("Column " + field.getName() + " has no writer for " + parquet);
     };
   }
@@ -242,79 +213,5 @@ final class ParquetDataFile {
     Arrays.fill(fixed, 0, length - bytes.length, sign);
     System.arraycopy(bytes, 0, fixed, length - bytes.length, bytes.length);
     return fixed;
-  }
-
-  private static final class RowWriteSupport extends WriteSupport<Object[]> {
-    private final MessageType parquetSchema;
-    private final String[] names;
-    private final boolean[] required;
-    private final ValueWriter[] writers;
-    private RecordConsumer consumer;
-
-    RowWriteSupport(StructType schema) {
-      this.parquetSchema = messageType(schema);
-      int columns = schema.length();
-      this.names = new String[columns];
-      this.required = new boolean[columns];
-      this.writers = new ValueWriter[columns];
-      for (int i = 0; i < columns; i++) {
-        StructField field = schema.at(i);
-        names[i] = field.getName();
-        required[i] = !field.isNullable();
-        writers[i] = valueWriter(field, parquetSchema.getType(i));
-      }
-    }
-
-    @Override
-    public WriteContext init(Configuration configuration) {
-      return new WriteContext(parquetSchema, Map.of());
-    }
-
-    @Override
-    public void prepareForWrite(RecordConsumer recordConsumer) {
-      this.consumer = recordConsumer;
-    }
-
-    @Override
-    public void write(Object[] row) {
-      consumer.startMessage();
-      for (int i = 0; i < writers.length; i++) {
-        Object value = row[i];
-        if (value == null) {
-          if (required[i]) {
-            throw new IllegalArgumentException("Column " + names[i] + " is not nullable; a row has no value for it");
-          }
-          continue;
-        }
-        consumer.startField(names[i], i);
-        try {
-          writers[i].write(consumer, value);
-        } catch (ArithmeticException e) {
-          throw new IllegalArgumentException("Column " + names[i] + " cannot hold the value " + value + ": "
-              + e.getMessage(), e);
-        }
-        consumer.endField(names[i], i);
-      }
-      consumer.endMessage();
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
-    private final RowWriteSupport support;
-
-    Builder(OutputFile file, RowWriteSupport support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
-      return support;
-    }
   }
 }

@@ -12,7 +12,8 @@ public sealed interface RowChange permits RowChange.Upsert, RowChange.Delete, Ro
   /**
    * The key ends with this row.
    *
-   * @param values the after-image, following the table's columns
+   * @param values the after-image, following the table's columns; never modified (it may be the
+   *     array of the event it came from), and neither are the rows {@link #resolve} returns
    * @param keepOld columns whose value the source did not send and no earlier event of the batch
    *     gave: they take the value of the table's current row, or null if there is none
    */

@@ -3,7 +3,10 @@ package io.tributary.applier.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.expressions.Column;
 import io.delta.kernel.internal.util.ColumnMapping;
 import io.delta.kernel.internal.util.Utils;
@@ -22,6 +25,7 @@ import io.delta.kernel.types.TimestampNTZType;
 import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
+import io.delta.kernel.utils.FileStatus;
 import io.tributary.applier.DeltaEngines;
 import io.tributary.coordinator.delta.RowColumnarBatch;
 import java.io.IOException;
@@ -102,6 +106,34 @@ class ParquetDataFileTest {
   }
 
   @Test
+  void rowsBeyondTheRowGroupSizeGoToSeveralRowGroupsInOrder() throws IOException {
+    WritingEngine small = (WritingEngine) DeltaEngines.forWriting(Map.of("parquet.block.size", "262144"));
+    StructType schema = new StructType()
+        .add("id", LongType.LONG, false)
+        .add("note", StringType.STRING)
+        .add("amount", new DecimalType(12, 2));
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      String note = i % 11 == 0 ? null : "note " + (i * 7919L % 100_003);
+      rows.add(new Object[] {(long) i, note, new BigDecimal(i + ".25")});
+    }
+    List<Column> statsColumns = schema.fieldNames().stream().map(Column::new).toList();
+
+    DataFileStatus ours = ParquetDataFile.write(small, directory.resolve("ours").toString(), schema, statsColumns,
+        rows);
+
+    ParquetMetadata footer = footer(ours);
+    assertThat(footer.getBlocks()).hasSizeGreaterThan(1);
+    assertThat(footer.getBlocks().stream().mapToLong(block -> block.getRowCount()).sum()).isEqualTo(30_000);
+    // Each row group near the row group size: none holds it several times over.
+    assertThat(footer.getBlocks()).allSatisfy(block -> assertThat(block.getTotalByteSize()).isLessThan(2 * 262_144));
+    assertThat(readBack(ours, schema)).containsExactlyElementsOf(
+        rows.stream().map(row -> List.of(row[0], String.valueOf(row[1]), row[2].toString())).toList());
+    assertThat(ours.getStatistics().orElseThrow().serializeAsJson(schema))
+        .isEqualTo(kernelWrite(schema, statsColumns, rows).getStatistics().orElseThrow().serializeAsJson(schema));
+  }
+
+  @Test
   void aDecimalBeyondItsScaleOrAMissingRequiredValueIsRefusedAndLeavesNoFile() throws IOException {
     StructType schema = new StructType().add("id", LongType.LONG, false).add("price", new DecimalType(7, 2));
     String target = directory.resolve("bad").toString();
@@ -126,6 +158,23 @@ class ParquetDataFileTest {
         Utils.toCloseableIterator(List.of(batch).iterator()), statsColumns)) {
       return written.next();
     }
+  }
+
+  /** The rows of a file of (bigint, string, decimal) columns, each as its id, note (or "null") and amount text. */
+  private List<List<Object>> readBack(DataFileStatus file, StructType schema) throws IOException {
+    List<List<Object>> rows = new ArrayList<>();
+    try (CloseableIterator<FileReadResult> batches = engine.getParquetHandler().readParquetFiles(
+        Utils.singletonCloseableIterator(FileStatus.of(file.getPath(), file.getSize(), 0)), schema, Optional.empty())) {
+      while (batches.hasNext()) {
+        ColumnarBatch batch = batches.next().getData();
+        for (int i = 0; i < batch.getSize(); i++) {
+          ColumnVector note = batch.getColumnVector(1);
+          rows.add(List.of(batch.getColumnVector(0).getLong(i), note.isNullAt(i) ? "null" : note.getString(i),
+              batch.getColumnVector(2).getDecimal(i).toString()));
+        }
+      }
+    }
+    return rows;
   }
 
   private static ParquetMetadata footer(DataFileStatus file) throws IOException {
