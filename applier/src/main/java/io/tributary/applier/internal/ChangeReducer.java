@@ -62,7 +62,8 @@ public final class ChangeReducer {
     NewEvents fresh = NewEvents.of(events, appliedPosition);
     List<ChangeEvent> kept = fresh.kept();
 
-    Map<RowKey, RowChange> changes = new LinkedHashMap<>();
+    // Sized for a key per event, the common case (a bulk load, a snapshot): the map is not rehashed as it fills.
+    Map<RowKey, RowChange> changes = new LinkedHashMap<>(kept.size() * 4 / 3 + 1);
     List<ReducedBatch.ResyncEnd> resyncEnds = new ArrayList<>();
     boolean truncate = false;
     long truncatedAt = 0;
