@@ -408,24 +408,27 @@ public final class ApplyBenchmark {
     /** The runs of {@code system} in {@code part} that finished; each applies {@code units} changes or rows. */
     List<ApplyResult.Run> runs(String system, String part, long units) {
       Map<Integer, List<Double>> batches = new LinkedHashMap<>();
+      Map<Integer, Double> gcSeconds = new LinkedHashMap<>();
       for (String[] words : timed) {
         if (words[1].equals(system) && words[2].equals(part)) {
-          batches.computeIfAbsent(Integer.parseInt(words[3]), repeat -> new ArrayList<>())
-              .add(Long.parseLong(words[5]) / 1e9);
+          int repeat = Integer.parseInt(words[3]);
+          batches.computeIfAbsent(repeat, key -> new ArrayList<>()).add(Long.parseLong(words[5]) / 1e9);
+          gcSeconds.merge(repeat, Long.parseLong(words[6]) / 1e3, Double::sum);
         }
       }
       List<ApplyResult.Run> runs = new ArrayList<>();
       batches.forEach((repeat, times) -> {
         double seconds = times.stream().mapToDouble(Double::doubleValue).sum();
+        double gc = gcSeconds.get(repeat);
         if (part.equals("upsert")) {
           if (tables.containsKey(part + " " + repeat)) {
-            runs.add(new ApplyResult.Run(system, part, repeat, seconds, units / seconds, 0, 0, 0, times));
+            runs.add(new ApplyResult.Run(system, part, repeat, seconds, units / seconds, 0, 0, 0, times, gc));
           }
         } else {
           long[] written = bytes.get(system + " " + repeat);
           if (written != null) {
             runs.add(new ApplyResult.Run(system, part, repeat, seconds, units / seconds,
-                written[0] / 1e6 / seconds, written[0], written[1], times));
+                written[0] / 1e6 / seconds, written[0], written[1], times, gc));
           }
         }
       });

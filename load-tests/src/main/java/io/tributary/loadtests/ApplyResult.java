@@ -84,9 +84,10 @@ public record ApplyResult(String benchmark, String startedAt, double runSeconds,
    * @param perSecond changes (upsert) or rows (insert) per second
    * @param megabytesPerSecond data files written per second (insert only)
    * @param batchSeconds each batch's time, in order
+   * @param gcSeconds of {@code seconds}, the time the JVM spent in collection pauses
    */
   public record Run(String system, String part, int repeat, double seconds, double perSecond, double megabytesPerSecond,
-      long bytes, long files, List<Double> batchSeconds) {
+      long bytes, long files, List<Double> batchSeconds, double gcSeconds) {
     public Run {
       batchSeconds = List.copyOf(batchSeconds);
     }

@@ -35,11 +35,14 @@ class ApplyBenchmarkIT {
     for (JsonNode run : result.path("runs")) {
       assertThat(run.path("perSecond").asDouble()).as(run.path("system").asText()).isPositive();
       assertThat(run.path("batchSeconds")).hasSize(2);
+      // Collection pauses are part of the timed batches, never more than all of them.
+      assertThat(run.path("gcSeconds").isNumber()).isTrue();
+      assertThat(run.path("gcSeconds").asDouble()).isBetween(0.0, run.path("seconds").asDouble());
     }
     assertThat(result.at("/figures/upsertRatio").asDouble()).isPositive();
     assertThat(result.at("/figures/insertRatio").asDouble()).isPositive();
     assertThat(Files.readString(directory.resolve("plot.svg"))).startsWith("<svg").contains("<rect").endsWith("</svg>\n");
     assertThat(Files.readString(directory.resolve("summary.md"))).contains("applier / Spark", "applier / parquet-java",
-        "| upsert | spark |", "| insert | parquet |", "MERGE INTO");
+        "| upsert | spark |", "| insert | parquet |", "MERGE INTO", "of which GC pauses");
   }
 }
