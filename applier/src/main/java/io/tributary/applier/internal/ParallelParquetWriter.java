@@ -41,7 +41,10 @@ import org.apache.parquet.schema.MessageType;
 final class ParallelParquetWriter {
   private ParallelParquetWriter() {}
 
-  /** Hands one value (never null) of a column to its column writer, at {@code definitionLevel}. */
+  /**
+   * Hands one value (never null) of a column to its column writer, at {@code definitionLevel};
+   * throws {@link ArithmeticException} for a value the column cannot hold.
+   */
   @FunctionalInterface
   interface ValueWriter {
     void write(ColumnWriter column, Object value, int definitionLevel);
@@ -56,31 +59,18 @@ final class ParallelParquetWriter {
 
     /** The {@link ParquetOutputFormat} keys of {@code hadoop} that Kernel's default writer reads. */
     static Settings of(Configuration hadoop) {
-      ParquetProperties.Builder properties = ParquetProperties.builder();
-      String page = hadoop.get(ParquetOutputFormat.PAGE_SIZE);
-      if (page != null) {
-        properties.withPageSize(Integer.parseInt(page));
-      }
-      String dictionaryPage = hadoop.get(ParquetOutputFormat.DICTIONARY_PAGE_SIZE);
-      if (dictionaryPage != null) {
-        properties.withDictionaryPageSize(Integer.parseInt(dictionaryPage));
-      }
-      String dictionary = hadoop.get(ParquetOutputFormat.ENABLE_DICTIONARY);
-      if (dictionary != null) {
-        properties.withDictionaryEncoding(Boolean.parseBoolean(dictionary));
-      }
-      String version = hadoop.get(ParquetOutputFormat.WRITER_VERSION);
-      if (version != null) {
-        properties.withWriterVersion(WriterVersion.fromString(version));
-      }
-      String codec = hadoop.get(ParquetOutputFormat.COMPRESSION);
-      String rowGroup = hadoop.get(ParquetOutputFormat.BLOCK_SIZE);
-      String padding = hadoop.get(ParquetOutputFormat.MAX_PADDING_BYTES);
-      return new Settings(
-          codec == null ? CompressionCodecName.UNCOMPRESSED : CompressionCodecName.fromConf(codec),
-          rowGroup == null ? ParquetWriter.DEFAULT_BLOCK_SIZE : Long.parseLong(rowGroup),
-          padding == null ? ParquetWriter.MAX_PADDING_SIZE_DEFAULT : Integer.parseInt(padding),
-          properties.build());
+      ParquetProperties properties = ParquetProperties.builder()
+          .withPageSize(hadoop.getInt(ParquetOutputFormat.PAGE_SIZE, ParquetProperties.DEFAULT_PAGE_SIZE))
+          .withDictionaryPageSize(hadoop.getInt(ParquetOutputFormat.DICTIONARY_PAGE_SIZE,
+              ParquetProperties.DEFAULT_DICTIONARY_PAGE_SIZE))
+          .withDictionaryEncoding(hadoop.getBoolean(ParquetOutputFormat.ENABLE_DICTIONARY,
+              ParquetProperties.DEFAULT_IS_DICTIONARY_ENABLED))
+          .withWriterVersion(WriterVersion.fromString(hadoop.get(ParquetOutputFormat.WRITER_VERSION,
+              ParquetProperties.DEFAULT_WRITER_VERSION.name())))
+          .build();
+      return new Settings(CompressionCodecName.fromConf(hadoop.get(ParquetOutputFormat.COMPRESSION)),
+          hadoop.getLong(ParquetOutputFormat.BLOCK_SIZE, ParquetWriter.DEFAULT_BLOCK_SIZE),
+          hadoop.getInt(ParquetOutputFormat.MAX_PADDING_BYTES, ParquetWriter.MAX_PADDING_SIZE_DEFAULT), properties);
     }
   }
 
@@ -183,7 +173,12 @@ final class ParallelParquetWriter {
       for (int i = from; i < to; i++) {
         Object value = rows.get(i)[index];
         if (value != null) {
-          values.write(writer, value, definitionLevel);
+          try {
+            values.write(writer, value, definitionLevel);
+          } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("Column " + name + " cannot hold the value " + value + ": "
+                + e.getMessage(), e);
+          }
         } else if (required) {
           throw new IllegalArgumentException("Column " + name + " is not nullable; a row has no value for it");
         } else {

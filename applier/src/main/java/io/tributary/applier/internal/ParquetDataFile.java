@@ -159,18 +159,6 @@ final class ParquetDataFile {
   }
 
   private static ParallelParquetWriter.ValueWriter valueWriter(StructField field, Type parquet) {
-    ParallelParquetWriter.ValueWriter writer = plainValueWriter(field, parquet);
-    return (column, value, definitionLevel) -> {
-      try {
-        writer.write(column, value, definitionLevel);
-      } catch (ArithmeticException e) {
-        throw new IllegalArgumentException("Column " + field.getName() + " cannot hold the value " + value + ": "
-            + e.getMessage(), e);
-      }
-    };
-  }
-
-  private static ParallelParquetWriter.ValueWriter plainValueWriter(StructField field, Type parquet) {
     DataType type = field.getDataType();
     if (type instanceof DecimalType decimal) {
       int scale = decimal.getScale();
