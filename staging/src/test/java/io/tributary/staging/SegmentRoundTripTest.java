@@ -171,6 +171,42 @@ class SegmentRoundTripTest {
   }
 
   @Test
+  void decimalsReadBackExactlyAtEveryWidthAndSign() {
+    // 1 byte, 8 bytes (read as a long) and 16 bytes (read as a BigInteger) of unscaled value.
+    TableSchema schema = new TableSchema(TABLE, List.of(new Column("id", ColumnType.LONG, false),
+        new Column("tiny", ColumnType.decimal(2, 1), true), new Column("wide", ColumnType.decimal(18, 4), true),
+        new Column("huge", ColumnType.decimal(38, 0), true)), List.of("id"));
+    String[][] cases = {
+        {"0.0", "0.0000", "0"},
+        {"9.9", "99999999999999.9999", "99999999999999999999999999999999999999"},
+        {"-9.9", "-99999999999999.9999", "-99999999999999999999999999999999999999"},
+        {"-0.1", "-0.0001", "-1"},
+        {"1.2", "-128.0000", "-128"},
+        {"-1.2", "255.0255", "65536"}};
+    List<ChangeEvent> events = new ArrayList<>();
+    for (int i = 0; i < cases.length; i++) {
+      Object[] values =
+          {(long) i, new BigDecimal(cases[i][0]), new BigDecimal(cases[i][1]), new BigDecimal(cases[i][2])};
+      events.add(new ChangeEvent(TABLE, Operation.INSERT, SourcePosition.of(1, i), values, new BitSet(), i,
+          Optional.empty(), i));
+    }
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      SegmentWriter writer = store.newSegmentWriter(schema, 1);
+      events.forEach(writer::append);
+      try (SegmentReader reader = store.openSegment(ManifestRecord.forSegment(writer.finish(), 0))) {
+        List<ChangeEvent> read = reader.readAll();
+        assertThat(read).containsExactlyElementsOf(events);
+        // Equal in value and in scale, as the staged decimals are.
+        for (int i = 0; i < cases.length; i++) {
+          for (int column = 1; column <= 3; column++) {
+            assertThat(((BigDecimal) read.get(i).value(column)).toPlainString()).isEqualTo(cases[i][column - 1]);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void aSegmentWhoseColumnsAreNotItsSchemasLayoutIsRefused() throws Exception {
     // The footer names the orders schema; the columns are those of another layout.
     TableSchema other = new TableSchema(TABLE, List.of(new Column("id", ColumnType.STRING, false)), List.of("id"));

@@ -136,12 +136,13 @@ public final class ChangeReducer {
   }
 
   private static RowChange.Upsert upsert(ChangeEvent event, RowChange previous, boolean truncated) {
-    BitSet keepOld = new BitSet();
     BitSet unavailable = event.unavailable();
     if (unavailable.isEmpty()) {
-      // Every value is the event's own: the event's array is shared, not copied, since neither changes it.
-      return new RowChange.Upsert(event.values(), keepOld);
+      // Every value is the event's own: the event's array is shared, not copied, and its empty set of
+      // unavailable columns is the empty set of columns kept; nobody changes either.
+      return new RowChange.Upsert(event.values(), unavailable);
     }
+    BitSet keepOld = new BitSet();
     Object[] values = event.values().clone();
     for (int i = unavailable.nextSetBit(0); i >= 0 && i < values.length; i = unavailable.nextSetBit(i + 1)) {
       if (previous instanceof RowChange.Upsert earlier) {

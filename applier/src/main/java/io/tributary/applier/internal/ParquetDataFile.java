@@ -26,6 +26,7 @@ import io.delta.kernel.utils.DataFileStatus;
 import io.tributary.staging.internal.SegmentFormat;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -182,7 +183,10 @@ final class ParquetDataFile {
       case FLOAT -> (column, value, level) -> column.write(((Number) value).floatValue(), 0, level);
       case DOUBLE -> (column, value, level) -> column.write(((Number) value).doubleValue(), 0, level);
       case BINARY -> type instanceof StringType
-          ? (column, value, level) -> column.write(Binary.fromString((String) value), 0, level)
+          // The UTF-8 bytes as an array, not Binary.fromString's buffer over them: the dictionary hashes
+          // and compares an array faster, and one object fewer is made per value.
+          ? (column, value, level) -> column.write(
+              Binary.fromConstantByteArray(((String) value).getBytes(StandardCharsets.UTF_8)), 0, level)
           : (column, value, level) -> column.write(Binary.fromConstantByteArray((byte[]) value), 0, level);
       default -> throw new IllegalArgumentException("Column " + field.getName() + " has no writer for " + parquet);
     };

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.SourcePosition;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +16,8 @@ import java.util.Optional;
  * @param truncate whether every row present before the batch is removed (or, with soft delete, marked
  *     deleted) before {@code changes} apply
  * @param truncatedAtMillis the source commit time of the batch's last truncate, 0 if none
- * @param changes the net change of each key touched after the last truncate
+ * @param changes the net change of each key touched after the last truncate, in the order the keys were
+ *     first changed; the batch holds the map itself, which nobody may change after
  * @param lastPosition the position of the last event kept, empty if every event was a duplicate
  * @param lastCaptureMillis capture time of that event (for the applied lag), 0 if none
  * @param eventsKept events left after duplicates were dropped
@@ -35,7 +35,8 @@ public record ReducedBatch(
     List<ResyncEnd> resyncEnds) {
 
   public ReducedBatch {
-    changes = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(changes, "changes is null")));
+    // Not copied: a batch of a bulk load holds a key per event, and the reducer hands its map over.
+    changes = Collections.unmodifiableMap(requireNonNull(changes, "changes is null"));
     requireNonNull(lastPosition, "lastPosition is null");
     if (eventsKept < 0 || duplicatesDropped < 0) {
       throw new IllegalArgumentException("counts must be >= 0: " + eventsKept + ", " + duplicatesDropped);

@@ -10,6 +10,7 @@ import io.tributary.staging.TableSchema;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -186,8 +187,28 @@ public final class SegmentRowReader {
       case DOUBLE -> reader.getDouble();
       case STRING -> reader.getBinary().toStringUsingUTF8();
       case BINARY -> reader.getBinary().getBytes();
-      case DECIMAL -> new BigDecimal(new BigInteger(reader.getBinary().getBytes()), scales[index]);
+      case DECIMAL -> decimal(reader.getBinary(), scales[index]);
     };
+  }
+
+  /**
+   * The decimal of an unscaled value in big-endian two's complement. One of up to 18 digits (8 bytes)
+   * is made from a long, as a compact decimal: no {@link BigInteger} or copy of the bytes is kept for
+   * each value of a batch.
+   */
+  private static BigDecimal decimal(Binary unscaled, int scale) {
+    int length = unscaled.length();
+    if (length > Long.BYTES) {
+      return new BigDecimal(new BigInteger(unscaled.getBytes()), scale);
+    }
+    ByteBuffer bytes = unscaled.toByteBuffer();
+    int first = bytes.position();
+    // The first byte carries the sign: widened with it, then each further byte shifted in unsigned.
+    long value = bytes.get(first);
+    for (int i = 1; i < length; i++) {
+      value = (value << 8) | (bytes.get(first + i) & 0xFF);
+    }
+    return BigDecimal.valueOf(value, scale);
   }
 
   private Operation operation(Binary code) {
