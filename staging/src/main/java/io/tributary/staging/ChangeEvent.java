@@ -14,7 +14,8 @@ import java.util.Optional;
  * <p>{@code unavailable} marks columns whose value the source did not send (a PostgreSQL TOASTed
  * value unchanged by an update): the applier keeps the column's current value for them.
  *
- * <p>The values array is owned by the event once constructed; callers must not modify it.
+ * <p>The values array and the unavailable set are owned by the event once constructed; callers must
+ * not modify either. Events may share them: the events read from a segment share one empty set.
  */
 public record ChangeEvent(
     TableId tableId,

@@ -57,6 +57,11 @@ public final class SegmentRowReader {
   private final ColumnType.Kind[] kinds;
   private final int[] scales;
   private final String createdBy;
+  /**
+   * The unavailable set of every event whose source sent all its values, the rule: one set for all, as
+   * {@link ChangeEvent} allows, not one per row of a batch that the applier holds until it commits.
+   */
+  private final BitSet noneUnavailable = new BitSet();
   /** The column readers of the row group {@link #next()} is in. */
   private ColumnReader[] current;
   private long rowsLeftInGroup;
@@ -232,12 +237,13 @@ public final class SegmentRowReader {
     return lastTransaction;
   }
 
-  private static BitSet unavailable(ColumnReader reader) {
+  private BitSet unavailable(ColumnReader reader) {
+    if (reader.getCurrentDefinitionLevel() != PRESENT) {
+      return noneUnavailable;
+    }
     BitSet unavailable = new BitSet();
-    if (reader.getCurrentDefinitionLevel() == PRESENT) {
-      for (String index : reader.getBinary().toStringUsingUTF8().split(",")) {
-        unavailable.set(Integer.parseInt(index));
-      }
+    for (String index : reader.getBinary().toStringUsingUTF8().split(",")) {
+      unavailable.set(Integer.parseInt(index));
     }
     return unavailable;
   }
