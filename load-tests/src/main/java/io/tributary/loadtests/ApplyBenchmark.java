@@ -409,26 +409,31 @@ public final class ApplyBenchmark {
     List<ApplyResult.Run> runs(String system, String part, long units) {
       Map<Integer, List<Double>> batches = new LinkedHashMap<>();
       Map<Integer, Double> gcSeconds = new LinkedHashMap<>();
+      Map<Integer, Double> cpuSeconds = new LinkedHashMap<>();
       for (String[] words : timed) {
         if (words[1].equals(system) && words[2].equals(part)) {
           int repeat = Integer.parseInt(words[3]);
           batches.computeIfAbsent(repeat, key -> new ArrayList<>()).add(Long.parseLong(words[5]) / 1e9);
           gcSeconds.merge(repeat, Long.parseLong(words[6]) / 1e3, Double::sum);
+          // A JVM that cannot tell its CPU time reports -1 for every batch: the run's figure is then negative.
+          long cpuMillis = Long.parseLong(words[7]);
+          cpuSeconds.merge(repeat, cpuMillis < 0 ? Double.NEGATIVE_INFINITY : cpuMillis / 1e3, Double::sum);
         }
       }
       List<ApplyResult.Run> runs = new ArrayList<>();
       batches.forEach((repeat, times) -> {
         double seconds = times.stream().mapToDouble(Double::doubleValue).sum();
         double gc = gcSeconds.get(repeat);
+        double cpu = Math.max(-1, cpuSeconds.get(repeat));
         if (part.equals("upsert")) {
           if (tables.containsKey(part + " " + repeat)) {
-            runs.add(new ApplyResult.Run(system, part, repeat, seconds, units / seconds, 0, 0, 0, times, gc));
+            runs.add(new ApplyResult.Run(system, part, repeat, seconds, units / seconds, 0, 0, 0, times, gc, cpu));
           }
         } else {
           long[] written = bytes.get(system + " " + repeat);
           if (written != null) {
             runs.add(new ApplyResult.Run(system, part, repeat, seconds, units / seconds,
-                written[0] / 1e6 / seconds, written[0], written[1], times, gc));
+                written[0] / 1e6 / seconds, written[0], written[1], times, gc, cpu));
           }
         }
       });

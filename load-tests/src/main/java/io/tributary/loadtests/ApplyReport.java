@@ -74,12 +74,13 @@ final class ApplyReport {
         w.deletePercent(), w.insertPercent(), w.expectedRows()));
     md.append(String.format(Locale.ROOT, "Insert: %,d new rows in batches of %,d.%n%n", w.insertRows(),
         w.insertBatchRows()));
-    md.append("| part | system | repeat | seconds (timed) | of which GC pauses s | per second | MB/s | data files MB"
-        + " | slowest batch s |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| part | system | repeat | seconds (timed) | of which GC pauses s | CPU s | per second | MB/s"
+        + " | data files MB | slowest batch s |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (ApplyResult.Run run : result.runs()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %,.0f | %s | %s | %.2f |%n", run.part(),
-          run.system(), run.repeat(), run.seconds(), run.gcSeconds(), run.perSecond(),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %s | %,.0f | %s | %s | %.2f |%n", run.part(),
+          run.system(), run.repeat(), run.seconds(), run.gcSeconds(),
+          run.cpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.2f", run.cpuSeconds()), run.perSecond(),
           run.part().equals("insert") ? String.format(Locale.ROOT, "%.1f", run.megabytesPerSecond()) : "-",
           run.part().equals("insert") ? String.format(Locale.ROOT, "%.1f", run.bytes() / 1e6) : "-",
           run.batchSeconds().stream().mapToDouble(Double::doubleValue).max().orElse(0)));
@@ -87,6 +88,9 @@ final class ApplyReport {
     md.append("\nGC pauses: the time the JVM spent in garbage-collection pauses during the timed batches, as its"
         + " collectors count it (both sides run the JVM's default collector; Spark's figure is its driver's JVM, which"
         + " runs the executors too in local mode).\n");
+    md.append("\nCPU: the CPU time the JVM used during the timed batches, on all its threads (work, collector and JIT"
+        + " compiler). The applier decodes and encodes on every core and parquet-java writes on one, so a core taken by"
+        + " another process of the machine slows the applier's side more than parquet-java's.\n");
     md.append("\n![throughput](").append(ResultFiles.PLOT).append(")\n\n");
     md.append("## Method\n\n").append(s.method()).append("\n\n");
     md.append("- Applier: ").append(s.tributary()).append("\n");

@@ -85,9 +85,11 @@ public record ApplyResult(String benchmark, String startedAt, double runSeconds,
    * @param megabytesPerSecond data files written per second (insert only)
    * @param batchSeconds each batch's time, in order
    * @param gcSeconds of {@code seconds}, the time the JVM spent in collection pauses
+   * @param cpuSeconds the CPU time the JVM used during {@code seconds}, on all its threads; -1 if it
+   *     cannot tell
    */
   public record Run(String system, String part, int repeat, double seconds, double perSecond, double megabytesPerSecond,
-      long bytes, long files, List<Double> batchSeconds, double gcSeconds) {
+      long bytes, long files, List<Double> batchSeconds, double gcSeconds, double cpuSeconds) {
     public Run {
       batchSeconds = List.copyOf(batchSeconds);
     }

@@ -38,11 +38,15 @@ class ApplyBenchmarkIT {
       // Collection pauses are part of the timed batches, never more than all of them.
       assertThat(run.path("gcSeconds").isNumber()).isTrue();
       assertThat(run.path("gcSeconds").asDouble()).isBetween(0.0, run.path("seconds").asDouble());
+      // The JVM tells its CPU time (-1 if not), at most every core for all of the timed work (with the rounding of
+      // each batch's figure to a millisecond).
+      assertThat(run.path("cpuSeconds").asDouble())
+          .isBetween(0.0, run.path("seconds").asDouble() * Runtime.getRuntime().availableProcessors() + 0.01);
     }
     assertThat(result.at("/figures/upsertRatio").asDouble()).isPositive();
     assertThat(result.at("/figures/insertRatio").asDouble()).isPositive();
     assertThat(Files.readString(directory.resolve("plot.svg"))).startsWith("<svg").contains("<rect").endsWith("</svg>\n");
     assertThat(Files.readString(directory.resolve("summary.md"))).contains("applier / Spark", "applier / parquet-java",
-        "| upsert | spark |", "| insert | parquet |", "MERGE INTO", "of which GC pauses");
+        "| upsert | spark |", "| insert | parquet |", "MERGE INTO", "of which GC pauses", "| CPU s |");
   }
 }

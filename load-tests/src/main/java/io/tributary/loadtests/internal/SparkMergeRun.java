@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>Reports to the file named by {@link TributaryApplyRun#REPORT_PROPERTY} (Spark's own logging goes to
  * standard output and error): {@code READY} once the session is up, then {@code TIMED spark upsert
- * <repeat> <batch> <nanos> <gcMillis>} per batch and {@code TABLE upsert <repeat> <uri>} per repeat.
+ * <repeat> <batch> <nanos> <gcMillis> <cpuMillis>} per batch and {@code TABLE upsert <repeat> <uri>} per repeat.
  *
  * <p>Spark runs at its defaults but for the number of partitions of shuffles and of Delta's log
  * replay, set to {@link #PARTITIONS} (from 200 and 50): on two cores the defaults spend most of a
@@ -71,10 +71,12 @@ public final class SparkMergeRun {
         Path file = batchDirectory.resolve(batchFile(batch));
         String statement = MERGE.formatted(table.toAbsolutePath(), file.toAbsolutePath());
         long gc = GcPauses.millis();
+        long cpu = ProcessCpu.millis();
         long start = System.nanoTime();
         call(spark, "sql", statement);
         long nanos = System.nanoTime() - start;
-        report.printf("TIMED spark upsert %d %d %d %d%n", repeat, batch, nanos, GcPauses.millis() - gc);
+        report.printf("TIMED spark upsert %d %d %d %d %d%n", repeat, batch, nanos, GcPauses.millis() - gc,
+            ProcessCpu.millis() - cpu);
       }
       report.println("TABLE upsert " + repeat + " " + table.toUri());
     }

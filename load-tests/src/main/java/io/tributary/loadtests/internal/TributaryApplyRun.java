@@ -55,7 +55,7 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * <p>Every repeat starts anew: a coordinator, a staging area and a table of its own. Staging the
  * segments and loading the initial table come first and are not timed; then each batch's
  * {@link TableApplier#apply} is timed on its own. The process reports to the file named by the system
- * property {@link #REPORT_PROPERTY}, one line per fact: {@code TIMED <system> <part> <repeat> <batch> <nanos> <gcMillis>}, {@code TABLE <part> <repeat> <uri>},
+ * property {@link #REPORT_PROPERTY}, one line per fact: {@code TIMED <system> <part> <repeat> <batch> <nanos> <gcMillis> <cpuMillis>}, {@code TABLE <part> <repeat> <uri>},
  * {@code BYTES <system> <repeat> <bytes> <files>}, {@code FORMAT <codec> <rowGroupBytes> <schemaMatches>}.
  *
  * <p>Arguments: {@code upsert <work> <rows> <batches> <changesPerBatch> <loadBatchRows> <repeats>
@@ -204,11 +204,13 @@ public final class TributaryApplyRun {
         for (int batch = 0; batch < batches; batch++) {
           PendingManifest manifest = pending(staged.get(batch));
           long gc = GcPauses.millis();
+          long cpu = ProcessCpu.millis();
           long start = System.nanoTime();
           BatchResult result = table.apply(List.of(manifest));
           long nanos = System.nanoTime() - start;
           committed(result);
-          report.printf("TIMED tributary upsert %d %d %d %d%n", repeat, batch + 1, nanos, GcPauses.millis() - gc);
+          report.printf("TIMED tributary upsert %d %d %d %d %d%n", repeat, batch + 1, nanos, GcPauses.millis() - gc,
+            ProcessCpu.millis() - cpu);
         }
         report.println("TABLE upsert " + repeat + " " + applier.location());
       }
@@ -252,11 +254,13 @@ public final class TributaryApplyRun {
       for (int batch = 0; batch < staged.size(); batch++) {
         PendingManifest manifest = pending(staged.get(batch));
         long gc = GcPauses.millis();
+        long cpu = ProcessCpu.millis();
         long start = System.nanoTime();
         BatchResult result = table.apply(List.of(manifest));
         long nanos = System.nanoTime() - start;
         committed(result);
-        report.printf("TIMED tributary insert %d %d %d %d%n", repeat, batch + 1, nanos, GcPauses.millis() - gc);
+        report.printf("TIMED tributary insert %d %d %d %d %d%n", repeat, batch + 1, nanos, GcPauses.millis() - gc,
+            ProcessCpu.millis() - cpu);
       }
       Path location = Path.of(applier.location());
       List<Path> files = dataFiles(location);
@@ -282,6 +286,7 @@ public final class TributaryApplyRun {
       }
       Path file = directory.resolve(String.format("part-%05d.parquet", batch));
       long gc = GcPauses.millis();
+      long cpu = ProcessCpu.millis();
       long start = System.nanoTime();
       try (ParquetWriter<Object[]> writer = RowParquetWriter.open(file.toUri(), OrderRows.COLUMNS, codec, rowGroupBytes,
           hadoop)) {
@@ -291,7 +296,8 @@ public final class TributaryApplyRun {
       }
       long nanos = System.nanoTime() - start;
       files.add(file);
-      report.printf("TIMED parquet insert %d %d %d %d%n", repeat, batch, nanos, GcPauses.millis() - gc);
+      report.printf("TIMED parquet insert %d %d %d %d %d%n", repeat, batch, nanos, GcPauses.millis() - gc,
+          ProcessCpu.millis() - cpu);
     }
     report.printf("BYTES parquet %d %d %d%n", repeat, size(files), files.size());
   }
