@@ -415,16 +415,17 @@ public final class ApplyBenchmark {
           int repeat = Integer.parseInt(words[3]);
           batches.computeIfAbsent(repeat, key -> new ArrayList<>()).add(Long.parseLong(words[5]) / 1e9);
           gcSeconds.merge(repeat, Long.parseLong(words[6]) / 1e3, Double::sum);
-          // A JVM that cannot tell its CPU time reports -1 for every batch: the run's figure is then negative.
+          // -1 from a JVM that cannot tell its CPU time: the run's figure is then -1 too.
           long cpuMillis = Long.parseLong(words[7]);
-          cpuSeconds.merge(repeat, cpuMillis < 0 ? Double.NEGATIVE_INFINITY : cpuMillis / 1e3, Double::sum);
+          cpuSeconds.merge(repeat, cpuMillis < 0 ? -1 : cpuMillis / 1e3,
+              (sum, more) -> sum < 0 || more < 0 ? -1 : sum + more);
         }
       }
       List<ApplyResult.Run> runs = new ArrayList<>();
       batches.forEach((repeat, times) -> {
         double seconds = times.stream().mapToDouble(Double::doubleValue).sum();
         double gc = gcSeconds.get(repeat);
-        double cpu = Math.max(-1, cpuSeconds.get(repeat));
+        double cpu = cpuSeconds.get(repeat);
         if (part.equals("upsert")) {
           if (tables.containsKey(part + " " + repeat)) {
             runs.add(new ApplyResult.Run(system, part, repeat, seconds, units / seconds, 0, 0, 0, times, gc, cpu));

@@ -70,13 +70,13 @@ public final class SparkMergeRun {
       for (int batch = 1; batch <= batches; batch++) {
         Path file = batchDirectory.resolve(batchFile(batch));
         String statement = MERGE.formatted(table.toAbsolutePath(), file.toAbsolutePath());
-        long gc = GcPauses.millis();
-        long cpu = ProcessCpu.millis();
+        JvmTime before = JvmTime.now();
         long start = System.nanoTime();
         call(spark, "sql", statement);
         long nanos = System.nanoTime() - start;
-        report.printf("TIMED spark upsert %d %d %d %d %d%n", repeat, batch, nanos, GcPauses.millis() - gc,
-            ProcessCpu.millis() - cpu);
+        JvmTime used = JvmTime.now().since(before);
+        report.printf("TIMED spark upsert %d %d %d %d %d%n", repeat, batch, nanos, used.gcMillis(),
+            used.cpuMillis());
       }
       report.println("TABLE upsert " + repeat + " " + table.toUri());
     }

@@ -55,8 +55,10 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * <p>Every repeat starts anew: a coordinator, a staging area and a table of its own. Staging the
  * segments and loading the initial table come first and are not timed; then each batch's
  * {@link TableApplier#apply} is timed on its own. The process reports to the file named by the system
- * property {@link #REPORT_PROPERTY}, one line per fact: {@code TIMED <system> <part> <repeat> <batch> <nanos> <gcMillis> <cpuMillis>}, {@code TABLE <part> <repeat> <uri>},
- * {@code BYTES <system> <repeat> <bytes> <files>}, {@code FORMAT <codec> <rowGroupBytes> <schemaMatches>}.
+ * property {@link #REPORT_PROPERTY}, one line per fact:
+ * {@code TIMED <system> <part> <repeat> <batch> <nanos> <gcMillis> <cpuMillis>} (see {@link JvmTime}),
+ * {@code TABLE <part> <repeat> <uri>}, {@code BYTES <system> <repeat> <bytes> <files>},
+ * {@code FORMAT <codec> <rowGroupBytes> <schemaMatches>}.
  *
  * <p>Arguments: {@code upsert <work> <rows> <batches> <changesPerBatch> <loadBatchRows> <repeats>
  * <seed> <initialCopy>} or {@code insert <work> <rows> <batchRows> <repeats>}.
@@ -203,14 +205,14 @@ public final class TributaryApplyRun {
         System.gc();
         for (int batch = 0; batch < batches; batch++) {
           PendingManifest manifest = pending(staged.get(batch));
-          long gc = GcPauses.millis();
-          long cpu = ProcessCpu.millis();
+          JvmTime before = JvmTime.now();
           long start = System.nanoTime();
           BatchResult result = table.apply(List.of(manifest));
           long nanos = System.nanoTime() - start;
+          JvmTime used = JvmTime.now().since(before);
           committed(result);
-          report.printf("TIMED tributary upsert %d %d %d %d %d%n", repeat, batch + 1, nanos, GcPauses.millis() - gc,
-            ProcessCpu.millis() - cpu);
+          report.printf("TIMED tributary upsert %d %d %d %d %d%n", repeat, batch + 1, nanos, used.gcMillis(),
+              used.cpuMillis());
         }
         report.println("TABLE upsert " + repeat + " " + applier.location());
       }
@@ -253,14 +255,14 @@ public final class TributaryApplyRun {
       System.gc();
       for (int batch = 0; batch < staged.size(); batch++) {
         PendingManifest manifest = pending(staged.get(batch));
-        long gc = GcPauses.millis();
-        long cpu = ProcessCpu.millis();
+        JvmTime before = JvmTime.now();
         long start = System.nanoTime();
         BatchResult result = table.apply(List.of(manifest));
         long nanos = System.nanoTime() - start;
+        JvmTime used = JvmTime.now().since(before);
         committed(result);
-        report.printf("TIMED tributary insert %d %d %d %d %d%n", repeat, batch + 1, nanos, GcPauses.millis() - gc,
-            ProcessCpu.millis() - cpu);
+        report.printf("TIMED tributary insert %d %d %d %d %d%n", repeat, batch + 1, nanos, used.gcMillis(),
+            used.cpuMillis());
       }
       Path location = Path.of(applier.location());
       List<Path> files = dataFiles(location);
@@ -285,8 +287,7 @@ public final class TributaryApplyRun {
         batchRowsList.add(OrderRows.row(key, 0));
       }
       Path file = directory.resolve(String.format("part-%05d.parquet", batch));
-      long gc = GcPauses.millis();
-      long cpu = ProcessCpu.millis();
+      JvmTime before = JvmTime.now();
       long start = System.nanoTime();
       try (ParquetWriter<Object[]> writer = RowParquetWriter.open(file.toUri(), OrderRows.COLUMNS, codec, rowGroupBytes,
           hadoop)) {
@@ -295,9 +296,10 @@ public final class TributaryApplyRun {
         }
       }
       long nanos = System.nanoTime() - start;
+      JvmTime used = JvmTime.now().since(before);
       files.add(file);
-      report.printf("TIMED parquet insert %d %d %d %d %d%n", repeat, batch, nanos, GcPauses.millis() - gc,
-          ProcessCpu.millis() - cpu);
+      report.printf("TIMED parquet insert %d %d %d %d %d%n", repeat, batch, nanos, used.gcMillis(),
+          used.cpuMillis());
     }
     report.printf("BYTES parquet %d %d %d%n", repeat, size(files), files.size());
   }
