@@ -35,10 +35,18 @@ import org.apache.parquet.schema.MessageType;
  * statistics and checksum settings, into compressed pages buffered in memory, as in parquet-java's
  * writer. A row group is written out, its column chunks in schema order, once its buffered size
  * nears the row group size; the size is checked after a first few rows, then halfway to where the
- * rows seen so far say the row group fills up, as parquet-java checks it. Only the page boundaries
- * may differ from that writer's: each column's page size is checked on a schedule of its own.
+ * rows seen so far say the row group fills up, as parquet-java checks it, and at least every
+ * {@value #ROUND_ROWS} rows. Only the page boundaries may differ from that writer's: each column's page
+ * size is checked on a schedule of its own.
  */
 final class ParallelParquetWriter {
+  /**
+   * The most rows whose values are encoded in one round, every column side by side. The columns of a
+   * round read the same rows: few enough that those rows stay in the cores' caches from one column to
+   * the next, where a round of a whole row group reads every row from memory again for each column.
+   */
+  private static final int ROUND_ROWS = 4096;
+
   private ParallelParquetWriter() {}
 
   /**
@@ -124,7 +132,7 @@ final class ParallelParquetWriter {
         }
         long fitting = (long) ((target - buffered) / rowSize);
         take = (int) Math.min(Math.min(rows.size() - end, properties.getRowGroupRowCountLimit() - count),
-            Math.max(properties.getMinRowCountForPageSizeCheck(), fitting / 2));
+            Math.min(ROUND_ROWS, Math.max(properties.getMinRowCountForPageSizeCheck(), fitting / 2)));
       }
       // The last pages and dictionaries are encoded and compressed side by side too; writing them out is a copy.
       FileWork.map(columns, ColumnChunk::finish);
