@@ -185,6 +185,29 @@ class KubernetesManifestsTest {
     }
   }
 
+  /**
+   * Appliers run the Parallel collector (docs/operations.md, JVM settings). Their JAVA_TOOL_OPTIONS
+   * replaces the image's, so it must repeat the image's options; the coordinator keeps the image's.
+   */
+  @Test
+  void appliersRunTheParallelCollectorOverTheImagesJvmOptions() throws IOException {
+    Matcher image = Pattern.compile("(?m)^ENV JAVA_TOOL_OPTIONS=\"([^\"]*)\"$")
+        .matcher(Files.readString(Path.of("..", "deploy", "Dockerfile")));
+    assertThat(image.find()).as("the Dockerfile sets JAVA_TOOL_OPTIONS").isTrue();
+    List<String> imageOptions = List.of(image.group(1).split(" "));
+    for (Map.Entry<String, List<JsonNode>> overlay : RENDERED.entrySet()) {
+      for (Container container : containers(overlay.getValue())) {
+        Optional<String> options = Optional.ofNullable(container.environment().get("JAVA_TOOL_OPTIONS"));
+        if (container.command().equals("applier")) {
+          assertThat(options).as(overlay.getKey() + " " + container).hasValueSatisfying(value ->
+              assertThat(List.of(value.split(" "))).containsAll(imageOptions).contains("-XX:+UseParallelGC"));
+        } else {
+          assertThat(options).as(overlay.getKey() + " " + container).isEmpty();
+        }
+      }
+    }
+  }
+
   @Test
   void selectorsNamedPortsAndReferencesMeetTheirObjects() {
     RENDERED.forEach((overlay, objects) -> {

@@ -65,6 +65,12 @@ public final class ApplyBenchmark {
   /** Where the build writes Spark's class path (property {@code tributary.spark.classpath}). */
   public static final String SPARK_CLASSPATH_PROPERTY = "tributary.spark.classpath";
   private static final long SEED = 20_261_122L;
+  /**
+   * The garbage collector of both sides' JVMs: the Parallel collector, which the applier's deployments
+   * run (k8s/components/applier-*), so that the applier is measured as it runs and Spark on the same
+   * collector.
+   */
+  static final String COLLECTOR = "-XX:+UseParallelGC";
   /** What Spark 4 needs opened on Java 17 (the options of Spark's own launcher). */
   private static final List<String> SPARK_JAVA_OPTIONS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
       "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
@@ -306,7 +312,7 @@ public final class ApplyBenchmark {
   }
 
   private List<String> tributaryOptions(Path work, String part) {
-    List<String> options = new ArrayList<>(List.of("-Xmx" + settings.heap()));
+    List<String> options = new ArrayList<>(List.of("-Xmx" + settings.heap(), COLLECTOR));
     if (settings.profile()) {
       options.add("-XX:StartFlightRecording=filename=" + work.resolve(part + ".jfr") + ",settings=profile");
     }
@@ -314,7 +320,7 @@ public final class ApplyBenchmark {
   }
 
   private List<String> sparkJvmOptions() {
-    List<String> options = new ArrayList<>(List.of("-Xmx" + settings.heap()));
+    List<String> options = new ArrayList<>(List.of("-Xmx" + settings.heap(), COLLECTOR));
     options.addAll(SPARK_JAVA_OPTIONS);
     return options;
   }

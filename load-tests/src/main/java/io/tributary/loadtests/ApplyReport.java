@@ -86,8 +86,8 @@ final class ApplyReport {
           run.batchSeconds().stream().mapToDouble(Double::doubleValue).max().orElse(0)));
     }
     md.append("\nGC pauses: the time the JVM spent in garbage-collection pauses during the timed batches, as its"
-        + " collectors count it (both sides run the JVM's default collector; Spark's figure is its driver's JVM, which"
-        + " runs the executors too in local mode).\n");
+        + " collectors count it (both sides run the Parallel collector, the one the applier's deployments run; Spark's"
+        + " figure is its driver's JVM, which runs the executors too in local mode).\n");
     md.append("\nCPU: the CPU time the JVM used during the timed batches, on all its threads (work, collector and JIT"
         + " compiler). The applier decodes and encodes on every core and parquet-java writes on one, so a core taken by"
         + " another process of the machine slows the applier's side more than parquet-java's.\n");
