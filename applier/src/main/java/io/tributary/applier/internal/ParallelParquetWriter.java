@@ -131,8 +131,9 @@ final class ParallelParquetWriter {
           break;
         }
         long fitting = (long) ((target - buffered) / rowSize);
-        take = (int) Math.min(Math.min(rows.size() - end, properties.getRowGroupRowCountLimit() - count),
-            Math.min(ROUND_ROWS, Math.max(properties.getMinRowCountForPageSizeCheck(), fitting / 2)));
+        // Halfway to where the row group fills up, within a round's rows and what is left to write.
+        long next = Math.min(ROUND_ROWS, Math.max(properties.getMinRowCountForPageSizeCheck(), fitting / 2));
+        take = (int) Math.min(next, Math.min(rows.size() - end, properties.getRowGroupRowCountLimit() - count));
       }
       // The last pages and dictionaries are encoded and compressed side by side too; writing them out is a copy.
       FileWork.map(columns, ColumnChunk::finish);

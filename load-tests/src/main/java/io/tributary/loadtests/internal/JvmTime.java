@@ -19,12 +19,9 @@ public record JvmTime(long gcMillis, long cpuMillis) {
     for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
       gc += Math.max(0, collector.getCollectionTime());
     }
-    long cpu = -1;
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        && os.getProcessCpuTime() >= 0) {
-      cpu = os.getProcessCpuTime() / 1_000_000;
-    }
-    return new JvmTime(gc, cpu);
+    long cpuNanos = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+    return new JvmTime(gc, cpuNanos < 0 ? -1 : cpuNanos / 1_000_000);
   }
 
   /** What was spent from {@code start} to this reading; CPU -1 if either reading lacks it. */
