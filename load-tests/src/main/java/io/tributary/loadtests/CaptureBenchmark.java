@@ -52,6 +52,17 @@ public final class CaptureBenchmark {
   private static final String GATEWAY = "gateway";
   private static final String PEER = "peer";
   private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(500);
+  /**
+   * The share of the changes a capture takes to warm up: its JVM compiles the code the capture runs
+   * while it captures them. Throughput after the warm-up is timed from the first progress point past
+   * this share.
+   */
+  static final double WARM_UP_SHARE = 1.0 / 3;
+  /** How many progress points the peer prints over the changes; the gateway's are its manifests. */
+  private static final long PEER_PROGRESS_POINTS = 100;
+
+  /** Changes captured by a moment ({@link System#nanoTime()}). */
+  record Progress(long nanos, long changes) {}
 
   /** What the captures read. */
   public enum Mode {
@@ -154,8 +165,9 @@ public final class CaptureBenchmark {
           run.system() + " run " + run.repeat() + " captured " + run.changes() + " of " + workload.changes() + " changes"));
       CaptureResult result = new CaptureResult(name, startedAt, seconds(System.nanoTime() - runStart), environment,
           workload, setup, figures, new CaptureResult.Verdict(problems.isEmpty(), problems), runs);
-      progress.printf("%s: gateway %,.0f %s/s, peer %,.0f %s/s: ratio %.2f (target %.2f)%n", name,
-          figures.gatewayChangesPerSecond(), unit, figures.peerChangesPerSecond(), unit, figures.ratio(), TARGET_RATIO);
+      progress.printf("%s: gateway %,.0f %s/s, peer %,.0f %s/s: ratio %.2f, once warmed up %.2f (target %.2f)%n",
+          name, figures.gatewayChangesPerSecond(), unit, figures.peerChangesPerSecond(), unit, figures.ratio(),
+          figures.warmRatio(), TARGET_RATIO);
       return result;
     }
   }
@@ -228,8 +240,10 @@ public final class CaptureBenchmark {
           running.nanos() + settings.runTimeout().toNanos(), gateway.process()::isAlive);
       int exitCode = gateway.process().stop(Duration.ofSeconds(60));
       sampler.close();
-      return run(GATEWAY, repeat, order, gateway.process(), running, done, manifests.rows() - markers, workload, sampler,
-          manifests.bytes(), manifests.segments(), exitCode);
+      List<Progress> progress = manifests.progress().stream()
+          .map(step -> new Progress(step.nanos(), step.rows() - markers)).toList();
+      return run(GATEWAY, repeat, order, gateway.process(), running, done, manifests.rows() - markers, progress,
+          workload, sampler, manifests.bytes(), manifests.segments(), exitCode);
     }
   }
 
@@ -243,7 +257,8 @@ public final class CaptureBenchmark {
     peerProperties = printable(PeerProperties.write(yaml, environment, directory.resolve("offsets.dat"), properties));
     String changesTopic = GatewayJvm.SOURCE + "." + WideRows.TABLE;
     List<String> arguments = List.of(properties.toString(), Long.toString(workload.changes()), changesTopic,
-        Long.toString(settings.runTimeout().toSeconds()));
+        Long.toString(settings.runTimeout().toSeconds()),
+        Long.toString(Math.max(1, workload.changes() / PEER_PROGRESS_POINTS)));
     try (ChildJvm peer = ChildJvm.start(PEER, ChildJvm.onThisClassPath(jvmOptions(directory),
             BareDebeziumCapture.class.getName(), arguments), environment, directory.resolve("peer.log"));
         MemorySampler sampler = MemorySampler.start(peer.pid(), Optional::empty, SAMPLE_INTERVAL)) {
@@ -260,23 +275,43 @@ public final class CaptureBenchmark {
       }
       int exitCode = peer.awaitExit(Duration.ofSeconds(60)) ? peer.exitCode().orElse(-1) : peer.stop(Duration.ofSeconds(10));
       sampler.close();
-      return run(PEER, repeat, order, peer, streaming, done, consumed, workload, sampler, 0, 0, exitCode);
+      List<Progress> progress = peer.lines(line -> line.startsWith("PROGRESS ")).stream()
+          .map(line -> new Progress(line.nanos(), Long.parseLong(line.text().substring("PROGRESS ".length()).trim())))
+          .toList();
+      return run(PEER, repeat, order, peer, streaming, done, consumed, progress, workload, sampler, 0, 0, exitCode);
     }
   }
 
   private CaptureResult.Run run(String system, int repeat, int order, ChildJvm process, ChildJvm.TimedLine streaming,
-      OptionalLong done, long changes, CaptureResult.Workload workload, MemorySampler sampler, long stagedBytes,
-      long segments, int exitCode) {
+      OptionalLong done, long changes, List<Progress> progress, CaptureResult.Workload workload,
+      MemorySampler sampler, long stagedBytes, long segments, int exitCode) {
     double startup = seconds(streaming.nanos() - process.startNanos());
     double capture = done.isPresent() ? seconds(done.getAsLong() - streaming.nanos()) : -1;
     boolean completed = done.isPresent() && changes >= workload.changes();
     double rate = completed ? workload.changes() / capture : 0;
+    double warmRate = completed ? warmRate(progress, workload.changes(), done.getAsLong()) : 0;
     double walRate = completed ? workload.sourceBytes() / 1e6 / capture : 0;
     List<MemorySampler.Sample> samples = sampler.samples();
     double cpu = samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0);
     double captureCpu = completed ? cpuAfter(samples, done.getAsLong()) - cpuBefore(samples, streaming.nanos()) : 0;
-    return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, walRate, captureCpu,
-        cpu, sampler.peakRssBytes(), stagedBytes, segments, exitCode, Environment.loadAverage());
+    return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, warmRate, walRate,
+        captureCpu, cpu, sampler.peakRssBytes(), stagedBytes, segments, exitCode, Environment.loadAverage());
+  }
+
+  /**
+   * Changes per second once warmed up: from the first progress point at or past the {@linkplain
+   * #WARM_UP_SHARE warm-up share} of {@code changes} until the last change ({@code doneNanos}); 0 when
+   * no point lies between.
+   */
+  static double warmRate(List<Progress> progress, long changes, long doneNanos) {
+    long warmedUp = (long) Math.ceil(changes * WARM_UP_SHARE);
+    for (Progress point : progress) {
+      if (point.changes() >= warmedUp) {
+        return point.changes() < changes && point.nanos() < doneNanos
+            ? (changes - point.changes()) / seconds(doneNanos - point.nanos()) : 0;
+      }
+    }
+    return 0;
   }
 
   /** The CPU time of the last sample taken at or before {@code nanos}. */
@@ -295,8 +330,11 @@ public final class CaptureBenchmark {
   private static CaptureResult.Figures figures(List<CaptureResult.Run> runs, CaptureResult.Workload workload) {
     double gateway = median(runs, GATEWAY, CaptureResult.Run::changesPerSecond);
     double peer = median(runs, PEER, CaptureResult.Run::changesPerSecond);
+    double gatewayWarm = median(runs, GATEWAY, CaptureResult.Run::warmChangesPerSecond);
+    double peerWarm = median(runs, PEER, CaptureResult.Run::warmChangesPerSecond);
     double million = workload.changes() / 1e6;
-    return new CaptureResult.Figures(gateway, peer, peer > 0 ? gateway / peer : 0, TARGET_RATIO,
+    return new CaptureResult.Figures(gateway, peer, peer > 0 ? gateway / peer : 0, gatewayWarm, peerWarm,
+        peerWarm > 0 ? gatewayWarm / peerWarm : 0, TARGET_RATIO,
         median(runs, GATEWAY, CaptureResult.Run::sourceMegabytesPerSecond), median(runs, PEER, CaptureResult.Run::sourceMegabytesPerSecond),
         median(runs, GATEWAY, CaptureResult.Run::captureSeconds), median(runs, PEER, CaptureResult.Run::captureSeconds),
         median(runs, GATEWAY, CaptureResult.Run::captureCpuSeconds) / million,

@@ -64,6 +64,11 @@ final class CaptureReport {
         f.ratio(), snapshot ? "no target of its own; streaming capture aims at " + f.target() : "target " + f.target(),
         f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), unit, f.gatewaySourceMegabytesPerSecond(),
         f.peerSourceMegabytesPerSecond(), source, result.runs().size() / 2));
+    if (!snapshot) {
+      md.append(String.format(Locale.ROOT, "Once warmed up, from the first third of the changes on: **%.2f**, %,.0f"
+          + " against %,.0f changes per second.%n%n", f.warmRatio(), f.gatewayWarmChangesPerSecond(),
+          f.peerWarmChangesPerSecond()));
+    }
     if (!result.verdict().passed()) {
       md.append("**Incomplete**: ").append(String.join("; ", result.verdict().problems())).append(".\n\n");
     }
@@ -77,16 +82,17 @@ final class CaptureReport {
           w.changes(), w.inserts(), w.updates(), w.deletes(), w.transactions(), w.table(), w.averageRowBytes(),
           w.sourceBytes() / 1e6, w.loadSeconds()));
     }
-    md.append("| run | system | order | start-up s | capture s | " + unit + "/s | " + source
+    md.append("| run | system | order | start-up s | capture s | " + unit + "/s | warm " + unit + "/s | " + source
         + " MB/s | capture CPU s | peak RSS MiB"
         + " | exit | load avg |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (CaptureResult.Run run : result.runs()) {
-      md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %s | %s | %s | %.1f | %.0f | %d | %.1f |%n",
+      md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %s | %s | %s | %s | %.1f | %.0f | %d | %.1f |%n",
           run.repeat(),
           run.system(), run.order(), run.startupSeconds(),
           run.completed() ? String.format(Locale.ROOT, "%.1f", run.captureSeconds()) : "incomplete",
           run.completed() ? String.format(Locale.ROOT, "%,.0f", run.changesPerSecond()) : "-",
+          run.warmChangesPerSecond() > 0 ? String.format(Locale.ROOT, "%,.0f", run.warmChangesPerSecond()) : "-",
           run.completed() ? String.format(Locale.ROOT, "%.1f", run.sourceMegabytesPerSecond()) : "-",
           run.captureCpuSeconds(), run.peakRssBytes() / (1024.0 * 1024), run.exitCode(), run.loadAverage()));
     }

@@ -49,12 +49,14 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
   /**
    * Medians over the runs of each.
    *
-   * @param ratio the gateway's changes per second over the peer's
+   * @param ratio the gateway's changes per second over the peer's, over the whole capture
+   * @param warmRatio the same once both are warmed up ({@link Run#warmChangesPerSecond()})
    * @param target the ratio aimed at
    * @param gatewayCpuSecondsPerMillionChanges CPU time during the capture per million changes: what
    *     the throughput comes down to when the machine's cores are all busy
    */
-  public record Figures(double gatewayChangesPerSecond, double peerChangesPerSecond, double ratio, double target,
+  public record Figures(double gatewayChangesPerSecond, double peerChangesPerSecond, double ratio,
+      double gatewayWarmChangesPerSecond, double peerWarmChangesPerSecond, double warmRatio, double target,
       double gatewaySourceMegabytesPerSecond, double peerSourceMegabytesPerSecond, double gatewayCaptureSeconds,
       double peerCaptureSeconds, double gatewayCpuSecondsPerMillionChanges, double peerCpuSecondsPerMillionChanges) {}
 
@@ -72,6 +74,10 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    * @param order 1 when it ran first in its repeat, 2 when second
    * @param startupSeconds from the JVM's start until the engine polled the source
    * @param captureSeconds from then until the last change was consumed (peer) or staged and announced (gateway)
+   * @param changesPerSecond the changes over the capture seconds
+   * @param warmChangesPerSecond changes per second after the first progress point at or past a third of
+   *     the changes (the first third warms the JVM up: it compiles the code it runs), until the last
+   *     change; points are the peer's progress lines and the gateway's manifests. 0 without a point
    * @param sourceMegabytesPerSecond the workload's source bytes over the capture seconds
    * @param captureCpuSeconds CPU time of the JVM (all threads) during the capture, to the sampling
    *     interval (half a second)
@@ -82,7 +88,8 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    *     machine shows here
    */
   public record Run(String system, int repeat, int order, boolean completed, double startupSeconds,
-      double captureSeconds, long changes, double changesPerSecond, double sourceMegabytesPerSecond,
+      double captureSeconds, long changes, double changesPerSecond, double warmChangesPerSecond,
+      double sourceMegabytesPerSecond,
       double captureCpuSeconds, double cpuSeconds, long peakRssBytes, long stagedBytes, long segments, int exitCode,
       double loadAverage) {}
 }

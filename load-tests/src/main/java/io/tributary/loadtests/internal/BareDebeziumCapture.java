@@ -21,10 +21,12 @@ import org.apache.kafka.connect.source.SourceRecord;
  * The peer of the capture benchmark, run in its own JVM: Debezium's embedded engine with the
  * gateway's connector properties ({@link PeerProperties}) and a consumer that does nothing but count
  * the table's changes and mark them processed. It prints {@code STREAMING} once the engine polls the
- * source and {@code CONSUMED <n>} once it has received the expected number of changes, then stops.
+ * source, {@code PROGRESS <n>} each time another step of changes has arrived, and {@code CONSUMED <n>}
+ * once it has received the expected number of changes, then stops.
  *
  * <p>Arguments: the properties file, the number of changes to wait for, the topic name Debezium
- * gives the table's changes, and a bound in seconds. Exit code 0 when every change arrived in time.
+ * gives the table's changes, a bound in seconds and the progress step in changes. Exit code 0 when
+ * every change arrived in time.
  */
 public final class BareDebeziumCapture {
   private BareDebeziumCapture() {}
@@ -41,12 +43,17 @@ public final class BareDebeziumCapture {
     long expected = Long.parseLong(args[1]);
     String topic = args[2];
     long timeoutSeconds = Long.parseLong(args[3]);
+    long progressStep = Long.parseLong(args[4]);
 
     CountDownLatch done = new CountDownLatch(1);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicLong consumed = new AtomicLong();
     DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> counter = (records, committer) -> {
+      long before = consumed.get();
       long total = consumed.addAndGet(changesOf(records, topic));
+      if (total / progressStep > before / progressStep && total < expected) {
+        System.out.println("PROGRESS " + total);
+      }
       for (ChangeEvent<SourceRecord, SourceRecord> record : records) {
         committer.markProcessed(record);
       }

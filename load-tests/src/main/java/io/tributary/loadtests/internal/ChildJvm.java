@@ -149,6 +149,13 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** The lines of the output so far that match {@code match}, in order. */
+  public List<TimedLine> lines(Predicate<String> match) {
+    synchronized (lines) {
+      return lines.stream().filter(line -> match.test(line.text())).toList();
+    }
+  }
+
   /** Whether any line of the output so far contains {@code text}. */
   public boolean printed(String text) {
     synchronized (lines) {
