@@ -3,8 +3,8 @@ package io.tributary.staging;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.TributaryException.ErrorCode;
-import io.tributary.staging.internal.ChangeEventWriteSupport;
 import io.tributary.staging.internal.ChecksummingOutputFile;
+import io.tributary.staging.internal.SegmentFileWriter;
 import io.tributary.staging.internal.SegmentFormat;
 import io.tributary.staging.internal.TableSchemaCodec;
 import java.io.IOException;
@@ -15,11 +15,7 @@ import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.OutputFile;
 
 /**
  * Writes one segment: change events of one table and one schema, in position order, to a local
@@ -28,14 +24,20 @@ import org.apache.parquet.io.OutputFile;
  * {@link #abort()} discards it. Not thread-safe: one writer per table, owned by one thread.
  */
 public final class SegmentWriter implements AutoCloseable {
+  /**
+   * Pages wait on the heap until their row group is written out: small row groups bound the heap
+   * each open segment holds (a gateway has one per table with changes) and keep those pages
+   * short-lived.
+   */
   private static final long ROW_GROUP_BYTES = 4L * 1024 * 1024;
+  private static final int PAGE_BYTES = 256 * 1024;
   private final StagingStore store;
   private final TableSchema schema;
   private final long sequence;
   private final LocalDate day;
   private final Path spoolFile;
   private final ChecksummingOutputFile output;
-  private final ParquetWriter<ChangeEvent> writer;
+  private final SegmentFileWriter writer;
   private SourcePosition firstPosition;
   private SourcePosition lastPosition;
   private long rowCount;
@@ -53,22 +55,8 @@ public final class SegmentWriter implements AutoCloseable {
         SegmentFormat.META_FORMAT_VERSION, Integer.toString(SegmentFormat.FORMAT_VERSION),
         SegmentFormat.META_SCHEMA, TableSchemaCodec.toJson(schema));
     try {
-      this.writer = new Builder(output, new ChangeEventWriteSupport(schema, footer))
-          .withConf(hadoop)
-          .withCompressionCodec(CompressionCodecName.ZSTD)
-          .withWriteMode(ParquetFileWriter.Mode.CREATE)
-          .withPageSize(256 * 1024)
-          // Pages wait on the heap until their row group is written out: small row groups bound the heap
-          // each open segment holds (a gateway has one per table with changes) and keep those pages
-          // short-lived.
-          .withRowGroupSize(ROW_GROUP_BYTES)
-          // A segment is always read whole and in order: statistics would only cost a comparison per
-          // value. Dictionaries cost a hash lookup per value for little: after ZSTD, plain pages of a
-          // typical segment are about 4% larger than dictionary pages.
-          .withStatisticsEnabled(false)
-          .withSizeStatisticsEnabled(false)
-          .withDictionaryEncoding(false)
-          .build();
+      this.writer = new SegmentFileWriter(output, hadoop, schema, footer, CompressionCodecName.ZSTD, ROW_GROUP_BYTES,
+          PAGE_BYTES);
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot create spool file " + spoolFile + " for " + schema.tableId(), e);
     }
@@ -118,7 +106,7 @@ public final class SegmentWriter implements AutoCloseable {
 
   /** The bytes written so far, including buffered pages not yet on disk: what rolling by size uses. */
   public long estimatedBytes() {
-    return writer.getDataSize();
+    return writer.dataSize();
   }
 
   public Optional<SourcePosition> firstPosition() {
@@ -151,6 +139,9 @@ public final class SegmentWriter implements AutoCloseable {
     } catch (IOException e) {
       deleteSpool();
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot complete spool file " + spoolFile, e);
+    } catch (RuntimeException e) {
+      deleteSpool();
+      throw e;
     }
     SegmentInfo segment = new SegmentInfo(
         schema.tableId(),
@@ -177,9 +168,9 @@ public final class SegmentWriter implements AutoCloseable {
     }
     done = true;
     try {
-      writer.close();
+      writer.abort();
     } catch (IOException | RuntimeException e) {
-      // The file is deleted below; a failure to complete it changes nothing.
+      // The file is deleted below; a failure to close it changes nothing.
     }
     deleteSpool();
   }
@@ -194,25 +185,6 @@ public final class SegmentWriter implements AutoCloseable {
       Files.deleteIfExists(spoolFile);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot delete spool file " + spoolFile, e);
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<ChangeEvent, Builder> {
-    private final WriteSupport<ChangeEvent> writeSupport;
-
-    Builder(OutputFile file, WriteSupport<ChangeEvent> writeSupport) {
-      super(file);
-      this.writeSupport = writeSupport;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<ChangeEvent> getWriteSupport(Configuration conf) {
-      return writeSupport;
     }
   }
 }

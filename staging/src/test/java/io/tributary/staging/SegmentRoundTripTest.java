@@ -101,6 +101,23 @@ class SegmentRoundTripTest {
   }
 
   @Test
+  void aValueOfTheWrongTypeNamesItsColumnAndTheSegmentCannotBeFinished() {
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK);
+        SegmentWriter writer = store.newSegmentWriter(SCHEMA, 0)) {
+      writer.append(event(1));
+      ChangeEvent wrong = event(2);
+      wrong.values()[7] = 42L;
+      assertThatThrownBy(() -> writer.append(wrong))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Column 'note' of shop.public.orders has type STRING but got a Long");
+      // Part of that row is in the file: it is never published.
+      assertThatThrownBy(writer::finish).hasMessageContaining("holds a row written in part");
+      assertThat(store.listSegments(TABLE)).isEmpty();
+    }
+    assertThat(directory.resolve("_spool")).isEmptyDirectory();
+  }
+
+  @Test
   void detectsCorruptionBeforeReading() throws Exception {
     try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
       SegmentWriter writer = store.newSegmentWriter(SCHEMA, 1);
