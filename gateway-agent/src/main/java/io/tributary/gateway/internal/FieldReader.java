@@ -62,6 +62,16 @@ final class FieldReader {
     return cast(get(struct), String.class, struct);
   }
 
+  /**
+   * The field's value in {@code struct}, its default when the value is null (and the schema has
+   * one), or null when the schema has no such field: for fields whose null means their default. It
+   * reads by position, where a field with a default is otherwise looked up by name.
+   */
+  String stringOrDefault(Struct struct) {
+    Field field = field(struct.schema());
+    return field == null ? null : cast(struct.get(field), String.class, struct);
+  }
+
   Integer int32(Struct struct) {
     return cast(get(struct), Integer.class, struct);
   }

@@ -137,10 +137,11 @@ final class SnapshotSequencer {
 
   /**
    * The {@code source.snapshot} marker in lower case ({@code true}, {@code first}, {@code last},
-   * {@code incremental}, {@code false}, ...), or null when the block has none.
+   * {@code incremental}, {@code false}, ...), or null when the block has none. Debezium leaves the
+   * marker out of streamed changes, which its default ({@code false}) then stands for.
    */
   static String marker(Struct source) {
-    String marker = SNAPSHOT.string(source);
+    String marker = SNAPSHOT.stringOrDefault(source);
     return marker == null ? null : marker.toLowerCase(Locale.ROOT);
   }
 
