@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -294,8 +295,31 @@ public final class CaptureBenchmark {
     List<MemorySampler.Sample> samples = sampler.samples();
     double cpu = samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0);
     double captureCpu = completed ? cpuAfter(samples, done.getAsLong()) - cpuBefore(samples, streaming.nanos()) : 0;
+    Map<String, Double> threadCpu = completed ? threadCpu(samples, streaming.nanos(), done.getAsLong()) : Map.of();
     return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, warmRate, walRate,
-        captureCpu, cpu, sampler.peakRssBytes(), stagedBytes, segments, exitCode, Environment.loadAverage());
+        captureCpu, threadCpu, cpu, sampler.peakRssBytes(), stagedBytes, segments, exitCode,
+        Environment.loadAverage());
+  }
+
+  /**
+   * CPU seconds by thread name from the last sample at or before {@code fromNanos} to the first at
+   * or after {@code toNanos} (else the last one taken), leaving out names with less than 10 ms.
+   */
+  static Map<String, Double> threadCpu(List<MemorySampler.Sample> samples, long fromNanos, long toNanos) {
+    List<MemorySampler.Sample> read = samples.stream().filter(sample -> !sample.threadCpuSeconds().isEmpty()).toList();
+    Map<String, Double> before = read.stream().filter(sample -> sample.nanos() <= fromNanos)
+        .reduce((earlier, later) -> later).map(MemorySampler.Sample::threadCpuSeconds).orElse(Map.of());
+    Map<String, Double> after = read.stream().filter(sample -> sample.nanos() >= toNanos).findFirst()
+        .or(() -> read.stream().reduce((earlier, later) -> later))
+        .map(MemorySampler.Sample::threadCpuSeconds).orElse(Map.of());
+    Map<String, Double> spent = new TreeMap<>();
+    after.forEach((name, seconds) -> {
+      double during = seconds - before.getOrDefault(name, 0.0);
+      if (during >= 0.01) {
+        spent.put(name, during);
+      }
+    });
+    return spent;
   }
 
   /**

@@ -1,11 +1,18 @@
 package io.tributary.loadtests;
 
+import io.tributary.loadtests.internal.Medians;
 import io.tributary.loadtests.internal.ResultFiles;
 import io.tributary.loadtests.internal.SvgChart;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The capture and snapshot benchmarks' files: the median changes (rows) per second of the gateway
@@ -14,6 +21,7 @@ import java.util.Locale;
 final class CaptureReport {
   private static final String GATEWAY_COLOR = "#1f77b4";
   private static final String PEER_COLOR = "#7f7f7f";
+  private static final int THREADS_SHOWN = 8;
 
   private CaptureReport() {}
 
@@ -48,6 +56,39 @@ final class CaptureReport {
 
   private static boolean snapshot(CaptureResult result) {
     return result.benchmark().equals(CaptureBenchmark.Mode.SNAPSHOT.benchmark());
+  }
+
+  /** The threads that took most CPU during the captures: medians over each system's runs, per million changes. */
+  static String threads(CaptureResult result, String unit) {
+    double million = result.workload().changes() / 1e6;
+    Map<String, Double> gateway = threadMedians(result, "gateway", million);
+    Map<String, Double> peer = threadMedians(result, "peer", million);
+    Set<String> all = new TreeSet<>(gateway.keySet());
+    all.addAll(peer.keySet());
+    List<String> names = new ArrayList<>(all);
+    names.sort(Comparator.comparingDouble(
+        (String name) -> Math.max(gateway.getOrDefault(name, 0.0), peer.getOrDefault(name, 0.0))).reversed());
+    if (names.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "CPU seconds per million %s by thread during"
+        + " the capture (medians; thread names as the kernel keeps them, digits as #):%n%n", unit));
+    md.append("| thread | gateway | Debezium alone |\n|---|---|---|\n");
+    for (String name : names.subList(0, Math.min(THREADS_SHOWN, names.size()))) {
+      md.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.1f |%n", name, gateway.getOrDefault(name, 0.0),
+          peer.getOrDefault(name, 0.0)));
+    }
+    return md.append('\n').toString();
+  }
+
+  private static Map<String, Double> threadMedians(CaptureResult result, String system, double million) {
+    List<CaptureResult.Run> runs = result.runs().stream()
+        .filter(run -> run.system().equals(system) && run.completed()).toList();
+    Map<String, Double> medians = new TreeMap<>();
+    runs.stream().flatMap(run -> run.threadCpuSeconds().keySet().stream()).distinct().forEach(name ->
+        medians.put(name, Medians.of(runs.stream()
+            .mapToDouble(run -> run.threadCpuSeconds().getOrDefault(name, 0.0) / million))));
+    return medians;
   }
 
   static String summary(CaptureResult result, String command) {
@@ -99,6 +140,7 @@ final class CaptureReport {
     md.append(String.format(Locale.ROOT, "%nCPU time per million %s during the capture (medians): gateway %.1f s,"
             + " Debezium alone %.1f s.%n%n", unit,
         f.gatewayCpuSecondsPerMillionChanges(), f.peerCpuSecondsPerMillionChanges()));
+    md.append(threads(result, unit));
     md.append("![" + unit + " per second](").append(ResultFiles.PLOT).append(")\n\n");
     md.append("## Method\n\n").append(result.setup().method()).append("\n\n");
     md.append("- Gateway: `").append(result.setup().gatewayCommand()).append("`\n");

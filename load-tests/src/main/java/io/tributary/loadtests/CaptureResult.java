@@ -3,8 +3,10 @@ package io.tributary.loadtests;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.loadtests.internal.Environment;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the capture or snapshot benchmark measured: the same changes (capture) or the same table's
@@ -81,6 +83,10 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    * @param sourceMegabytesPerSecond the workload's source bytes over the capture seconds
    * @param captureCpuSeconds CPU time of the JVM (all threads) during the capture, to the sampling
    *     interval (half a second)
+   * @param threadCpuSeconds the same by thread name, digits read as {@code #} (the kernel keeps 15
+   *     characters of a name): where the JVM's time went, for instance Debezium's decoding thread
+   *     ({@code debezium-postgr}), the engine's thread that hands batches to the consumer
+   *     ({@code pool-#-thread-#}), the JIT compilers and the collector
    * @param cpuSeconds CPU time of the JVM over its whole life, start-up included
    * @param peakRssBytes the JVM's highest resident set ({@code VmHWM})
    * @param stagedBytes bytes of segments staged (gateway only)
@@ -89,7 +95,10 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    */
   public record Run(String system, int repeat, int order, boolean completed, double startupSeconds,
       double captureSeconds, long changes, double changesPerSecond, double warmChangesPerSecond,
-      double sourceMegabytesPerSecond,
-      double captureCpuSeconds, double cpuSeconds, long peakRssBytes, long stagedBytes, long segments, int exitCode,
-      double loadAverage) {}
+      double sourceMegabytesPerSecond, double captureCpuSeconds, Map<String, Double> threadCpuSeconds,
+      double cpuSeconds, long peakRssBytes, long stagedBytes, long segments, int exitCode, double loadAverage) {
+    public Run {
+      threadCpuSeconds = Collections.unmodifiableMap(new TreeMap<>(threadCpuSeconds));
+    }
+  }
 }

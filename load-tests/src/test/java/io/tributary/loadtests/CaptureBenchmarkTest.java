@@ -3,7 +3,9 @@ package io.tributary.loadtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tributary.loadtests.internal.MemorySampler;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CaptureBenchmarkTest {
@@ -33,5 +35,30 @@ class CaptureBenchmarkTest {
     // The only point past the warm-up is the last change itself.
     assertThat(CaptureBenchmark.warmRate(List.of(new CaptureBenchmark.Progress(5 * SECOND, 900)), 900, 5 * SECOND))
         .isZero();
+  }
+
+  @Test
+  void threadCpuIsTheDifferenceBetweenTheSamplesAroundTheCapture() {
+    List<MemorySampler.Sample> samples = List.of(
+        sample(0, Map.of("main", 1.0)),
+        sample(SECOND, Map.of("main", 1.5, "debezium-postgr", 0.2)),
+        sample(3 * SECOND, Map.of("main", 1.505, "debezium-postgr", 2.0, "C# CompilerThre", 0.5)),
+        sample(5 * SECOND, Map.of("main", 1.505, "debezium-postgr", 3.2, "C# CompilerThre", 0.9)),
+        // The process is gone: nothing read.
+        sample(6 * SECOND, Map.of()));
+
+    // From the sample at 1 s (the last at or before 2 s) to the one at 5 s (the first at or after 4 s);
+    // main used under 10 ms in between and is left out.
+    assertThat(CaptureBenchmark.threadCpu(samples, 2 * SECOND, 4 * SECOND))
+        .containsOnlyKeys("debezium-postgr", "C# CompilerThre")
+        .hasEntrySatisfying("debezium-postgr", seconds -> assertThat(seconds).isCloseTo(3.0, within(1e-9)))
+        .hasEntrySatisfying("C# CompilerThre", seconds -> assertThat(seconds).isCloseTo(0.9, within(1e-9)));
+    // Ended after the last sample that read anything: that one stands for the end.
+    assertThat(CaptureBenchmark.threadCpu(samples, 2 * SECOND, 6 * SECOND).get("debezium-postgr"))
+        .isCloseTo(3.0, within(1e-9));
+  }
+
+  private static MemorySampler.Sample sample(long nanos, Map<String, Double> threads) {
+    return new MemorySampler.Sample(nanos, 1, 1, -1, -1, -1, -1, threads);
   }
 }

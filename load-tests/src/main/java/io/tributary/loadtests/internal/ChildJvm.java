@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -93,6 +95,34 @@ public final class ChildJvm implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
+  }
+
+  /**
+   * CPU time of process {@code pid}'s threads so far ({@code utime + stime} of each
+   * {@code /proc/<pid>/task/<tid>/stat}), in seconds, summed by thread name with digits read as
+   * {@code #} (so {@code GC Thread#0} and {@code GC Thread#1} add up as {@code GC Thread##}); the
+   * kernel keeps the first 15 characters of a name. Threads that ended are not counted. Empty once
+   * the process is gone.
+   */
+  public static Map<String, Double> threadCpuSeconds(long pid) {
+    Map<String, Double> byName = new TreeMap<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue;
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]", "#");
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+        byName.merge(name, seconds, Double::sum);
+      }
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+    return byName;
   }
 
   /**

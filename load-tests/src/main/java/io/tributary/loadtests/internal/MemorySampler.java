@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
@@ -18,20 +19,24 @@ import java.util.stream.Stream;
 
 /**
  * Samples a process's memory at a fixed interval on its own thread: its resident set ({@code VmRSS}
- * of {@code /proc/<pid>/status}), the CPU time it used and, once it serves {@code /metrics}, its heap as the JVM reports it
- * ({@code jvm_memory_used_bytes} and {@code jvm_memory_committed_bytes} summed over the heap pools)
- * and its changes captured ({@code tributary_gateway_events_captured_total}).
+ * of {@code /proc/<pid>/status}), the CPU time it used (in all and by thread) and, once it serves
+ * {@code /metrics}, its heap as the JVM reports it ({@code jvm_memory_used_bytes} and
+ * {@code jvm_memory_committed_bytes} summed over the heap pools) and its changes captured
+ * ({@code tributary_gateway_events_captured_total}).
  */
 public final class MemorySampler implements AutoCloseable {
   /**
    * One sample; a figure the process did not serve yet is -1.
    *
    * @param nanos when it was taken ({@link System#nanoTime()})
+   * @param threadCpuSeconds CPU time so far by thread name ({@link ChildJvm#threadCpuSeconds})
    */
   public record Sample(long nanos, long rssBytes, double cpuSeconds, long heapUsedBytes, long heapCommittedBytes,
-      long nonHeapUsedBytes, long eventsCaptured) {}
-
-  /** Clock ticks per second of {@code /proc/<pid>/stat} ({@code USER_HZ}), 100 on Linux. */
+      long nonHeapUsedBytes, long eventsCaptured, Map<String, Double> threadCpuSeconds) {
+    public Sample {
+      threadCpuSeconds = Map.copyOf(threadCpuSeconds);
+    }
+  }
 
   private final long pid;
   private final Supplier<Optional<URI>> metrics;
@@ -89,7 +94,8 @@ public final class MemorySampler implements AutoCloseable {
       captured = (long) text.sum("tributary_gateway_events_captured_total", "");
     }
     synchronized (this) {
-      samples.add(new Sample(System.nanoTime(), rss.getAsLong(), cpuSeconds(), heapUsed, heapCommitted, nonHeapUsed, captured));
+      samples.add(new Sample(System.nanoTime(), rss.getAsLong(), cpuSeconds(), heapUsed, heapCommitted, nonHeapUsed,
+          captured, ChildJvm.threadCpuSeconds(pid)));
       peakRssBytes = Math.max(peakRssBytes, peak.orElse(rss.getAsLong()));
     }
   }
