@@ -38,6 +38,12 @@ final class TableMapping {
   /** A row converted for staging. */
   record Row(Object[] values, BitSet unavailable) {}
 
+  /**
+   * The unavailable columns of a row that has none, shared by such rows: events never modify their
+   * sets ({@link io.tributary.staging.ChangeEvent}).
+   */
+  private static final BitSet NONE_UNAVAILABLE = new BitSet();
+
   private final Schema rowSchema;
   private final Schema keySchema;
   private final TableSchema schema;
@@ -137,7 +143,7 @@ final class TableMapping {
    */
   Row row(Struct row, boolean detectUnavailable) {
     Object[] values = new Object[columns.length];
-    BitSet unavailable = new BitSet();
+    BitSet unavailable = null;
     // Debezium builds every row of one table version on the same schema object: read its fields by
     // position rather than by name.
     boolean byPosition = row.schema() == rowSchema || row.schema() == equalRowSchema;
@@ -150,12 +156,15 @@ final class TableMapping {
         continue;
       }
       if (detectUnavailable && placeholder.matches(value)) {
+        if (unavailable == null) {
+          unavailable = new BitSet();
+        }
         unavailable.set(i);
         continue;
       }
       values[i] = convert(i, value);
     }
-    return new Row(values, unavailable);
+    return new Row(values, unavailable == null ? NONE_UNAVAILABLE : unavailable);
   }
 
   /** A row holding only the key columns, taken from the record key; every other column is null. */
@@ -168,12 +177,12 @@ final class TableMapping {
         values[index] = convert(index, value);
       }
     }
-    return new Row(values, new BitSet());
+    return new Row(values, NONE_UNAVAILABLE);
   }
 
   /** A row of nulls, as a truncate carries. */
   Row empty() {
-    return new Row(new Object[columns.length], new BitSet());
+    return new Row(new Object[columns.length], NONE_UNAVAILABLE);
   }
 
   private Object convert(int index, Object value) {
