@@ -362,7 +362,24 @@ public final class CaptureBenchmark {
         median(runs, GATEWAY, CaptureResult.Run::sourceMegabytesPerSecond), median(runs, PEER, CaptureResult.Run::sourceMegabytesPerSecond),
         median(runs, GATEWAY, CaptureResult.Run::captureSeconds), median(runs, PEER, CaptureResult.Run::captureSeconds),
         median(runs, GATEWAY, CaptureResult.Run::captureCpuSeconds) / million,
-        median(runs, PEER, CaptureResult.Run::captureCpuSeconds) / million);
+        median(runs, PEER, CaptureResult.Run::captureCpuSeconds) / million, pairRatios(runs));
+  }
+
+  /**
+   * Each repeat's gateway throughput over its peer's, in repeat order: the two ran one right after the
+   * other, so a machine whose speed drifts during a run changes both alike. Repeats where either did
+   * not complete are left out.
+   */
+  static List<Double> pairRatios(List<CaptureResult.Run> runs) {
+    List<Double> ratios = new ArrayList<>();
+    for (CaptureResult.Run gateway : runs) {
+      if (!gateway.system().equals(GATEWAY) || !gateway.completed()) {
+        continue;
+      }
+      runs.stream().filter(peer -> peer.system().equals(PEER) && peer.repeat() == gateway.repeat() && peer.completed())
+          .findFirst().ifPresent(peer -> ratios.add(gateway.changesPerSecond() / peer.changesPerSecond()));
+    }
+    return ratios;
   }
 
   /** The median of a figure over one system's completed runs, 0 without any. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The capture and snapshot benchmarks' files: the median changes (rows) per second of the gateway
@@ -105,6 +106,11 @@ final class CaptureReport {
         f.ratio(), snapshot ? "no target of its own; streaming capture aims at " + f.target() : "target " + f.target(),
         f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), unit, f.gatewaySourceMegabytesPerSecond(),
         f.peerSourceMegabytesPerSecond(), source, result.runs().size() / 2));
+    if (!f.pairRatios().isEmpty()) {
+      md.append(String.format(Locale.ROOT, "Each repeat's gateway over the peer run next to it: median **%.2f** (%s).%n%n",
+          f.medianPairRatio(), f.pairRatios().stream().map(ratio -> String.format(Locale.ROOT, "%.2f", ratio))
+              .collect(Collectors.joining(", "))));
+    }
     if (!snapshot) {
       md.append(String.format(Locale.ROOT, "Once warmed up, from the first third of the changes on: **%.2f**, %,.0f"
           + " against %,.0f changes per second.%n%n", f.warmRatio(), f.gatewayWarmChangesPerSecond(),

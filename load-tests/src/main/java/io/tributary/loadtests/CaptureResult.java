@@ -3,6 +3,7 @@ package io.tributary.loadtests;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.loadtests.internal.Environment;
+import io.tributary.loadtests.internal.Medians;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -54,13 +55,25 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    * @param ratio the gateway's changes per second over the peer's, over the whole capture
    * @param warmRatio the same once both are warmed up ({@link Run#warmChangesPerSecond()})
    * @param target the ratio aimed at
+   * @param pairRatios each repeat's gateway changes per second over its peer's, in repeat order: less
+   *     swayed by a machine whose speed drifts than the ratio of medians
    * @param gatewayCpuSecondsPerMillionChanges CPU time during the capture per million changes: what
    *     the throughput comes down to when the machine's cores are all busy
    */
   public record Figures(double gatewayChangesPerSecond, double peerChangesPerSecond, double ratio,
       double gatewayWarmChangesPerSecond, double peerWarmChangesPerSecond, double warmRatio, double target,
       double gatewaySourceMegabytesPerSecond, double peerSourceMegabytesPerSecond, double gatewayCaptureSeconds,
-      double peerCaptureSeconds, double gatewayCpuSecondsPerMillionChanges, double peerCpuSecondsPerMillionChanges) {}
+      double peerCaptureSeconds, double gatewayCpuSecondsPerMillionChanges, double peerCpuSecondsPerMillionChanges,
+      List<Double> pairRatios) {
+    public Figures {
+      pairRatios = List.copyOf(pairRatios);
+    }
+
+    /** The median of {@link #pairRatios()}, 0 without any. */
+    public double medianPairRatio() {
+      return Medians.of(pairRatios.stream().mapToDouble(Double::doubleValue));
+    }
+  }
 
   /** Whether every run captured every change; each problem in words. Throughput has no threshold here. */
   public record Verdict(boolean passed, List<String> problems) {

@@ -61,4 +61,17 @@ class CaptureBenchmarkTest {
   private static MemorySampler.Sample sample(long nanos, Map<String, Double> threads) {
     return new MemorySampler.Sample(nanos, 1, 1, -1, -1, -1, -1, threads);
   }
+
+  @Test
+  void eachRepeatsGatewayIsSetAgainstItsOwnPeerLeavingIncompleteRepeatsOut() {
+    List<CaptureResult.Run> runs = List.of(run("peer", 1, true, 100), run("gateway", 1, true, 90),
+        run("gateway", 2, true, 80), run("peer", 2, true, 50), run("peer", 3, true, 100), run("gateway", 3, false, 0));
+
+    assertThat(CaptureBenchmark.pairRatios(runs)).containsExactly(0.9, 1.6);
+  }
+
+  private static CaptureResult.Run run(String system, int repeat, boolean completed, double changesPerSecond) {
+    return new CaptureResult.Run(system, repeat, 1, completed, 1, 1, 100, changesPerSecond, 0, 0, 0, Map.of(), 0, 0,
+        0, 0, 0, 0);
+  }
 }
