@@ -111,11 +111,9 @@ final class CaptureReport {
           f.medianPairRatio(), f.pairRatios().stream().map(ratio -> String.format(Locale.ROOT, "%.2f", ratio))
               .collect(Collectors.joining(", "))));
     }
-    if (!snapshot) {
-      md.append(String.format(Locale.ROOT, "Once warmed up, from the first third of the changes on: **%.2f**, %,.0f"
-          + " against %,.0f changes per second.%n%n", f.warmRatio(), f.gatewayWarmChangesPerSecond(),
-          f.peerWarmChangesPerSecond()));
-    }
+    md.append(String.format(Locale.ROOT, "Once warmed up, from the first third of the %s on: **%.2f**, %,.0f"
+        + " against %,.0f %s per second.%n%n", unit, f.warmRatio(), f.gatewayWarmChangesPerSecond(),
+        f.peerWarmChangesPerSecond(), unit));
     if (!result.verdict().passed()) {
       md.append("**Incomplete**: ").append(String.join("; ", result.verdict().problems())).append(".\n\n");
     }
