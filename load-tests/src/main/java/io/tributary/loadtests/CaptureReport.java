@@ -107,8 +107,9 @@ final class CaptureReport {
         f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), unit, f.gatewaySourceMegabytesPerSecond(),
         f.peerSourceMegabytesPerSecond(), source, result.runs().size() / 2));
     if (!f.pairRatios().isEmpty()) {
-      md.append(String.format(Locale.ROOT, "Each repeat's gateway over the peer run next to it: median **%.2f** (%s).%n%n",
-          f.medianPairRatio(), f.pairRatios().stream().map(ratio -> String.format(Locale.ROOT, "%.2f", ratio))
+      md.append(String.format(Locale.ROOT,
+          "Each repeat's gateway over the peer run next to it: median **%.2f** (%s).%n%n", f.medianPairRatio(),
+          f.pairRatios().stream().map(ratio -> String.format(Locale.ROOT, "%.2f", ratio))
               .collect(Collectors.joining(", "))));
     }
     md.append(String.format(Locale.ROOT, "Once warmed up, from the first third of the %s on: **%.2f**, %,.0f"
