@@ -1,5 +1,13 @@
 package io.tributary.staging.internal;
 
+import static io.tributary.staging.internal.SegmentFormat.Leaf.CAPTURE_MS;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.FIRST_VALUE;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.OP;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.POS;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.PRESENT;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.TS_MS;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.TXID;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.UNAVAILABLE;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.ChangeEvent;
@@ -46,15 +54,6 @@ import org.apache.parquet.schema.MessageType;
  */
 public final class SegmentFileWriter implements AutoCloseable {
   private static final Map<Operation, Binary> OPERATION_CODES = operationCodes();
-  /** The leaf columns of the layout before the table's own, in its order. */
-  private static final int OP = 0;
-  private static final int POS = 1;
-  private static final int TS_MS = 2;
-  private static final int TXID = 3;
-  private static final int CAPTURE_MS = 4;
-  private static final int UNAVAILABLE = 5;
-  private static final int ROW = 6;
-
   private final TableSchema schema;
   private final List<Column> columns;
   private final MessageType layout;
@@ -68,8 +67,6 @@ public final class SegmentFileWriter implements AutoCloseable {
   private ColumnChunkPageWriteStore pages;
   private ColumnWriteStore store;
   private ColumnWriter[] writers;
-  /** The definition level of a present value of each leaf column: 0 when it is required. */
-  private final int[] presentLevels;
   private long rowGroupRows;
   private long nextSizeCheck;
   private long writtenBytes;
@@ -101,8 +98,6 @@ public final class SegmentFileWriter implements AutoCloseable {
         .withSizeStatisticsEnabled(false)
         .withValuesWriterFactory(new ArrayPlainValuesWriter.Factory())
         .build();
-    List<ColumnDescriptor> leaves = layout.getColumns();
-    this.presentLevels = leaves.stream().mapToInt(ColumnDescriptor::getMaxDefinitionLevel).toArray();
     this.codecs = new CodecFactory(hadoop, properties.getPageSizeThreshold());
     this.compressor = codecs.getCompressor(codec);
     try {
@@ -141,7 +136,7 @@ public final class SegmentFileWriter implements AutoCloseable {
         lastTransaction = transaction;
         lastTransactionBytes = utf8(transaction);
       }
-      writers[TXID].write(lastTransactionBytes, 0, presentLevels[TXID]);
+      writers[TXID].write(lastTransactionBytes, 0, PRESENT);
     } else {
       writers[TXID].writeNull(0, 0);
     }
@@ -151,14 +146,14 @@ public final class SegmentFileWriter implements AutoCloseable {
     } else {
       StringBuilder indexes = new StringBuilder();
       event.unavailable().stream().forEach(i -> indexes.append(indexes.length() == 0 ? "" : ",").append(i));
-      writers[UNAVAILABLE].write(utf8(indexes.toString()), 0, presentLevels[UNAVAILABLE]);
+      writers[UNAVAILABLE].write(utf8(indexes.toString()), 0, PRESENT);
     }
     for (int i = 0; i < values.length; i++) {
-      ColumnWriter writer = writers[ROW + i];
+      ColumnWriter writer = writers[FIRST_VALUE + i];
       if (values[i] == null) {
         writer.writeNull(0, 0);
       } else {
-        writeValue(writer, columns.get(i), values[i], presentLevels[ROW + i]);
+        writeValue(writer, columns.get(i), values[i]);
       }
     }
     store.endRecord();
@@ -258,17 +253,18 @@ public final class SegmentFileWriter implements AutoCloseable {
     }
   }
 
-  private void writeValue(ColumnWriter writer, Column column, Object value, int level) {
+  private void writeValue(ColumnWriter writer, Column column, Object value) {
     try {
       switch (column.type().kind()) {
-        case BOOLEAN -> writer.write((Boolean) value, 0, level);
-        case INT, DATE -> writer.write((Integer) value, 0, level);
-        case LONG, TIMESTAMP, TIMESTAMP_NTZ -> writer.write((Long) value, 0, level);
-        case FLOAT -> writer.write((Float) value, 0, level);
-        case DOUBLE -> writer.write((Double) value, 0, level);
-        case STRING -> writer.write(utf8((String) value), 0, level);
-        case BINARY -> writer.write(Binary.fromConstantByteArray((byte[]) value), 0, level);
-        case DECIMAL -> writer.write(Binary.fromConstantByteArray(decimalBytes((BigDecimal) value, column)), 0, level);
+        case BOOLEAN -> writer.write((Boolean) value, 0, PRESENT);
+        case INT, DATE -> writer.write((Integer) value, 0, PRESENT);
+        case LONG, TIMESTAMP, TIMESTAMP_NTZ -> writer.write((Long) value, 0, PRESENT);
+        case FLOAT -> writer.write((Float) value, 0, PRESENT);
+        case DOUBLE -> writer.write((Double) value, 0, PRESENT);
+        case STRING -> writer.write(utf8((String) value), 0, PRESENT);
+        case BINARY -> writer.write(Binary.fromConstantByteArray((byte[]) value), 0, PRESENT);
+        case DECIMAL -> writer.write(Binary.fromConstantByteArray(decimalBytes((BigDecimal) value, column)), 0,
+            PRESENT);
       }
     } catch (ClassCastException e) {
       throw new IllegalArgumentException("Column '" + column.name() + "' of " + schema.tableId() + " has type "

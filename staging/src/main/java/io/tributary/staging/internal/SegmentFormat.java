@@ -44,6 +44,27 @@ public final class SegmentFormat {
 
   private SegmentFormat() {}
 
+  /**
+   * The leaf columns of the layout by index, as the file's column descriptors list them: the
+   * metadata columns in the order above, then the table's from {@link #FIRST_VALUE} on.
+   */
+  static final class Leaf {
+    static final int OP = 0;
+    static final int POS = 1;
+    static final int TS_MS = 2;
+    static final int TXID = 3;
+    static final int CAPTURE_MS = 4;
+    static final int UNAVAILABLE = 5;
+    static final int FIRST_VALUE = 6;
+    /**
+     * The definition level of a present value in a nullable column ({@code _txid}, {@code _unavailable}
+     * and the table's, in the required group {@code row}): they are optional at one level.
+     */
+    static final int PRESENT = 1;
+
+    private Leaf() {}
+  }
+
   public static MessageType messageType(TableSchema schema) {
     Types.GroupBuilder<GroupType> row = Types.requiredGroup();
     for (Column column : schema.columns()) {

@@ -1,5 +1,14 @@
 package io.tributary.staging.internal;
 
+import static io.tributary.staging.internal.SegmentFormat.Leaf.CAPTURE_MS;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.FIRST_VALUE;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.OP;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.POS;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.PRESENT;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.TS_MS;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.TXID;
+import static io.tributary.staging.internal.SegmentFormat.Leaf.UNAVAILABLE;
+
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.staging.ChangeEvent;
@@ -36,20 +45,6 @@ import org.apache.parquet.schema.PrimitiveType;
  * footer schema does not describe its columns is refused before any row is read. Not thread-safe.
  */
 public final class SegmentRowReader {
-  /** Metadata columns, in {@link SegmentFormat} order, then the table's columns. */
-  private static final int OP = 0;
-  private static final int POS = 1;
-  private static final int TS_MS = 2;
-  private static final int TXID = 3;
-  private static final int CAPTURE_MS = 4;
-  private static final int UNAVAILABLE = 5;
-  private static final int FIRST_VALUE = 6;
-  /**
-   * The definition level of a present value: the nullable columns (_txid, _unavailable and the table's,
-   * in the required group row) are optional at one level, which the file is held to.
-   */
-  private static final int PRESENT = 1;
-
   private final TableSchema schema;
   private final ParquetFileReader file;
   private final MessageType layout;
