@@ -15,7 +15,8 @@ import java.util.Optional;
  * value unchanged by an update): the applier keeps the column's current value for them.
  *
  * <p>The values array and the unavailable set are owned by the event once constructed; callers must
- * not modify either. Events may share them: the events read from a segment share one empty set.
+ * not modify either. Events may share them: events with every value available share
+ * {@link #NONE_UNAVAILABLE}.
  */
 public record ChangeEvent(
     TableId tableId,
@@ -26,6 +27,9 @@ public record ChangeEvent(
     long sourceTimestampMillis,
     Optional<String> transactionId,
     long captureTimestampMillis) {
+
+  /** The unavailable set of events with every value available, shared by them; never modified. */
+  public static final BitSet NONE_UNAVAILABLE = new BitSet();
 
   public ChangeEvent {
     requireNonNull(tableId, "tableId is null");

@@ -11,7 +11,6 @@ import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -287,7 +286,7 @@ final class RecordMapper {
         continue;
       }
       ChangeEvent marker = new ChangeEvent(table, operation, positions.inStream(),
-          new Object[schema.get().columns().size()], new BitSet(), sourceMillis, Optional.empty(), clock.millis());
+          new Object[schema.get().columns().size()], ChangeEvent.NONE_UNAVAILABLE, sourceMillis, Optional.empty(), clock.millis());
       markers.add(new Captured.Change(schema.get(), Optional.empty(), marker, false));
     }
     return markers;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.gateway.SourceConfig;
 import io.tributary.gateway.internal.ConnectTypeMapper.ColumnMapping;
+import io.tributary.staging.ChangeEvent;
 import io.tributary.staging.Column;
 import io.tributary.staging.TableId;
 import io.tributary.staging.TableSchema;
@@ -37,12 +38,6 @@ import org.apache.kafka.connect.data.Struct;
 final class TableMapping {
   /** A row converted for staging. */
   record Row(Object[] values, BitSet unavailable) {}
-
-  /**
-   * The unavailable columns of a row that has none, shared by such rows: events never modify their
-   * sets ({@link io.tributary.staging.ChangeEvent}).
-   */
-  private static final BitSet NONE_UNAVAILABLE = new BitSet();
 
   private final Schema rowSchema;
   private final Schema keySchema;
@@ -164,7 +159,7 @@ final class TableMapping {
       }
       values[i] = convert(i, value);
     }
-    return new Row(values, unavailable == null ? NONE_UNAVAILABLE : unavailable);
+    return new Row(values, unavailable == null ? ChangeEvent.NONE_UNAVAILABLE : unavailable);
   }
 
   /** A row holding only the key columns, taken from the record key; every other column is null. */
@@ -177,12 +172,12 @@ final class TableMapping {
         values[index] = convert(index, value);
       }
     }
-    return new Row(values, NONE_UNAVAILABLE);
+    return new Row(values, ChangeEvent.NONE_UNAVAILABLE);
   }
 
   /** A row of nulls, as a truncate carries. */
   Row empty() {
-    return new Row(new Object[columns.length], NONE_UNAVAILABLE);
+    return new Row(new Object[columns.length], ChangeEvent.NONE_UNAVAILABLE);
   }
 
   private Object convert(int index, Object value) {

@@ -52,11 +52,6 @@ public final class SegmentRowReader {
   private final ColumnType.Kind[] kinds;
   private final int[] scales;
   private final String createdBy;
-  /**
-   * The unavailable set of every event whose source sent all its values, the rule: one set for all, as
-   * {@link ChangeEvent} allows, not one per row of a batch that the applier holds until it commits.
-   */
-  private final BitSet noneUnavailable = new BitSet();
   /** The column readers of the row group {@link #next()} is in. */
   private ColumnReader[] current;
   private long rowsLeftInGroup;
@@ -234,7 +229,7 @@ public final class SegmentRowReader {
 
   private BitSet unavailable(ColumnReader reader) {
     if (reader.getCurrentDefinitionLevel() != PRESENT) {
-      return noneUnavailable;
+      return ChangeEvent.NONE_UNAVAILABLE;
     }
     BitSet unavailable = new BitSet();
     for (String index : reader.getBinary().toStringUsingUTF8().split(",")) {
