@@ -294,26 +294,24 @@ public final class CaptureBenchmark {
     double walRate = completed ? workload.sourceBytes() / 1e6 / capture : 0;
     List<MemorySampler.Sample> samples = sampler.samples();
     double cpu = samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0);
-    double captureCpu = completed ? cpuAfter(samples, done.getAsLong()) - cpuBefore(samples, streaming.nanos()) : 0;
-    Map<String, Double> threadCpu = completed ? threadCpu(samples, streaming.nanos(), done.getAsLong()) : Map.of();
+    Optional<MemorySampler.Sample> before = completed ? sampleAtOrBefore(samples, streaming.nanos()) : Optional.empty();
+    Optional<MemorySampler.Sample> after = completed ? sampleAtOrAfter(samples, done.getAsLong()) : Optional.empty();
+    double captureCpu = after.map(MemorySampler.Sample::cpuSeconds).orElse(0.0)
+        - before.map(MemorySampler.Sample::cpuSeconds).orElse(0.0);
+    Map<String, Double> threadCpu = after.map(end -> threadCpu(before, end)).orElse(Map.of());
     return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, warmRate, walRate,
         captureCpu, threadCpu, cpu, sampler.peakRssBytes(), stagedBytes, segments, exitCode,
         Environment.loadAverage());
   }
 
   /**
-   * CPU seconds by thread name from the last sample at or before {@code fromNanos} to the first at
-   * or after {@code toNanos} (else the last one taken), leaving out names with less than 10 ms.
+   * CPU seconds by thread name from {@code start} (else the process's start) to {@code end}, leaving
+   * out names with less than 10 ms.
    */
-  static Map<String, Double> threadCpu(List<MemorySampler.Sample> samples, long fromNanos, long toNanos) {
-    List<MemorySampler.Sample> read = samples.stream().filter(sample -> !sample.threadCpuSeconds().isEmpty()).toList();
-    Map<String, Double> before = read.stream().filter(sample -> sample.nanos() <= fromNanos)
-        .reduce((earlier, later) -> later).map(MemorySampler.Sample::threadCpuSeconds).orElse(Map.of());
-    Map<String, Double> after = read.stream().filter(sample -> sample.nanos() >= toNanos).findFirst()
-        .or(() -> read.stream().reduce((earlier, later) -> later))
-        .map(MemorySampler.Sample::threadCpuSeconds).orElse(Map.of());
+  static Map<String, Double> threadCpu(Optional<MemorySampler.Sample> start, MemorySampler.Sample end) {
+    Map<String, Double> before = start.map(MemorySampler.Sample::threadCpuSeconds).orElse(Map.of());
     Map<String, Double> spent = new TreeMap<>();
-    after.forEach((name, seconds) -> {
+    end.threadCpuSeconds().forEach((name, seconds) -> {
       double during = seconds - before.getOrDefault(name, 0.0);
       if (during >= 0.01) {
         spent.put(name, during);
@@ -338,17 +336,17 @@ public final class CaptureBenchmark {
     return 0;
   }
 
-  /** The CPU time of the last sample taken at or before {@code nanos}. */
-  private static double cpuBefore(List<MemorySampler.Sample> samples, long nanos) {
-    return samples.stream().filter(sample -> sample.nanos() <= nanos).mapToDouble(MemorySampler.Sample::cpuSeconds)
-        .max().orElse(0);
+  /** The last sample taken at or before {@code nanos} that read the process. */
+  static Optional<MemorySampler.Sample> sampleAtOrBefore(List<MemorySampler.Sample> samples, long nanos) {
+    return samples.stream().filter(sample -> sample.nanos() <= nanos && sample.cpuSeconds() > 0)
+        .reduce((earlier, later) -> later);
   }
 
-  /** The CPU time of the first sample taken at or after {@code nanos}, else of the last one. */
-  private static double cpuAfter(List<MemorySampler.Sample> samples, long nanos) {
-    return samples.stream().filter(sample -> sample.nanos() >= nanos && sample.cpuSeconds() > 0)
-        .mapToDouble(MemorySampler.Sample::cpuSeconds).min()
-        .orElse(samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0));
+  /** The first sample taken at or after {@code nanos} that read the process, else the last one that did. */
+  static Optional<MemorySampler.Sample> sampleAtOrAfter(List<MemorySampler.Sample> samples, long nanos) {
+    List<MemorySampler.Sample> read = samples.stream().filter(sample -> sample.cpuSeconds() > 0).toList();
+    return read.stream().filter(sample -> sample.nanos() >= nanos).findFirst()
+        .or(() -> read.stream().reduce((earlier, later) -> later));
   }
 
   private static CaptureResult.Figures figures(List<CaptureResult.Run> runs, CaptureResult.Workload workload) {

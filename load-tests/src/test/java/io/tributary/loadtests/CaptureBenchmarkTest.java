@@ -49,17 +49,23 @@ class CaptureBenchmarkTest {
 
     // From the sample at 1 s (the last at or before 2 s) to the one at 5 s (the first at or after 4 s);
     // main used under 10 ms in between and is left out.
-    assertThat(CaptureBenchmark.threadCpu(samples, 2 * SECOND, 4 * SECOND))
+    assertThat(threadCpu(samples, 2 * SECOND, 4 * SECOND))
         .containsOnlyKeys("debezium-postgr", "C# CompilerThre")
         .hasEntrySatisfying("debezium-postgr", seconds -> assertThat(seconds).isCloseTo(3.0, within(1e-9)))
         .hasEntrySatisfying("C# CompilerThre", seconds -> assertThat(seconds).isCloseTo(0.9, within(1e-9)));
     // Ended after the last sample that read anything: that one stands for the end.
-    assertThat(CaptureBenchmark.threadCpu(samples, 2 * SECOND, 6 * SECOND).get("debezium-postgr"))
+    assertThat(threadCpu(samples, 2 * SECOND, 6 * SECOND).get("debezium-postgr"))
         .isCloseTo(3.0, within(1e-9));
   }
 
+  private static Map<String, Double> threadCpu(List<MemorySampler.Sample> samples, long fromNanos, long toNanos) {
+    return CaptureBenchmark.threadCpu(CaptureBenchmark.sampleAtOrBefore(samples, fromNanos),
+        CaptureBenchmark.sampleAtOrAfter(samples, toNanos).orElseThrow());
+  }
+
+  /** A sample of the process's threads; without any, of a process that is gone. */
   private static MemorySampler.Sample sample(long nanos, Map<String, Double> threads) {
-    return new MemorySampler.Sample(nanos, 1, 1, -1, -1, -1, -1, threads);
+    return new MemorySampler.Sample(nanos, 1, threads.isEmpty() ? 0 : 1, -1, -1, -1, -1, threads);
   }
 
   @Test

@@ -88,13 +88,17 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static double cpuSeconds(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // The command name, in parentheses, may hold spaces: fields are counted after its end.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+      return cpuSecondsOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
+  }
+
+  /** {@code utime + stime} of a process's or thread's {@code stat} text, in seconds. */
+  private static double cpuSecondsOf(String stat) {
+    // The command name, in parentheses, may hold spaces: fields are counted after its end.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
   }
 
   /**
@@ -115,9 +119,7 @@ public final class ChildJvm implements AutoCloseable {
           continue;
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]", "#");
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
-        byName.merge(name, seconds, Double::sum);
+        byName.merge(name, cpuSecondsOf(stat), Double::sum);
       }
     } catch (IOException | RuntimeException e) {
       return Map.of();
