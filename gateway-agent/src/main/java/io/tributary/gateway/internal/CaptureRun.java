@@ -62,6 +62,8 @@ public final class CaptureRun {
   private final ExecutorService engineThread;
   private final ScheduledExecutorService roller;
   private final ScheduledExecutorService tableWatch;
+  /** The check {@link #tableWatch} runs, once launched; it keeps a connection to the source. */
+  private volatile TableWatch watch;
   private final Optional<ResyncDriver> resyncs;
   private final Optional<InitialLoad> initialLoad;
   private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
@@ -202,6 +204,7 @@ public final class CaptureRun {
   }
 
   private void launch(SourceConnector connector, Clock clock, TableWatch watch) {
+    this.watch = watch;
     engine = DebeziumEngine.create(Connect.class)
         .using(EngineProperties.of(config, connector, stateDirectory.offsetFile()))
         .using(OffsetCommitPolicy.always())
@@ -286,6 +289,9 @@ public final class CaptureRun {
     closed = true;
     roller.shutdownNow();
     tableWatch.shutdownNow();
+    if (watch != null) {
+      watch.close();
+    }
     initialLoad.ifPresent(InitialLoad::close);
     resyncs.ifPresent(ResyncDriver::close);
     stopEngine(timeout);

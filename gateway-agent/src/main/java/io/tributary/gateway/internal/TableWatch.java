@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * without a word. A table found missing is logged at ERROR, reported as an ERROR event and shown by
  * {@code tributary.gateway.tables.missing}, once per disappearance; found again, it is logged at INFO.
  */
-final class TableWatch {
+final class TableWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TableWatch.class);
   /** Tables visible to the capture user, by schema (the database on MySQL and MariaDB) and name. */
   static final String QUERY = "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?";
@@ -46,13 +46,12 @@ final class TableWatch {
     metrics.tablesWatched(source.tables(), missing::contains);
   }
 
-  /** A watch looking the tables up in the source's {@code information_schema} through {@code connect}. */
+  /**
+   * A watch looking the tables up in the source's {@code information_schema} on one connection, opened
+   * through {@code connect} and kept from one check to the next.
+   */
   static TableWatch of(SourceConfig source, Supplier<Connection> connect, GatewayMetrics metrics) {
-    return new TableWatch(source, tables -> {
-      try (Connection connection = connect.get()) {
-        return missingTables(connection, tables);
-      }
-    }, metrics);
+    return new TableWatch(source, new CatalogLookup(connect), metrics);
   }
 
   /** Looks every captured table up at the source; a failed look-up is logged and changes nothing. */
@@ -78,6 +77,18 @@ final class TableWatch {
     }
   }
 
+  /** Closes the look-up's connection, if it keeps one. */
+  @Override
+  public void close() {
+    if (lookup instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("Closing the table watch of source {} failed: {}", source.name(), e.getMessage());
+      }
+    }
+  }
+
   /** The captured tables found missing by the last check. */
   Set<TableId> missing() {
     return Set.copyOf(missing);
@@ -92,5 +103,78 @@ final class TableWatch {
       }
     });
     return absent;
+  }
+
+  /**
+   * Looks tables up on a connection kept between checks: a check every heartbeat interval would
+   * otherwise log in to the source each time (a SCRAM or TLS handshake, a new server process on
+   * PostgreSQL). The connection stays in auto-commit, so nothing holds a transaction open between
+   * checks. A kept connection that fails (the server restarted, a proxy dropped it while idle) is
+   * replaced by a new one at once, within the same check.
+   */
+  static final class CatalogLookup implements Lookup, AutoCloseable {
+    private final Supplier<Connection> connect;
+    // Volatile, not under the lock: close() must not wait for a check stuck on an unresponsive server.
+    private volatile Connection connection;
+    private volatile boolean closed;
+
+    CatalogLookup(Supplier<Connection> connect) {
+      this.connect = requireNonNull(connect, "connect is null");
+    }
+
+    @Override
+    public synchronized List<TableId> missing(List<TableId> tables) throws SQLException {
+      Connection kept = connection;
+      if (kept != null) {
+        try {
+          return missingTables(kept, tables);
+        } catch (SQLException e) {
+          LOG.debug("The kept connection failed to look the captured tables up ({}); connecting again", e.getMessage());
+          discard(kept);
+        }
+      }
+      if (closed) {
+        throw new SQLException("The table watch is closed");
+      }
+      Connection opened = connect.get();
+      connection = opened;
+      if (closed) {
+        // Closed while connecting: close() may not have seen this connection.
+        discard(opened);
+        throw new SQLException("The table watch is closed");
+      }
+      try {
+        return missingTables(opened, tables);
+      } catch (SQLException | RuntimeException e) {
+        discard(opened);
+        throw e;
+      }
+    }
+
+    /** Whether a connection is kept for the next check. */
+    boolean connected() {
+      return connection != null;
+    }
+
+    /** Closes the kept connection, without waiting for a check in progress (whose query then fails). */
+    @Override
+    public void close() {
+      closed = true;
+      Connection kept = connection;
+      if (kept != null) {
+        discard(kept);
+      }
+    }
+
+    private void discard(Connection discarded) {
+      if (connection == discarded) {
+        connection = null;
+      }
+      try {
+        discarded.close();
+      } catch (SQLException e) {
+        LOG.debug("Closing the table watch's connection failed: {}", e.getMessage());
+      }
+    }
   }
 }
