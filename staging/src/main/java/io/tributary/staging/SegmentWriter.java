@@ -56,7 +56,7 @@ public final class SegmentWriter implements AutoCloseable {
         SegmentFormat.META_SCHEMA, TableSchemaCodec.toJson(schema));
     try {
       this.writer = new SegmentFileWriter(output, hadoop, schema, footer, CompressionCodecName.ZSTD, ROW_GROUP_BYTES,
-          PAGE_BYTES);
+          PAGE_BYTES, store.valueBuffers());
     } catch (IOException e) {
       throw new TributaryException(ErrorCode.STORAGE_FAILURE, "Cannot create spool file " + spoolFile + " for " + schema.tableId(), e);
     }

@@ -6,6 +6,7 @@ import io.tributary.staging.TributaryException.ErrorCode;
 import io.tributary.staging.internal.ChecksummingOutputFile;
 import io.tributary.staging.internal.SegmentFormat;
 import io.tributary.staging.internal.TableSchemaCodec;
+import io.tributary.staging.internal.ValueBuffers;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -72,6 +73,12 @@ public final class StagingStore implements AutoCloseable {
   // the object exists; s3a implements it with If-None-Match.
   private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
   private static final String S3A_BUFFER_DIR = "fs.s3a.buffer.dir";
+  /**
+   * Idle value arrays kept for the segments' next column chunks: a few segments' worth of arrays,
+   * which grow to about a page (256 KiB) each.
+   */
+  private static final long IDLE_VALUE_BYTES = 16L * 1024 * 1024;
+  private static final int MAX_VALUE_ARRAY_BYTES = 1024 * 1024;
 
   private final StagingConfig config;
   private final Clock clock;
@@ -80,6 +87,7 @@ public final class StagingStore implements AutoCloseable {
   private final Path root;
   private final java.nio.file.Path spool;
   private final boolean localRoot;
+  private final ValueBuffers valueBuffers = new ValueBuffers(IDLE_VALUE_BYTES, MAX_VALUE_ARRAY_BYTES);
 
   private StagingStore(StagingConfig config, Clock clock) throws IOException {
     this.config = config;
@@ -117,6 +125,11 @@ public final class StagingStore implements AutoCloseable {
 
   public StagingConfig config() {
     return config;
+  }
+
+  /** The value arrays the store's segment writers share. */
+  ValueBuffers valueBuffers() {
+    return valueBuffers;
   }
 
   /** A writer for a new segment of {@code schema}'s table, numbered {@code sequence}. */

@@ -187,6 +187,61 @@ class SegmentRoundTripTest {
     }
   }
 
+  /**
+   * Column chunks hand their value arrays on to the next chunks, of the same segment or of others,
+   * through the store's buffers: nothing written into an array before may show in a later segment.
+   */
+  @Test
+  void segmentsOpenSideBySideAndOneAfterAnotherShareValueArraysAndReadBackExactly() {
+    TableId other = TableId.parse("shop.public.customers");
+    Random random = new Random(11);
+    try (StagingStore store = StagingStore.open(StagingConfig.local(directory), CLOCK)) {
+      assertThat(store.valueBuffers().idleBytes()).isZero();
+      List<ChangeEvent> first = textEvents(TABLE, 20_000, 120, random);
+      List<ChangeEvent> second = textEvents(other, 15_000, 40, random);
+      SegmentWriter firstWriter = store.newSegmentWriter(textSchema(TABLE), 1);
+      SegmentWriter secondWriter = store.newSegmentWriter(textSchema(other), 1);
+      for (int i = 0; i < first.size(); i++) {
+        firstWriter.append(first.get(i));
+        if (i < second.size()) {
+          secondWriter.append(second.get(i));
+        }
+      }
+      ManifestRecord firstManifest = ManifestRecord.forSegment(firstWriter.finish(), 0);
+      assertThat(store.valueBuffers().idleBytes()).as("arrays given back by the finished segment").isPositive();
+
+      // Fewer and shorter values than the arrays it takes over held.
+      List<ChangeEvent> third = textEvents(TABLE, 500, 3, random);
+      SegmentWriter thirdWriter = store.newSegmentWriter(textSchema(TABLE), 2);
+      third.forEach(thirdWriter::append);
+      ManifestRecord thirdManifest = ManifestRecord.forSegment(thirdWriter.finish(), 0);
+      ManifestRecord secondManifest = ManifestRecord.forSegment(secondWriter.finish(), 0);
+
+      for (Map.Entry<ManifestRecord, List<ChangeEvent>> segment : Map.of(firstManifest, first, secondManifest, second,
+          thirdManifest, third).entrySet()) {
+        try (SegmentReader reader = store.openSegment(segment.getKey())) {
+          assertThat(reader.readAll()).containsExactlyElementsOf(segment.getValue());
+        }
+      }
+    }
+  }
+
+  private static TableSchema textSchema(TableId table) {
+    return new TableSchema(table, List.of(new Column("id", ColumnType.LONG, false),
+        new Column("note", ColumnType.STRING, true), new Column("price", ColumnType.decimal(12, 2), true)), List.of("id"));
+  }
+
+  private static List<ChangeEvent> textEvents(TableId table, int count, int textLength, Random random) {
+    List<ChangeEvent> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Object[] values = {(long) i, i % 13 == 0 ? null : randomText(random, textLength),
+          i % 7 == 0 ? null : new BigDecimal(random.nextInt(1_000_000) + "." + (10 + i % 90))};
+      events.add(new ChangeEvent(table, Operation.INSERT, SourcePosition.of(1, i, 0), values, ChangeEvent.NONE_UNAVAILABLE,
+          i, Optional.of("tx" + i / 50), 3L * i));
+    }
+    return events;
+  }
+
   @Test
   void decimalsReadBackExactlyAtEveryWidthAndSign() {
     // 1 byte, 8 bytes (read as a long) and 16 bytes (read as a BigInteger) of unscaled value.

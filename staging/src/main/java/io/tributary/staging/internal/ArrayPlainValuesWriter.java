@@ -1,5 +1,7 @@
 package io.tributary.staging.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -17,7 +19,8 @@ import org.apache.parquet.io.api.Binary;
  * PLAIN-encoded values of one column's page, in one growing array: the bytes parquet-java's plain
  * writers produce, written with one bounds check and one store per value where theirs write a
  * binary value's length byte by byte through a stream. The array is kept from one page to the next
- * of the same column chunk, so a page costs no new buffers once the first one has grown.
+ * of the same column chunk, so a page costs no new buffers once the first one has grown, and is
+ * handed on to a later chunk through {@link ValueBuffers} when the chunk is closed.
  *
  * <p>A page's bytes ({@link #getBytes()}) are valid until {@link #reset()}; parquet-java's page
  * writers compress or copy them before they reset their values writers.
@@ -25,15 +28,17 @@ import org.apache.parquet.io.api.Binary;
 final class ArrayPlainValuesWriter extends ValuesWriter {
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final int INITIAL_BYTES = 1024;
 
   /** Whether values are fixed-length byte arrays, written without a length. */
   private final boolean fixedLength;
-  private byte[] bytes = new byte[INITIAL_BYTES];
+  private final ValueBuffers buffers;
+  private byte[] bytes;
   private int size;
 
-  private ArrayPlainValuesWriter(boolean fixedLength) {
+  private ArrayPlainValuesWriter(boolean fixedLength, ValueBuffers buffers) {
     this.fixedLength = fixedLength;
+    this.buffers = buffers;
+    this.bytes = buffers.take();
   }
 
   /**
@@ -41,6 +46,12 @@ final class ArrayPlainValuesWriter extends ValuesWriter {
    * packs as bits and parquet-java's own writer keeps.
    */
   static final class Factory implements ValuesWriterFactory {
+    private final ValueBuffers buffers;
+
+    Factory(ValueBuffers buffers) {
+      this.buffers = requireNonNull(buffers, "buffers is null");
+    }
+
     @Override
     public void initialize(ParquetProperties properties) {}
 
@@ -48,8 +59,8 @@ final class ArrayPlainValuesWriter extends ValuesWriter {
     public ValuesWriter newValuesWriter(ColumnDescriptor descriptor) {
       return switch (descriptor.getPrimitiveType().getPrimitiveTypeName()) {
         case BOOLEAN -> new BooleanPlainValuesWriter();
-        case FIXED_LEN_BYTE_ARRAY -> new ArrayPlainValuesWriter(true);
-        case INT32, INT64, FLOAT, DOUBLE, BINARY -> new ArrayPlainValuesWriter(false);
+        case FIXED_LEN_BYTE_ARRAY -> new ArrayPlainValuesWriter(true, buffers);
+        case INT32, INT64, FLOAT, DOUBLE, BINARY -> new ArrayPlainValuesWriter(false, buffers);
         case INT96 -> throw new IllegalArgumentException("Segments have no INT96 columns: " + descriptor);
       };
     }
@@ -120,10 +131,13 @@ final class ArrayPlainValuesWriter extends ValuesWriter {
     size = 0;
   }
 
+  /** Ends the chunk: its pages are written, and the array goes back to the buffers. */
   @Override
   public void close() {
-    bytes = new byte[0];
+    byte[] released = bytes;
+    bytes = ValueBuffers.empty();
     size = 0;
+    buffers.give(released);
   }
 
   @Override

@@ -82,9 +82,10 @@ public final class SegmentFileWriter implements AutoCloseable {
    *
    * @param hadoop the configuration of the codec
    * @param footer the key-value metadata of the footer
+   * @param buffers where the column chunks take their value arrays from and give them back to
    */
   public SegmentFileWriter(OutputFile output, Configuration hadoop, TableSchema schema, Map<String, String> footer,
-      CompressionCodecName codec, long rowGroupSize, int pageSize) throws IOException {
+      CompressionCodecName codec, long rowGroupSize, int pageSize, ValueBuffers buffers) throws IOException {
     this.schema = requireNonNull(schema, "schema is null");
     this.columns = schema.columns();
     this.layout = SegmentFormat.messageType(schema);
@@ -96,7 +97,7 @@ public final class SegmentFileWriter implements AutoCloseable {
         .withDictionaryEncoding(false)
         .withStatisticsEnabled(false)
         .withSizeStatisticsEnabled(false)
-        .withValuesWriterFactory(new ArrayPlainValuesWriter.Factory())
+        .withValuesWriterFactory(new ArrayPlainValuesWriter.Factory(buffers))
         .build();
     this.codecs = new CodecFactory(hadoop, properties.getPageSizeThreshold());
     this.compressor = codecs.getCompressor(codec);
