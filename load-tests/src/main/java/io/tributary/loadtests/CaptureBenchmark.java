@@ -19,6 +19,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,6 +119,8 @@ public final class CaptureBenchmark {
   private final Clock clock;
   private final PrintWriter progress;
   private Map<String, String> peerProperties = Map.of();
+  /** PostgreSQL's main process, whose children serve the captures; empty where {@code /proc} cannot tell. */
+  private OptionalLong postgres = OptionalLong.empty();
 
   /** @param progress where the run says what it is doing */
   public CaptureBenchmark(Settings settings, Clock clock, PrintWriter progress) {
@@ -135,6 +139,7 @@ public final class CaptureBenchmark {
     try (BenchmarkServers servers = BenchmarkServers.start(work.resolve("servers"), settings.postgresBinaries());
         Connection connection = servers.connect()) {
       WideRows.create(connection);
+      postgres = postmaster(connection);
       Environment environment = Environment.describe(connection);
       CaptureResult.Workload workload = settings.mode() == Mode.STREAMING ? changes(connection) : table(connection);
 
@@ -213,6 +218,35 @@ public final class CaptureBenchmark {
     }
   }
 
+  /** The server's main process: the parent of this connection's server process. */
+  private static OptionalLong postmaster(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT pg_backend_pid()")) {
+      result.next();
+      return ChildJvm.parentOf(result.getLong(1));
+    }
+  }
+
+  /**
+   * PostgreSQL's CPU time from the moment it is made on: all of the server's processes, those that
+   * end meanwhile included. During a capture that is mostly the WAL sender decoding for it.
+   */
+  private record SourceCpu(OptionalLong postmaster, double start) {
+    static SourceCpu from(OptionalLong postmaster) {
+      return new SourceCpu(postmaster,
+          postmaster.isPresent() ? ChildJvm.treeCpuSeconds(postmaster.getAsLong()) : Double.NaN);
+    }
+
+    /** The seconds used since the start; -1 if they cannot be read. */
+    double since() {
+      if (postmaster.isEmpty() || Double.isNaN(start)) {
+        return -1;
+      }
+      double now = ChildJvm.treeCpuSeconds(postmaster.getAsLong());
+      return Double.isNaN(now) ? -1 : now - start;
+    }
+  }
+
   /** A slot for each capture. */
   private void createSlots(Connection connection) throws Exception {
     try (PreparedStatement slot = connection.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
@@ -235,16 +269,18 @@ public final class CaptureBenchmark {
         GatewayJvm gateway = GatewayJvm.start(servers, target, directory, jvmOptions(directory));
         MemorySampler sampler = MemorySampler.start(gateway.process().pid(), Optional::empty, SAMPLE_INTERVAL)) {
       ChildJvm.TimedLine running = gateway.awaitRunning(Duration.ofMinutes(2));
+      SourceCpu source = SourceCpu.from(postgres);
       // An initial snapshot opens with a truncate of the table, so that a copy holds only what it reads.
       long markers = settings.mode() == Mode.SNAPSHOT ? 1 : 0;
       OptionalLong done = manifests.awaitRows(workload.changes() + markers,
           running.nanos() + settings.runTimeout().toNanos(), gateway.process()::isAlive);
+      double sourceCpu = source.since();
       int exitCode = gateway.process().stop(Duration.ofSeconds(60));
       sampler.close();
       List<Progress> progress = manifests.progress().stream()
           .map(step -> new Progress(step.nanos(), step.rows() - markers)).toList();
       return run(GATEWAY, repeat, order, gateway.process(), running, done, manifests.rows() - markers, progress,
-          workload, sampler, manifests.bytes(), manifests.segments(), exitCode);
+          workload, sampler, sourceCpu, manifests.bytes(), manifests.segments(), exitCode);
     }
   }
 
@@ -264,10 +300,13 @@ public final class CaptureBenchmark {
             BareDebeziumCapture.class.getName(), arguments), environment, directory.resolve("peer.log"));
         MemorySampler sampler = MemorySampler.start(peer.pid(), Optional::empty, SAMPLE_INTERVAL)) {
       ChildJvm.TimedLine streaming = peer.awaitLine(line -> line.equals("STREAMING"), Duration.ofMinutes(2));
+      SourceCpu source = SourceCpu.from(postgres);
       OptionalLong done;
       long consumed;
+      double sourceCpu = -1;
       try {
         ChildJvm.TimedLine line = peer.awaitLine(text -> text.startsWith("CONSUMED "), settings.runTimeout());
+        sourceCpu = source.since();
         done = OptionalLong.of(line.nanos());
         consumed = Long.parseLong(line.text().substring("CONSUMED ".length()).trim());
       } catch (IllegalStateException e) {
@@ -279,13 +318,14 @@ public final class CaptureBenchmark {
       List<Progress> progress = peer.lines(line -> line.startsWith("PROGRESS ")).stream()
           .map(line -> new Progress(line.nanos(), Long.parseLong(line.text().substring("PROGRESS ".length()).trim())))
           .toList();
-      return run(PEER, repeat, order, peer, streaming, done, consumed, progress, workload, sampler, 0, 0, exitCode);
+      return run(PEER, repeat, order, peer, streaming, done, consumed, progress, workload, sampler, sourceCpu, 0, 0,
+          exitCode);
     }
   }
 
   private CaptureResult.Run run(String system, int repeat, int order, ChildJvm process, ChildJvm.TimedLine streaming,
       OptionalLong done, long changes, List<Progress> progress, CaptureResult.Workload workload,
-      MemorySampler sampler, long stagedBytes, long segments, int exitCode) {
+      MemorySampler sampler, double sourceCpu, long stagedBytes, long segments, int exitCode) {
     double startup = seconds(streaming.nanos() - process.startNanos());
     double capture = done.isPresent() ? seconds(done.getAsLong() - streaming.nanos()) : -1;
     boolean completed = done.isPresent() && changes >= workload.changes();
@@ -300,8 +340,8 @@ public final class CaptureBenchmark {
         - before.map(MemorySampler.Sample::cpuSeconds).orElse(0.0);
     Map<String, Double> threadCpu = after.map(end -> threadCpu(before, end)).orElse(Map.of());
     return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, warmRate, walRate,
-        captureCpu, threadCpu, cpu, sampler.peakRssBytes(), stagedBytes, segments, exitCode,
-        Environment.loadAverage());
+        captureCpu, completed && sourceCpu >= 0 ? sourceCpu : -1, threadCpu, cpu, sampler.peakRssBytes(), stagedBytes,
+        segments, exitCode, Environment.loadAverage());
   }
 
   /**
@@ -360,7 +400,25 @@ public final class CaptureBenchmark {
         median(runs, GATEWAY, CaptureResult.Run::sourceMegabytesPerSecond), median(runs, PEER, CaptureResult.Run::sourceMegabytesPerSecond),
         median(runs, GATEWAY, CaptureResult.Run::captureSeconds), median(runs, PEER, CaptureResult.Run::captureSeconds),
         median(runs, GATEWAY, CaptureResult.Run::captureCpuSeconds) / million,
-        median(runs, PEER, CaptureResult.Run::captureCpuSeconds) / million, pairRatios(runs));
+        median(runs, PEER, CaptureResult.Run::captureCpuSeconds) / million,
+        sourceMedian(runs, GATEWAY, CaptureResult.Run::sourceCpuSeconds) / million,
+        sourceMedian(runs, PEER, CaptureResult.Run::sourceCpuSeconds) / million,
+        sourceMedian(runs, GATEWAY, CaptureBenchmark::busyCores), sourceMedian(runs, PEER, CaptureBenchmark::busyCores),
+        pairRatios(runs));
+  }
+
+  /** How many cores the JVM and PostgreSQL kept busy together during a capture; -1 if unknown. */
+  static double busyCores(CaptureResult.Run run) {
+    if (run.sourceCpuSeconds() < 0 || run.captureSeconds() <= 0) {
+      return -1;
+    }
+    return (run.captureCpuSeconds() + run.sourceCpuSeconds()) / run.captureSeconds();
+  }
+
+  /** {@link #median} over the runs where PostgreSQL's CPU time could be read; 0 without any. */
+  private static double sourceMedian(List<CaptureResult.Run> runs, String system,
+      ToDoubleFunction<CaptureResult.Run> figure) {
+    return median(runs.stream().filter(run -> run.sourceCpuSeconds() >= 0).toList(), system, figure);
   }
 
   /**

@@ -129,22 +129,33 @@ final class CaptureReport {
           w.sourceBytes() / 1e6, w.loadSeconds()));
     }
     md.append("| run | system | order | start-up s | capture s | " + unit + "/s | warm " + unit + "/s | " + source
-        + " MB/s | capture CPU s | peak RSS MiB"
+        + " MB/s | capture CPU s | PostgreSQL CPU s | peak RSS MiB"
         + " | exit | load avg |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (CaptureResult.Run run : result.runs()) {
-      md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %s | %s | %s | %s | %.1f | %.0f | %d | %.1f |%n",
+      md.append(String.format(Locale.ROOT,
+          "| %d | %s | %d | %.1f | %s | %s | %s | %s | %.1f | %s | %.0f | %d | %.1f |%n",
           run.repeat(),
           run.system(), run.order(), run.startupSeconds(),
           run.completed() ? String.format(Locale.ROOT, "%.1f", run.captureSeconds()) : "incomplete",
           run.completed() ? String.format(Locale.ROOT, "%,.0f", run.changesPerSecond()) : "-",
           run.warmChangesPerSecond() > 0 ? String.format(Locale.ROOT, "%,.0f", run.warmChangesPerSecond()) : "-",
           run.completed() ? String.format(Locale.ROOT, "%.1f", run.sourceMegabytesPerSecond()) : "-",
-          run.captureCpuSeconds(), run.peakRssBytes() / (1024.0 * 1024), run.exitCode(), run.loadAverage()));
+          run.captureCpuSeconds(),
+          run.sourceCpuSeconds() >= 0 ? String.format(Locale.ROOT, "%.1f", run.sourceCpuSeconds()) : "-",
+          run.peakRssBytes() / (1024.0 * 1024), run.exitCode(), run.loadAverage()));
     }
     md.append(String.format(Locale.ROOT, "%nCPU time per million %s during the capture (medians): gateway %.1f s,"
             + " Debezium alone %.1f s.%n%n", unit,
         f.gatewayCpuSecondsPerMillionChanges(), f.peerCpuSecondsPerMillionChanges()));
+    if (f.gatewayBusyCores() > 0 && f.peerBusyCores() > 0) {
+      md.append(String.format(Locale.ROOT, "PostgreSQL's CPU time per million %s during the same captures (medians;"
+              + " mostly its WAL sender, decoding for the capture): %.1f s with the gateway, %.1f s with Debezium"
+              + " alone. The JVM and PostgreSQL together kept %.2f and %.2f of the machine's %d cores busy: where"
+              + " that is all of them, throughput follows the CPU time a change costs in all.%n%n", unit,
+          f.gatewaySourceCpuSecondsPerMillionChanges(), f.peerSourceCpuSecondsPerMillionChanges(),
+          f.gatewayBusyCores(), f.peerBusyCores(), result.environment().machine().cores()));
+    }
     md.append(threads(result, unit));
     md.append("![" + unit + " per second](").append(ResultFiles.PLOT).append(")\n\n");
     md.append("## Method\n\n").append(result.setup().method()).append("\n\n");

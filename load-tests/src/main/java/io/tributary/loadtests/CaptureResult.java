@@ -59,12 +59,17 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    *     swayed by a machine whose speed drifts than the ratio of medians
    * @param gatewayCpuSecondsPerMillionChanges CPU time during the capture per million changes: what
    *     the throughput comes down to when the machine's cores are all busy
+   * @param gatewaySourceCpuSecondsPerMillionChanges PostgreSQL's CPU time during the gateway's
+   *     captures per million changes (0 if it could not be read)
+   * @param gatewayBusyCores the JVM's and PostgreSQL's CPU time during a capture over its length: how
+   *     many of the machine's cores they kept busy together
    */
   public record Figures(double gatewayChangesPerSecond, double peerChangesPerSecond, double ratio,
       double gatewayWarmChangesPerSecond, double peerWarmChangesPerSecond, double warmRatio, double target,
       double gatewaySourceMegabytesPerSecond, double peerSourceMegabytesPerSecond, double gatewayCaptureSeconds,
       double peerCaptureSeconds, double gatewayCpuSecondsPerMillionChanges, double peerCpuSecondsPerMillionChanges,
-      List<Double> pairRatios) {
+      double gatewaySourceCpuSecondsPerMillionChanges, double peerSourceCpuSecondsPerMillionChanges,
+      double gatewayBusyCores, double peerBusyCores, List<Double> pairRatios) {
     public Figures {
       pairRatios = List.copyOf(pairRatios);
     }
@@ -96,6 +101,8 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    * @param sourceMegabytesPerSecond the workload's source bytes over the capture seconds
    * @param captureCpuSeconds CPU time of the JVM (all threads) during the capture, to the sampling
    *     interval (half a second)
+   * @param sourceCpuSeconds CPU time of PostgreSQL's processes during the capture (the WAL sender
+   *     decoding for it, and whatever else the server did meanwhile); -1 if it could not be read
    * @param threadCpuSeconds the same by thread name, digits read as {@code #} (the kernel keeps 15
    *     characters of a name): where the JVM's time went, for instance Debezium's decoding thread
    *     ({@code debezium-postgr}), the engine's thread that hands batches to the consumer
@@ -108,7 +115,8 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    */
   public record Run(String system, int repeat, int order, boolean completed, double startupSeconds,
       double captureSeconds, long changes, double changesPerSecond, double warmChangesPerSecond,
-      double sourceMegabytesPerSecond, double captureCpuSeconds, Map<String, Double> threadCpuSeconds,
+      double sourceMegabytesPerSecond, double captureCpuSeconds, double sourceCpuSeconds,
+      Map<String, Double> threadCpuSeconds,
       double cpuSeconds, long peakRssBytes, long stagedBytes, long segments, int exitCode, double loadAverage) {
     public Run {
       threadCpuSeconds = Collections.unmodifiableMap(new TreeMap<>(threadCpuSeconds));

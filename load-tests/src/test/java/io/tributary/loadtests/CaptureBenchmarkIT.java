@@ -34,6 +34,7 @@ class CaptureBenchmarkIT {
       assertThat(run.path("completed").asBoolean()).as(run.path("system").asText()).isTrue();
       assertThat(run.path("changes").asLong()).isEqualTo(result.at("/workload/changes").asLong());
       assertThat(run.path("changesPerSecond").asDouble()).isPositive();
+      assertThat(run.path("sourceCpuSeconds").asDouble()).as("PostgreSQL's CPU time, read").isGreaterThanOrEqualTo(0);
     }
     assertThat(result.at("/figures/ratio").asDouble()).isPositive();
     assertThat(result.at("/setup/peerProperties/slot.name").asText()).isEqualTo("bench_peer_1");

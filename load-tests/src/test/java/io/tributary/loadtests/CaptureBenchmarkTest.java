@@ -76,8 +76,16 @@ class CaptureBenchmarkTest {
     assertThat(CaptureBenchmark.pairRatios(runs)).containsExactly(0.9, 1.6);
   }
 
+  @Test
+  void busyCoresAddTheJvmsAndPostgresqlsCpuOverTheCapture() {
+    CaptureResult.Run run = new CaptureResult.Run("gateway", 1, 1, true, 1, 20, 100, 5, 0, 0, 24, 12, Map.of(), 0, 0,
+        0, 0, 0, 0);
+    assertThat(CaptureBenchmark.busyCores(run)).isEqualTo(1.8);
+    assertThat(CaptureBenchmark.busyCores(run("peer", 1, true, 5))).as("PostgreSQL's CPU time unread").isEqualTo(-1);
+  }
+
   private static CaptureResult.Run run(String system, int repeat, boolean completed, double changesPerSecond) {
-    return new CaptureResult.Run(system, repeat, 1, completed, 1, 1, 100, changesPerSecond, 0, 0, 0, Map.of(), 0, 0,
+    return new CaptureResult.Run(system, repeat, 1, completed, 1, 1, 100, changesPerSecond, 0, 0, 0, -1, Map.of(), 0, 0,
         0, 0, 0, 0);
   }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -96,9 +97,65 @@ public final class ChildJvm implements AutoCloseable {
 
   /** {@code utime + stime} of a process's or thread's {@code stat} text, in seconds. */
   private static double cpuSecondsOf(String stat) {
-    // The command name, in parentheses, may hold spaces: fields are counted after its end.
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] fields = statFields(stat);
     return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  }
+
+  /**
+   * The fields of a {@code stat} text from the third on (the state): the command name, in
+   * parentheses, may hold spaces, so fields are counted after its end.
+   */
+  private static String[] statFields(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  /** The parent of process {@code pid} (the {@code ppid} of {@code /proc/<pid>/stat}); empty once it is gone. */
+  public static OptionalLong parentOf(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return OptionalLong.of(Long.parseLong(statFields(stat)[1]));
+    } catch (IOException | RuntimeException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * CPU time so far of process {@code root} and of its children, in seconds: for each, its own
+   * {@code utime + stime} and the {@code cutime + cstime} of the children it waited for once they
+   * ended. A child of {@code root} that ends between two readings moves its time into
+   * {@code root}'s {@code cutime + cstime} when {@code root} reaps it, so the sum keeps it (a server
+   * reaps its ended children at once). NaN once {@code root} is gone.
+   */
+  public static double treeCpuSeconds(long root) {
+    double seconds;
+    try {
+      seconds = withChildrenSeconds(statFields(Files.readString(Path.of("/proc", Long.toString(root), "stat"))));
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+    try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"),
+        path -> path.getFileName().toString().chars().allMatch(Character::isDigit))) {
+      for (Path process : processes) {
+        String[] fields;
+        try {
+          fields = statFields(Files.readString(process.resolve("stat")));
+        } catch (IOException | RuntimeException e) {
+          continue; // ended meanwhile
+        }
+        if (Long.parseLong(fields[1]) == root) {
+          seconds += withChildrenSeconds(fields);
+        }
+      }
+    } catch (IOException e) {
+      return Double.NaN;
+    }
+    return seconds;
+  }
+
+  /** {@code utime + stime + cutime + cstime} of a process's {@code stat} fields, in seconds. */
+  private static double withChildrenSeconds(String[] fields) {
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+        + Long.parseLong(fields[14])) / CLOCK_TICKS_PER_SECOND;
   }
 
   /**
