@@ -131,34 +131,7 @@ final class PostgresPositions implements PositionExtractor {
       from++;
       to--;
     }
-    return decimal(text, from, to);
-  }
-
-  /**
-   * The non-negative decimal number written from {@code from} to {@code to} of {@code text}. Read
-   * digit by digit on the string itself: {@link Long#parseLong(CharSequence, int, int, int)} goes
-   * through {@code CharSequence} and {@link Character#digit(char, int)} for every character, which
-   * made it a tenth of the mapping of a streamed change.
-   *
-   * @throws NumberFormatException if the text is empty, holds anything but the digits 0 to 9, or
-   *     exceeds {@link Long#MAX_VALUE}
-   */
-  static long decimal(String text, int from, int to) {
-    if (from >= to) {
-      throw new NumberFormatException("no digits");
-    }
-    long value = 0;
-    for (int i = from; i < to; i++) {
-      int digit = text.charAt(i) - '0';
-      if (digit < 0 || digit > 9) {
-        throw new NumberFormatException("'" + text.substring(from, to) + "' is not a decimal number");
-      }
-      if (value > (Long.MAX_VALUE - digit) / 10) {
-        throw new NumberFormatException("'" + text.substring(from, to) + "' exceeds " + Long.MAX_VALUE);
-      }
-      value = value * 10 + digit;
-    }
-    return value;
+    return Long.parseLong(text, from, to, 10);
   }
 
   private static int skipSpace(String text, int from) {
