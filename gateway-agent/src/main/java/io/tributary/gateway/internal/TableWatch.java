@@ -144,6 +144,8 @@ final class TableWatch implements AutoCloseable {
         throw new SQLException("The table watch is closed");
       }
       try {
+        // What the driver opens by default, made sure of: no transaction outlives a check.
+        opened.setAutoCommit(true);
         return missingTables(opened, tables);
       } catch (SQLException | RuntimeException e) {
         discard(opened);

@@ -3,11 +3,12 @@ package io.tributary.staging.internal;
 import java.util.ArrayDeque;
 
 /**
- * The arrays of finished column chunks, kept for the next chunks to write into. A segment's column
- * chunk lives about as long as the segment stays open, a second by default, long enough for several
- * young collections: each one copied the chunk's array again, until the array died with the
- * chunk. Handed from chunk to chunk, the arrays age into the old generation once and are not copied
- * again, and a new chunk does not grow its array from a kilobyte by doubling.
+ * The arrays of finished column chunks, kept for the next chunks to write into. A column chunk
+ * lives until its row group is written, which for a table with a moderate rate of changes is when
+ * its segment is finished, a second later by default: long enough for several young collections,
+ * each of which copied the chunk's array again until the array died with the chunk. Handed from
+ * chunk to chunk, the arrays age into the old generation once and are not copied again, and a new
+ * chunk does not grow its array from a kilobyte by doubling.
  *
  * <p>Holds at most {@code maxBytes} of idle arrays; an array given back beyond that, or larger than
  * {@code maxArrayBytes}, is left to the collector. Thread-safe: segments are written by the engine's
