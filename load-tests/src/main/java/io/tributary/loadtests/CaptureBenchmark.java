@@ -229,7 +229,8 @@ public final class CaptureBenchmark {
 
   /**
    * PostgreSQL's CPU time from the moment it is made on: all of the server's processes, those that
-   * end meanwhile included. During a capture that is mostly the WAL sender decoding for it.
+   * end meanwhile included. During a streaming capture that is mostly the WAL sender decoding for
+   * it; during a snapshot, the server process reading the table.
    */
   private record SourceCpu(OptionalLong postmaster, double start) {
     static SourceCpu from(OptionalLong postmaster) {

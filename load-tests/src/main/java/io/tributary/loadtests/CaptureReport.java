@@ -150,9 +150,10 @@ final class CaptureReport {
         f.gatewayCpuSecondsPerMillionChanges(), f.peerCpuSecondsPerMillionChanges()));
     if (f.gatewayBusyCores() > 0 && f.peerBusyCores() > 0) {
       md.append(String.format(Locale.ROOT, "PostgreSQL's CPU time per million %s during the same captures (medians;"
-              + " mostly its WAL sender, decoding for the capture): %.1f s with the gateway, %.1f s with Debezium"
-              + " alone. The JVM and PostgreSQL together kept %.2f and %.2f of the machine's %d cores busy: where"
-              + " that is all of them, throughput follows the CPU time a change costs in all.%n%n", unit,
+              + " mostly %s): %.1f s with the gateway, %.1f s with Debezium alone. The JVM and PostgreSQL together"
+              + " kept %.2f and %.2f of the machine's %d cores busy: where that is all of them, throughput follows"
+              + " the CPU time a change costs in all.%n%n", unit,
+          snapshot ? "the server process reading the table for the snapshot" : "its WAL sender, decoding for the capture",
           f.gatewaySourceCpuSecondsPerMillionChanges(), f.peerSourceCpuSecondsPerMillionChanges(),
           f.gatewayBusyCores(), f.peerBusyCores(), result.environment().machine().cores()));
     }

@@ -102,7 +102,8 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    * @param captureCpuSeconds CPU time of the JVM (all threads) during the capture, to the sampling
    *     interval (half a second)
    * @param sourceCpuSeconds CPU time of PostgreSQL's processes during the capture (the WAL sender
-   *     decoding for it, and whatever else the server did meanwhile); -1 if it could not be read
+   *     decoding for it, or the process reading the table for a snapshot, and whatever else the server
+   *     did meanwhile); -1 if it could not be read
    * @param threadCpuSeconds the same by thread name, digits read as {@code #} (the kernel keeps 15
    *     characters of a name): where the JVM's time went, for instance Debezium's decoding thread
    *     ({@code debezium-postgr}), the engine's thread that hands batches to the consumer
