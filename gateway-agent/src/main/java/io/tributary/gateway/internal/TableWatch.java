@@ -35,8 +35,12 @@ final class TableWatch implements AutoCloseable {
 
   /** Finds which of the captured tables the source does not have. */
   @FunctionalInterface
-  interface Lookup {
+  interface Lookup extends AutoCloseable {
     List<TableId> missing(List<TableId> tables) throws SQLException;
+
+    /** Releases what the look-up keeps between checks; by default nothing. */
+    @Override
+    default void close() {}
   }
 
   TableWatch(SourceConfig source, Lookup lookup, GatewayMetrics metrics) {
@@ -80,13 +84,7 @@ final class TableWatch implements AutoCloseable {
   /** Closes the look-up's connection, if it keeps one. */
   @Override
   public void close() {
-    if (lookup instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        LOG.debug("Closing the table watch of source {} failed: {}", source.name(), e.getMessage());
-      }
-    }
+    lookup.close();
   }
 
   /** The captured tables found missing by the last check. */
@@ -112,7 +110,7 @@ final class TableWatch implements AutoCloseable {
    * checks. A kept connection that fails (the server restarted, a proxy dropped it while idle) is
    * replaced by a new one at once, within the same check.
    */
-  static final class CatalogLookup implements Lookup, AutoCloseable {
+  static final class CatalogLookup implements Lookup {
     private final Supplier<Connection> connect;
     // Volatile, not under the lock: close() must not wait for a check stuck on an unresponsive server.
     private volatile Connection connection;
