@@ -89,16 +89,28 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static double cpuSeconds(long pid) {
     try {
-      return cpuSecondsOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+      return cpuSecondsOf(statFields(pid), false);
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
   }
 
-  /** {@code utime + stime} of a process's or thread's {@code stat} text, in seconds. */
-  private static double cpuSecondsOf(String stat) {
-    String[] fields = statFields(stat);
-    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  /**
+   * {@code utime + stime} of a process's or thread's {@code stat} fields
+   * ({@link #statFields(String)}), in seconds; {@code withEndedChildren} adds
+   * {@code cutime + cstime}, the time of the children it waited for once they ended.
+   */
+  private static double cpuSecondsOf(String[] fields, boolean withEndedChildren) {
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    if (withEndedChildren) {
+      ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+    }
+    return ticks / CLOCK_TICKS_PER_SECOND;
+  }
+
+  /** The fields of {@code /proc/<pid>/stat} from the third on ({@link #statFields(String)}). */
+  private static String[] statFields(long pid) throws IOException {
+    return statFields(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
   }
 
   /**
@@ -112,8 +124,7 @@ public final class ChildJvm implements AutoCloseable {
   /** The parent of process {@code pid} (the {@code ppid} of {@code /proc/<pid>/stat}); empty once it is gone. */
   public static OptionalLong parentOf(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return OptionalLong.of(Long.parseLong(statFields(stat)[1]));
+      return OptionalLong.of(Long.parseLong(statFields(pid)[1]));
     } catch (IOException | RuntimeException e) {
       return OptionalLong.empty();
     }
@@ -129,7 +140,7 @@ public final class ChildJvm implements AutoCloseable {
   public static double treeCpuSeconds(long root) {
     double seconds;
     try {
-      seconds = withChildrenSeconds(statFields(Files.readString(Path.of("/proc", Long.toString(root), "stat"))));
+      seconds = cpuSecondsOf(statFields(root), true);
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
@@ -143,19 +154,13 @@ public final class ChildJvm implements AutoCloseable {
           continue; // ended meanwhile
         }
         if (Long.parseLong(fields[1]) == root) {
-          seconds += withChildrenSeconds(fields);
+          seconds += cpuSecondsOf(fields, true);
         }
       }
     } catch (IOException e) {
       return Double.NaN;
     }
     return seconds;
-  }
-
-  /** {@code utime + stime + cutime + cstime} of a process's {@code stat} fields, in seconds. */
-  private static double withChildrenSeconds(String[] fields) {
-    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
-        + Long.parseLong(fields[14])) / CLOCK_TICKS_PER_SECOND;
   }
 
   /**
@@ -176,7 +181,7 @@ public final class ChildJvm implements AutoCloseable {
           continue;
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]", "#");
-        byName.merge(name, cpuSecondsOf(stat), Double::sum);
+        byName.merge(name, cpuSecondsOf(statFields(stat), false), Double::sum);
       }
     } catch (IOException | RuntimeException e) {
       return Map.of();
