@@ -138,17 +138,17 @@ public final class Benchmarks {
 
   /** The options benchmarks {@code capture} and {@code snapshot} share: how often and how each capture runs. */
   static final class CaptureOptions {
-    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each, alternating which goes first (default: ${DEFAULT-VALUE})")
+    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each system, each repeat starting one place further along (default: ${DEFAULT-VALUE})")
     int repeats;
 
-    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of the gateway and of the peer alike (default: ${DEFAULT-VALUE})")
+    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of every capture's JVM alike (default: ${DEFAULT-VALUE})")
     String heap;
 
     @Option(names = "--timeout", defaultValue = "PT10M", description = "Bound on each run (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
     @Option(names = "--profile",
-        description = "Record the gateway's and the peer's JVMs with Java Flight Recorder (<system>-<repeat>.jfr in each run's directory)")
+        description = "Record every capture's JVM with Java Flight Recorder (<system>-<repeat>.jfr in each run's directory)")
     boolean profile;
   }
 

@@ -25,6 +25,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,17 +37,20 @@ import java.util.function.ToDoubleFunction;
 /**
  * Benchmarks {@code capture} and {@code snapshot}: how fast the gateway captures compared with
  * Debezium's embedded engine alone (the peer), on the same source, on the same machine, in the same
- * run.
+ * run. A third system, the reader, is the peer with a consumer that reads every value of each change
+ * and does nothing else: how much of the peer's throughput any consumer that looks at the data keeps
+ * on this machine, the gateway's included.
  *
  * <p>Method of {@code capture} ({@link Mode#STREAMING}): the publication and one logical replication
  * slot per capture are created first, then the load is made with nothing consuming, so every slot
  * holds the same WAL. Method of {@code snapshot} ({@link Mode#SNAPSHOT}): one transaction fills the
  * table, and each capture reads it whole by its initial snapshot (each engine creates its own slot
- * as it starts). Then each repeat runs the peer and the gateway one after the other, alternating
- * which goes first; each is its own JVM with the same options. A capture is timed from the moment
- * its engine polls the source until its last change is consumed (peer: a consumer that counts and
- * marks records processed) or staged durably and announced on Kafka (gateway, as deployed). Figures
- * are medians over the repeats; the ratio is the gateway's changes per second over the peer's.
+ * as it starts). Then each repeat runs the three one after the other, each repeat starting one
+ * place further along the list, so that each takes each place in turn; each is its own JVM with the
+ * same options. A capture is timed from the moment its engine polls the source until its last change
+ * is consumed (peer: a consumer that counts and marks records processed; reader: the same after
+ * reading every value) or staged durably and announced on Kafka (gateway, as deployed). Figures are
+ * medians over the repeats; the ratio is the gateway's changes per second over the peer's.
  */
 public final class CaptureBenchmark {
   /** The ratio of the gateway's throughput to the peer's that the gateway aims at. */
@@ -54,6 +58,9 @@ public final class CaptureBenchmark {
   private static final String PUBLICATION = "bench_capture";
   private static final String GATEWAY = "gateway";
   private static final String PEER = "peer";
+  private static final String READER = "reader";
+  /** The systems in the order the first repeat runs them. */
+  private static final List<String> SYSTEMS = List.of(PEER, READER, GATEWAY);
   private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(500);
   /**
    * The share of the changes a capture takes to warm up: its JVM compiles the code the capture runs
@@ -145,12 +152,13 @@ public final class CaptureBenchmark {
 
       List<CaptureResult.Run> runs = new ArrayList<>();
       for (int repeat = 1; repeat <= settings.repeats(); repeat++) {
-        List<String> order = repeat % 2 == 1 ? List.of(PEER, GATEWAY) : List.of(GATEWAY, PEER);
+        List<String> order = order(repeat);
         for (int position = 0; position < order.size(); position++) {
-          Path directory = work.resolve(order.get(position) + "-" + repeat);
-          CaptureResult.Run run = order.get(position).equals(GATEWAY)
+          String system = order.get(position);
+          Path directory = work.resolve(system + "-" + repeat);
+          CaptureResult.Run run = system.equals(GATEWAY)
               ? gateway(servers, workload, repeat, position + 1, directory)
-              : peer(servers, workload, repeat, position + 1, directory);
+              : debezium(system, servers, workload, repeat, position + 1, directory);
           runs.add(run);
           progress.printf("%s: %s run %d: %s%n", name, run.system(), repeat, run.completed()
               ? String.format("%,.0f %s/s (%.1f s, started in %.1f s)", run.changesPerSecond(), unit, run.captureSeconds(),
@@ -165,15 +173,18 @@ public final class CaptureBenchmark {
               + ", every other key at its default)",
           "Debezium embedded engine (" + environment.versions().debezium()
               + "), Connect records, a ChangeConsumer that counts and marks each record processed",
+          "the peer, its consumer reading every value of each change's key and value (before and after"
+              + " images, source block) before it counts it",
           peerProperties);
       List<String> problems = new ArrayList<>();
       runs.stream().filter(run -> !run.completed()).forEach(run -> problems.add(
           run.system() + " run " + run.repeat() + " captured " + run.changes() + " of " + workload.changes() + " changes"));
       CaptureResult result = new CaptureResult(name, startedAt, seconds(System.nanoTime() - runStart), environment,
           workload, setup, figures, new CaptureResult.Verdict(problems.isEmpty(), problems), runs);
-      progress.printf("%s: gateway %,.0f %s/s, peer %,.0f %s/s: ratio %.2f, once warmed up %.2f (target %.2f)%n",
+      progress.printf("%s: gateway %,.0f %s/s, peer %,.0f %s/s: ratio %.2f, once warmed up %.2f (target %.2f);"
+              + " reader %,.0f %s/s, %.2f of the peer%n",
           name, figures.gatewayChangesPerSecond(), unit, figures.peerChangesPerSecond(), unit, figures.ratio(),
-          figures.warmRatio(), TARGET_RATIO);
+          figures.warmRatio(), TARGET_RATIO, figures.readerChangesPerSecond(), unit, figures.readerRatio());
       return result;
     }
   }
@@ -248,11 +259,21 @@ public final class CaptureBenchmark {
     }
   }
 
+  /**
+   * The systems in the order a repeat runs them: each repeat starts one place further along
+   * {@link #SYSTEMS} than the one before.
+   */
+  static List<String> order(int repeat) {
+    List<String> order = new ArrayList<>(SYSTEMS);
+    Collections.rotate(order, -((repeat - 1) % SYSTEMS.size()));
+    return List.copyOf(order);
+  }
+
   /** A slot for each capture. */
   private void createSlots(Connection connection) throws Exception {
     try (PreparedStatement slot = connection.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
       for (int repeat = 1; repeat <= settings.repeats(); repeat++) {
-        for (String system : List.of(GATEWAY, PEER)) {
+        for (String system : SYSTEMS) {
           slot.setString(1, slotName(system, repeat));
           slot.execute();
         }
@@ -285,20 +306,27 @@ public final class CaptureBenchmark {
     }
   }
 
-  private CaptureResult.Run peer(BenchmarkServers servers, CaptureResult.Workload workload, int repeat, int order,
-      Path directory) throws Exception {
-    // The peer's properties are the gateway's for the same configuration, on the peer's own slot.
-    Path yaml = GatewayJvm.writeConfiguration(servers,
-        new GatewayJvm.Target(slotName(PEER, repeat), PUBLICATION, "unused", settings.mode().snapshotMode), directory);
+  /** A capture by Debezium's embedded engine alone: the peer, or the reader. */
+  private CaptureResult.Run debezium(String system, BenchmarkServers servers, CaptureResult.Workload workload,
+      int repeat, int order, Path directory) throws Exception {
+    // The properties are the gateway's for the same configuration, on the system's own slot.
+    GatewayJvm.Target target = new GatewayJvm.Target(slotName(system, repeat), PUBLICATION, "unused",
+        settings.mode().snapshotMode);
+    Path yaml = GatewayJvm.writeConfiguration(servers, target, directory);
     Map<String, String> environment = Map.of(GatewayJvm.PASSWORD_VARIABLE, servers.postgres().superuserPassword());
-    Path properties = directory.resolve("peer.properties");
-    peerProperties = printable(PeerProperties.write(yaml, environment, directory.resolve("offsets.dat"), properties));
+    Path properties = directory.resolve(system + ".properties");
+    Map<String, String> written = PeerProperties.write(yaml, environment, directory.resolve("offsets.dat"), properties);
+    if (system.equals(PEER)) {
+      peerProperties = printable(written);
+    }
+    BareDebeziumCapture.Consumer consumer = system.equals(READER) ? BareDebeziumCapture.Consumer.READ
+        : BareDebeziumCapture.Consumer.COUNT;
     String changesTopic = GatewayJvm.SOURCE + "." + WideRows.TABLE;
     List<String> arguments = List.of(properties.toString(), Long.toString(workload.changes()), changesTopic,
         Long.toString(settings.runTimeout().toSeconds()),
-        Long.toString(Math.max(1, workload.changes() / PEER_PROGRESS_POINTS)));
-    try (ChildJvm peer = ChildJvm.start(PEER, ChildJvm.onThisClassPath(jvmOptions(directory),
-            BareDebeziumCapture.class.getName(), arguments), environment, directory.resolve("peer.log"));
+        Long.toString(Math.max(1, workload.changes() / PEER_PROGRESS_POINTS)), consumer.argument());
+    try (ChildJvm peer = ChildJvm.start(system, ChildJvm.onThisClassPath(jvmOptions(directory),
+            BareDebeziumCapture.class.getName(), arguments), environment, directory.resolve(system + ".log"));
         MemorySampler sampler = MemorySampler.start(peer.pid(), Optional::empty, SAMPLE_INTERVAL)) {
       ChildJvm.TimedLine streaming = peer.awaitLine(line -> line.equals("STREAMING"), Duration.ofMinutes(2));
       SourceCpu source = SourceCpu.from(postgres);
@@ -319,7 +347,7 @@ public final class CaptureBenchmark {
       List<Progress> progress = peer.lines(line -> line.startsWith("PROGRESS ")).stream()
           .map(line -> new Progress(line.nanos(), Long.parseLong(line.text().substring("PROGRESS ".length()).trim())))
           .toList();
-      return run(PEER, repeat, order, peer, streaming, done, consumed, progress, workload, sampler, sourceCpu, 0, 0,
+      return run(system, repeat, order, peer, streaming, done, consumed, progress, workload, sampler, sourceCpu, 0, 0,
           exitCode);
     }
   }
@@ -393,6 +421,7 @@ public final class CaptureBenchmark {
   private static CaptureResult.Figures figures(List<CaptureResult.Run> runs, CaptureResult.Workload workload) {
     double gateway = median(runs, GATEWAY, CaptureResult.Run::changesPerSecond);
     double peer = median(runs, PEER, CaptureResult.Run::changesPerSecond);
+    double reader = median(runs, READER, CaptureResult.Run::changesPerSecond);
     double gatewayWarm = median(runs, GATEWAY, CaptureResult.Run::warmChangesPerSecond);
     double peerWarm = median(runs, PEER, CaptureResult.Run::warmChangesPerSecond);
     double million = workload.changes() / 1e6;
@@ -405,7 +434,9 @@ public final class CaptureBenchmark {
         sourceMedian(runs, GATEWAY, CaptureResult.Run::sourceCpuSeconds) / million,
         sourceMedian(runs, PEER, CaptureResult.Run::sourceCpuSeconds) / million,
         sourceMedian(runs, GATEWAY, CaptureBenchmark::busyCores), sourceMedian(runs, PEER, CaptureBenchmark::busyCores),
-        pairRatios(runs));
+        pairRatios(runs), reader, peer > 0 ? reader / peer : 0,
+        median(runs, READER, CaptureResult.Run::captureCpuSeconds) / million,
+        pairRatios(runs, READER, PEER));
   }
 
   /** How many cores the JVM and PostgreSQL kept busy together during a capture; -1 if unknown. */
@@ -428,13 +459,18 @@ public final class CaptureBenchmark {
    * not complete are left out.
    */
   static List<Double> pairRatios(List<CaptureResult.Run> runs) {
+    return pairRatios(runs, GATEWAY, PEER);
+  }
+
+  /** Each repeat's throughput of {@code system} over that of {@code other}, as {@link #pairRatios(List)}. */
+  static List<Double> pairRatios(List<CaptureResult.Run> runs, String system, String other) {
     List<Double> ratios = new ArrayList<>();
-    for (CaptureResult.Run gateway : runs) {
-      if (!gateway.system().equals(GATEWAY) || !gateway.completed()) {
+    for (CaptureResult.Run run : runs) {
+      if (!run.system().equals(system) || !run.completed()) {
         continue;
       }
-      runs.stream().filter(peer -> peer.system().equals(PEER) && peer.repeat() == gateway.repeat() && peer.completed())
-          .findFirst().ifPresent(peer -> ratios.add(gateway.changesPerSecond() / peer.changesPerSecond()));
+      runs.stream().filter(next -> next.system().equals(other) && next.repeat() == run.repeat() && next.completed())
+          .findFirst().ifPresent(next -> ratios.add(run.changesPerSecond() / next.changesPerSecond()));
     }
     return ratios;
   }
@@ -448,7 +484,7 @@ public final class CaptureBenchmark {
   private List<String> jvmOptions(Path directory) {
     List<String> options = new ArrayList<>(List.of("-Xmx" + settings.heap(), GcLog.option(directory.resolve("gc.log"))));
     if (settings.profile()) {
-      // Both systems alike, so that the recording's cost leaves the ratio as it is.
+      // Every system alike, so that the recording's cost leaves the ratios as they are.
       options.add("-XX:StartFlightRecording=filename=" + directory.resolve(directory.getFileName() + ".jfr")
           + ",settings=profile");
     }
@@ -472,10 +508,10 @@ public final class CaptureBenchmark {
             + " consuming"
         : "One transaction fills the table and the publication is created; each capture reads the table whole by its"
             + " initial snapshot, on a slot its engine creates as it starts";
-    return source + "; each of " + settings.repeats() + " repeats runs the peer and the gateway one after the other"
-        + " from their own slots, alternating which goes first, each in its own JVM with the same options. A capture"
-        + " is timed from its engine's first poll of the source to its last change consumed (peer) or staged and"
-        + " announced (gateway); figures are medians.";
+    return source + "; each of " + settings.repeats() + " repeats runs the peer, the reader and the gateway one"
+        + " after the other from their own slots, each repeat starting one place further along that list, each in"
+        + " its own JVM with the same options. A capture is timed from its engine's first poll of the source to its"
+        + " last change consumed (peer, reader) or staged and announced (gateway); figures are medians.";
   }
 
   private static double seconds(long nanos) {

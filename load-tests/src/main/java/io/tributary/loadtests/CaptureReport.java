@@ -16,12 +16,14 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The capture and snapshot benchmarks' files: the median changes (rows) per second of the gateway
- * and of the peer, each run marked ({@code plot.svg}), and the figures in words ({@code summary.md}).
+ * The capture and snapshot benchmarks' files: the median changes (rows) per second of the peer, the
+ * reader and the gateway, each run marked ({@code plot.svg}), and the figures in words
+ * ({@code summary.md}).
  */
 final class CaptureReport {
   private static final String GATEWAY_COLOR = "#1f77b4";
   private static final String PEER_COLOR = "#7f7f7f";
+  private static final String READER_COLOR = "#bcbd22";
   private static final int THREADS_SHOWN = 8;
 
   private CaptureReport() {}
@@ -41,10 +43,13 @@ final class CaptureReport {
     String throughput = SvgChart.barChart(0, 0, 640, 420, title, unit + " per second (median; dots: each run)",
         List.of(new SvgChart.Bar("Debezium embedded, no-op consumer", PEER_COLOR, figures.peerChangesPerSecond(),
                 runs(result, "peer", CaptureResult.Run::changesPerSecond)),
+            new SvgChart.Bar("Debezium, consumer reads every value", READER_COLOR, figures.readerChangesPerSecond(),
+                runs(result, "reader", CaptureResult.Run::changesPerSecond)),
             new SvgChart.Bar("Tributary gateway (staged, announced)", GATEWAY_COLOR, figures.gatewayChangesPerSecond(),
                 runs(result, "gateway", CaptureResult.Run::changesPerSecond))));
     String cpu = SvgChart.barChart(640, 0, 360, 420, "CPU per million " + unit, "CPU seconds (median)",
         List.of(new SvgChart.Bar("Debezium alone", PEER_COLOR, figures.peerCpuSecondsPerMillionChanges(), List.of()),
+            new SvgChart.Bar("reading", READER_COLOR, figures.readerCpuSecondsPerMillionChanges(), List.of()),
             new SvgChart.Bar("gateway", GATEWAY_COLOR, figures.gatewayCpuSecondsPerMillionChanges(), List.of())));
     return SvgChart.document(1000, 420, List.of(throughput, cpu));
   }
@@ -64,20 +69,22 @@ final class CaptureReport {
     double million = result.workload().changes() / 1e6;
     Map<String, Double> gateway = threadMedians(result, "gateway", million);
     Map<String, Double> peer = threadMedians(result, "peer", million);
+    Map<String, Double> reader = threadMedians(result, "reader", million);
     Set<String> all = new TreeSet<>(gateway.keySet());
     all.addAll(peer.keySet());
+    all.addAll(reader.keySet());
     List<String> names = new ArrayList<>(all);
-    names.sort(Comparator.comparingDouble(
-        (String name) -> Math.max(gateway.getOrDefault(name, 0.0), peer.getOrDefault(name, 0.0))).reversed());
+    names.sort(Comparator.comparingDouble((String name) -> Math.max(gateway.getOrDefault(name, 0.0),
+        Math.max(peer.getOrDefault(name, 0.0), reader.getOrDefault(name, 0.0)))).reversed());
     if (names.isEmpty()) {
       return "";
     }
     StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "CPU seconds per million %s by thread during"
         + " the capture (medians; thread names as the kernel keeps them, digits as #):%n%n", unit));
-    md.append("| thread | gateway | Debezium alone |\n|---|---|---|\n");
+    md.append("| thread | gateway | Debezium alone | Debezium, reading every value |\n|---|---|---|---|\n");
     for (String name : names.subList(0, Math.min(THREADS_SHOWN, names.size()))) {
-      md.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.1f |%n", name, gateway.getOrDefault(name, 0.0),
-          peer.getOrDefault(name, 0.0)));
+      md.append(String.format(Locale.ROOT, "| `%s` | %.1f | %.1f | %.1f |%n", name, gateway.getOrDefault(name, 0.0),
+          peer.getOrDefault(name, 0.0), reader.getOrDefault(name, 0.0)));
     }
     return md.append('\n').toString();
   }
@@ -105,7 +112,7 @@ final class CaptureReport {
             + " per second, %.1f against %.1f MB of %s per second (medians of %d runs each).%n%n",
         f.ratio(), snapshot ? "no target of its own; streaming capture aims at " + f.target() : "target " + f.target(),
         f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), unit, f.gatewaySourceMegabytesPerSecond(),
-        f.peerSourceMegabytesPerSecond(), source, result.runs().size() / 2));
+        f.peerSourceMegabytesPerSecond(), source, result.runs().size() / 3));
     if (!f.pairRatios().isEmpty()) {
       md.append(String.format(Locale.ROOT,
           "Each repeat's gateway over the peer run next to it: median **%.2f** (%s).%n%n", f.medianPairRatio(),
@@ -115,6 +122,17 @@ final class CaptureReport {
     md.append(String.format(Locale.ROOT, "Once warmed up, from the first third of the %s on: **%.2f**, %,.0f"
         + " against %,.0f %s per second.%n%n", unit, f.warmRatio(), f.gatewayWarmChangesPerSecond(),
         f.peerWarmChangesPerSecond(), unit));
+    if (f.readerChangesPerSecond() > 0) {
+      md.append(String.format(Locale.ROOT, "Debezium with a consumer that reads every value of each change (key,"
+              + " before and after images, source block) and does nothing else: **%.2f** of Debezium alone, %,.0f %s"
+              + " per second (each repeat: %s). Reading the values that the decoding thread built, on another"
+              + " thread, is the least any consumer that looks at the data does; the gateway runs at **%.2f** of"
+              + " this reader.%n%n",
+          f.readerRatio(), f.readerChangesPerSecond(), unit,
+          f.readerPairRatios().stream().map(ratio -> String.format(Locale.ROOT, "%.2f", ratio))
+              .collect(Collectors.joining(", ")),
+          f.gatewayChangesPerSecond() / f.readerChangesPerSecond()));
+    }
     if (!result.verdict().passed()) {
       md.append("**Incomplete**: ").append(String.join("; ", result.verdict().problems())).append(".\n\n");
     }
@@ -146,8 +164,9 @@ final class CaptureReport {
           run.peakRssBytes() / (1024.0 * 1024), run.exitCode(), run.loadAverage()));
     }
     md.append(String.format(Locale.ROOT, "%nCPU time per million %s during the capture (medians): gateway %.1f s,"
-            + " Debezium alone %.1f s.%n%n", unit,
-        f.gatewayCpuSecondsPerMillionChanges(), f.peerCpuSecondsPerMillionChanges()));
+            + " Debezium alone %.1f s, Debezium reading every value %.1f s.%n%n", unit,
+        f.gatewayCpuSecondsPerMillionChanges(), f.peerCpuSecondsPerMillionChanges(),
+        f.readerCpuSecondsPerMillionChanges()));
     if (f.gatewayBusyCores() > 0 && f.peerBusyCores() > 0) {
       md.append(String.format(Locale.ROOT, "PostgreSQL's CPU time per million %s during the same captures (medians;"
               + " mostly %s): %.1f s with the gateway, %.1f s with Debezium alone. The JVM and PostgreSQL together"
@@ -163,7 +182,8 @@ final class CaptureReport {
     md.append("- Gateway: `").append(result.setup().gatewayCommand()).append("`\n");
     md.append("- Peer: ").append(result.setup().peer()).append("; its connector properties are the gateway's own"
         + " (`peerProperties` in result.json), offsets in Debezium's file store at its default flush interval\n");
-    md.append("- Both JVMs: `").append(String.join(" ", result.setup().jvmOptions())).append("`\n\n");
+    md.append("- Reader: ").append(result.setup().reader()).append('\n');
+    md.append("- Every JVM: `").append(String.join(" ", result.setup().jvmOptions())).append("`\n\n");
     md.append(result.environment().markdown(result.startedAt(), result.runSeconds(), command));
     return md.toString();
   }

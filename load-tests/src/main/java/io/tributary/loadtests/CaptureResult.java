@@ -11,8 +11,9 @@ import java.util.TreeMap;
 
 /**
  * What the capture or snapshot benchmark measured: the same changes (capture) or the same table's
- * rows (snapshot) captured by the gateway and by Debezium's embedded engine with a consumer that
- * does nothing, each from its own replication slot, run after one another. Written as
+ * rows (snapshot) captured by the gateway, by Debezium's embedded engine with a consumer that does
+ * nothing (the peer) and by the same with a consumer that reads every value (the reader), each from
+ * its own replication slot, run after one another. Written as
  * {@code result.json}; sizes in bytes, times in seconds, megabytes are 10^6 bytes.
  *
  * @param benchmark {@code capture} or {@code snapshot}
@@ -37,11 +38,12 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
       long averageRowBytes, long sourceBytes, double loadSeconds) {}
 
   /**
-   * How both ran.
+   * How each ran.
    *
-   * @param peerProperties the peer's Debezium properties (the gateway's own for the same configuration)
+   * @param peerProperties the Debezium properties of the peer and of the reader (the gateway's own for
+   *     the same configuration)
    */
-  public record Setup(String method, List<String> jvmOptions, String gatewayCommand, String peer,
+  public record Setup(String method, List<String> jvmOptions, String gatewayCommand, String peer, String reader,
       Map<String, String> peerProperties) {
     public Setup {
       jvmOptions = List.copyOf(jvmOptions);
@@ -63,20 +65,30 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
    *     captures per million changes (0 if it could not be read)
    * @param gatewayBusyCores the JVM's and PostgreSQL's CPU time during a capture over its length: how
    *     many of the machine's cores they kept busy together
+   * @param readerRatio the reader's changes per second over the peer's: what reading every value costs
+   *     any consumer on this machine
+   * @param readerPairRatios each repeat's reader changes per second over its peer's, in repeat order
    */
   public record Figures(double gatewayChangesPerSecond, double peerChangesPerSecond, double ratio,
       double gatewayWarmChangesPerSecond, double peerWarmChangesPerSecond, double warmRatio, double target,
       double gatewaySourceMegabytesPerSecond, double peerSourceMegabytesPerSecond, double gatewayCaptureSeconds,
       double peerCaptureSeconds, double gatewayCpuSecondsPerMillionChanges, double peerCpuSecondsPerMillionChanges,
       double gatewaySourceCpuSecondsPerMillionChanges, double peerSourceCpuSecondsPerMillionChanges,
-      double gatewayBusyCores, double peerBusyCores, List<Double> pairRatios) {
+      double gatewayBusyCores, double peerBusyCores, List<Double> pairRatios, double readerChangesPerSecond,
+      double readerRatio, double readerCpuSecondsPerMillionChanges, List<Double> readerPairRatios) {
     public Figures {
       pairRatios = List.copyOf(pairRatios);
+      readerPairRatios = List.copyOf(readerPairRatios);
     }
 
     /** The median of {@link #pairRatios()}, 0 without any. */
     public double medianPairRatio() {
       return Medians.of(pairRatios.stream().mapToDouble(Double::doubleValue));
+    }
+
+    /** The median of {@link #readerPairRatios()}, 0 without any. */
+    public double medianReaderPairRatio() {
+      return Medians.of(readerPairRatios.stream().mapToDouble(Double::doubleValue));
     }
   }
 
@@ -90,14 +102,15 @@ public record CaptureResult(String benchmark, String startedAt, double runSecond
   /**
    * One capture of the load.
    *
-   * @param system {@code gateway} or {@code peer}
-   * @param order 1 when it ran first in its repeat, 2 when second
+   * @param system {@code gateway}, {@code peer} or {@code reader}
+   * @param order its place in its repeat, from 1
    * @param startupSeconds from the JVM's start until the engine polled the source
-   * @param captureSeconds from then until the last change was consumed (peer) or staged and announced (gateway)
+   * @param captureSeconds from then until the last change was consumed (peer, reader) or staged and announced
+   *     (gateway)
    * @param changesPerSecond the changes over the capture seconds
    * @param warmChangesPerSecond changes per second after the first progress point at or past a third of
    *     the changes (the first third warms the JVM up: it compiles the code it runs), until the last
-   *     change; points are the peer's progress lines and the gateway's manifests. 0 without a point
+   *     change; points are the peer's and reader's progress lines and the gateway's manifests. 0 without a point
    * @param sourceMegabytesPerSecond the workload's source bytes over the capture seconds
    * @param captureCpuSeconds CPU time of the JVM (all threads) during the capture, to the sampling
    *     interval (half a second)

@@ -16,7 +16,7 @@ import picocli.CommandLine;
  */
 class CaptureBenchmarkIT {
   @Test
-  void runsBothCapturesAndWritesItsResults() throws Exception {
+  void runsEveryCaptureAndWritesItsResults() throws Exception {
     Path results = Path.of("target", "smoke-results");
     int exitCode = new CommandLine(new Benchmarks()).execute("--results", results.toString(),
         "--work", "target/benchmarks", "capture", "--changes", "2000", "--repeats", "1", "--heap", "512m",
@@ -29,7 +29,7 @@ class CaptureBenchmarkIT {
     assertThat(result.at("/environment/versions/debezium").asText()).isNotBlank();
     assertThat(result.at("/workload/changes").asLong()).isGreaterThanOrEqualTo(2000);
     assertThat(result.at("/workload/deletes").asLong()).isPositive();
-    assertThat(result.path("runs")).hasSize(2);
+    assertThat(result.path("runs")).hasSize(3);
     for (JsonNode run : result.path("runs")) {
       assertThat(run.path("completed").asBoolean()).as(run.path("system").asText()).isTrue();
       assertThat(run.path("changes").asLong()).isEqualTo(result.at("/workload/changes").asLong());
@@ -37,10 +37,11 @@ class CaptureBenchmarkIT {
       assertThat(run.path("sourceCpuSeconds").asDouble()).as("PostgreSQL's CPU time, read").isGreaterThanOrEqualTo(0);
     }
     assertThat(result.at("/figures/ratio").asDouble()).isPositive();
+    assertThat(result.at("/figures/readerRatio").asDouble()).isPositive();
     assertThat(result.at("/setup/peerProperties/slot.name").asText()).isEqualTo("bench_peer_1");
     assertThat(result.at("/setup/peerProperties").has("database.password")).isFalse();
     assertThat(Files.readString(directory.resolve("plot.svg"))).startsWith("<svg").contains("<rect").endsWith("</svg>\n");
     assertThat(Files.readString(directory.resolve("summary.md"))).contains("Gateway / Debezium alone", "| gateway |",
-        "| peer |");
+        "| peer |", "| reader |", "reads every value");
   }
 }

@@ -77,6 +77,23 @@ class CaptureBenchmarkTest {
   }
 
   @Test
+  void theReaderIsSetAgainstThePeerOfItsOwnRepeat() {
+    List<CaptureResult.Run> runs = List.of(run("peer", 1, true, 100), run("reader", 1, true, 85),
+        run("gateway", 1, true, 80), run("reader", 2, false, 0), run("peer", 2, true, 90), run("reader", 3, true, 72),
+        run("peer", 3, true, 80));
+
+    assertThat(CaptureBenchmark.pairRatios(runs, "reader", "peer")).containsExactly(0.85, 0.9);
+  }
+
+  @Test
+  void eachRepeatStartsOnePlaceFurtherSoThatEverySystemTakesEveryPlace() {
+    assertThat(CaptureBenchmark.order(1)).containsExactly("peer", "reader", "gateway");
+    assertThat(CaptureBenchmark.order(2)).containsExactly("reader", "gateway", "peer");
+    assertThat(CaptureBenchmark.order(3)).containsExactly("gateway", "peer", "reader");
+    assertThat(CaptureBenchmark.order(4)).containsExactly("peer", "reader", "gateway");
+  }
+
+  @Test
   void busyCoresAddTheJvmsAndPostgresqlsCpuOverTheCapture() {
     CaptureResult.Run run = new CaptureResult.Run("gateway", 1, 1, true, 1, 20, 100, 5, 0, 0, 24, 12, Map.of(), 0, 0,
         0, 0, 0, 0);
