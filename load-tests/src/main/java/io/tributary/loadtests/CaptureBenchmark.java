@@ -115,6 +115,10 @@ public final class CaptureBenchmark {
       if (repeats < 1) {
         throw new IllegalArgumentException("repeats must be >= 1: " + repeats);
       }
+      if (repeats * SYSTEMS.size() > BenchmarkServers.REPLICATION_SLOTS) {
+        throw new IllegalArgumentException("repeats must be <= " + BenchmarkServers.REPLICATION_SLOTS / SYSTEMS.size()
+            + ", one replication slot for each of " + SYSTEMS.size() + " captures a repeat: " + repeats);
+      }
       HeapSize.parse(heap);
       requireNonNull(runTimeout, "runTimeout is null");
       requireNonNull(workDirectory, "workDirectory is null");

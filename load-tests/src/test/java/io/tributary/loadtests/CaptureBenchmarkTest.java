@@ -1,9 +1,12 @@
 package io.tributary.loadtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tributary.loadtests.internal.MemorySampler;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -91,6 +94,18 @@ class CaptureBenchmarkTest {
     assertThat(CaptureBenchmark.order(2)).containsExactly("reader", "gateway", "peer");
     assertThat(CaptureBenchmark.order(3)).containsExactly("gateway", "peer", "reader");
     assertThat(CaptureBenchmark.order(4)).containsExactly("peer", "reader", "gateway");
+  }
+
+  @Test
+  void repeatsAreBoundByTheReplicationSlotsTheServerHolds() {
+    assertThat(settings(16).repeats()).isEqualTo(16);
+    assertThatThrownBy(() -> settings(17)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("repeats must be <= 16");
+  }
+
+  private static CaptureBenchmark.Settings settings(int repeats) {
+    return new CaptureBenchmark.Settings(CaptureBenchmark.Mode.STREAMING, 1000, repeats, "1g", Duration.ofMinutes(1),
+        false, Path.of("work"), Path.of("binaries"));
   }
 
   @Test

@@ -14,6 +14,8 @@ import java.util.Map;
 public final class BenchmarkServers implements AutoCloseable {
   /** The database the benchmarks load and capture. */
   public static final String DATABASE = "bench";
+  /** How many replication slots the server holds at most, and as many WAL senders. */
+  public static final int REPLICATION_SLOTS = 48;
 
   private final PostgresServer postgres;
   private final KafkaBroker kafka;
@@ -37,6 +39,9 @@ public final class BenchmarkServers implements AutoCloseable {
         .binariesDirectory(binaries)
         // Room for the WAL of a whole load while no slot consumes it, without forced checkpoints.
         .serverConfig("max_wal_size", "8GB")
+        // One slot per capture of a run, all created before its load.
+        .serverConfig("max_replication_slots", Integer.toString(REPLICATION_SLOTS))
+        .serverConfig("max_wal_senders", Integer.toString(REPLICATION_SLOTS))
         .startupTimeout(Duration.ofSeconds(60))
         .build();
     postgres.start();
