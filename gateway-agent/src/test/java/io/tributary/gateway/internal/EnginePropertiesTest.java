@@ -30,4 +30,26 @@ class EnginePropertiesTest {
     assertThat(properties).containsEntry("event.converting.failure.handling.mode", "fail")
         .containsEntry("decimal.handling.mode", "precise");
   }
+
+  @Test
+  void recordsCarryNoContextHeadersEvenWhereThePassThroughAsksForThem() {
+    ConfigReader root = ConfigReader.fromYaml("""
+        source:
+          name: shop
+          host: 127.0.0.1
+          database: shop
+          user: tributary
+          tables: [public.orders]
+          debezium:
+            extended.headers.enabled: "true"
+        kafka:
+          bootstrap-servers: 127.0.0.1:9092
+        """, "gateway.yaml", Map.<String, String>of()::get);
+    GatewayConfig config = GatewayConfig.from(root, Path.of("/var/lib/tributary"));
+    root.throwIfInvalid();
+    Properties properties = EngineProperties.of(config, SourceConnector.of(config.source().connector()),
+        Path.of("/var/lib/tributary/gateway/offsets.json"));
+
+    assertThat(properties).containsEntry("extended.headers.enabled", "false");
+  }
 }
