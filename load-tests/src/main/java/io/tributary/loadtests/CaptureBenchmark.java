@@ -13,14 +13,13 @@ import io.tributary.loadtests.internal.ManifestWatcher;
 import io.tributary.loadtests.internal.Medians;
 import io.tributary.loadtests.internal.MemorySampler;
 import io.tributary.loadtests.internal.PeerProperties;
+import io.tributary.loadtests.internal.PostgresCpu;
 import io.tributary.loadtests.internal.WideRows;
 import io.tributary.loadtests.internal.WorkDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -130,8 +129,8 @@ public final class CaptureBenchmark {
   private final Clock clock;
   private final PrintWriter progress;
   private Map<String, String> peerProperties = Map.of();
-  /** PostgreSQL's main process, whose children serve the captures; empty where {@code /proc} cannot tell. */
-  private OptionalLong postgres = OptionalLong.empty();
+  /** The CPU time of PostgreSQL, whose processes serve the captures; read once the server runs. */
+  private PostgresCpu postgresCpu;
 
   /** @param progress where the run says what it is doing */
   public CaptureBenchmark(Settings settings, Clock clock, PrintWriter progress) {
@@ -150,7 +149,7 @@ public final class CaptureBenchmark {
     try (BenchmarkServers servers = BenchmarkServers.start(work.resolve("servers"), settings.postgresBinaries());
         Connection connection = servers.connect()) {
       WideRows.create(connection);
-      postgres = postmaster(connection);
+      postgresCpu = PostgresCpu.of(connection);
       Environment environment = Environment.describe(connection);
       CaptureResult.Workload workload = settings.mode() == Mode.STREAMING ? changes(connection) : table(connection);
 
@@ -233,36 +232,6 @@ public final class CaptureBenchmark {
     }
   }
 
-  /** The server's main process: the parent of this connection's server process. */
-  private static OptionalLong postmaster(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery("SELECT pg_backend_pid()")) {
-      result.next();
-      return ChildJvm.parentOf(result.getLong(1));
-    }
-  }
-
-  /**
-   * PostgreSQL's CPU time from the moment it is made on: all of the server's processes, those that
-   * end meanwhile included. During a streaming capture that is mostly the WAL sender decoding for
-   * it; during a snapshot, the server process reading the table.
-   */
-  private record SourceCpu(OptionalLong postmaster, double start) {
-    static SourceCpu from(OptionalLong postmaster) {
-      return new SourceCpu(postmaster,
-          postmaster.isPresent() ? ChildJvm.treeCpuSeconds(postmaster.getAsLong()) : Double.NaN);
-    }
-
-    /** The seconds used since the start; -1 if they cannot be read. */
-    double since() {
-      if (postmaster.isEmpty() || Double.isNaN(start)) {
-        return -1;
-      }
-      double now = ChildJvm.treeCpuSeconds(postmaster.getAsLong());
-      return Double.isNaN(now) ? -1 : now - start;
-    }
-  }
-
   /**
    * The systems in the order a repeat runs them: each repeat starts one place further along
    * {@link #SYSTEMS} than the one before.
@@ -295,12 +264,12 @@ public final class CaptureBenchmark {
         GatewayJvm gateway = GatewayJvm.start(servers, target, directory, jvmOptions(directory));
         MemorySampler sampler = MemorySampler.start(gateway.process().pid(), Optional::empty, SAMPLE_INTERVAL)) {
       ChildJvm.TimedLine running = gateway.awaitRunning(Duration.ofMinutes(2));
-      SourceCpu source = SourceCpu.from(postgres);
+      PostgresCpu.Interval source = postgresCpu.start();
       // An initial snapshot opens with a truncate of the table, so that a copy holds only what it reads.
       long markers = settings.mode() == Mode.SNAPSHOT ? 1 : 0;
       OptionalLong done = manifests.awaitRows(workload.changes() + markers,
           running.nanos() + settings.runTimeout().toNanos(), gateway.process()::isAlive);
-      double sourceCpu = source.since();
+      double sourceCpu = source.seconds();
       int exitCode = gateway.process().stop(Duration.ofSeconds(60));
       sampler.close();
       List<Progress> progress = manifests.progress().stream()
@@ -329,29 +298,29 @@ public final class CaptureBenchmark {
     List<String> arguments = List.of(properties.toString(), Long.toString(workload.changes()), changesTopic,
         Long.toString(settings.runTimeout().toSeconds()),
         Long.toString(Math.max(1, workload.changes() / PEER_PROGRESS_POINTS)), consumer.argument());
-    try (ChildJvm peer = ChildJvm.start(system, ChildJvm.onThisClassPath(jvmOptions(directory),
+    try (ChildJvm engine = ChildJvm.start(system, ChildJvm.onThisClassPath(jvmOptions(directory),
             BareDebeziumCapture.class.getName(), arguments), environment, directory.resolve(system + ".log"));
-        MemorySampler sampler = MemorySampler.start(peer.pid(), Optional::empty, SAMPLE_INTERVAL)) {
-      ChildJvm.TimedLine streaming = peer.awaitLine(line -> line.equals("STREAMING"), Duration.ofMinutes(2));
-      SourceCpu source = SourceCpu.from(postgres);
+        MemorySampler sampler = MemorySampler.start(engine.pid(), Optional::empty, SAMPLE_INTERVAL)) {
+      ChildJvm.TimedLine streaming = engine.awaitLine(line -> line.equals("STREAMING"), Duration.ofMinutes(2));
+      PostgresCpu.Interval source = postgresCpu.start();
       OptionalLong done;
       long consumed;
       double sourceCpu = -1;
       try {
-        ChildJvm.TimedLine line = peer.awaitLine(text -> text.startsWith("CONSUMED "), settings.runTimeout());
-        sourceCpu = source.since();
+        ChildJvm.TimedLine line = engine.awaitLine(text -> text.startsWith("CONSUMED "), settings.runTimeout());
+        sourceCpu = source.seconds();
         done = OptionalLong.of(line.nanos());
         consumed = Long.parseLong(line.text().substring("CONSUMED ".length()).trim());
       } catch (IllegalStateException e) {
         done = OptionalLong.empty();
         consumed = 0;
       }
-      int exitCode = peer.awaitExit(Duration.ofSeconds(60)) ? peer.exitCode().orElse(-1) : peer.stop(Duration.ofSeconds(10));
+      int exitCode = engine.awaitExit(Duration.ofSeconds(60)) ? engine.exitCode().orElse(-1) : engine.stop(Duration.ofSeconds(10));
       sampler.close();
-      List<Progress> progress = peer.lines(line -> line.startsWith("PROGRESS ")).stream()
+      List<Progress> progress = engine.lines(line -> line.startsWith("PROGRESS ")).stream()
           .map(line -> new Progress(line.nanos(), Long.parseLong(line.text().substring("PROGRESS ".length()).trim())))
           .toList();
-      return run(system, repeat, order, peer, streaming, done, consumed, progress, workload, sampler, sourceCpu, 0, 0,
+      return run(system, repeat, order, engine, streaming, done, consumed, progress, workload, sampler, sourceCpu, 0, 0,
           exitCode);
     }
   }

@@ -112,7 +112,8 @@ final class CaptureReport {
             + " per second, %.1f against %.1f MB of %s per second (medians of %d runs each).%n%n",
         f.ratio(), snapshot ? "no target of its own; streaming capture aims at " + f.target() : "target " + f.target(),
         f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), unit, f.gatewaySourceMegabytesPerSecond(),
-        f.peerSourceMegabytesPerSecond(), source, result.runs().size() / 3));
+        f.peerSourceMegabytesPerSecond(), source,
+        result.runs().stream().filter(run -> run.system().equals("gateway")).count()));
     if (!f.pairRatios().isEmpty()) {
       md.append(String.format(Locale.ROOT,
           "Each repeat's gateway over the peer run next to it: median **%.2f** (%s).%n%n", f.medianPairRatio(),
