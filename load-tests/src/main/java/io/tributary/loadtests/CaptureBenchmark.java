@@ -340,7 +340,7 @@ public final class CaptureBenchmark {
     Optional<MemorySampler.Sample> after = completed ? sampleAtOrAfter(samples, done.getAsLong()) : Optional.empty();
     double captureCpu = after.map(MemorySampler.Sample::cpuSeconds).orElse(0.0)
         - before.map(MemorySampler.Sample::cpuSeconds).orElse(0.0);
-    Map<String, Double> threadCpu = after.map(end -> threadCpu(before, end)).orElse(Map.of());
+    Map<String, Double> threadCpu = after.map(end -> threadCpu(samples, before, end)).orElse(Map.of());
     return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, warmRate, walRate,
         captureCpu, completed && sourceCpu >= 0 ? sourceCpu : -1, threadCpu, cpu, sampler.peakRssBytes(), stagedBytes,
         segments, exitCode, Environment.loadAverage());
@@ -348,12 +348,22 @@ public final class CaptureBenchmark {
 
   /**
    * CPU seconds by thread name from {@code start} (else the process's start) to {@code end}, leaving
-   * out names with less than 10 ms.
+   * out names with less than 10 ms. A thread's time at the end is its highest reading in the samples
+   * after {@code start} up to {@code end}: a process that is shutting down may have ended its engine's
+   * threads by the sample that stands for the end, and their last readings are what they spent.
    */
-  static Map<String, Double> threadCpu(Optional<MemorySampler.Sample> start, MemorySampler.Sample end) {
+  static Map<String, Double> threadCpu(List<MemorySampler.Sample> samples, Optional<MemorySampler.Sample> start,
+      MemorySampler.Sample end) {
     Map<String, Double> before = start.map(MemorySampler.Sample::threadCpuSeconds).orElse(Map.of());
+    long from = start.map(MemorySampler.Sample::nanos).orElse(Long.MIN_VALUE);
+    Map<String, Double> last = new TreeMap<>();
+    for (MemorySampler.Sample sample : samples) {
+      if (sample.nanos() > from && sample.nanos() <= end.nanos()) {
+        sample.threadCpuSeconds().forEach((name, seconds) -> last.merge(name, seconds, Math::max));
+      }
+    }
     Map<String, Double> spent = new TreeMap<>();
-    end.threadCpuSeconds().forEach((name, seconds) -> {
+    last.forEach((name, seconds) -> {
       double during = seconds - before.getOrDefault(name, 0.0);
       if (during >= 0.01) {
         spent.put(name, during);

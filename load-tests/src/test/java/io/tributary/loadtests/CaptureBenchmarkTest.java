@@ -61,8 +61,27 @@ class CaptureBenchmarkTest {
         .isCloseTo(3.0, within(1e-9));
   }
 
+  @Test
+  void aThreadThatEndedBeforeTheEndSampleCountsWithItsLastReading() {
+    List<MemorySampler.Sample> samples = List.of(
+        sample(0, Map.of("debezium-postgr", 0.2, "pool-#-thread-#", 0.1)),
+        sample(2 * SECOND, Map.of("debezium-postgr", 2.0, "pool-#-thread-#", 0.6)),
+        sample(4 * SECOND, Map.of("debezium-postgr", 3.2, "pool-#-thread-#", 1.1, "VM Thread", 0.05)),
+        // Shutting down after the capture: the engine's threads have ended, the JVM's own still run.
+        sample(5 * SECOND, Map.of("VM Thread", 0.06, "GC Thread##", 0.3)));
+
+    assertThat(threadCpu(samples, SECOND, 4 * SECOND + SECOND / 2))
+        .containsOnlyKeys("debezium-postgr", "pool-#-thread-#", "VM Thread", "GC Thread##")
+        .hasEntrySatisfying("debezium-postgr", seconds -> assertThat(seconds).isCloseTo(3.0, within(1e-9)))
+        .hasEntrySatisfying("pool-#-thread-#", seconds -> assertThat(seconds).isCloseTo(1.0, within(1e-9)))
+        .hasEntrySatisfying("GC Thread##", seconds -> assertThat(seconds).isCloseTo(0.3, within(1e-9)));
+    // Samples after the one that stands for the end are not read.
+    assertThat(threadCpu(samples, SECOND, 3 * SECOND)).doesNotContainKey("GC Thread##")
+        .hasEntrySatisfying("debezium-postgr", seconds -> assertThat(seconds).isCloseTo(3.0, within(1e-9)));
+  }
+
   private static Map<String, Double> threadCpu(List<MemorySampler.Sample> samples, long fromNanos, long toNanos) {
-    return CaptureBenchmark.threadCpu(CaptureBenchmark.sampleAtOrBefore(samples, fromNanos),
+    return CaptureBenchmark.threadCpu(samples, CaptureBenchmark.sampleAtOrBefore(samples, fromNanos),
         CaptureBenchmark.sampleAtOrAfter(samples, toNanos).orElseThrow());
   }
 
