@@ -14,6 +14,7 @@ import io.tributary.loadtests.internal.Medians;
 import io.tributary.loadtests.internal.MemorySampler;
 import io.tributary.loadtests.internal.PeerProperties;
 import io.tributary.loadtests.internal.PostgresCpu;
+import io.tributary.loadtests.internal.SampleWindow;
 import io.tributary.loadtests.internal.WideRows;
 import io.tributary.loadtests.internal.WorkDirectory;
 import java.io.PrintWriter;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -55,9 +55,9 @@ public final class CaptureBenchmark {
   /** The ratio of the gateway's throughput to the peer's that the gateway aims at. */
   public static final double TARGET_RATIO = 0.9;
   private static final String PUBLICATION = "bench_capture";
-  private static final String GATEWAY = "gateway";
-  private static final String PEER = "peer";
-  private static final String READER = "reader";
+  static final String GATEWAY = "gateway";
+  static final String PEER = "peer";
+  static final String READER = "reader";
   /** The systems in the order the first repeat runs them. */
   private static final List<String> SYSTEMS = List.of(PEER, READER, GATEWAY);
   private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(500);
@@ -336,40 +336,14 @@ public final class CaptureBenchmark {
     double walRate = completed ? workload.sourceBytes() / 1e6 / capture : 0;
     List<MemorySampler.Sample> samples = sampler.samples();
     double cpu = samples.stream().mapToDouble(MemorySampler.Sample::cpuSeconds).max().orElse(0);
-    Optional<MemorySampler.Sample> before = completed ? sampleAtOrBefore(samples, streaming.nanos()) : Optional.empty();
-    Optional<MemorySampler.Sample> after = completed ? sampleAtOrAfter(samples, done.getAsLong()) : Optional.empty();
+    Optional<MemorySampler.Sample> before = completed ? SampleWindow.atOrBefore(samples, streaming.nanos()) : Optional.empty();
+    Optional<MemorySampler.Sample> after = completed ? SampleWindow.atOrAfter(samples, done.getAsLong()) : Optional.empty();
     double captureCpu = after.map(MemorySampler.Sample::cpuSeconds).orElse(0.0)
         - before.map(MemorySampler.Sample::cpuSeconds).orElse(0.0);
-    Map<String, Double> threadCpu = after.map(end -> threadCpu(samples, before, end)).orElse(Map.of());
+    Map<String, Double> threadCpu = after.map(end -> SampleWindow.threadCpu(samples, before, end)).orElse(Map.of());
     return new CaptureResult.Run(system, repeat, order, completed, startup, capture, changes, rate, warmRate, walRate,
         captureCpu, completed && sourceCpu >= 0 ? sourceCpu : -1, threadCpu, cpu, sampler.peakRssBytes(), stagedBytes,
         segments, exitCode, Environment.loadAverage());
-  }
-
-  /**
-   * CPU seconds by thread name from {@code start} (else the process's start) to {@code end}, leaving
-   * out names with less than 10 ms. A thread's time at the end is its highest reading in the samples
-   * after {@code start} up to {@code end}: a process that is shutting down may have ended its engine's
-   * threads by the sample that stands for the end, and their last readings are what they spent.
-   */
-  static Map<String, Double> threadCpu(List<MemorySampler.Sample> samples, Optional<MemorySampler.Sample> start,
-      MemorySampler.Sample end) {
-    Map<String, Double> before = start.map(MemorySampler.Sample::threadCpuSeconds).orElse(Map.of());
-    long from = start.map(MemorySampler.Sample::nanos).orElse(Long.MIN_VALUE);
-    Map<String, Double> last = new TreeMap<>();
-    for (MemorySampler.Sample sample : samples) {
-      if (sample.nanos() > from && sample.nanos() <= end.nanos()) {
-        sample.threadCpuSeconds().forEach((name, seconds) -> last.merge(name, seconds, Math::max));
-      }
-    }
-    Map<String, Double> spent = new TreeMap<>();
-    last.forEach((name, seconds) -> {
-      double during = seconds - before.getOrDefault(name, 0.0);
-      if (during >= 0.01) {
-        spent.put(name, during);
-      }
-    });
-    return spent;
   }
 
   /**
@@ -386,19 +360,6 @@ public final class CaptureBenchmark {
       }
     }
     return 0;
-  }
-
-  /** The last sample taken at or before {@code nanos} that read the process. */
-  static Optional<MemorySampler.Sample> sampleAtOrBefore(List<MemorySampler.Sample> samples, long nanos) {
-    return samples.stream().filter(sample -> sample.nanos() <= nanos && sample.cpuSeconds() > 0)
-        .reduce((earlier, later) -> later);
-  }
-
-  /** The first sample taken at or after {@code nanos} that read the process, else the last one that did. */
-  static Optional<MemorySampler.Sample> sampleAtOrAfter(List<MemorySampler.Sample> samples, long nanos) {
-    List<MemorySampler.Sample> read = samples.stream().filter(sample -> sample.cpuSeconds() > 0).toList();
-    return read.stream().filter(sample -> sample.nanos() >= nanos).findFirst()
-        .or(() -> read.stream().reduce((earlier, later) -> later));
   }
 
   private static CaptureResult.Figures figures(List<CaptureResult.Run> runs, CaptureResult.Workload workload) {

@@ -42,11 +42,11 @@ final class CaptureReport {
     String unit = snapshot(result) ? "rows" : "changes";
     String throughput = SvgChart.barChart(0, 0, 640, 420, title, unit + " per second (median; dots: each run)",
         List.of(new SvgChart.Bar("Debezium embedded, no-op consumer", PEER_COLOR, figures.peerChangesPerSecond(),
-                runs(result, "peer", CaptureResult.Run::changesPerSecond)),
+                runs(result, CaptureBenchmark.PEER, CaptureResult.Run::changesPerSecond)),
             new SvgChart.Bar("Debezium, consumer reads every value", READER_COLOR, figures.readerChangesPerSecond(),
-                runs(result, "reader", CaptureResult.Run::changesPerSecond)),
+                runs(result, CaptureBenchmark.READER, CaptureResult.Run::changesPerSecond)),
             new SvgChart.Bar("Tributary gateway (staged, announced)", GATEWAY_COLOR, figures.gatewayChangesPerSecond(),
-                runs(result, "gateway", CaptureResult.Run::changesPerSecond))));
+                runs(result, CaptureBenchmark.GATEWAY, CaptureResult.Run::changesPerSecond))));
     String cpu = SvgChart.barChart(640, 0, 360, 420, "CPU per million " + unit, "CPU seconds (median)",
         List.of(new SvgChart.Bar("Debezium alone", PEER_COLOR, figures.peerCpuSecondsPerMillionChanges(), List.of()),
             new SvgChart.Bar("reading", READER_COLOR, figures.readerCpuSecondsPerMillionChanges(), List.of()),
@@ -67,9 +67,9 @@ final class CaptureReport {
   /** The threads that took most CPU during the captures: medians over each system's runs, per million changes. */
   static String threads(CaptureResult result, String unit) {
     double million = result.workload().changes() / 1e6;
-    Map<String, Double> gateway = threadMedians(result, "gateway", million);
-    Map<String, Double> peer = threadMedians(result, "peer", million);
-    Map<String, Double> reader = threadMedians(result, "reader", million);
+    Map<String, Double> gateway = threadMedians(result, CaptureBenchmark.GATEWAY, million);
+    Map<String, Double> peer = threadMedians(result, CaptureBenchmark.PEER, million);
+    Map<String, Double> reader = threadMedians(result, CaptureBenchmark.READER, million);
     Set<String> all = new TreeSet<>(gateway.keySet());
     all.addAll(peer.keySet());
     all.addAll(reader.keySet());
@@ -113,7 +113,7 @@ final class CaptureReport {
         f.ratio(), snapshot ? "no target of its own; streaming capture aims at " + f.target() : "target " + f.target(),
         f.gatewayChangesPerSecond(), f.peerChangesPerSecond(), unit, f.gatewaySourceMegabytesPerSecond(),
         f.peerSourceMegabytesPerSecond(), source,
-        result.runs().stream().filter(run -> run.system().equals("gateway")).count()));
+        result.runs().stream().filter(run -> run.system().equals(CaptureBenchmark.GATEWAY)).count()));
     if (!f.pairRatios().isEmpty()) {
       md.append(String.format(Locale.ROOT,
           "Each repeat's gateway over the peer run next to it: median **%.2f** (%s).%n%n", f.medianPairRatio(),
